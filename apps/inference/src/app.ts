@@ -1,0 +1,59 @@
+// Builds the Fastify app: request ids, CORS, multipart, tRPC at /trpc, legacy REST at the root.
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance } from "fastify";
+import cors from "@fastify/cors";
+import multipart from "@fastify/multipart";
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
+import type { ServiceContext } from "./context.ts";
+import { appRouter, type AppRouter } from "./trpc/router.ts";
+import { registerHealth } from "./legacy/health.ts";
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(ctx: ServiceContext, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: ctx.config.logLevel },
+    // The WPF client correlates by X-Request-Id: reuse a sane one, else mint a uuid4.
+    genReqId: (req) => {
+      const h = req.headers["x-request-id"];
+      const v = Array.isArray(h) ? h[0] : h;
+      return v && REQUEST_ID_RE.test(v) ? v : randomUUID();
+    },
+    requestIdLogLabel: "request_id",
+    bodyLimit: ctx.config.maxUploadMb * 1024 * 1024,
+    routerOptions: { maxParamLength: 5000 },
+  });
+
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("X-Request-Id", req.id);
+  });
+
+  await app.register(cors, {
+    origin: ctx.config.corsOrigins.includes("*") ? true : ctx.config.corsOrigins,
+    credentials: !ctx.config.corsOrigins.includes("*"),
+    exposedHeaders: ["x-request-id", "x-recipe-id"],
+    // A bare OPTIONS (no preflight headers) must reach the router: the WPF client probes routes that way.
+    strictPreflight: true,
+  });
+  await app.register(multipart, {
+    limits: { fileSize: ctx.config.maxUploadMb * 1024 * 1024, files: 500, fields: 1000 },
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: "/trpc",
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }) => ({
+        svc: ctx,
+        requestId: String(req.id),
+        actor: String(req.headers["x-actor"] ?? "dashboard"),
+      }),
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "trpc error");
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  });
+
+  registerHealth(app, ctx);
+  return app;
+}

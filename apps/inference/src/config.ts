@@ -1,0 +1,74 @@
+// The one place that reads BDI_* environment variables (and the legacy names of the original deployment docs).
+import path from "node:path";
+import { z } from "zod";
+
+/** First defined value among the given env names (new name first, then legacy aliases). */
+function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const v = env[name];
+    if (v !== undefined && v.trim() !== "") return v.trim();
+  }
+  return undefined;
+}
+
+const DeviceSchema = z
+  .string()
+  .regex(/^(cpu|cuda(:\d+)?)$/, "BDI_DEVICE must be cpu, cuda or cuda:N");
+
+const boolish = z
+  .string()
+  .transform((s) => ["1", "true", "yes", "on"].includes(s.toLowerCase()));
+
+export const ConfigSchema = z.object({
+  dataRoot: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  device: DeviceSchema,
+  backbone: z.string().min(1),
+  modelsDir: z.string().min(1),
+  threads: z.coerce.number().int().min(0).max(256),
+  inputSize: z.coerce.number().int().min(64).max(2048).optional(),
+  coresetRate: z.coerce.number().gt(0).max(1),
+  corsOrigins: z.array(z.string()),
+  apiKey: z.string().optional(),
+  maxUploadMb: z.coerce.number().positive().max(4096),
+  migrateOnStart: z.boolean(),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  bankCacheMb: z.coerce.number().positive(),
+  minOkSamples: z.coerce.number().int().min(1),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Builds the validated configuration; throws one readable error listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataRoot = path.resolve(envFirst(env, "BDI_DATA_ROOT", "BACKEND_DATA_ROOT") ?? "./data");
+  const raw = {
+    dataRoot,
+    port: envFirst(env, "BDI_PORT", "PORT") ?? "8000",
+    host: envFirst(env, "BDI_HOST") ?? "0.0.0.0",
+    device: (envFirst(env, "BDI_DEVICE", "BACKEND_DEVICE") ?? "cpu").toLowerCase(),
+    backbone: envFirst(env, "BDI_BACKBONE") ?? "auto",
+    modelsDir: path.resolve(envFirst(env, "BDI_MODELS_DIR", "MODELS_DIR") ?? path.join(dataRoot, "backbones")),
+    threads: envFirst(env, "BDI_THREADS") ?? "0",
+    inputSize: envFirst(env, "BDI_INPUT_SIZE", "INPUT_SIZE"),
+    coresetRate: envFirst(env, "BDI_CORESET_RATE", "CORESET_RATE") ?? "0.10",
+    corsOrigins: (envFirst(env, "BDI_CORS_ORIGINS", "BACKEND_ALLOW_ORIGINS", "BRAKEDISC_CORS_ORIGINS") ?? "*")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    apiKey: envFirst(env, "BDI_API_KEY", "BACKEND_API_KEY"),
+    maxUploadMb: envFirst(env, "BDI_MAX_UPLOAD_MB") ?? "32",
+    migrateOnStart: boolish.parse(envFirst(env, "BDI_MIGRATE_ON_START") ?? "1"),
+    logLevel: envFirst(env, "BDI_LOG_LEVEL") ?? "info",
+    bankCacheMb: envFirst(env, "BDI_BANK_CACHE_MB") ?? "1024",
+    minOkSamples: envFirst(env, "BDI_MIN_OK_SAMPLES") ?? "10",
+  };
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+export const SERVICE_VERSION = "0.1.0";

@@ -1,0 +1,17 @@
+// Loads the configured backbone through the engine; kept separate so tests can load it the same way.
+import type { FastifyBaseLogger } from "fastify";
+import type { Config } from "../config.ts";
+import type { BackboneInfo } from "./backbone-state.ts";
+
+export async function loadServiceBackbone(config: Config, log?: FastifyBaseLogger): Promise<BackboneInfo & Record<string, unknown>> {
+  const engine = await import("../engine/backbone.ts");
+  const b = await engine.loadBackbone({
+    backbone: config.backbone,
+    device: config.device,
+    threads: config.threads,
+    modelsDir: config.modelsDir,
+    inputSize: config.inputSize,
+    log,
+  });
+  return b as unknown as BackboneInfo & Record<string, unknown>;
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The one start command: prepares (Prisma client, bundled backbone, dashboard build; cached by turbo) and runs the
+// inference service (BDI_PORT, default 8000) and the dashboard (DASHBOARD_PORT, default 3000) together.
+// --dev runs the dashboard with `next dev` instead of a production build.
+import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dev = process.argv.includes("--dev");
+const port = process.env.BDI_PORT ?? "8000";
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: "1",
+  NEXT_TELEMETRY_DISABLED: "1",
+  CHECKPOINT_DISABLE: "1",
+  BDI_DATA_ROOT: path.resolve(process.env.BDI_DATA_ROOT ?? path.join(root, "data")),
+  BDI_INFERENCE_URL: process.env.BDI_INFERENCE_URL ?? `http://127.0.0.1:${port}`,
+};
+
+const prep = spawnSync("npm", ["run", "build", "--", ...(dev ? ["--filter=!@bdi/dashboard"] : [])], { cwd: root, env, stdio: "inherit" });
+if (prep.status !== 0) process.exit(prep.status ?? 1);
+
+const children = [];
+function start(name, cmd, args) {
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  const prefix = (stream) => (chunk) => {
+    for (const line of chunk.toString().split("\n")) if (line) stream.write(`[${name}] ${line}\n`);
+  };
+  child.stdout.on("data", prefix(process.stdout));
+  child.stderr.on("data", prefix(process.stderr));
+  child.on("exit", (code) => {
+    console.log(`[${name}] exited with ${code}`);
+    stopAll(code ?? 1);
+  });
+  children.push(child);
+}
+
+let stopping = false;
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on("SIGINT", () => stopAll(0));
+process.on("SIGTERM", () => stopAll(0));
+
+start("inference", "npm", ["start", "-w", "@bdi/inference"]);
+start("dashboard", "npm", ["run", dev ? "dev" : "start", "-w", "@bdi/dashboard"]);
+console.log(`inference: http://127.0.0.1:${port}  dashboard: http://127.0.0.1:${env.DASHBOARD_PORT ?? 3000}  data: ${env.BDI_DATA_ROOT}`);
