@@ -60,8 +60,9 @@ async function loadEngine() {
 
 // The engine sends whole multi-statement migration scripts to executeRaw without arguments;
 // better-sqlite3's prepare() accepts one statement only, so those go to executeScript (db.exec).
-function scriptAwareFactory(factory) {
+function scriptAwareFactory(factory, opened) {
   const wrap = (adapter) => {
+    opened.push(adapter);
     const executeRaw = adapter.executeRaw.bind(adapter);
     adapter.executeRaw = async (query) => {
       if (query.args.length > 0) return executeRaw(query);
@@ -120,11 +121,12 @@ async function main() {
   const schema = { files: [{ path: schemaPath, content: schemaText }] };
   const SchemaEngine = await loadEngine();
   const debug = process.env.DEBUG ? (line) => console.error(line) : () => {};
+  const opened = []; // connections to close at the end, so no -journal file is left behind
   const factory = new PrismaBetterSqlite3({ url: command === "diff" ? ":memory:" : `file:${dbPath}` });
   const engine = await SchemaEngine.new(
     { datamodels: [[schemaPath, schemaText]] },
     debug,
-    bindMigrationAwareSqlAdapterFactory(scriptAwareFactory(factory)),
+    bindMigrationAwareSqlAdapterFactory(scriptAwareFactory(factory, opened)),
   );
 
   try {
@@ -210,6 +212,7 @@ async function main() {
     return 0;
   } finally {
     engine.free();
+    for (const a of opened) await a.dispose().catch(() => {});
   }
 }
 

@@ -1,0 +1,22 @@
+// @bdi/db: Prisma Client on better-sqlite3, the migration runner and the typed repositories.
+export { createDb, resolveDbFile, DB_FILE_NAME, type CreateDbOptions, type Db } from "./client.ts";
+export {
+  applyMigrations, applyConnectionPragmas, migrationChecksum, DEFAULT_MIGRATIONS_DIR, type ApplyMigrationsResult,
+} from "./migrate-sql.ts";
+export * from "./errors.ts";
+export * from "./enums.ts";
+export {
+  inTx, parseJson, toJson, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+  type AuditCtx, type Page, type PageArgs, type Queryable, type TxClient,
+} from "./repos/common.ts";
+export * from "./repos/audit.ts";
+export * from "./repos/recipes.ts";
+export * from "./repos/rois.ts";
+export * from "./repos/samples.ts";
+export * from "./repos/modelVersions.ts";
+export * from "./repos/calibrations.ts";
+export * from "./repos/inspections.ts";
+export { PrismaClient, Prisma } from "./generated/prisma/client.ts";
+export type {
+  Recipe, Role, Roi, Sample, ModelVersion, ModelVersionSample, Calibration, Inspection, AuditEvent,
+} from "./generated/prisma/client.ts";

@@ -1,0 +1,68 @@
+// Shared plumbing of the repositories: client types, transactions, audit context, JSON columns, pagination.
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+
+export type TxClient = Prisma.TransactionClient;
+/** Every repository function accepts the client or a transaction client, so callers can compose them. */
+export type Queryable = PrismaClient | TxClient;
+
+/** Who did it and in which request: required by every mutation a user triggers (it is written to AuditEvent). */
+export interface AuditCtx {
+  actor: string;
+  requestId?: string | null;
+  reason?: string | null;
+}
+
+/** Runs fn in a transaction, or inside the caller's transaction when given a transaction client. */
+export function inTx<T>(db: Queryable, fn: (tx: TxClient) => Promise<T>): Promise<T> {
+  if ("$transaction" in db) return db.$transaction(fn);
+  return fn(db);
+}
+
+/** Value → JSON column. undefined stays undefined (= "do not touch" in Prisma updates). */
+export function toJson(value: unknown): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return null;
+  return JSON.stringify(value);
+}
+
+/** JSON column → value (null for null/empty). */
+export function parseJson<T = unknown>(text: string | null | undefined): T | null {
+  return text == null || text === "" ? null : (JSON.parse(text) as T);
+}
+
+export interface PageArgs {
+  /** id of the last item of the previous page */
+  cursor?: string | null;
+  /** 1…500, default 50 */
+  limit?: number;
+}
+export interface Page<T> {
+  items: T[];
+  /** pass as `cursor` to get the next page; null on the last page */
+  nextCursor: string | null;
+}
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+export function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit)));
+}
+
+/** Prisma cursor arguments: one extra row tells whether a next page exists. */
+export function pageQuery(args: PageArgs): { take: number; cursor?: { id: string }; skip?: number } {
+  const take = pageLimit(args.limit) + 1;
+  return args.cursor ? { take, cursor: { id: args.cursor }, skip: 1 } : { take };
+}
+
+export function toPage<T extends { id: string }>(rows: T[], args: PageArgs): Page<T> {
+  const limit = pageLimit(args.limit);
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+}
+
+/** createdAt-style range filter: from inclusive, to exclusive. */
+export function dateRange(from?: Date | null, to?: Date | null) {
+  if (!from && !to) return undefined;
+  return { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) };
+}

@@ -1,0 +1,131 @@
+// Inspections: inference results kept for review. Creating one is not audited (it is itself a record of an
+// event); a review is a user action and is.
+import type { Inspection } from "../generated/prisma/client.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import {
+  assertOneOf, DECISIONS, INSPECTION_SOURCES, REVIEW_STATUSES, type Decision, type InspectionSource, type ReviewStatus,
+} from "../enums.ts";
+import { appendAudit } from "./audit.ts";
+import { dateRange, inTx, pageQuery, toJson, toPage, type AuditCtx, type Page, type PageArgs, type Queryable } from "./common.ts";
+
+export interface CreateInspectionInput {
+  roiId: string;
+  modelVersionId?: string | null;
+  calibrationId?: string | null;
+  imageSha256: string;
+  /** relative to the data root; null when the image was not kept */
+  imagePath?: string | null;
+  width: number;
+  height: number;
+  mmPerPx?: number | null;
+  score: number;
+  threshold?: number | null;
+  decision: Decision;
+  regions?: unknown;
+  heatmapPath?: string | null;
+  timings?: unknown;
+  requestId?: string | null;
+  source: InspectionSource;
+}
+
+export async function createInspection(db: Queryable, input: CreateInspectionInput): Promise<Inspection> {
+  assertOneOf("decision", DECISIONS, input.decision);
+  assertOneOf("source", INSPECTION_SOURCES, input.source);
+  if (!Number.isFinite(input.score)) throw new ValidationError("score must be a finite number");
+  return db.inspection.create({
+    data: {
+      roiId: input.roiId,
+      modelVersionId: input.modelVersionId ?? null,
+      calibrationId: input.calibrationId ?? null,
+      imageSha256: input.imageSha256,
+      imagePath: input.imagePath ?? null,
+      width: input.width,
+      height: input.height,
+      mmPerPx: input.mmPerPx ?? null,
+      score: input.score,
+      threshold: input.threshold ?? null,
+      decision: input.decision,
+      regionsJson: toJson(input.regions) ?? null,
+      heatmapPath: input.heatmapPath ?? null,
+      timingsJson: toJson(input.timings) ?? null,
+      requestId: input.requestId ?? null,
+      source: input.source,
+    },
+  });
+}
+
+export async function findInspection(db: Queryable, id: string): Promise<Inspection | null> {
+  return db.inspection.findUnique({ where: { id } });
+}
+
+export async function getInspection(db: Queryable, id: string): Promise<Inspection> {
+  const i = await findInspection(db, id);
+  if (!i) throw new NotFoundError("Inspection", id);
+  return i;
+}
+
+export interface InspectionFilter {
+  roiId?: string;
+  recipeId?: string;
+  decision?: Decision;
+  reviewStatus?: ReviewStatus;
+  source?: InspectionSource;
+  /** score ≥ minScore */
+  minScore?: number;
+  /** score ≤ maxScore */
+  maxScore?: number;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** Newest first, cursor-paginated. */
+export async function listInspections(db: Queryable, filter: InspectionFilter & PageArgs = {}): Promise<Page<Inspection>> {
+  const score =
+    filter.minScore === undefined && filter.maxScore === undefined
+      ? undefined
+      : { ...(filter.minScore !== undefined ? { gte: filter.minScore } : {}), ...(filter.maxScore !== undefined ? { lte: filter.maxScore } : {}) };
+  const rows = await db.inspection.findMany({
+    where: {
+      roiId: filter.roiId,
+      roi: filter.recipeId ? { recipeId: filter.recipeId } : undefined,
+      decision: filter.decision,
+      reviewStatus: filter.reviewStatus,
+      source: filter.source,
+      score,
+      createdAt: dateRange(filter.from, filter.to),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    ...pageQuery(filter),
+  });
+  return toPage(rows, filter);
+}
+
+/** Records a reviewer's verdict (reviewer = ctx.actor). Setting "pending" clears the review. */
+export async function reviewInspection(
+  db: Queryable,
+  input: { id: string; reviewStatus: ReviewStatus; note?: string | null },
+  ctx: AuditCtx,
+): Promise<Inspection> {
+  assertOneOf("review status", REVIEW_STATUSES, input.reviewStatus);
+  return inTx(db, async (tx) => {
+    const before = await tx.inspection.findUnique({ where: { id: input.id } });
+    if (!before) throw new NotFoundError("Inspection", input.id);
+    const pending = input.reviewStatus === "pending";
+    const after = await tx.inspection.update({
+      where: { id: input.id },
+      data: {
+        reviewStatus: input.reviewStatus,
+        reviewNote: input.note === undefined ? before.reviewNote : input.note,
+        reviewer: pending ? null : ctx.actor,
+        reviewedAt: pending ? null : new Date(),
+      },
+    });
+    const pick = (i: Inspection) => ({ reviewStatus: i.reviewStatus, reviewNote: i.reviewNote, reviewer: i.reviewer, reviewedAt: i.reviewedAt });
+    await appendAudit(
+      tx,
+      { action: "inspection.review", entityType: "Inspection", entityId: input.id, before: pick(before), after: pick(after) },
+      ctx,
+    );
+    return after;
+  });
+}
