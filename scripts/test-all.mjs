@@ -13,6 +13,7 @@ const suites = [
   { name: "db", cmd: ["npm", "run", "test", "-w", "@bdi/db"] },
   { name: "models", cmd: ["npm", "run", "test", "-w", "@bdi/models"] },
   { name: "inference", cmd: ["npm", "run", "test", "-w", "@bdi/inference"] },
+  { name: "dashboard", cmd: ["npm", "run", "test", "-w", "@bdi/dashboard"] },
   { name: "dashboard-e2e", cmd: ["npm", "run", "e2e", "-w", "@bdi/dashboard"] },
 ];
 const only = process.argv.slice(2);
@@ -32,11 +33,12 @@ function run(cmd, { capture }) {
   });
 }
 
-/** node:test prints "# pass N" / "# fail N" (TAP) or "ℹ pass N" (spec) at the end of a run. */
+/** node:test prints "# pass N" / "# fail N" (TAP) or "ℹ pass N" (spec) at the end of a run. Cancelled tests
+ * (a failing before() hook cancels the rest of its file) count as failures, or they would vanish from the sum. */
 function counts(out) {
   let pass = 0;
   let fail = 0;
-  for (const m of out.matchAll(/^(?:#|ℹ) (pass|fail) (\d+)\s*$/gm)) {
+  for (const m of out.matchAll(/^(?:#|ℹ) (pass|fail|cancelled) (\d+)\s*$/gm)) {
     if (m[1] === "pass") pass += Number(m[2]);
     else fail += Number(m[2]);
   }

@@ -1,0 +1,27 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { describeError } from "./errors.ts";
+
+test("a failed fetch is an unreachable service", () => {
+  const err = Object.assign(new Error("Failed to fetch"), { cause: new TypeError("Failed to fetch") });
+  const d = describeError(err);
+  assert.equal(d.unreachable, true);
+  assert.equal(d.code, null);
+  assert.match(d.message, /did not answer/);
+});
+
+test("a non-tRPC answer is unreachable too", () => {
+  const d = describeError(new Error(`Unexpected token '<', "<!DOCTYPE "... is not valid JSON`));
+  assert.equal(d.unreachable, true);
+  assert.match(d.message, /not as a tRPC service/);
+});
+
+test("an error the service reported keeps its code and message", () => {
+  const d = describeError(Object.assign(new Error("ROI r1 has 3 OK samples, needs 10"), { data: { code: "PRECONDITION_FAILED" } }));
+  assert.deepEqual(d, { unreachable: false, code: "PRECONDITION_FAILED", message: "ROI r1 has 3 OK samples, needs 10" });
+});
+
+test("odd values do not throw", () => {
+  assert.equal(describeError(undefined).message, "Unknown error");
+  assert.equal(describeError("boom").message, "boom");
+});

@@ -1,0 +1,29 @@
+// Turns whatever a tRPC call threw into words for the operator. Unreachable service vs an error the service
+// reported are told apart, because the fix is different (start/point at the service vs read its message).
+
+export type DescribedError = {
+  /** The service could not be reached at all (connection refused, DNS, CORS, not a tRPC endpoint). */
+  unreachable: boolean;
+  /** tRPC error code when the service answered with one (BAD_REQUEST, NOT_FOUND, …). */
+  code: string | null;
+  message: string;
+};
+
+type Shape = { message?: unknown; data?: { code?: unknown } | null; cause?: unknown; name?: unknown };
+
+export function describeError(err: unknown): DescribedError {
+  if (err == null) return { unreachable: false, code: null, message: "Unknown error" };
+  const e = err as Shape;
+  const code = e.data && typeof e.data.code === "string" ? e.data.code : null;
+  const message = typeof e.message === "string" && e.message ? e.message : String(err);
+  if (code) return { unreachable: false, code, message };
+  // No tRPC error shape: the request never got a tRPC answer.
+  const text = `${message} ${e.cause instanceof Error ? e.cause.message : ""}`;
+  const network = /failed to fetch|fetch failed|networkerror|load failed|ECONNREFUSED|ENOTFOUND|network/i.test(text);
+  const notTrpc = /unexpected token|not valid json|unexpected end of json/i.test(text);
+  return {
+    unreachable: network || notTrpc,
+    code: null,
+    message: network ? "The service did not answer (connection refused or blocked)." : notTrpc ? "The address answered, but not as a tRPC service." : message,
+  };
+}

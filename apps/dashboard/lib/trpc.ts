@@ -1,0 +1,51 @@
+"use client";
+// Typed tRPC client for the inference service. Only the router's *type* is imported: no service code reaches the
+// dashboard bundle.
+import type { AppRouter } from "@bdi/inference/router";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  httpSubscriptionLink,
+  isNonJsonSerializable,
+  splitLink,
+  type TRPCClient,
+} from "@trpc/client";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { trpcUrl } from "./service-url.ts";
+import { getOperatorName } from "./operator.ts";
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+/** Every request names the operator in `x-actor`; the service records it in audit events. */
+function actorHeaders(): Record<string, string> {
+  const actor = getOperatorName();
+  return actor ? { "x-actor": actor } : {};
+}
+
+/**
+ * - subscriptions (fit progress, …): server-sent events through httpSubscriptionLink, so progress is streamed
+ *   rather than polled (EventSource cannot send headers; subscriptions are read-only);
+ * - FormData / File / binary inputs (uploads): one unbatched request each through httpLink;
+ * - everything else: one batched JSON request per tick through httpBatchLink.
+ */
+export function makeTrpcClient(baseUrl: string): TRPCClient<AppRouter> {
+  const url = trpcUrl(baseUrl);
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({ url }),
+        false: splitLink({
+          condition: (op) => isNonJsonSerializable(op.input),
+          true: httpLink({ url, headers: actorHeaders }),
+          false: httpBatchLink({ url, headers: actorHeaders }),
+        }),
+      }),
+    ],
+  });
+}
