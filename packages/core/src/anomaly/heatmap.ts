@@ -1,0 +1,26 @@
+// Heatmap image (legacy §3.6): per-image stretch of the anomaly map between its p1 and p99 inside the mask,
+// as 8-bit grey, 0 outside the mask. The PNG encoding is the service's job.
+import { InvalidInputError } from "../errors.ts";
+import { maskedPercentiles } from "../math/percentile.ts";
+
+/**
+ * mn, mx = p1, p99 of the map inside the mask; v = clip((map − mn)/(mx − mn), 0, 1); out = uint8(v·255 + 0.5)
+ * inside the mask, 0 outside. All zeros when mx ≤ mn or the mask is empty. `mask` null = whole map.
+ */
+export function heatmapToGray(map: Float32Array, mask: Uint8Array | null, w: number, h: number): Uint8Array {
+  if (map.length !== w * h) throw new InvalidInputError(`map has ${map.length} values, expected ${w}×${h}`);
+  if (mask !== null && mask.length !== w * h) throw new InvalidInputError(`mask has ${mask.length} values, expected ${w}×${h}`);
+  const out = new Uint8Array(w * h);
+  const [mn, mx] = maskedPercentiles(map, mask, [1, 99]) as [number, number];
+  if (!(mx > mn)) return out;
+  const range = mx - mn;
+  for (let i = 0; i < out.length; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    let v = (map[i]! - mn) / range;
+    if (v < 0) v = 0;
+    else if (v > 1) v = 1;
+    else if (v !== v) v = 0; // NaN
+    out[i] = Math.floor(v * 255 + 0.5);
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { legacyThreshold, finiteScores } from "./legacyRule.ts";
+import { expectedRates, scoreStats, confusionAt, rocCurve, rocAuc, wilsonInterval } from "./rates.ts";
+import { EmptyScoresError, InvalidInputError } from "../errors.ts";
+import { auroc } from "../metrics/auroc.ts";
+
+test("legacyThreshold: the /calibrate_ng fixture (OK [10, 11, 13], NG [22]) → 17.48", () => {
+  const r = legacyThreshold({ okScores: [10, 11, 13], ngScores: [22] });
+  assert.ok(Math.abs(r.threshold - 17.48) < 1e-9, String(r.threshold));
+  assert.equal(r.rule, "midpoint_p99ok_p5ng");
+  assert.ok(Math.abs(r.pOk - 12.96) < 1e-12);
+  assert.equal(r.pNg, 22);
+  assert.ok(Math.abs(r.okMean - 34 / 3) < 1e-12);
+  assert.equal(r.ngMean, 22);
+  assert.equal(r.nOk, 3);
+  assert.equal(r.nNg, 1);
+});
+
+test("legacyThreshold: no NG (absent, null or empty) → p99(OK)", () => {
+  for (const ng of [undefined, null, []]) {
+    const r = legacyThreshold({ okScores: [10, 11, 13], ngScores: ng });
+    assert.equal(r.rule, "p99_ok");
+    assert.ok(Math.abs(r.threshold - 12.96) < 1e-12);
+    assert.equal(r.pNg, null);
+    assert.equal(r.ngMean, 0);
+  }
+});
+
+test("legacyThreshold: overlapping NG (p5(NG) ≤ p_ok) → p_ok × 1.02", () => {
+  const r = legacyThreshold({ okScores: [10, 11, 13], ngScores: [12, 30, 31] });
+  // p5([12, 30, 31]) = 12 + 0.1·18 = 13.8 > 12.96 → midpoint; use an NG below p_ok instead
+  assert.equal(r.rule, "midpoint_p99ok_p5ng");
+  const o = legacyThreshold({ okScores: [10, 11, 13], ngScores: [11.5, 30] });
+  assert.equal(o.rule, "p99ok_x1.02");
+  assert.ok(Math.abs(o.pNg! - (11.5 + 0.05 * 18.5)) < 1e-12);
+  assert.ok(Math.abs(o.threshold - 12.96 * 1.02) < 1e-12);
+  // equality goes to the ×1.02 branch (p_ng <= p_ok)
+  assert.equal(legacyThreshold({ okScores: [5], ngScores: [5] }).rule, "p99ok_x1.02");
+});
+
+test("legacyThreshold: other percentile, non-finite scores dropped, errors", () => {
+  const r = legacyThreshold({ okScores: [1, 2, 3, 4, NaN, Infinity], percentile: 50 });
+  assert.equal(r.threshold, 2.5);
+  assert.equal(r.nOk, 4);
+  assert.throws(
+    () => legacyThreshold({ okScores: [NaN] }),
+    (e: unknown) => e instanceof EmptyScoresError && e.message === "Se requiere al menos 1 score OK para calibrar",
+  );
+  assert.throws(() => legacyThreshold({ okScores: [1], percentile: 150 }), InvalidInputError);
+  assert.deepEqual(Array.from(finiteScores([1, -Infinity, 2])), [1, 2]);
+});
+
+test("wilsonInterval: known values", () => {
+  // k = 0, n = 10: upper = z²/n / (1 + z²/n) = 0.2775…
+  const z2 = 1.959963984540054 ** 2;
+  assert.ok(Math.abs(wilsonInterval(0, 10).upper - z2 / 10 / (1 + z2 / 10)) < 1e-12);
+  assert.equal(wilsonInterval(0, 10).lower, 0);
+  const half = wilsonInterval(5, 10);
+  assert.ok(Math.abs(half.lower + half.upper - 1) < 1e-12); // symmetric around 0.5
+  assert.ok(Math.abs(half.upper - 0.7634) < 1e-4);
+  assert.deepEqual(wilsonInterval(0, 0), { lower: 0, upper: 1 });
+  assert.equal(wilsonInterval(10, 10).upper, 1);
+  assert.throws(() => wilsonInterval(3, 2), InvalidInputError);
+});
+
+test("expectedRates: counts at the threshold (OK ≥ thr rejected, NG < thr missed) with upper bounds", () => {
+  const r = expectedRates(0.5, [0.1, 0.2, 0.5, 0.7], [0.4, 0.6, 0.9]);
+  assert.equal(r.falseRejects, 2);
+  assert.equal(r.falseRejectRate, 0.5);
+  assert.equal(r.misses, 1);
+  assert.ok(Math.abs(r.missRate! - 1 / 3) < 1e-12);
+  assert.equal(r.falseRejectRateUpper95, wilsonInterval(2, 4).upper);
+  assert.equal(r.missRateUpper95, wilsonInterval(1, 3).upper);
+  const none = expectedRates(1, [], null);
+  assert.equal(none.falseRejectRate, null);
+  assert.equal(none.missRate, null);
+  assert.equal(none.falseRejectRateUpper95, 1);
+});
+
+test("scoreStats: numpy-style summary (population std)", () => {
+  const s = scoreStats([2, 4, 4, 4, 5, 5, 7, 9, NaN]);
+  assert.equal(s.n, 8);
+  assert.equal(s.min, 2);
+  assert.equal(s.max, 9);
+  assert.equal(s.mean, 5);
+  assert.equal(s.std, 2);
+  assert.equal(s.p50, 4.5);
+  assert.ok(Math.abs(s.p95 - 8.3) < 1e-12); // vi = 6.65 → 7 + 0.65·2
+  assert.ok(Math.abs(s.p99 - 8.86) < 1e-12);
+  assert.deepEqual(scoreStats([]), { n: 0, min: 0, max: 0, mean: 0, std: 0, p50: 0, p95: 0, p99: 0 });
+});
+
+const LABELLED = [
+  { score: 0.1, label: "ok" },
+  { score: 0.3, label: "ok" },
+  { score: 0.5, label: "ng" },
+  { score: 0.5, label: "ok" },
+  { score: 0.7, label: "ng" },
+  { score: 0.9, label: "ng" },
+  { score: 0.95, label: "unlabeled" },
+  { score: NaN, label: "ng" },
+];
+
+test("confusionAt: NG is positive, predicted NG when score ≥ threshold, unlabeled ignored", () => {
+  const c = confusionAt(0.5, LABELLED);
+  assert.deepEqual([c.tp, c.fp, c.tn, c.fn], [3, 1, 2, 0]);
+  assert.equal(c.tpr, 1);
+  assert.ok(Math.abs(c.fpr! - 1 / 3) < 1e-12);
+  assert.equal(c.precision, 0.75);
+  assert.ok(Math.abs(c.accuracy! - 5 / 6) < 1e-12);
+  const strict = confusionAt(0.8, LABELLED);
+  assert.deepEqual([strict.tp, strict.fp, strict.tn, strict.fn], [1, 0, 3, 2]);
+  assert.equal(confusionAt(0.5, []).tpr, null);
+});
+
+test("rocCurve: one point per distinct score, monotone, consistent with confusionAt and auroc", () => {
+  const pts = rocCurve(LABELLED);
+  assert.equal(pts.length, 6); // start + 5 distinct scores
+  assert.deepEqual(pts[0], { threshold: pts[0]!.threshold, tp: 0, fp: 0, tpr: 0, fpr: 0 });
+  assert.ok(pts[0]!.threshold > 0.9);
+  for (let i = 1; i < pts.length; i++) {
+    assert.ok(pts[i]!.threshold < pts[i - 1]!.threshold);
+    assert.ok(pts[i]!.fpr >= pts[i - 1]!.fpr && pts[i]!.tpr >= pts[i - 1]!.tpr);
+    const c = confusionAt(pts[i]!.threshold, LABELLED);
+    assert.equal(c.tp, pts[i]!.tp);
+    assert.equal(c.fp, pts[i]!.fp);
+  }
+  assert.deepEqual(pts.at(-1), { threshold: 0.1, tp: 3, fp: 3, tpr: 1, fpr: 1 });
+  const usable = LABELLED.filter((l) => l.label !== "unlabeled" && Number.isFinite(l.score));
+  const a = auroc(usable.map((l) => l.score), usable.map((l) => (l.label === "ng" ? 1 : 0)));
+  assert.ok(Math.abs(rocAuc(pts)! - a) < 1e-12);
+  assert.deepEqual(rocCurve([]), []);
+  assert.equal(rocAuc(rocCurve([{ score: 1, label: "ok" }])), null);
+});

@@ -1,0 +1,172 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { letterboxGeometry, gridToCrop, cropValidCells } from "./letterbox.ts";
+import { buildMask, parseShapeJson, parseShapeValue, shapeArea, fullShape, resolveShape } from "./shape.ts";
+import { labelComponents } from "./components.ts";
+import { RoiShapeSchema } from "../schemas/shape.ts";
+import { ShapeError, InvalidInputError } from "../errors.ts";
+import { resampleBilinear } from "../math/resize.ts";
+
+test("letterboxGeometry: legacy numbers (512×208 into 448, square, tall)", () => {
+  assert.deepEqual(letterboxGeometry(512, 208, 448), { size: 448, scale: 0.875, nw: 448, nh: 182, left: 0, top: 133 });
+  assert.deepEqual(letterboxGeometry(300, 300, 448), { size: 448, scale: 448 / 300, nw: 448, nh: 448, left: 0, top: 0 });
+  const tall = letterboxGeometry(100, 400, 448);
+  assert.equal(tall.nw, 112);
+  assert.equal(tall.nh, 448);
+  assert.equal(tall.left, 168);
+  assert.equal(tall.top, 0);
+  // Python round: 301·(448/896) = 150.5 → 150 (half to even)
+  assert.equal(letterboxGeometry(896, 301, 448).nh, 150);
+  // extreme aspect ratios keep at least one pixel
+  assert.equal(letterboxGeometry(10000, 1, 448).nh, 1);
+  assert.throws(() => letterboxGeometry(0, 10, 448), InvalidInputError);
+});
+
+test("cropValidCells: cells over the letterbox bars are excluded", () => {
+  const g = letterboxGeometry(512, 208, 448); // content rows 133..314 of 448; cells are 14 px
+  const valid = cropValidCells(32, 32, g);
+  let n = 0;
+  for (const v of valid) n += v;
+  assert.equal(n, 14 * 32); // rows 9..22
+  assert.equal(valid[8 * 32 + 5], 0);
+  assert.equal(valid[9 * 32 + 5], 1);
+  assert.equal(valid[22 * 32 + 31], 1);
+  assert.equal(valid[23 * 32], 0);
+  const sq = cropValidCells(32, 32, letterboxGeometry(64, 64, 448));
+  assert.equal(sq.reduce((a, b) => a + b, 0), 1024);
+});
+
+test("gridToCrop: a map drawn in crop coordinates survives letterbox → grid → crop", () => {
+  const cropW = 300;
+  const cropH = 120;
+  const size = 448;
+  const gw = 64;
+  const geom = letterboxGeometry(cropW, cropH, size);
+  // smooth field in crop coordinates (pixel centres at integers)
+  const f = (x: number, y: number) => Math.sin(x / 40) + Math.cos(y / 25) + x / 300;
+  // forward: value of every grid cell = field at the cell centre mapped back into the crop (padding: clamp)
+  const grid = new Float32Array(gw * gw);
+  for (let j = 0; j < gw; j++) {
+    for (let i = 0; i < gw; i++) {
+      const u = ((i + 0.5) * size) / gw; // input-space coordinate (pixel edges at integers)
+      const v = ((j + 0.5) * size) / gw;
+      const cx = Math.min(cropW - 0.5, Math.max(0.5, ((u - geom.left) * cropW) / geom.nw)) - 0.5;
+      const cy = Math.min(cropH - 0.5, Math.max(0.5, ((v - geom.top) * cropH) / geom.nh)) - 0.5;
+      grid[j * gw + i] = f(cx, cy);
+    }
+  }
+  const back = gridToCrop(grid, gw, gw, geom, cropW, cropH);
+  assert.equal(back.length, cropW * cropH);
+  let worst = 0;
+  for (let y = 3; y < cropH - 3; y++) {
+    for (let x = 3; x < cropW - 3; x++) worst = Math.max(worst, Math.abs(back[y * cropW + x]! - f(x, y)));
+  }
+  assert.ok(worst < 0.01, `max error ${worst}`);
+  // the naive legacy stretch (no un-letterbox) is far off for this non-square crop
+  const sx = gw / cropW;
+  const sy = gw / cropH;
+  const naive = resampleBilinear(grid, gw, gw, cropW, cropH, { scale: sx, offset: 0.5 * sx - 0.5 }, { scale: sy, offset: 0.5 * sy - 0.5 });
+  let naiveWorst = 0;
+  for (let y = 3; y < cropH - 3; y++) naiveWorst = Math.max(naiveWorst, Math.abs(naive[y * cropW + 150]! - f(150, y)));
+  assert.ok(naiveWorst > 0.2, `naive error ${naiveWorst}`);
+});
+
+test("gridToCrop: equals 'upsample to input size, cut the content, resize to the crop' for a square crop", () => {
+  const geom = letterboxGeometry(448, 448, 448);
+  const grid = Float32Array.from({ length: 32 * 32 }, (_, i) => (i * 7919) % 101);
+  const direct = gridToCrop(grid, 32, 32, geom, 448, 448);
+  const sx = 32 / 448;
+  const viaResize = resampleBilinear(grid, 32, 32, 448, 448, { scale: sx, offset: 0.5 * sx - 0.5 }, { scale: sx, offset: 0.5 * sx - 0.5 });
+  for (let i = 0; i < direct.length; i++) assert.ok(Math.abs(direct[i]! - viaResize[i]!) < 1e-4);
+});
+
+test("shapes: pixel counts of rect, circle and annulus (pixel-centre test, legacy rounding)", () => {
+  assert.equal(shapeArea({ kind: "rect", x: 2, y: 3, w: 5, h: 4 }, 20, 20), 20);
+  assert.equal(shapeArea({ kind: "rect", x: 2.9, y: 3.9, w: 5.9, h: 4.9 }, 20, 20), 20); // int() truncates
+  assert.equal(shapeArea({ kind: "rect", x: -3, y: -3, w: 6, h: 6 }, 20, 20), 9); // clipped
+  assert.equal(shapeArea({ kind: "rect", x: 15, y: 15, w: 10, h: 10 }, 20, 20), 25);
+  // d² ≤ r²: r=10 → 317 pixels (what cv2.circle(…, −1, LINE_8) fills)
+  assert.equal(shapeArea({ kind: "circle", cx: 32, cy: 32, r: 10 }, 64, 64), 317);
+  assert.equal(shapeArea({ kind: "circle", cx: 32, cy: 32, r: 5 }, 64, 64), 81);
+  assert.equal(shapeArea({ kind: "circle", cx: 32, cy: 32, r: 1 }, 64, 64), 5);
+  assert.equal(shapeArea({ kind: "annulus", cx: 32, cy: 32, r: 10, r_inner: 5 }, 64, 64), 317 - 81);
+  // round(): cx 31.5 → 32 (half to even), r 9.6 → 10
+  assert.equal(shapeArea({ kind: "circle", cx: 31.5, cy: 32.4, r: 9.6 }, 64, 64), 317);
+  // a circle cut by the crop corner: Σ_{y=0..10} (⌊√(100 − y²)⌋ + 1) = 11+10+10+10+10+9+9+8+7+5+1 = 90
+  assert.equal(shapeArea({ kind: "circle", cx: 0, cy: 0, r: 10 }, 64, 64), 90);
+  for (const s of [
+    { kind: "rect", x: 1, y: 2, w: 7, h: 3 },
+    { kind: "circle", cx: 5, cy: 6, r: 4 },
+    { kind: "annulus", cx: 7, cy: 5, r: 6, r_inner: 2 },
+  ] as const) {
+    const m = buildMask(s, 13, 11);
+    assert.equal(m.reduce((a, b) => a + b, 0), shapeArea(s, 13, 11));
+  }
+  const m = buildMask({ kind: "circle", cx: 2, cy: 2, r: 1 }, 5, 5);
+  assert.deepEqual(Array.from(m), [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+  const a = buildMask({ kind: "annulus", cx: 2, cy: 2, r: 2, r_inner: 1 }, 5, 5);
+  assert.deepEqual(Array.from(a), [0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0]);
+});
+
+test("parseShapeJson: missing or unknown → full crop; defaults from the crop size", () => {
+  assert.deepEqual(parseShapeJson(undefined, 40, 30), fullShape(40, 30));
+  assert.deepEqual(parseShapeJson(null, 40, 30), fullShape(40, 30));
+  assert.deepEqual(parseShapeJson("  ", 40, 30), fullShape(40, 30));
+  assert.deepEqual(parseShapeJson("null", 40, 30), fullShape(40, 30));
+  assert.deepEqual(parseShapeJson('{"kind":"polygon","pts":[]}', 40, 30), fullShape(40, 30));
+  assert.deepEqual(parseShapeJson('{"x":1}', 40, 30), fullShape(40, 30));
+  assert.deepEqual(parseShapeJson('{"kind":"rect"}', 40, 30), { kind: "rect", x: 0, y: 0, w: 40, h: 30 });
+  assert.deepEqual(parseShapeJson('{"kind":"circle"}', 40, 30), { kind: "circle", cx: 20, cy: 15, r: 15 });
+  assert.deepEqual(parseShapeJson('{"kind":"annulus","r":12,"r_inner":null}', 40, 30), { kind: "annulus", cx: 20, cy: 15, r: 12, r_inner: 0 });
+  // what the GUI sends
+  assert.deepEqual(parseShapeJson('{"kind":"annulus","cx":50,"cy":50,"r":50,"r_inner":20,"extra":true}', 100, 100), {
+    kind: "annulus",
+    cx: 50,
+    cy: 50,
+    r: 50,
+    r_inner: 20,
+  });
+  assert.deepEqual(resolveShape({ kind: "rect", w: 5 }, 8, 9), { kind: "rect", x: 0, y: 0, w: 5, h: 9 });
+});
+
+test("parseShapeJson: bad JSON, wrong types, zero area and shapes outside the crop are ShapeErrors", () => {
+  const bad: Array<[string, RegExp]> = [
+    ["{kind:rect}", /not valid JSON/],
+    ["[1,2]", /must be a JSON object/],
+    ["42", /must be a JSON object/],
+    ['{"kind":"rect","w":"10"}', /field 'w'/],
+    ['{"kind":"circle","r":1e999}', /field 'r'/],
+    ['{"kind":"rect","w":0}', /zero area/],
+    ['{"kind":"rect","w":0.9}', /zero area/],
+    ['{"kind":"rect","h":-5}', /zero area/],
+    ['{"kind":"circle","r":0.4}', /zero area/],
+    ['{"kind":"annulus","r":5,"r_inner":5}', /zero area/],
+    ['{"kind":"annulus","r":5,"r_inner":-1}', /r_inner/],
+    ['{"kind":"rect","x":100,"y":0,"w":10,"h":10}', /outside/],
+    ['{"kind":"circle","cx":-50,"cy":-50,"r":10}', /outside/],
+  ];
+  for (const [json, re] of bad) {
+    assert.throws(() => parseShapeJson(json, 40, 30), (e: unknown) => e instanceof ShapeError && e.code === "invalid_shape" && re.test(e.message), json);
+  }
+  assert.throws(() => parseShapeValue({ kind: "rect" }, 0, 10), InvalidInputError);
+});
+
+test("RoiShapeSchema: discriminated on kind, finite numbers only", () => {
+  assert.ok(RoiShapeSchema.safeParse({ kind: "circle", cx: 1, cy: 2, r: 3 }).success);
+  assert.ok(!RoiShapeSchema.safeParse({ kind: "circle", cx: 1, cy: 2 }).success);
+  assert.ok(!RoiShapeSchema.safeParse({ kind: "rect", x: 0, y: 0, w: Infinity, h: 1 }).success);
+  assert.ok(!RoiShapeSchema.safeParse({ kind: "hexagon" }).success);
+});
+
+test("labelComponents: 8- and 4-connectivity, sizes", () => {
+  // 1 1 0 0
+  // 0 0 1 0
+  // 1 0 0 0
+  const img = new Uint8Array([1, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0]);
+  const c8 = labelComponents(img, 4, 3, 8);
+  assert.equal(c8.count, 2);
+  assert.deepEqual(Array.from(c8.sizes), [8, 3, 1]);
+  assert.equal(c8.labels[6], c8.labels[0]);
+  const c4 = labelComponents(img, 4, 3, 4);
+  assert.equal(c4.count, 3);
+});
