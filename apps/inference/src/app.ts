@@ -6,7 +6,8 @@ import multipart from "@fastify/multipart";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import type { ServiceContext } from "./context.ts";
 import { appRouter, type AppRouter } from "./trpc/router.ts";
-import { registerHealth } from "./legacy/health.ts";
+import { registerLegacyRoutes } from "./legacy/index.ts";
+import { registerDashboardApi } from "./api/index.ts";
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -28,12 +29,18 @@ export async function buildApp(ctx: ServiceContext, opts: { logger?: boolean | o
     reply.header("X-Request-Id", req.id);
   });
 
-  await app.register(cors, {
+  const corsBase = {
     origin: ctx.config.corsOrigins.includes("*") ? true : ctx.config.corsOrigins,
     credentials: !ctx.config.corsOrigins.includes("*"),
     exposedHeaders: ["x-request-id", "x-recipe-id"],
-    // A bare OPTIONS (no preflight headers) must reach the router: the WPF client probes routes that way.
-    strictPreflight: true,
+  };
+  // A bare OPTIONS (no Origin + Access-Control-Request-Method) is not a preflight: it must reach the router
+  // (405 on known paths, 404 on unknown ones), because the WPF client probes routes that way (contract §2.3).
+  await app.register(cors, {
+    delegator: (req, cb) => {
+      const preflight = !!(req.headers.origin && req.headers["access-control-request-method"]);
+      cb(null, { ...corsBase, preflight });
+    },
   });
   await app.register(multipart, {
     limits: { fileSize: ctx.config.maxUploadMb * 1024 * 1024, files: 500, fields: 1000 },
@@ -54,6 +61,7 @@ export async function buildApp(ctx: ServiceContext, opts: { logger?: boolean | o
     } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
   });
 
-  registerHealth(app, ctx);
+  await registerLegacyRoutes(app, ctx);
+  await registerDashboardApi(app, ctx);
   return app;
 }

@@ -9,19 +9,12 @@ export const IdSchema = z
   .trim()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an id (1-64 characters: letters, digits, '_' or '-')");
 
-export const SampleLabelSchema = z.enum(["ok", "ng", "unlabeled"]);
-export type SampleLabel = z.infer<typeof SampleLabelSchema>;
-/** The labels a dataset uses for training / calibration. */
-export const BinaryLabelSchema = z.enum(["ok", "ng"]);
-export type BinaryLabel = z.infer<typeof BinaryLabelSchema>;
-
-export const SampleSourceSchema = z.enum(["legacy-upload", "dashboard", "infer-capture", "import"]);
-export const DecisionSchema = z.enum(["ok", "ng"]);
-export const InspectionSourceSchema = z.enum(["legacy-infer", "dashboard-test", "infer-dataset"]);
-export const ReviewStatusSchema = z.enum(["pending", "confirmed_ng", "false_positive", "relabelled_ok", "relabelled_ng"]);
-
-/** A finite decision threshold on the anomaly score. */
-export const ThresholdSchema = z.number().refine(Number.isFinite, "threshold must be a finite number");
+// The value enums and numeric contracts are core's (schemas/common.ts), re-exported under the dashboard's names.
+export {
+  LabelSchema as SampleLabelSchema, BinaryLabelSchema, SampleSourceSchema, DecisionSchema, InspectionSourceSchema,
+  ReviewStatusSchema, ThresholdSchema, CoresetRateSchema, MmPerPxSchema, ScorePercentileSchema, AreaMm2ThrSchema,
+  type Label as SampleLabel,
+} from "../schemas/common.ts";
 
 /** Why an audited change was made: required for activations and thresholds. */
 export const ReasonSchema = z

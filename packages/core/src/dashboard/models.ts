@@ -1,16 +1,16 @@
 // Fit, jobs, calibration and model-version inputs.
 import { z } from "zod";
-import { IdSchema, ReasonSchema, ThresholdSchema } from "./common.ts";
+import { AreaMm2ThrSchema, CoresetRateSchema, IdSchema, MmPerPxSchema, ReasonSchema, ThresholdSchema } from "./common.ts";
 
 export const FitStartInputSchema = z.object({
   roiId: IdSchema,
   /** fraction of patch features kept in the memory bank, (0, 1]; default: the service's BDI_CORESET_RATE */
-  coresetRate: z.number().gt(0).max(1).optional(),
+  coresetRate: CoresetRateSchema.optional(),
   /** percentile of the anomaly map used as image score (default 99, the legacy rule) */
   scorePercentile: z.number().min(50).max(100).optional(),
   /** islands smaller than this are dropped from the regions (default 1 mm²) */
-  areaMm2Thr: z.number().min(0).max(1e6).optional(),
-  mmPerPx: z.number().gt(0).max(1e3).optional(),
+  areaMm2Thr: AreaMm2ThrSchema.optional(),
+  mmPerPx: MmPerPxSchema.optional(),
 });
 
 export const JobProgressInputSchema = z.object({ jobId: z.string().uuid("jobId must be a job id (uuid)") });
@@ -41,7 +41,7 @@ export const CalibrationSaveInputSchema = z.object({
   modelVersionId: IdSchema,
   threshold: ThresholdSchema.refine((t) => t > 0, "threshold must be > 0"),
   reason: ReasonSchema,
-  areaMm2Thr: z.number().min(0).max(1e6).optional(),
+  areaMm2Thr: AreaMm2ThrSchema.optional(),
 });
 
 export const ModelListInputSchema = z.object({ roiId: IdSchema });

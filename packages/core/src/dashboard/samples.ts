@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   DateRangeSchema, IdSchema, NoteSchema, PageInputSchema, ReasonSchema, SampleLabelSchema, SampleSourceSchema,
 } from "./common.ts";
+import { RECIPE_ID_PATTERN } from "../schemas/ids.ts";
 
 export const SampleListInputSchema = z
   .object({
@@ -72,7 +73,7 @@ export const SampleUploadFieldsSchema = z
     /** an existing ROI's row id … */
     roiId: IdSchema.optional(),
     /** … or recipe + role + roi name, created on first upload (recipe ids follow the legacy pattern) */
-    recipeId: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "recipeId must match [a-z0-9][a-z0-9_-]{0,63}").optional(),
+    recipeId: z.string().trim().regex(RECIPE_ID_PATTERN, "recipeId must match [a-z0-9][a-z0-9_-]{0,63}").optional(),
     roleId: trimmed.max(128).optional(),
     roiName: trimmed.max(128).optional(),
     label: SampleLabelSchema,

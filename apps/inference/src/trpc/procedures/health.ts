@@ -1,14 +1,15 @@
 import { SERVICE_VERSION } from "../../config.ts";
+import type { ServiceContext } from "../../context.ts";
 import { publicProcedure } from "../trpc.ts";
 
-/** Service status for the dashboard: backbone, device, readiness. */
-export const health = publicProcedure.query(({ ctx }) => {
-  const s = ctx.svc.backbone.current;
+/** Service status: backbone, device, readiness (also part of `overview`). */
+export function healthSummary(svc: ServiceContext) {
+  const s = svc.backbone.current;
   const base = {
     version: SERVICE_VERSION,
-    uptimeS: Math.round((Date.now() - ctx.svc.startedAt) / 1000),
-    dataRoot: ctx.svc.config.dataRoot,
-    requestedDevice: ctx.svc.config.device,
+    uptimeS: Math.round((Date.now() - svc.startedAt) / 1000),
+    dataRoot: svc.config.dataRoot,
+    requestedDevice: svc.config.device,
   };
   if (s.status === "ready") {
     return {
@@ -16,18 +17,21 @@ export const health = publicProcedure.query(({ ctx }) => {
       status: "ok" as const,
       ready: true,
       device: s.backbone.device,
-      backbone: s.backbone.id,
+      backbone: s.backbone.id as string | null,
       model: s.backbone.id,
-      reason: s.backbone.deviceReason,
+      reason: s.backbone.deviceReason as string | undefined,
     };
   }
   return {
     ...base,
     status: s.status === "starting" ? ("starting" as const) : ("error" as const),
     ready: false,
-    device: ctx.svc.config.device,
-    backbone: null,
-    model: ctx.svc.config.backbone,
-    reason: s.status === "error" ? s.error : "backbone_loading",
+    device: svc.config.device,
+    backbone: null as string | null,
+    model: svc.config.backbone,
+    reason: (s.status === "error" ? s.error : "backbone_loading") as string | undefined,
   };
-});
+}
+
+/** Service status for the dashboard: backbone, device, readiness. */
+export const health = publicProcedure.query(({ ctx }) => healthSummary(ctx.svc));

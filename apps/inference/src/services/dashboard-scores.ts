@@ -1,0 +1,140 @@
+// Per-sample scores of a ROI's labelled set (live OK + NG samples) under one model version: what the dashboard's
+// calibration view, threshold slider and version comparison are computed from. Built on the shared
+// `scoreDataset` (OK samples that trained the version are scored out-of-sample, k-fold); cached in memory and
+// under <dataRoot>/cache/scores (a model version is immutable, so the scores only change with the dataset:
+// the cache key includes a fingerprint of the labelled set).
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { getRoi, listCalibrations, type ModelVersion } from "@bdi/db";
+import type { Services } from "./index.ts";
+import { ServiceError } from "./errors.ts";
+import { DEFAULT_SCORE_PERCENTILE, scoreDataset } from "./models.ts";
+import { resolveInRoot, writeAtomic } from "./storage.ts";
+
+export type ScoredSample = {
+  sampleId: string;
+  label: "ok" | "ng";
+  fileName: string;
+  score: number;
+  /** false when the sample is inside the version's memory bank and was scored against it (optimistic score) */
+  outOfSample: boolean;
+};
+
+export type LabelledScores = {
+  modelVersionId: string;
+  roiId: string;
+  percentile: number;
+  items: ScoredSample[];
+  errors: Array<{ sampleId: string; label: "ok" | "ng"; fileName: string; error: string }>;
+  /** every OK score is out-of-sample */
+  outOfSample: boolean;
+  fingerprint: string;
+  computedAt: string;
+};
+
+const CACHE_FORMAT = 1;
+const memo = new WeakMap<Services, { done: Map<string, LabelledScores>; running: Map<string, Promise<LabelledScores>> }>();
+
+function cacheOf(svc: Services) {
+  let c = memo.get(svc);
+  if (!c) memo.set(svc, (c = { done: new Map(), running: new Map() }));
+  return c;
+}
+
+/** The score percentile a version is judged with: its active calibration's, else the legacy default (99). */
+export async function versionPercentile(svc: Services, version: ModelVersion): Promise<number> {
+  const cals = await listCalibrations(svc.ctx.db.prisma, { modelVersionId: version.id });
+  return (cals.find((c) => c.active) ?? cals[0])?.scorePercentile ?? DEFAULT_SCORE_PERCENTILE;
+}
+
+async function datasetFingerprint(svc: Services, version: ModelVersion, percentile: number): Promise<string> {
+  const rows = await svc.ctx.db.prisma.sample.findMany({
+    where: { roiId: version.roiId, deletedAt: null, label: { in: ["ok", "ng"] } },
+    select: { id: true, label: true, sha256: true, shapeJson: true },
+    orderBy: { id: "asc" },
+  });
+  const h = createHash("sha256").update(`${CACHE_FORMAT}|${version.id}|${percentile}|`);
+  for (const r of rows) h.update(`${r.id}:${r.label}:${r.sha256}:${r.shapeJson ?? ""};`);
+  return h.digest("hex");
+}
+
+function cacheRel(versionId: string, percentile: number): string {
+  return path.posix.join("cache", "scores", `${versionId}-p${percentile}.json`);
+}
+
+async function compute(svc: Services, version: ModelVersion, percentile: number, fingerprint: string): Promise<LabelledScores> {
+  if (version.status !== "ready" && version.status !== "retired")
+    throw new ServiceError("conflict", `model version v${version.versionNumber} is ${version.status}; only a built version can score samples`);
+  const roi = await getRoi(svc.ctx.db.prisma, version.roiId);
+  const scored = await scoreDataset(svc, { roi, version, labels: ["ok", "ng"], percentile, outOfSampleOk: true });
+  const lineage = new Set(
+    (await svc.ctx.db.prisma.modelVersionSample.findMany({ where: { modelVersionId: version.id }, select: { sampleId: true } })).map(
+      (l) => l.sampleId,
+    ),
+  );
+  const out: LabelledScores = {
+    modelVersionId: version.id,
+    roiId: version.roiId,
+    percentile,
+    items: [],
+    errors: [],
+    outOfSample: true,
+    fingerprint,
+    computedAt: new Date().toISOString(),
+  };
+  for (const label of ["ok", "ng"] as const) {
+    for (const s of scored[label]) {
+      if (s.score === undefined || !Number.isFinite(s.score)) {
+        out.errors.push({ sampleId: s.sample.id, label, fileName: s.sample.fileName, error: s.error ?? "no score" });
+        continue;
+      }
+      const inBank = lineage.has(s.sample.id);
+      const oos = !inBank || (label === "ok" && scored.outOfSample);
+      if (label === "ok" && !oos) out.outOfSample = false;
+      out.items.push({ sampleId: s.sample.id, label, fileName: s.sample.fileName, score: s.score, outOfSample: oos });
+    }
+  }
+  return out;
+}
+
+/**
+ * Scores of the ROI's current labelled set under `version` (computed once per dataset state, then served from the
+ * cache). Needs the backbone when the cache is cold.
+ */
+export async function labelledScores(svc: Services, version: ModelVersion, opts: { percentile?: number } = {}): Promise<LabelledScores> {
+  const percentile = opts.percentile ?? (await versionPercentile(svc, version));
+  const key = `${version.id}|${percentile}`;
+  const fingerprint = await datasetFingerprint(svc, version, percentile);
+  const cache = cacheOf(svc);
+  const hit = cache.done.get(key);
+  if (hit && hit.fingerprint === fingerprint) return hit;
+
+  const runKey = `${key}|${fingerprint}`;
+  const running = cache.running.get(runKey);
+  if (running) return running;
+
+  const p = (async () => {
+    const rel = cacheRel(version.id, percentile);
+    const dataRoot = svc.ctx.config.dataRoot;
+    try {
+      const disk = JSON.parse(await readFile(resolveInRoot(dataRoot, rel), "utf8")) as LabelledScores;
+      if (disk.fingerprint === fingerprint) {
+        cache.done.set(key, disk);
+        return disk;
+      }
+    } catch {
+      /* no or unreadable cache file: compute */
+    }
+    const fresh = await compute(svc, version, percentile, fingerprint);
+    cache.done.set(key, fresh);
+    await writeAtomic(dataRoot, rel, Buffer.from(JSON.stringify(fresh))).catch(() => undefined);
+    return fresh;
+  })();
+  cache.running.set(runKey, p);
+  try {
+    return await p;
+  } finally {
+    cache.running.delete(runKey);
+  }
+}

@@ -1,0 +1,33 @@
+import { getInspection } from "@bdi/db";
+import { ByIdSchema } from "@bdi/core/dashboard/common";
+import { publicProcedure } from "../../trpc.ts";
+import { inspectionDto, inspectionRegions, roiBrief, sampleDto } from "../../dto.ts";
+
+/** One inspection for the detail view: regions (crop px, mm²), ROI, version, threshold, samples made from it. */
+export const get = publicProcedure.input(ByIdSchema).query(async ({ ctx, input }) => {
+  const db = ctx.svc.db.prisma;
+  const i = await getInspection(db, input.id);
+  const [roi, version, calibration, samples] = await Promise.all([
+    db.roi.findUniqueOrThrow({ where: { id: i.roiId } }),
+    i.modelVersionId ? db.modelVersion.findUnique({ where: { id: i.modelVersionId } }) : null,
+    i.calibrationId ? db.calibration.findUnique({ where: { id: i.calibrationId } }) : null,
+    db.sample.findMany({ where: { inspectionId: i.id }, orderBy: { createdAt: "desc" } }),
+  ]);
+  return {
+    ...inspectionDto(i),
+    regions: inspectionRegions(i).map((r) => ({
+      bbox: r.bbox,
+      contour: r.contour,
+      areaPx: r.area_px,
+      areaMm2: r.area_mm2,
+      scoreMax: r.score_max ?? null,
+      scoreMean: r.score_mean ?? null,
+    })),
+    /** score / threshold (≥ 1 means NG) */
+    scoreRatio: i.threshold ? i.score / i.threshold : null,
+    roi: roiBrief(roi),
+    modelVersion: version ? { id: version.id, versionNumber: version.versionNumber, status: version.status } : null,
+    calibration: calibration ? { id: calibration.id, threshold: calibration.threshold, rule: calibration.rule, areaMm2Thr: calibration.areaMm2Thr } : null,
+    samples: samples.map(sampleDto),
+  };
+});

@@ -1,0 +1,22 @@
+import { listInspections } from "@bdi/db";
+import { InspectionListInputSchema } from "@bdi/core/dashboard/inspections";
+import { publicProcedure } from "../../trpc.ts";
+import { inspectionDto } from "../../dto.ts";
+
+/** The review queue: inspections newest first, filtered by ROI / decision / review status / source / score / date. */
+export const list = publicProcedure.input(InspectionListInputSchema).query(async ({ ctx, input }) => {
+  const page = await listInspections(ctx.svc.db.prisma, {
+    roiId: input.roiId,
+    recipeId: input.recipeId,
+    decision: input.decision,
+    reviewStatus: input.reviewStatus,
+    source: input.source,
+    minScore: input.minScore,
+    maxScore: input.maxScore,
+    from: input.from,
+    to: input.to,
+    cursor: input.cursor ?? null,
+    limit: input.limit,
+  });
+  return { items: page.items.map(inspectionDto), nextCursor: page.nextCursor };
+});

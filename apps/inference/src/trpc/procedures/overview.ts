@@ -1,0 +1,65 @@
+import { listRecipes, listRois, type RoiSummary } from "@bdi/db";
+import { OverviewInputSchema } from "@bdi/core/dashboard/overview";
+import { publicProcedure } from "../trpc.ts";
+import { calibrationDto, inspectionDto, jobDto, modelVersionDto, roiBrief } from "../dto.ts";
+import { localMidnight, services } from "../helpers.ts";
+import { healthSummary } from "./health.ts";
+
+/** Recipes → roles → ROIs with their dataset counts, active version + calibration, today's NG rate, last inspections. */
+export const overview = publicProcedure.input(OverviewInputSchema).query(async ({ ctx, input }) => {
+  const db = ctx.svc.db.prisma;
+  const since = input.since ?? localMidnight();
+  const [recipes, rois, today, jobs] = await Promise.all([
+    listRecipes(db),
+    listRois(db),
+    db.inspection.groupBy({ by: ["roiId", "decision"], where: { createdAt: { gte: since } }, _count: { _all: true } }),
+    Promise.resolve(services(ctx).jobs.active()),
+  ]);
+  const last = new Map<string, ReturnType<typeof inspectionDto>[]>();
+  if (input.lastInspections > 0) {
+    await Promise.all(
+      rois.map(async (r) => {
+        const rows = await db.inspection.findMany({ where: { roiId: r.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: input.lastInspections });
+        last.set(r.id, rows.map(inspectionDto));
+      }),
+    );
+  }
+  const roiView = (r: RoiSummary) => {
+    const t = today.filter((g) => g.roiId === r.id);
+    const total = t.reduce((s, g) => s + g._count._all, 0);
+    const ng = t.filter((g) => g.decision === "ng").reduce((s, g) => s + g._count._all, 0);
+    const v = r.activeModelVersion;
+    const c = r.activeCalibration;
+    const calibrated = !!v && !!c && c.modelVersionId === v.id && c.threshold > 0;
+    return {
+      ...roiBrief(r),
+      counts: r.counts,
+      fitted: !!v && v.status === "ready",
+      calibrated,
+      activeModelVersion: v ? modelVersionDto(v) : null,
+      activeCalibration: c ? calibrationDto(c) : null,
+      threshold: calibrated ? c!.threshold : null,
+      today: { inspections: total, ng, ngRate: total > 0 ? ng / total : null },
+      lastInspections: last.get(r.id) ?? [],
+      activeJobs: jobs.filter((j) => j.roiKey === r.id).map(jobDto),
+    };
+  };
+  const totalToday = today.reduce((s, g) => s + g._count._all, 0);
+  const ngToday = today.filter((g) => g.decision === "ng").reduce((s, g) => s + g._count._all, 0);
+  return {
+    health: healthSummary(ctx.svc),
+    since: since.toISOString(),
+    today: { inspections: totalToday, ng: ngToday, ngRate: totalToday > 0 ? ngToday / totalToday : null },
+    activeJobs: jobs.map(jobDto),
+    recipes: recipes.map((rec) => {
+      const mine = rois.filter((r) => r.recipeId === rec.id);
+      const roles = [...new Set(mine.map((r) => r.roleId))];
+      return {
+        id: rec.id,
+        displayName: rec.displayName,
+        mmPerPx: rec.mmPerPx,
+        roles: roles.map((roleId) => ({ roleId, rois: mine.filter((r) => r.roleId === roleId).map(roiView) })),
+      };
+    }),
+  };
+});

@@ -1,0 +1,21 @@
+import { getRoi, listSamples } from "@bdi/db";
+import { SampleListInputSchema } from "@bdi/core/dashboard/samples";
+import { publicProcedure } from "../../trpc.ts";
+import { sampleDto } from "../../dto.ts";
+
+/** Samples of one ROI, newest first, filtered by label / source / createdAt; cursor pagination. */
+export const list = publicProcedure.input(SampleListInputSchema).query(async ({ ctx, input }) => {
+  const db = ctx.svc.db.prisma;
+  await getRoi(db, input.roiId); // NOT_FOUND for an unknown ROI rather than an empty page
+  const page = await listSamples(db, {
+    roiId: input.roiId,
+    label: input.label,
+    source: input.source,
+    from: input.from,
+    to: input.to,
+    deleted: input.deleted,
+    cursor: input.cursor ?? null,
+    limit: input.limit,
+  });
+  return { items: page.items.map(sampleDto), nextCursor: page.nextCursor };
+});

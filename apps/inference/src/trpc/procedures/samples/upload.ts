@@ -1,0 +1,14 @@
+import { SampleUploadFormSchema } from "@bdi/core/dashboard/samples";
+import { publicProcedure } from "../../trpc.ts";
+import { roiBrief, sampleDto } from "../../dto.ts";
+import { services, who } from "../../helpers.ts";
+import { dashboardUpload } from "../../../services/dashboard-samples.ts";
+
+/**
+ * Multi-upload (FormData: roiId | recipeId+roleId+roiName, label, mmPerPx?, note?, files…), all or nothing:
+ * every image is validated before anything is written. Send it through the non-batching httpLink.
+ */
+export const upload = publicProcedure.input(SampleUploadFormSchema).mutation(async ({ ctx, input }) => {
+  const { roi, samples } = await dashboardUpload(services(ctx), input, who(ctx));
+  return { roi: roiBrief(roi), samples: samples.map(sampleDto) };
+});
