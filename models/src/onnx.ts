@@ -159,6 +159,7 @@ export interface ModelSummary {
   inputs: Array<{ name: string; elemType: number; dims: Dim[] }>;
   outputs: Array<{ name: string; elemType: number; dims: Dim[] }>;
   nodeOutputs: string[]; nodeCount: number;
+  metadata: Record<string, string>;
 }
 
 /** Decode only what the import check needs (initializer bytes are decoded too, so this costs about the file size in memory). */
@@ -166,6 +167,7 @@ export function summarizeModel(bytes: Uint8Array): ModelSummary {
   const m = ModelProtoT.decode(bytes) as unknown as {
     ir_version: unknown; producer_name?: string; opset_import: Array<{ domain?: string; version: unknown }>;
     graph: { node: Array<{ output: string[] }>; input: any[]; output: any[]; initializer: Array<{ name: string }> };
+    metadata_props?: Array<{ key: string; value: string }>;
   };
   const inits = new Set(m.graph.initializer.map((t) => t.name));
   const vi = (v: any) => ({
@@ -180,6 +182,7 @@ export function summarizeModel(bytes: Uint8Array): ModelSummary {
     outputs: m.graph.output.map(vi),
     nodeOutputs: m.graph.node.flatMap((n) => n.output),
     nodeCount: m.graph.node.length,
+    metadata: Object.fromEntries((m.metadata_props ?? []).map((p) => [p.key, p.value])),
   };
 }
 

@@ -1,9 +1,20 @@
 "use client";
 import { useEffect, useRef } from "react";
 
+const NON_TEXT_INPUTS = new Set(["range", "checkbox", "radio", "button", "submit", "reset", "color", "file"]);
+
+/** True when the key belongs to the focused field: text entry, a select, or the arrows of a slider. */
+function typingInto(t: HTMLElement, key: string): boolean {
+  if (t.isContentEditable || t.tagName === "TEXTAREA" || t.tagName === "SELECT") return true;
+  if (t.tagName !== "INPUT") return false;
+  const type = (t as HTMLInputElement).type;
+  if (!NON_TEXT_INPUTS.has(type)) return true;
+  return type === "range" && key.startsWith("Arrow");
+}
+
 /**
- * Single-key shortcuts for keyboard-driven review (j/k next/previous, o/n OK/NG…). Ignored while typing in a field
- * or when a modifier is held, so browser shortcuts keep working.
+ * Single-key shortcuts for keyboard-driven review (j/k next/previous, o/n OK/NG…). Ignored while typing in a text field (a
+ * slider or checkbox keeps only its arrow keys) or when Ctrl/Meta/Alt is held, so browser shortcuts keep working.
  */
 export function useHotkeys(map: Record<string, (e: KeyboardEvent) => void>, enabled = true) {
   const ref = useRef(map);
@@ -15,7 +26,7 @@ export function useHotkeys(map: Record<string, (e: KeyboardEvent) => void>, enab
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
       const t = e.target as HTMLElement | null;
-      if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+      if (t && typingInto(t, e.key)) return;
       const fn = ref.current[e.key];
       if (fn) {
         e.preventDefault();

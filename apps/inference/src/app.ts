@@ -33,6 +33,8 @@ export async function buildApp(ctx: ServiceContext, opts: { logger?: boolean | o
     origin: ctx.config.corsOrigins.includes("*") ? true : ctx.config.corsOrigins,
     credentials: !ctx.config.corsOrigins.includes("*"),
     exposedHeaders: ["x-request-id", "x-recipe-id"],
+    // The dashboard sends x-actor, so its calls are preflighted: let browsers cache the answer.
+    maxAge: 600,
   };
   // A bare OPTIONS (no Origin + Access-Control-Request-Method) is not a preflight: it must reach the router
   // (405 on known paths, 404 on unknown ones), because the WPF client probes routes that way (contract §2.3).
@@ -44,6 +46,16 @@ export async function buildApp(ctx: ServiceContext, opts: { logger?: boolean | o
   });
   await app.register(multipart, {
     limits: { fileSize: ctx.config.maxUploadMb * 1024 * 1024, files: 500, fields: 1000 },
+  });
+
+  // tRPC reads FormData bodies itself, past Fastify's bodyLimit: refuse oversized uploads before they stream in.
+  const trpcBodyLimit = ctx.config.maxUploadMb * 1024 * 1024 * 20;
+  app.addHook("onRequest", async (req, reply) => {
+    if (!req.url.startsWith("/trpc/")) return;
+    const len = Number(req.headers["content-length"] ?? 0);
+    if (len > trpcBodyLimit) {
+      return reply.code(413).send({ error: `request body of ${len} bytes exceeds the ${trpcBodyLimit} byte limit` });
+    }
   });
 
   await app.register(fastifyTRPCPlugin, {

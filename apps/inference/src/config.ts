@@ -36,6 +36,8 @@ export const ConfigSchema = z.object({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   bankCacheMb: z.coerce.number().positive(),
   minOkSamples: z.coerce.number().int().min(1),
+  /** BDI_TRAIN_DATASET_ONLY: reject /fit_ok with uploaded images (the original's default was on; ours is off). */
+  trainDatasetOnly: z.boolean(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: envFirst(env, "BDI_LOG_LEVEL") ?? "info",
     bankCacheMb: envFirst(env, "BDI_BANK_CACHE_MB") ?? "1024",
     minOkSamples: envFirst(env, "BDI_MIN_OK_SAMPLES") ?? "10",
+    trainDatasetOnly: boolish.parse(envFirst(env, "BDI_TRAIN_DATASET_ONLY") ?? "0"),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

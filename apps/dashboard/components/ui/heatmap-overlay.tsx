@@ -1,9 +1,10 @@
 "use client";
-import { useId, useState } from "react";
+import { useId, useState, type ReactNode } from "react";
 
 /**
  * A crop with its anomaly heatmap on top (both images served by the inference service, same size). Opacity slider
- * and a toggle (keyboard: H). The box keeps the crop's aspect ratio so nothing moves while images load.
+ * and a toggle (controlled with `visible` / `onVisibleChange`, e.g. for a keyboard shortcut). The box keeps the crop's
+ * aspect ratio so nothing moves while images load; `children` are drawn on top (e.g. an SVG of the regions).
  */
 export function HeatmapOverlay({
   cropSrc,
@@ -12,6 +13,9 @@ export function HeatmapOverlay({
   height,
   alt,
   initialOpacity = 0.5,
+  visible: visibleProp,
+  onVisibleChange,
+  children,
   testId = "heatmap-overlay",
 }: {
   cropSrc: string;
@@ -20,10 +24,15 @@ export function HeatmapOverlay({
   height: number;
   alt: string;
   initialOpacity?: number;
+  visible?: boolean;
+  onVisibleChange?: (v: boolean) => void;
+  children?: ReactNode;
   testId?: string;
 }) {
   const [opacity, setOpacity] = useState(initialOpacity);
-  const [visible, setVisible] = useState(true);
+  const [visibleState, setVisibleState] = useState(true);
+  const visible = visibleProp ?? visibleState;
+  const setVisible = (v: boolean) => (onVisibleChange ? onVisibleChange(v) : setVisibleState(v));
   const id = useId();
   return (
     <div data-testid={testId}>
@@ -42,11 +51,12 @@ export function HeatmapOverlay({
             style={{ opacity }}
           />
         )}
+        {children}
       </div>
       {heatmapSrc ? (
         <div className="mt-3 flex flex-wrap items-center gap-4 text-sm">
           <label className="inline-flex items-center gap-2">
-            <input type="checkbox" className="size-4 accent-brand-600" checked={visible} onChange={(e) => setVisible(e.target.checked)} />
+            <input type="checkbox" className="size-4 accent-brand-600" checked={visible} onChange={(e) => setVisible(e.target.checked)} data-testid="heatmap-toggle" />
             Heatmap
           </label>
           <label htmlFor={id} className="text-slate-600">

@@ -28,6 +28,7 @@ export function ImageGrid({
   onToggle,
   onOpen,
   empty,
+  colsClass = "grid-cols-2 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-6",
   testId = "image-grid",
 }: {
   items: GridItem[] | undefined;
@@ -37,9 +38,11 @@ export function ImageGrid({
   onToggle?: (key: Key, opts: { shift: boolean }) => void;
   onOpen?: (key: Key) => void;
   empty?: ReactNode;
+  /** Tailwind grid-cols classes (the tiles stay square whatever the count). */
+  colsClass?: string;
   testId?: string;
 }) {
-  const cols = "grid grid-cols-2 gap-3 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-6";
+  const cols = `grid gap-3 ${colsClass}`;
   if (loading) {
     return (
       <div className={cols} data-testid={testId} aria-busy>
@@ -63,6 +66,7 @@ export function ImageGrid({
           <li
             key={it.key}
             data-testid="grid-item"
+            data-key={String(it.key)}
             data-selected={isSel ? "true" : "false"}
             className={cn(
               "group relative overflow-hidden rounded-lg border bg-white shadow-sm transition",

@@ -58,7 +58,7 @@ export function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+    if (m.type() === "error") errors.push(`console: ${m.text()}${m.location()?.url ? ` (${m.location().url})` : ""}`);
   });
   page.on("response", (r) => {
     if (r.status() >= 400) errors.push(`http ${r.status()}: ${r.url()}`);

@@ -1,33 +1,43 @@
-// GET /health in the legacy shape (contract §1.1); 503 while the backbone is not ready.
+// GET /health in the legacy shape (contract §1.1); 503 while the backbone is not ready. Recipe validated (the
+// reserved `last` → 400) but never looked up: the client polls every 2 s, so this touches no DB or disk.
 import type { FastifyInstance } from "fastify";
 import { SERVICE_VERSION } from "../config.ts";
 import type { ServiceContext } from "../context.ts";
+import { ids, legacyHandler, resolveRecipeFor } from "./request.ts";
 
 /** The timm name the WPF client has always seen for DINOv2; other backbones report their own id. */
-const LEGACY_DINO_MODEL = "vit_small_patch14_dinov2.lvd142m";
+export const LEGACY_DINO_MODEL = "vit_small_patch14_dinov2.lvd142m";
+
+export function legacyModelName(backboneId: string): string {
+  return backboneId.startsWith("dinov2") ? LEGACY_DINO_MODEL : backboneId;
+}
 
 export function registerHealth(app: FastifyInstance, ctx: ServiceContext) {
-  app.get("/health", async (req, reply) => {
-    const s = ctx.backbone.current;
-    const ids = { request_id: req.id, recipe_id: "default" };
-    if (s.status !== "ready") {
-      return reply.code(503).send({
-        status: s.status === "starting" ? "starting" : "error",
-        device: ctx.config.device.startsWith("cuda") ? "cuda" : "cpu",
-        model: null,
+  app.get(
+    "/health",
+    legacyHandler("/health", async (req, reply, lr) => {
+      const q = (req.query ?? {}) as Record<string, unknown>;
+      resolveRecipeFor(req, lr, q.recipe_id);
+      const s = ctx.backbone.current;
+      if (s.status !== "ready") {
+        return reply.code(503).send({
+          status: s.status === "starting" ? "starting" : "error",
+          device: ctx.config.device.startsWith("cuda") ? "cuda" : "cpu",
+          model: ctx.config.backbone,
+          version: SERVICE_VERSION,
+          reason: s.status === "starting" ? "backbone_loading" : s.error,
+          ...ids(lr),
+        });
+      }
+      const b = s.backbone;
+      return {
+        status: "ok",
+        device: b.device.startsWith("cuda") ? "cuda" : "cpu",
+        model: legacyModelName(b.id),
         version: SERVICE_VERSION,
-        reason: s.status === "starting" ? "backbone_loading" : s.error,
-        ...ids,
-      });
-    }
-    const b = s.backbone;
-    return {
-      status: "ok",
-      device: b.device.startsWith("cuda") ? "cuda" : "cpu",
-      model: b.id.startsWith("dinov2") ? LEGACY_DINO_MODEL : b.id,
-      version: SERVICE_VERSION,
-      ...(b.deviceReason ? { reason: b.deviceReason } : {}),
-      ...ids,
-    };
-  });
+        ...(b.deviceReason ? { reason: b.deviceReason } : {}),
+        ...ids(lr),
+      };
+    }),
+  );
 }

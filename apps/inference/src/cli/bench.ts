@@ -1,0 +1,131 @@
+// `npm run bench [-- --json] [--backbone ID[,ID]] [--threads N] [--fit-crops 50] [--runs 20] [--input-size N] [--models-dir DIR]`
+// Per available backbone: backbone-only forward ms, end-to-end infer p50/p95 on a 448×448 crop (decode → heatmap →
+// regions) against the bank of a 50-crop fit, 1-NN ms against 1k/5k/10k/20k-vector banks, coreset seconds for the
+// 50 crops, fit seconds per crop, peak RSS, and end-to-end / backbone-only.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+import { loadManifest } from "@bdi/models";
+import { loadBackbone, resolveBackbone, type Backbone } from "../engine/backbone.ts";
+import { makeIndex, nearestDistances } from "../engine/knn.ts";
+import { fitBank, scoreImage } from "../engine/pipeline.ts";
+import { preprocess } from "../engine/preprocess.ts";
+
+const args = process.argv.slice(2);
+const flag = (n: string) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : undefined; };
+const JSON_OUT = args.includes("--json");
+const THREADS = flag("--threads") ? Number(flag("--threads")) : undefined;
+const FIT_CROPS = Number(flag("--fit-crops") ?? 50);
+const RUNS = Number(flag("--runs") ?? 20);
+const INPUT_SIZE = flag("--input-size") ? Number(flag("--input-size")) : undefined;
+const MODELS_DIR = flag("--models-dir") ? resolve(process.env.INIT_CWD ?? process.cwd(), flag("--models-dir")!) : undefined;
+const log = (s: string) => { if (!JSON_OUT) console.log(s); else process.stderr.write(s + "\n"); };
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DATA = resolve(here, "../../../../../shared/datasets/bsdata_pitting/train/good");
+
+/** 448×448 PNG crops: real surface images from the dev set when present (stretched), else seeded textures. */
+async function makeCrops(n: number): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  const files = existsSync(DATA) ? readdirSync(DATA).sort() : [];
+  for (let i = 0; i < n; i++) {
+    if (files.length) {
+      out.push(await sharp(readFileSync(join(DATA, files[i % files.length]))).resize(448, 448, { fit: "fill" }).png().toBuffer());
+    } else {
+      const raw = Buffer.alloc(448 * 448 * 3);
+      let s = 12345 + i;
+      for (let k = 0; k < raw.length; k++) { s = (Math.imul(s, 1103515245) + 12345) >>> 0; raw[k] = 96 + ((s >>> 24) & 63); }
+      out.push(await sharp(raw, { raw: { width: 448, height: 448, channels: 3 } }).blur(1.5).png().toBuffer());
+    }
+  }
+  return out;
+}
+
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]; };
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+async function benchBackbone(b: Backbone, crops: Buffer[]) {
+  if (b.entry.randomWeights) log(`\n(${b.id} has RANDOM weights: timings only)`);
+  log(`\n== ${b.id} (input ${b.inputSize}, grid ${b.grid}×${b.grid}, dim ${b.dim}, ${b.device}${b.deviceReason ? `: ${b.deviceReason}` : ""})`);
+  const pre = await preprocess(crops[0], b);
+  for (let i = 0; i < 3; i++) await b.forwardRaw(pre.input);
+  const bt: number[] = [];
+  for (let i = 0; i < RUNS; i++) { const t = performance.now(); await b.forwardRaw(pre.input); bt.push(performance.now() - t); }
+  const backbone_ms = pct(bt, 50);
+  log(`backbone-only forward: p50 ${r1(backbone_ms)} ms`);
+
+  const tf = performance.now();
+  const bank = await fitBank(b, crops.slice(0, FIT_CROPS), { coresetRate: 0.1 });
+  const fitS = (performance.now() - tf) / 1000;
+  const coreset_s_50 = (bank.coreset.projectMs + bank.coreset.selectMs) / 1000;
+  log(`fit ${FIT_CROPS} crops: ${r1(fitS)} s (${r3(fitS / FIT_CROPS)} s/crop; backbone ${r1(bank.timings.extractMs / 1000)} s, coreset ${r3(coreset_s_50)} s: ${bank.n} of ${bank.coreset.candidates} patches)`);
+
+  const probe = crops[crops.length - 1];
+  const thr = (await scoreImage(b, bank, probe)).score * 0.98; // some regions, like a borderline NG
+  for (let i = 0; i < 3; i++) await scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true });
+  const it: number[] = [];
+  const parts = { decode: 0, backbone: 0, knn: 0, post: 0 };
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    const r = await scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2 });
+    it.push(performance.now() - t);
+    parts.decode += r.timings.decodeMs / RUNS; parts.backbone += r.timings.extractMs / RUNS; parts.knn += r.timings.knnMs / RUNS; parts.post += r.timings.postMs / RUNS;
+  }
+  const infer_p50_ms = pct(it, 50), infer_p95_ms = pct(it, 95);
+  log(`end-to-end infer (448×448 crop, bank ${bank.n}): p50 ${r1(infer_p50_ms)} ms, p95 ${r1(infer_p95_ms)} ms  [decode+letterbox ${r1(parts.decode)}, backbone+head ${r1(parts.backbone)}, 1-NN ${r1(parts.knn)}, map/blur/score/regions/png ${r1(parts.post)}]`);
+
+  const knn_ms: Record<string, number> = {};
+  const nq = b.grid * b.grid;
+  const q = new Float32Array(nq * b.dim);
+  let s = 1;
+  const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+  for (let i = 0; i < q.length; i++) q[i] = rnd();
+  for (const size of [1000, 5000, 10000, 20000]) {
+    const v = new Float32Array(size * b.dim);
+    for (let i = 0; i < v.length; i++) v[i] = rnd();
+    const idx = makeIndex(v, size, b.dim);
+    await nearestDistances(idx, q, nq);
+    const ts: number[] = [];
+    for (let i = 0; i < Math.max(3, Math.min(RUNS, 10)); i++) { const t = performance.now(); await nearestDistances(idx, q, nq); ts.push(performance.now() - t); }
+    knn_ms[String(size)] = r1(pct(ts, 50));
+  }
+  log(`1-NN of ${nq} query patches × ${b.dim} dims: ${Object.entries(knn_ms).map(([k, v]) => `${Number(k) / 1000}k ${v} ms`).join(", ")}`);
+  const ratio = infer_p50_ms / backbone_ms;
+  log(`ratio end-to-end / backbone-only: ${ratio.toFixed(2)}; 1-NN 10k / backbone: ${(knn_ms["10000"] / backbone_ms).toFixed(2)}`);
+  return {
+    backbone: b.id, ...(b.entry.randomWeights ? { random_weights: true } : {}), device: b.device, input_size: b.inputSize, grid: b.grid, dim: b.dim, bank_size: bank.n,
+    backbone_ms: r1(backbone_ms), infer_p50_ms: r1(infer_p50_ms), infer_p95_ms: r1(infer_p95_ms), knn_ms,
+    coreset_s_50: r3(coreset_s_50), fit_s_per_image: r3(fitS / FIT_CROPS),
+    fit_ratio_vs_backbone: r3(fitS / ((FIT_CROPS * backbone_ms) / 1000)),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    ratio_infer_backbone: r3(ratio),
+    infer_breakdown_ms: { decode: r1(parts.decode), backbone_head: r1(parts.backbone), knn: r1(parts.knn), post: r1(parts.post) },
+  };
+}
+
+async function main() {
+  const requested = flag("--backbone");
+  let ids: string[];
+  if (requested) ids = requested.split(",");
+  else {
+    ids = [];
+    for (const e of Object.values(loadManifest().backbones)) {
+      try { resolveBackbone(e.id, MODELS_DIR); ids.push(e.id); } catch { /* not available here */ }
+    }
+  }
+  const crops = await makeCrops(Math.max(FIT_CROPS, 2));
+  const results = [];
+  for (const id of ids) {
+    const b = await loadBackbone({ backbone: id, modelsDir: MODELS_DIR, threads: THREADS, inputSize: INPUT_SIZE, device: process.env.BDI_DEVICE ?? "cpu" });
+    results.push(await benchBackbone(b, crops));
+    await b.release();
+  }
+  if (JSON_OUT) {
+    const [first, ...rest] = results;
+    console.log(JSON.stringify({ ...first, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), ...(rest.length ? { others: rest } : {}) }));
+  }
+}
+
+main().catch((e) => { console.error(`error: ${(e as Error).message}`); process.exit(1); });

@@ -1,0 +1,143 @@
+// Model-version artifact directory: `bank.f32` (raw little-endian float32, n×dim) + `meta.json`.
+// Written to `<dir>.tmp-<rand>` and renamed into place (atomic; a crash never leaves a half-written version).
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { endianness } from "node:os";
+import { dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { BankInvalidError, BankMismatchError } from "./errors.ts";
+
+export const BANK_FILE = "bank.f32";
+export const META_FILE = "meta.json";
+export const ARTIFACT_FORMAT = 1;
+
+export interface BankBackboneInfo { id: string; sha256: string; inputSize: number; grid: number; stride: number; dim: number }
+export interface CoresetStats { rate: number; candidates: number; selected: number; chunks: number; projectMs: number; selectMs: number }
+export interface MemoryBank {
+  vectors: Float32Array;
+  n: number;
+  dim: number;
+  backbone: BankBackboneInfo;
+  coreset: CoresetStats;
+  images: number;
+  timings: { decodeMs: number; extractMs: number; coresetMs: number; totalMs: number };
+  createdAt: string;
+}
+export interface BankMeta extends Omit<MemoryBank, "vectors"> { format: number; file: string; bytes: number; endianness: "LE"; extra?: Record<string, unknown> }
+
+const LE = endianness() === "LE";
+
+function toLE(v: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (LE) return bytes;
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += 4) { out[i] = bytes[i + 3]; out[i + 1] = bytes[i + 2]; out[i + 2] = bytes[i + 1]; out[i + 3] = bytes[i]; }
+  return out;
+}
+
+function writeSynced(path: string, data: Uint8Array | string) {
+  writeFileSync(path, data);
+  const fd = openSync(path, "r");
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
+/** Write a model-version directory atomically. Fails if `dir` already exists (versions are immutable). */
+export function writeBank(dir: string, bank: MemoryBank, extra?: Record<string, unknown>): BankMeta {
+  if (existsSync(dir)) throw new Error(`model version directory ${dir} already exists`);
+  if (bank.vectors.length !== bank.n * bank.dim) throw new BankInvalidError(`bank has ${bank.vectors.length} floats, expected ${bank.n}×${bank.dim}`);
+  mkdirSync(dirname(dir), { recursive: true });
+  const tmp = `${dir}.tmp-${randomBytes(4).toString("hex")}`;
+  mkdirSync(tmp);
+  try {
+    const { vectors, ...rest } = bank;
+    const meta: BankMeta = { format: ARTIFACT_FORMAT, file: BANK_FILE, bytes: vectors.byteLength, endianness: "LE", ...rest, ...(extra ? { extra } : {}) };
+    writeSynced(join(tmp, BANK_FILE), toLE(vectors));
+    writeSynced(join(tmp, META_FILE), JSON.stringify(meta, null, 2) + "\n");
+    renameSync(tmp, dir);
+    return meta;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export function readBankMeta(dir: string): BankMeta {
+  const mp = join(dir, META_FILE);
+  if (!existsSync(mp)) throw new BankInvalidError(`model version ${dir}: ${META_FILE} missing`);
+  let meta: BankMeta;
+  try { meta = JSON.parse(readFileSync(mp, "utf8")); } catch (e) { throw new BankInvalidError(`model version ${dir}: ${META_FILE} is not valid JSON`); }
+  const ok = meta && meta.format === ARTIFACT_FORMAT && Number.isInteger(meta.n) && meta.n > 0 && Number.isInteger(meta.dim) && meta.dim > 0
+    && meta.backbone && typeof meta.backbone.id === "string" && Number.isInteger(meta.backbone.grid);
+  if (!ok) throw new BankInvalidError(`model version ${dir}: ${META_FILE} is incomplete or of an unknown format`);
+  return meta;
+}
+
+/** Load and validate a model-version directory. With `expect`, a bank of another backbone/grid is a typed error. */
+export function loadBank(dir: string, expect?: Partial<BankBackboneInfo>): MemoryBank {
+  const meta = readBankMeta(dir);
+  if (expect) checkBankCompatible(meta.backbone, expect);
+  const bp = join(dir, meta.file ?? BANK_FILE);
+  if (!existsSync(bp)) throw new BankInvalidError(`model version ${dir}: ${BANK_FILE} missing`);
+  const size = statSync(bp).size;
+  if (size !== meta.n * meta.dim * 4) throw new BankInvalidError(`model version ${dir}: ${BANK_FILE} has ${size} bytes, expected ${meta.n * meta.dim * 4}`);
+  const buf = readFileSync(bp);
+  const vectors = new Float32Array(meta.n * meta.dim);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (LE) new Uint8Array(vectors.buffer).set(buf);
+  else for (let i = 0; i < vectors.length; i++) vectors[i] = view.getFloat32(i * 4, true);
+  const { format: _f, file: _file, bytes: _b, endianness: _e, extra: _x, ...rest } = meta;
+  return { ...rest, vectors };
+}
+
+/** Throws BankMismatchError when a bank does not belong to the given backbone configuration. */
+export function checkBankCompatible(have: BankBackboneInfo, want: Partial<BankBackboneInfo>): void {
+  for (const k of ["id", "sha256", "inputSize", "grid", "dim"] as const) {
+    if (want[k] !== undefined && have[k] !== want[k]) {
+      throw new BankMismatchError(
+        `memory bank was fitted with backbone ${have.id} (input ${have.inputSize}, grid ${have.grid}, dim ${have.dim}); the service runs ${want.id ?? "?"} (input ${want.inputSize ?? "?"}, grid ${want.grid ?? "?"}, dim ${want.dim ?? "?"}): refit this ROI`,
+        { field: k, bank: have[k], backbone: want[k] },
+      );
+    }
+  }
+}
+
+/** LRU cache of loaded banks, bounded by bytes. */
+export class BankCache {
+  private map = new Map<string, { bank: MemoryBank; bytes: number; mtimeMs: number }>();
+  private used = 0;
+  constructor(readonly maxBytes: number) {}
+  get size() { return this.map.size; }
+  get bytes() { return this.used; }
+
+  get(dir: string, expect?: Partial<BankBackboneInfo>): MemoryBank {
+    const mtimeMs = existsSync(join(dir, META_FILE)) ? statSync(join(dir, META_FILE)).mtimeMs : -1;
+    const hit = this.map.get(dir);
+    if (hit && hit.mtimeMs === mtimeMs) {
+      this.map.delete(dir);
+      this.map.set(dir, hit);
+      if (expect) checkBankCompatible(hit.bank.backbone, expect);
+      return hit.bank;
+    }
+    if (hit) this.evict(dir);
+    const bank = loadBank(dir, expect);
+    this.put(dir, bank, mtimeMs);
+    return bank;
+  }
+
+  put(dir: string, bank: MemoryBank, mtimeMs = -1): void {
+    if (this.map.has(dir)) this.evict(dir);
+    const bytes = bank.vectors.byteLength;
+    if (bytes > this.maxBytes) return; // too big to cache: served uncached
+    while (this.used + bytes > this.maxBytes && this.map.size) this.evict(this.map.keys().next().value as string);
+    this.map.set(dir, { bank, bytes, mtimeMs });
+    this.used += bytes;
+  }
+
+  evict(dir: string): void {
+    const e = this.map.get(dir);
+    if (!e) return;
+    this.map.delete(dir);
+    this.used -= e.bytes;
+  }
+
+  clear(): void { this.map.clear(); this.used = 0; }
+}

@@ -1,0 +1,62 @@
+// Patch-feature head appended to the backbone graph (protobuf append, no re-encode), so that pooling, upsampling,
+// concatenation and L2 normalisation run inside onnxruntime:
+//   MobileNetV2: AvgPool3×3(s8*) ‖ Resize×2(AvgPool3×3(s16*)) → [g², C8+C16], L2-normalised
+//   DINOv2:      blocks 9, 10, 11 (prefix tokens dropped) concatenated → [1024, 1152], L2-normalised
+import { DataType, GraphBuilder, appendToModel, valueInfo, type BackboneEntry } from "@bdi/models";
+
+export const FEATURES_OUTPUT = "bdi_features";
+
+export interface FeatureLayout { grid: number; dim: number; stride: number }
+
+/** Grid side for a square input of `inputSize` pixels. */
+export function gridFor(entry: BackboneEntry, inputSize: number): number {
+  if (entry.kind === "dinov2") return Math.floor(inputSize / (entry.patch ?? 14));
+  return Math.ceil(inputSize / entry.features.stride);
+}
+
+export function featureLayout(entry: BackboneEntry, inputSize: number): FeatureLayout {
+  return { grid: gridFor(entry, inputSize), dim: entry.features.dim, stride: entry.features.stride };
+}
+
+/** Returns the backbone bytes with the feature head appended; output `bdi_features` [grid², dim]. */
+export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry, inputSize: number): Uint8Array {
+  const g = new GraphBuilder("bdi_head");
+  const { grid, dim } = featureLayout(entry, inputSize);
+  let cat: string;
+  if (entry.kind === "mobilenetv2") {
+    if (inputSize % 16 !== 0) throw new Error(`mobilenetv2 input size must be a multiple of 16 (got ${inputSize})`);
+    const k = entry.features.localAvg;
+    const parts = entry.features.outputs.map((o) => {
+      const spec = entry.outputs?.[o];
+      if (!spec) throw new Error(`backbone ${entry.id}: unknown output ${o}`);
+      let t = o;
+      if (k > 1) t = g.op("AveragePool", [t], { kernel_shape: [k, k], strides: [1, 1], pads: [k >> 1, k >> 1, k >> 1, k >> 1], count_include_pad: 0 });
+      const f = spec.stride / entry.features.stride;
+      if (f !== 1) {
+        const scales = g.constF32([4], [1, 1, f, f], "scales");
+        t = g.op("Resize", [t, "", scales], { mode: "linear", coordinate_transformation_mode: "half_pixel" });
+      }
+      return t;
+    });
+    const c = parts.length > 1 ? g.op("Concat", parts, { axis: 1 }) : parts[0];
+    const r = g.op("Reshape", [c, g.constI64([dim, -1], "shape")]);
+    cat = g.op("Transpose", [r], { perm: [1, 0] });
+  } else {
+    const prefix = entry.features.prefixTokens ?? 1;
+    const parts = entry.features.outputs.map((o) => {
+      const tensor = entry.tensors?.[o] ?? o;
+      return g.op("Slice", [tensor, g.constI64([prefix], "start"), g.constI64([1 << 30], "end"), g.constI64([1], "axis")]);
+    });
+    const c = g.op("Concat", parts, { axis: 2 });
+    cat = g.op("Reshape", [c, g.constI64([-1, dim], "shape")]);
+  }
+  const ss = g.op("ReduceSumSquare", [cat], { axes: [1], keepdims: 1 });
+  const norm = g.op("Add", [g.op("Sqrt", [ss]), g.constF32([], [1e-8], "eps")]);
+  g.op("Div", [cat, norm], {}, FEATURES_OUTPUT);
+  void grid;
+  return appendToModel(backboneBytes, {
+    node: g.nodes,
+    initializer: g.inits,
+    output: [valueInfo(FEATURES_OUTPUT, DataType.FLOAT, [grid * grid, dim])],
+  });
+}

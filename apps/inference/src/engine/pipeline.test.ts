@@ -1,0 +1,121 @@
+// Integration: the real bundled backbone on real crops of ../shared/datasets/bsdata_pitting.
+// fit on 10 good crops → out-of-sample calibration → score defect and good crops.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+import { legacyThreshold } from "@bdi/core";
+import { loadBackbone, type Backbone } from "./backbone.ts";
+import { fitBank, outOfSampleOkScores, scoreImage } from "./pipeline.ts";
+import { BankCache, loadBank, writeBank, type MemoryBank } from "./artifacts.ts";
+import { BankInvalidError, BankMismatchError, BadShapeError } from "./errors.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DATA = resolve(here, "../../../../../shared/datasets/bsdata_pitting");
+const img = (p: string) => readFileSync(join(DATA, p));
+// good crops: the first 10 of train/good; defects: the crops with the largest pitting masks
+const TRAIN = readdirSync(join(DATA, "train/good")).sort().slice(0, 10).map((f) => `train/good/${f}`);
+const DEFECTS = ["099", "057", "063"];
+const GOOD = readdirSync(join(DATA, "test/good")).sort().slice(0, 3).map((f) => `test/good/${f}`);
+
+let backbone: Backbone;
+let bank: MemoryBank;
+before(async () => {
+  backbone = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", threads: 2 });
+  bank = await fitBank(backbone, TRAIN.map(img), { coresetRate: 0.1 });
+});
+
+test("fit: bank of L2-normalised vectors from crop cells only, with coreset stats", () => {
+  assert.equal(bank.dim, backbone.dim);
+  assert.equal(bank.backbone.id, backbone.id);
+  assert.equal(bank.backbone.sha256, backbone.sha256);
+  // 512×208 crops letterboxed: only cells that overlap the crop are candidates (well under the full grid)
+  assert.ok(bank.coreset.candidates < 10 * backbone.grid * backbone.grid * 0.6, `${bank.coreset.candidates} candidates`);
+  if (bank.coreset.chunks === 1) assert.equal(bank.n, Math.ceil(bank.coreset.candidates * 0.1));
+  assert.equal(bank.vectors.length, bank.n * bank.dim);
+  let s = 0;
+  for (let k = 0; k < bank.dim; k++) s += bank.vectors[k] ** 2;
+  assert.ok(Math.abs(Math.sqrt(s) - 1) < 1e-4);
+});
+
+test("calibrate out-of-sample, then defect crops outscore good crops and the peak is on the defect", async () => {
+  const oos = await outOfSampleOkScores(backbone, TRAIN.map(img), { folds: 5, coresetRate: 0.1 });
+  assert.equal(oos.scores.length, TRAIN.length);
+  assert.ok(oos.scores.every((s) => Number.isFinite(s) && s > 0));
+  const { threshold } = legacyThreshold({ okScores: oos.scores });
+
+  const goodScores: number[] = [];
+  for (const g of GOOD) {
+    const r = await scoreImage(backbone, bank, img(g), { threshold });
+    assert.equal(r.width, 512);
+    assert.equal(r.height, 208);
+    goodScores.push(r.score);
+  }
+  for (const d of DEFECTS) {
+    const r = await scoreImage(backbone, bank, img(`test/pitting/${d}.png`), { threshold, includeHeatmap: true, mmPerPx: 0.2 });
+    assert.ok(r.score > Math.max(...goodScores), `defect ${d} ${r.score.toFixed(4)} vs good max ${Math.max(...goodScores).toFixed(4)}`);
+    assert.equal(r.decision, r.score >= threshold ? "ng" : "ok");
+    // heatmap peak inside the ground-truth mask
+    const { data: gt } = await sharp(join(DATA, `ground_truth/pitting/${d}_mask.png`)).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const map = r.map!;
+    let best = 0;
+    for (let i = 1; i < map.length; i++) if (map[i] > map[best]) best = i;
+    assert.ok(gt[best] > 127, `defect ${d}: peak at (${best % r.width}, ${Math.floor(best / r.width)}) outside the mask`);
+    // heatmap: grayscale PNG of the crop's size
+    const meta = await sharp(r.heatmapPng!).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height, meta.channels], ["png", 512, 208, 1]);
+    if (r.decision === "ng") assert.ok(r.regions.length > 0, "an NG crop has regions");
+    for (let i = 1; i < r.regions.length; i++) assert.ok(r.regions[i - 1].area_px >= r.regions[i].area_px, "largest first");
+  }
+});
+
+test("scoring with a ROI shape; bad shapes and foreign banks are typed errors", async () => {
+  const crop = img(`test/pitting/${DEFECTS[0]}.png`);
+  const full = await scoreImage(backbone, bank, crop, {});
+  const circ = await scoreImage(backbone, bank, crop, { shape: JSON.stringify({ kind: "circle", cx: 256, cy: 104, r: 80 }) });
+  assert.ok(Number.isFinite(circ.score) && circ.score !== full.score);
+  await assert.rejects(scoreImage(backbone, bank, crop, { shape: JSON.stringify({ kind: "rect", x: 0, y: 0, w: 0, h: 10 }) }), BadShapeError);
+  await assert.rejects(scoreImage(backbone, bank, crop, { shape: "{nope" }), BadShapeError);
+  const foreign: MemoryBank = { ...bank, backbone: { ...bank.backbone, grid: bank.backbone.grid + 1 } };
+  await assert.rejects(scoreImage(backbone, foreign, crop, {}), BankMismatchError);
+  const other: MemoryBank = { ...bank, backbone: { ...bank.backbone, id: "dinov2-vits14", dim: 1152 } };
+  await assert.rejects(scoreImage(backbone, other, crop, {}), BankMismatchError);
+});
+
+test("model-version artifacts: atomic write, validated load, LRU cache bounded by bytes", async () => {
+  const root = mkdtempSync(join(tmpdir(), "bdi-bank-"));
+  try {
+    const dir = join(root, "v1");
+    writeBank(dir, bank, { roi: "test" });
+    assert.ok(!readdirSync(root).some((f) => f.includes(".tmp-")), "no temp dir left behind");
+    assert.throws(() => writeBank(dir, bank), /already exists/);
+    const back = loadBank(dir, { id: backbone.id, grid: backbone.grid, dim: backbone.dim });
+    assert.equal(back.n, bank.n);
+    assert.deepEqual(back.vectors.subarray(0, 50), bank.vectors.subarray(0, 50));
+    assert.throws(() => loadBank(dir, { grid: backbone.grid + 2 }), BankMismatchError);
+    // scores from the reloaded bank are identical
+    const crop = img(GOOD[0]);
+    assert.equal((await scoreImage(backbone, back, crop)).score, (await scoreImage(backbone, bank, crop)).score);
+    // truncated bank file → BankInvalidError
+    const broken = join(root, "v2");
+    writeBank(broken, bank);
+    const f = join(broken, "bank.f32");
+    const { truncateSync } = await import("node:fs");
+    truncateSync(f, 100);
+    assert.throws(() => loadBank(broken), BankInvalidError);
+    assert.throws(() => loadBank(join(root, "missing")), BankInvalidError);
+    const cache = new BankCache(bank.vectors.byteLength * 1.5);
+    assert.equal(cache.get(dir), cache.get(dir));
+    const dir3 = join(root, "v3");
+    writeBank(dir3, bank);
+    cache.get(dir3);
+    assert.equal(cache.size, 1, "the older entry was evicted");
+    assert.ok(cache.bytes <= cache.maxBytes);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  assert.ok(existsSync(DATA));
+});

@@ -1,0 +1,301 @@
+// PatchCore fit / score pipeline (ARCHITECTURE "The engine"):
+//   letterbox → backbone + feature head (ORT) → keep grid cells that overlap the crop → coreset (fit)
+//   → exact 1-NN in ORT (score) → grid map back through the letterbox to crop W×H (bilinear) → Gaussian σ=1
+//   → ROI mask → p99 inside the mask → regions over the threshold → grayscale heatmap PNG.
+import sharp from "sharp";
+import {
+  buildMask, cropValidCells, extractRegions, gaussianBlur, gridToCrop, heatmapToGray, imageScore, isDomainError,
+  parseShapeJson, type Region,
+} from "@bdi/core";
+import type { Backbone } from "./backbone.ts";
+import { checkBankCompatible, type BankBackboneInfo, type MemoryBank } from "./artifacts.ts";
+import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
+import { BadShapeError, NoSamplesError } from "./errors.ts";
+import { makeIndex, nearestDistances, type KnnIndex } from "./knn.ts";
+import { preprocess, type LetterboxGeometry } from "./preprocess.ts";
+
+export const DEFAULT_SCORE_PERCENTILE = 99;
+export const DEFAULT_AREA_MM2_THR = 1.0;
+export const DEFAULT_MM_PER_PX = 0.2;
+export const BLUR_SIGMA = 1.0;
+
+/** Features of one image, only the grid cells that overlap the crop. */
+export interface ImageFeatures {
+  feats: Float32Array; // nValid × dim
+  nValid: number;
+  /** grid index (row-major) of each kept row */
+  cells: Uint32Array;
+  width: number;
+  height: number;
+  geometry: LetterboxGeometry;
+  decodeMs: number;
+  extractMs: number;
+}
+
+export function backboneInfo(b: Backbone): BankBackboneInfo {
+  return { id: b.id, sha256: b.sha256, inputSize: b.inputSize, grid: b.grid, stride: b.stride, dim: b.dim };
+}
+
+export async function extractImage(backbone: Backbone, image: Buffer | Uint8Array): Promise<ImageFeatures> {
+  const pre = await preprocess(image, backbone);
+  const t0 = performance.now();
+  const all = await backbone.extract(pre.input);
+  const extractMs = performance.now() - t0;
+  const g = backbone.grid;
+  const valid = cropValidCells(g, g, pre.geometry);
+  let n = 0;
+  for (let i = 0; i < valid.length; i++) n += valid[i];
+  const d = backbone.dim;
+  const cells = new Uint32Array(n);
+  const feats = new Float32Array(n * d);
+  for (let i = 0, k = 0; i < valid.length; i++) {
+    if (!valid[i]) continue;
+    cells[k] = i;
+    feats.set(all.subarray(i * d, (i + 1) * d), k * d);
+    k++;
+  }
+  return { feats, nValid: n, cells, width: pre.width, height: pre.height, geometry: pre.geometry, decodeMs: pre.decodeMs, extractMs };
+}
+
+export interface FitOptions {
+  coresetRate?: number;
+  seed?: number;
+  /**
+   * A partial coreset is taken every `chunkFloats` floats (default 48M ≈ 192 MB) or `chunkRows` patches (default
+   * 16,384), whichever comes first; the bank is the union of the partial coresets. This bounds peak memory and keeps
+   * greedy k-center (cost ∝ rows × centres) linear in the number of images.
+   */
+  chunkFloats?: number;
+  chunkRows?: number;
+  onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" }) => void;
+}
+
+/** Streaming bank builder: add images, partial coresets bound the memory, `finish()` returns the bank. */
+class BankBuilder {
+  private rows: Float32Array[] = [];
+  private rowCount = 0;
+  private kept: Float32Array[] = [];
+  private keptCount = 0;
+  candidates = 0;
+  chunks = 0;
+  projectMs = 0;
+  selectMs = 0;
+  readonly maxRows: number;
+  constructor(readonly dim: number, readonly rate: number, chunkFloats: number, readonly seed: number, chunkRows = 16384) {
+    this.maxRows = Math.max(1, Math.min(chunkRows, Math.floor(chunkFloats / dim)));
+  }
+  async add(f: Float32Array, n: number) {
+    this.rows.push(f);
+    this.rowCount += n;
+    this.candidates += n;
+    if (this.rowCount >= this.maxRows) await this.flush();
+  }
+  private async flush() {
+    if (!this.rowCount) return;
+    const d = this.dim;
+    const all = new Float32Array(this.rowCount * d);
+    let o = 0;
+    for (const r of this.rows) { all.set(r, o); o += r.length; }
+    this.rows = [];
+    const n = this.rowCount;
+    this.rowCount = 0;
+    const cs = await selectCoreset(all, n, d, this.rate, { seed: this.seed });
+    this.projectMs += cs.projectMs;
+    this.selectMs += cs.selectMs;
+    this.chunks++;
+    if (cs.m === n) { this.kept.push(all); this.keptCount += n; return; }
+    const out = new Float32Array(cs.m * d);
+    for (let i = 0; i < cs.m; i++) out.set(all.subarray(cs.indices[i] * d, (cs.indices[i] + 1) * d), i * d);
+    this.kept.push(out);
+    this.keptCount += cs.m;
+  }
+  async finish(): Promise<{ vectors: Float32Array; n: number }> {
+    await this.flush();
+    if (this.kept.length === 1) return { vectors: this.kept[0], n: this.keptCount };
+    const v = new Float32Array(this.keptCount * this.dim);
+    let o = 0;
+    for (const k of this.kept) { v.set(k, o); o += k.length; }
+    return { vectors: v, n: this.keptCount };
+  }
+}
+
+/** Fit a memory bank from OK crops. */
+export async function fitBank(backbone: Backbone, images: Array<Buffer | Uint8Array>, opts: FitOptions = {}): Promise<MemoryBank> {
+  if (!images.length) throw new NoSamplesError("no OK images to fit");
+  const t0 = performance.now();
+  const rate = opts.coresetRate ?? DEFAULT_CORESET_RATE;
+  const builder = new BankBuilder(backbone.dim, rate, opts.chunkFloats ?? 48 * 1024 * 1024, opts.seed ?? 0, opts.chunkRows);
+  let decodeMs = 0, extractMs = 0;
+  for (let i = 0; i < images.length; i++) {
+    const f = await extractImage(backbone, images[i]);
+    decodeMs += f.decodeMs;
+    extractMs += f.extractMs;
+    await builder.add(f.feats, f.nValid);
+    opts.onProgress?.({ done: i + 1, total: images.length, stage: "extract" });
+  }
+  const tc = performance.now();
+  opts.onProgress?.({ done: images.length, total: images.length, stage: "coreset" });
+  const { vectors, n } = await builder.finish();
+  const coresetMs = performance.now() - tc + 0; // the final flush; earlier partial flushes are inside the extract loop
+  return {
+    vectors, n, dim: backbone.dim, backbone: backboneInfo(backbone),
+    coreset: { rate: rate >= 1 ? 1 : rate, candidates: builder.candidates, selected: n, chunks: builder.chunks, projectMs: builder.projectMs, selectMs: builder.selectMs },
+    images: images.length,
+    timings: { decodeMs, extractMs, coresetMs: builder.projectMs + builder.selectMs || coresetMs, totalMs: performance.now() - t0 },
+    createdAt: new Date().toISOString(),
+  };
+}
+
+export interface ScoreOptions {
+  /** ROI shape JSON in crop pixels (rect / circle / annulus); absent = whole crop */
+  shape?: string | null;
+  threshold?: number | null;
+  mmPerPx?: number;
+  areaMm2Thr?: number;
+  scorePercentile?: number;
+  includeHeatmap?: boolean;
+  /** keep the full-resolution anomaly map in the result (default true) */
+  includeMap?: boolean;
+}
+
+export type { Region };
+
+export interface ScoreResult {
+  score: number;
+  decision?: "ok" | "ng";
+  threshold?: number;
+  regions: Region[];
+  heatmapPng?: Buffer;
+  /** blurred anomaly map, crop W×H, row-major (higher = more anomalous) */
+  map?: Float32Array;
+  width: number;
+  height: number;
+  timings: { decodeMs: number; extractMs: number; knnMs: number; postMs: number; totalMs: number };
+}
+
+const indexCache = new WeakMap<MemoryBank, KnnIndex>();
+export function bankIndex(bank: MemoryBank): KnnIndex {
+  let idx = indexCache.get(bank);
+  if (!idx) { idx = makeIndex(bank.vectors, bank.n, bank.dim); indexCache.set(bank, idx); }
+  return idx;
+}
+
+/** Grid map (g×g) from per-valid-cell distances; padding cells copy the nearest valid cell (no fake edges). */
+export function gridMap(dist: Float32Array, cells: Uint32Array, g: number): Float32Array {
+  const m = new Float32Array(g * g);
+  let r0 = g, r1 = -1, c0 = g, c1 = -1;
+  for (let k = 0; k < cells.length; k++) {
+    const i = cells[k], r = (i / g) | 0, c = i % g;
+    m[i] = dist[k];
+    if (r < r0) r0 = r; if (r > r1) r1 = r; if (c < c0) c0 = c; if (c > c1) c1 = c;
+  }
+  if (r1 < 0) return m;
+  for (let r = 0; r < g; r++) {
+    const rr = Math.min(r1, Math.max(r0, r));
+    for (let c = 0; c < g; c++) {
+      if (r >= r0 && r <= r1 && c >= c0 && c <= c1) continue;
+      const cc = Math.min(c1, Math.max(c0, c));
+      m[r * g + c] = m[rr * g + cc];
+    }
+  }
+  return m;
+}
+
+function maskFor(shape: string | null | undefined, w: number, h: number): Uint8Array {
+  try {
+    return buildMask(parseShapeJson(shape ?? null, w, h), w, h);
+  } catch (e) {
+    if (isDomainError(e)) throw new BadShapeError((e as Error).message);
+    throw e;
+  }
+}
+
+/** Score already-extracted features against a bank (shared by scoreImage, k-fold calibration and eval). */
+export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: ImageFeatures, opts: ScoreOptions = {}): Promise<ScoreResult> {
+  const t0 = performance.now();
+  const mask = maskFor(opts.shape, f.width, f.height); // validate the shape before the expensive part
+  const dist = await nearestDistances(index, f.feats, f.nValid);
+  const t1 = performance.now();
+  const g = backbone.grid;
+  const grid = gridMap(dist, f.cells, g);
+  const raw = gridToCrop(grid, g, g, f.geometry, f.width, f.height);
+  const map = gaussianBlur(raw, f.width, f.height, BLUR_SIGMA);
+  const score = imageScore(map, mask, opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE);
+  const thr = opts.threshold ?? undefined;
+  let regions: Region[] = [];
+  if (thr !== undefined && thr !== null) {
+    regions = extractRegions({
+      map, mask, w: f.width, h: f.height, threshold: thr,
+      mmPerPx: opts.mmPerPx ?? DEFAULT_MM_PER_PX, areaMm2Thr: opts.areaMm2Thr ?? DEFAULT_AREA_MM2_THR,
+    });
+  }
+  let heatmapPng: Buffer | undefined;
+  if (opts.includeHeatmap) {
+    const gray = heatmapToGray(map, mask, f.width, f.height);
+    heatmapPng = await sharp(Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength), { raw: { width: f.width, height: f.height, channels: 1 } })
+      .toColourspace("b-w").png({ compressionLevel: 6 }).toBuffer();
+  }
+  const t2 = performance.now();
+  return {
+    score,
+    ...(thr !== undefined && thr !== null ? { decision: score >= thr ? "ng" as const : "ok" as const, threshold: thr } : {}),
+    regions, ...(heatmapPng ? { heatmapPng } : {}), ...(opts.includeMap !== false ? { map } : {}),
+    width: f.width, height: f.height,
+    timings: { decodeMs: f.decodeMs, extractMs: f.extractMs, knnMs: t1 - t0, postMs: t2 - t1, totalMs: f.decodeMs + f.extractMs + (t2 - t0) },
+  };
+}
+
+/** Score one crop. A bank fitted with another backbone, grid or input size is a typed error (BankMismatchError). */
+export async function scoreImage(backbone: Backbone, bank: MemoryBank, image: Buffer | Uint8Array, opts: ScoreOptions = {}): Promise<ScoreResult> {
+  checkBankCompatible(bank.backbone, backboneInfo(backbone));
+  const f = await extractImage(backbone, image);
+  return scoreFeatures(backbone, bankIndex(bank), f, opts);
+}
+
+export interface OutOfSampleResult { scores: number[]; folds: number; bankSizes: number[]; ms: number; cachedFeatures: boolean }
+
+/**
+ * Out-of-sample OK scores (k-fold): each fold's images are scored against a bank built (same coreset rate) from
+ * the other folds. Features are extracted once and kept while they fit in `cacheFloats` (default 128M floats
+ * ≈ 512 MB); beyond that they are re-extracted per fold so memory stays bounded. Fold of image i = i mod k.
+ */
+export async function outOfSampleOkScores(
+  backbone: Backbone, images: Array<Buffer | Uint8Array>,
+  opts: { folds?: number; coresetRate?: number; scorePercentile?: number; shape?: string | null; seed?: number; cacheFloats?: number; onProgress?: (p: { done: number; total: number }) => void } = {},
+): Promise<OutOfSampleResult> {
+  const t0 = performance.now();
+  const k = Math.min(opts.folds ?? 5, images.length);
+  if (images.length < 2 || k < 2) throw new NoSamplesError(`out-of-sample calibration needs at least 2 OK images (got ${images.length})`);
+  const cache: Array<ImageFeatures | null> = new Array(images.length).fill(null);
+  const first = await extractImage(backbone, images[0]);
+  const useCache = first.feats.length * images.length <= (opts.cacheFloats ?? 128 * 1024 * 1024);
+  cache[0] = first;
+  const get = async (i: number) => {
+    const c = cache[i];
+    if (c) return c;
+    const f = await extractImage(backbone, images[i]);
+    if (useCache) cache[i] = f;
+    return f;
+  };
+  const scores = new Array<number>(images.length);
+  const bankSizes: number[] = [];
+  const d = backbone.dim;
+  let done = 0;
+  for (let fold = 0; fold < k; fold++) {
+    const builder = new BankBuilder(d, opts.coresetRate ?? DEFAULT_CORESET_RATE, 48 * 1024 * 1024, opts.seed ?? 0);
+    for (let i = 0; i < images.length; i++) {
+      if (i % k === fold) continue;
+      const f = await get(i);
+      await builder.add(f.feats, f.nValid);
+    }
+    const { vectors, n } = await builder.finish();
+    bankSizes.push(n);
+    const index = makeIndex(vectors, n, d);
+    for (let i = fold; i < images.length; i += k) {
+      const r = await scoreFeatures(backbone, index, await get(i), { shape: opts.shape, scorePercentile: opts.scorePercentile, includeMap: false });
+      scores[i] = r.score;
+      opts.onProgress?.({ done: ++done, total: images.length });
+    }
+  }
+  return { scores, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: useCache };
+}

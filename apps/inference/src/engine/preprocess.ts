@@ -1,0 +1,83 @@
+// Decode (sharp), validate, letterbox into the backbone's square input (aspect kept, centred, black pad, bicubic),
+// normalise per manifest → Float32Array NCHW.
+import sharp, { type Metadata } from "sharp";
+import { letterboxGeometry } from "@bdi/core";
+import type { Backbone } from "./backbone.ts";
+import { BadImageError, ImageTooLargeError } from "./errors.ts";
+
+export const MAX_PIXELS = 40_000_000;
+export const MAX_SIDE = 16384;
+
+export type LetterboxGeometry = ReturnType<typeof letterboxGeometry>;
+
+export interface Preprocessed {
+  input: Float32Array;
+  /** crop size (the decoded image) */
+  width: number;
+  height: number;
+  geometry: LetterboxGeometry;
+  inputSize: number;
+  decodeMs: number;
+}
+
+/** Decoded image metadata after validation (throws typed errors). */
+export async function probeImage(image: Buffer | Uint8Array): Promise<{ width: number; height: number; format: string }> {
+  if (!image || image.length === 0) throw new BadImageError("image is empty");
+  let meta: Metadata;
+  try {
+    meta = await sharp(image, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new BadImageError(`image could not be decoded (${(e as Error).message})`);
+  }
+  const { width, height } = meta;
+  if (!width || !height) throw new BadImageError("image has no pixels");
+  if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS) {
+    throw new ImageTooLargeError(`image is ${width}×${height}; the limit is ${MAX_PIXELS / 1e6} MP and ${MAX_SIDE} px per side`, { width, height });
+  }
+  return { width, height, format: meta.format ?? "unknown" };
+}
+
+/** Decode to packed RGB uint8 (alpha dropped, like the legacy OpenCV decode). */
+export async function decodeRgb(image: Buffer | Uint8Array): Promise<{ data: Buffer; width: number; height: number }> {
+  await probeImage(image);
+  try {
+    const { data, info } = await sharp(image, { limitInputPixels: MAX_PIXELS + 1 }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`${info.channels} channels`);
+    return { data, width: info.width, height: info.height };
+  } catch (e) {
+    throw new BadImageError(`image could not be decoded (${(e as Error).message})`);
+  }
+}
+
+export async function preprocess(image: Buffer | Uint8Array, backbone: Pick<Backbone, "inputSize" | "entry">): Promise<Preprocessed> {
+  const t0 = performance.now();
+  const { width, height } = await probeImage(image);
+  const S = backbone.inputSize;
+  const geometry = letterboxGeometry(width, height, S);
+  const { nw, nh, left, top } = geometry;
+  let rgb: Buffer;
+  try {
+    rgb = await sharp(image, { limitInputPixels: MAX_PIXELS + 1 })
+      .removeAlpha()
+      .toColourspace("srgb")
+      .resize(nw, nh, { kernel: "cubic", fit: "fill" })
+      .extend({ top, left, bottom: S - nh - top, right: S - nw - left, background: { r: 0, g: 0, b: 0 } })
+      .raw()
+      .toBuffer();
+  } catch (e) {
+    throw new BadImageError(`image could not be decoded (${(e as Error).message})`);
+  }
+  if (rgb.length !== S * S * 3) throw new BadImageError(`unexpected decoded size ${rgb.length}`);
+  const input = new Float32Array(3 * S * S);
+  const spec = backbone.entry.input;
+  const plane = S * S;
+  const mul = [1, 1, 1].map((_, c) => (spec.normalize === "imagenet" ? 1 / (255 * spec.std![c]) : 1 / 255));
+  const add = [0, 1, 2].map((c) => (spec.normalize === "imagenet" ? -spec.mean![c] / spec.std![c] : 0));
+  for (let i = 0, p = 0; i < plane; i++, p += 3) {
+    input[i] = rgb[p] * mul[0] + add[0];
+    input[plane + i] = rgb[p + 1] * mul[1] + add[1];
+    input[2 * plane + i] = rgb[p + 2] * mul[2] + add[2];
+  }
+  return { input, width, height, geometry, inputSize: S, decodeMs: performance.now() - t0 };
+}
+

@@ -1,0 +1,90 @@
+// Worker thread for the CPU-heavy parts of a fit and of a dataset calibration (feature extraction of many images,
+// greedy coresets, k-fold out-of-sample scoring). They run JavaScript loops for seconds; in the main thread they
+// would stall every other request (/health polled every 2 s by the WPF client). The worker loads its own backbone.
+import { parentPort, workerData } from "node:worker_threads";
+import { readFile } from "node:fs/promises";
+import type { Config } from "../config.ts";
+import type { Backbone } from "../engine/backbone.ts";
+import { fitBank, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
+import { BankCache, writeBank } from "../engine/artifacts.ts";
+import { backboneInfo } from "../engine/pipeline.ts";
+import { loadServiceBackbone } from "../runtime/load-backbone.ts";
+import type { ComputeRequest, ComputeResponse } from "./compute.ts";
+
+const config = (workerData as { config: Config }).config;
+let backbonePromise: Promise<Backbone> | null = null;
+const backbone = () => (backbonePromise ??= loadServiceBackbone(config) as unknown as Promise<Backbone>);
+
+async function readAll(paths: string[]): Promise<Buffer[]> {
+  return Promise.all(paths.map((p) => readFile(p)));
+}
+
+const banks = new BankCache(Math.max(1, config.bankCacheMb) * 1024 * 1024);
+
+async function handle(req: ComputeRequest, progress: (p: number, stage: string, message?: string) => void): Promise<unknown> {
+  const b = await backbone();
+  if (req.op === "warm") return null;
+  if (b.sha256 !== req.backboneSha256) throw new Error(`compute worker runs backbone ${b.id} (${b.sha256.slice(0, 12)}), the service ${req.backboneSha256.slice(0, 12)}`);
+  if (req.op === "fit") {
+    const images = await readAll(req.okPaths);
+    const bank = await fitBank(b, images, {
+      coresetRate: req.coresetRate,
+      onProgress: (p) => progress(0.05 + 0.6 * (p.stage === "coreset" ? 1 : p.done / p.total), p.stage, `${p.done}/${p.total}`),
+    });
+    progress(0.66, "writing");
+    writeBank(req.outDir, bank, req.extra);
+    let oos: { scores: number[]; folds: number } | null = null;
+    const ngScores: number[] = [];
+    if (req.selfCalibrate && images.length >= 2) {
+      progress(0.7, "calibrating");
+      const r = await outOfSampleOkScores(b, images, {
+        folds: Math.min(req.folds, images.length),
+        coresetRate: req.coresetRate,
+        scorePercentile: req.percentile,
+        onProgress: (p) => progress(0.7 + 0.2 * (p.done / p.total), "calibrating", `${p.done}/${p.total}`),
+      });
+      oos = { scores: r.scores, folds: r.folds };
+      for (let i = 0; i < req.ngPaths.length; i++) {
+        try {
+          const [img] = await readAll([req.ngPaths[i]!]);
+          const s = await scoreImage(b, bank, img!, { shape: req.ngShapes[i] ?? null, scorePercentile: req.percentile, includeMap: false });
+          ngScores.push(s.score);
+        } catch {
+          /* an unreadable NG sample does not block the fit */
+        }
+      }
+    }
+    return {
+      n: bank.n,
+      candidates: bank.coreset.candidates,
+      rate: bank.coreset.rate,
+      timings: bank.timings,
+      grid: b.grid,
+      oos,
+      ngScores,
+    };
+  }
+  if (req.op === "score") {
+    const bank = banks.get(req.bankDir, backboneInfo(b));
+    const image = req.image ? Buffer.from(req.image.buffer, req.image.byteOffset, req.image.byteLength) : await readFile(req.imagePath!);
+    const r = await scoreImage(b, bank, image, { ...req.opts, includeMap: false });
+    const { map: _map, heatmapPng, ...rest } = r;
+    return { ...rest, ...(heatmapPng ? { heatmapPng: new Uint8Array(heatmapPng.buffer, heatmapPng.byteOffset, heatmapPng.byteLength) } : {}) };
+  }
+  const images = await readAll(req.paths);
+  const r = await outOfSampleOkScores(b, images, { folds: Math.min(req.folds, images.length), coresetRate: req.coresetRate, scorePercentile: req.percentile });
+  return { scores: r.scores, folds: r.folds };
+}
+
+parentPort!.on("message", (msg: { id: number; req: ComputeRequest }) => {
+  const progress = (p: number, stage: string, message?: string) => parentPort!.postMessage({ id: msg.id, type: "progress", p, stage, message } satisfies ComputeResponse);
+  handle(msg.req, progress).then(
+    (result) => parentPort!.postMessage({ id: msg.id, type: "done", result } satisfies ComputeResponse),
+    (err: unknown) =>
+      parentPort!.postMessage({
+        id: msg.id,
+        type: "error",
+        error: { name: (err as Error)?.name ?? "Error", message: (err as Error)?.message ?? String(err), code: (err as { code?: string })?.code, details: (err as { details?: Record<string, unknown> })?.details },
+      } satisfies ComputeResponse),
+  );
+});

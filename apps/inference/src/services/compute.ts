@@ -1,0 +1,152 @@
+// Main-thread side of the compute worker (compute-worker.ts): one lazily started worker thread, requests run one
+// at a time, progress forwarded, typed engine errors rebuilt so the REST/tRPC mappings still apply.
+import { Worker } from "node:worker_threads";
+import type { Config } from "../config.ts";
+import { EngineError, type EngineErrorCode } from "../engine/errors.ts";
+
+export type FitRequest = {
+  op: "fit";
+  backboneSha256: string;
+  okPaths: string[];
+  coresetRate: number;
+  outDir: string;
+  extra?: Record<string, unknown>;
+  selfCalibrate: boolean;
+  folds: number;
+  percentile: number;
+  ngPaths: string[];
+  ngShapes: Array<string | null>;
+};
+export type FitResponse = {
+  n: number;
+  candidates: number;
+  rate: number;
+  timings: unknown;
+  grid: number;
+  oos: { scores: number[]; folds: number } | null;
+  ngScores: number[];
+};
+export type OosRequest = { op: "oos"; backboneSha256: string; paths: string[]; coresetRate: number; folds: number; percentile: number };
+export type OosResponse = { scores: number[]; folds: number };
+/** Score one image against a model version's bank (image bytes, or a file path under the data root). */
+export type ScoreRequest = {
+  op: "score";
+  backboneSha256: string;
+  bankDir: string;
+  image?: Uint8Array;
+  imagePath?: string;
+  opts: {
+    shape?: string | null;
+    threshold?: number | null;
+    mmPerPx?: number;
+    areaMm2Thr?: number;
+    scorePercentile?: number;
+    includeHeatmap?: boolean;
+  };
+};
+export type ScoreResponse = {
+  score: number;
+  decision?: "ok" | "ng";
+  threshold?: number;
+  regions: import("@bdi/core").Region[];
+  heatmapPng?: Uint8Array;
+  width: number;
+  height: number;
+  timings: { decodeMs: number; extractMs: number; knnMs: number; postMs: number; totalMs: number };
+};
+export type WarmRequest = { op: "warm" };
+export type ComputeRequest = FitRequest | OosRequest | ScoreRequest | WarmRequest;
+
+export type ComputeResponse =
+  | { id: number; type: "progress"; p: number; stage: string; message?: string }
+  | { id: number; type: "done"; result: unknown }
+  | { id: number; type: "error"; error: { name: string; message: string; code?: string; details?: Record<string, unknown> } };
+
+const ENGINE_CODES = new Set(["bad_image", "image_too_large", "bad_shape", "bank_mismatch", "bank_invalid", "no_samples", "backbone_unavailable"]);
+
+/** Node options the worker needs to load TypeScript (tsx) — never process-level flags like --test. */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const a = process.execArgv;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v === "--import" || v === "--require" || v === "-r" || v === "--loader" || v === "--experimental-loader" || v === "--conditions" || v === "-C") {
+      if (a[i + 1] !== undefined) out.push(v, a[++i]!);
+    } else if (/^--(import|require|loader|experimental-loader|conditions)=/.test(v)) out.push(v);
+  }
+  return out;
+}
+
+export class ComputePool {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; progress?: (p: number, stage: string, message?: string) => void }>();
+  private chain: Promise<unknown> = Promise.resolve();
+
+  /** `serial`: one request at a time (fits); otherwise requests are sent at once (the worker interleaves them). */
+  constructor(private readonly config: Config, private readonly opts: { serial?: boolean; name?: string } = {}) {}
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL("./compute-worker-boot.mjs", import.meta.url), {
+      workerData: { config: this.config },
+      name: this.opts.name ?? "bdi-compute",
+      execArgv: workerExecArgv(),
+    });
+    w.unref();
+    w.on("message", (m: ComputeResponse) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      if (m.type === "progress") p.progress?.(m.p, m.stage, m.message);
+      else {
+        this.pending.delete(m.id);
+        if (m.type === "done") p.resolve(m.result);
+        else {
+          const e = m.error;
+          p.reject(e.code && ENGINE_CODES.has(e.code) ? new EngineError(e.code as EngineErrorCode, e.message, e.details) : Object.assign(new Error(e.message), { name: e.name }));
+        }
+      }
+    });
+    const failAll = (err: unknown) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      this.worker = null;
+    };
+    w.on("error", failAll);
+    w.on("exit", (code) => {
+      if (this.pending.size) failAll(new Error(`compute worker exited with code ${code}`));
+      this.worker = null;
+    });
+    this.worker = w;
+    return w;
+  }
+
+  /** Runs one request in the worker (after the previous one finished). */
+  run<T>(req: ComputeRequest, progress?: (p: number, stage: string, message?: string) => void): Promise<T> {
+    const send = () =>
+      new Promise<T>((resolve, reject) => {
+        const id = this.nextId++;
+        this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
+        const w = this.ensure();
+        w.ref();
+        w.postMessage({ id, req });
+      }).finally(() => {
+        if (this.pending.size === 0) this.worker?.unref();
+      });
+    if (this.opts.serial === false) return send();
+    const task = this.chain.catch(() => undefined).then(send);
+    this.chain = task;
+    return task;
+  }
+
+  /** Starts the worker and loads its backbone now (so the first real request does not pay for it). */
+  warm(): Promise<void> {
+    return this.run<void>({ op: "warm" }).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+}

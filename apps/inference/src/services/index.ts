@@ -1,0 +1,43 @@
+// The domain operations shared by the legacy REST layer and the dashboard's tRPC procedures.
+// One `Services` per ServiceContext (memoised): metrics, the per-ROI job registry and the bank cache.
+import type { ServiceContext } from "../context.ts";
+import { JobRegistry } from "./jobs.ts";
+import { createServiceMetrics, type ServiceMetrics } from "./metrics.ts";
+import { BankCache } from "../engine/artifacts.ts";
+import { ComputePool } from "./compute.ts";
+
+export type Services = {
+  ctx: ServiceContext;
+  metrics: ServiceMetrics;
+  jobs: JobRegistry;
+  banks: BankCache;
+  /** worker thread for fits and k-fold calibrations, one at a time (keeps the event loop free) */
+  compute: ComputePool;
+  /** worker thread for scoring single images (/infer, dataset scoring): onnxruntime runs block their thread */
+  scorer: ComputePool;
+};
+
+const memo = new WeakMap<ServiceContext, Services>();
+
+export function getServices(ctx: ServiceContext): Services {
+  let s = memo.get(ctx);
+  if (!s) {
+    s = {
+      ctx,
+      metrics: createServiceMetrics(),
+      jobs: new JobRegistry(),
+      banks: new BankCache(Math.max(1, ctx.config.bankCacheMb) * 1024 * 1024),
+      compute: new ComputePool(ctx.config, { serial: true, name: "bdi-fit" }),
+      scorer: new ComputePool(ctx.config, { serial: false, name: "bdi-score" }),
+    };
+    memo.set(ctx, s);
+  }
+  return s;
+}
+
+/** Who did it and in which request: written to every audit event. */
+export type Actor = { actor: string; requestId?: string | null; reason?: string | null };
+
+export const LEGACY_ACTOR = "legacy-client";
+
+export * from "./errors.ts";

@@ -1,0 +1,158 @@
+// A tiny Prometheus registry (text exposition format 0.0.4): counters, gauges and histograms with labels.
+// No dependency; enough for /metrics (requests and latency per route, infer latency, fit durations, bank sizes).
+
+type Labels = Record<string, string>;
+
+function labelKey(names: readonly string[], labels: Labels): string {
+  return names.map((n) => labels[n] ?? "").join("\u0000");
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+function fmtLabels(names: readonly string[], values: string[], extra?: [string, string]): string {
+  const parts = names.map((n, i) => `${n}="${escapeLabel(values[i] ?? "")}"`);
+  if (extra) parts.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
+  return parts.length ? `{${parts.join(",")}}` : "";
+}
+
+function fmtNum(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  return String(v);
+}
+
+interface Metric {
+  readonly name: string;
+  render(): string;
+}
+
+export class Counter implements Metric {
+  private values = new Map<string, { labels: string[]; v: number }>();
+  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[] = []) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const k = labelKey(this.labelNames, labels);
+    const e = this.values.get(k) ?? { labels: this.labelNames.map((n) => labels[n] ?? ""), v: 0 };
+    e.v += by;
+    this.values.set(k, e);
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(labelKey(this.labelNames, labels))?.v ?? 0;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const e of this.values.values()) lines.push(`${this.name}${fmtLabels(this.labelNames, e.labels)} ${fmtNum(e.v)}`);
+    return lines.join("\n");
+  }
+}
+
+export class Gauge implements Metric {
+  private values = new Map<string, { labels: string[]; v: number }>();
+  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[] = []) {}
+  set(labels: Labels, v: number): void {
+    this.values.set(labelKey(this.labelNames, labels), { labels: this.labelNames.map((n) => labels[n] ?? ""), v });
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    for (const e of this.values.values()) lines.push(`${this.name}${fmtLabels(this.labelNames, e.labels)} ${fmtNum(e.v)}`);
+    return lines.join("\n");
+  }
+}
+
+export class Histogram implements Metric {
+  private values = new Map<string, { labels: string[]; counts: number[]; sum: number; count: number }>();
+  readonly buckets: number[];
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly string[] = [],
+    buckets: number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  ) {
+    this.buckets = [...buckets].sort((a, b) => a - b);
+  }
+  observe(labels: Labels, v: number): void {
+    const k = labelKey(this.labelNames, labels);
+    let e = this.values.get(k);
+    if (!e) {
+      e = { labels: this.labelNames.map((n) => labels[n] ?? ""), counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.values.set(k, e);
+    }
+    for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) e.counts[i]!++;
+    e.sum += v;
+    e.count++;
+  }
+  count(labels: Labels = {}): number {
+    return this.values.get(labelKey(this.labelNames, labels))?.count ?? 0;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const e of this.values.values()) {
+      this.buckets.forEach((b, i) =>
+        lines.push(`${this.name}_bucket${fmtLabels(this.labelNames, e.labels, ["le", fmtNum(b)])} ${e.counts[i]}`),
+      );
+      lines.push(`${this.name}_bucket${fmtLabels(this.labelNames, e.labels, ["le", "+Inf"])} ${e.count}`);
+      lines.push(`${this.name}_sum${fmtLabels(this.labelNames, e.labels)} ${fmtNum(e.sum)}`);
+      lines.push(`${this.name}_count${fmtLabels(this.labelNames, e.labels)} ${e.count}`);
+    }
+    return lines.join("\n");
+  }
+}
+
+export class Registry {
+  private metrics: Metric[] = [];
+  private collectors: Array<() => void> = [];
+  register<M extends Metric>(m: M): M {
+    this.metrics.push(m);
+    return m;
+  }
+  /** Runs before each render (refresh gauges from live state). */
+  onCollect(fn: () => void): void {
+    this.collectors.push(fn);
+  }
+  render(): string {
+    for (const c of this.collectors) {
+      try {
+        c();
+      } catch {
+        /* a failing collector must not break /metrics */
+      }
+    }
+    return this.metrics.map((m) => m.render()).join("\n") + "\n";
+  }
+}
+
+/** The service's metrics (one set per app instance). */
+export function createServiceMetrics() {
+  const registry = new Registry();
+  return {
+    registry,
+    httpRequests: registry.register(
+      new Counter("bdi_http_requests_total", "HTTP requests by method, route and status code.", ["method", "route", "status"]),
+    ),
+    httpDuration: registry.register(
+      new Histogram("bdi_http_request_duration_seconds", "HTTP request latency by method and route.", ["method", "route"]),
+    ),
+    inferDuration: registry.register(
+      new Histogram(
+        "bdi_infer_duration_seconds",
+        "End-to-end scoring time of one image (backbone, search, post-processing).",
+        ["source"],
+        [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
+      ),
+    ),
+    inferDecisions: registry.register(new Counter("bdi_infer_decisions_total", "Inference decisions.", ["decision"])),
+    fitDuration: registry.register(
+      new Histogram("bdi_fit_duration_seconds", "Duration of completed fits.", ["status"], [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800]),
+    ),
+    fitsTotal: registry.register(new Counter("bdi_fits_total", "Fit jobs by outcome.", ["status"])),
+    bankSize: registry.register(
+      new Gauge("bdi_bank_size", "Memory bank rows (coreset size) of the last fit per ROI.", ["recipe_id", "role_id", "roi_id"]),
+    ),
+    backboneInfo: registry.register(new Gauge("bdi_backbone_info", "The loaded backbone (value 1).", ["backbone", "device"])),
+    backboneReady: registry.register(new Gauge("bdi_backbone_ready", "1 when the backbone is loaded.")),
+    uptime: registry.register(new Gauge("bdi_uptime_seconds", "Seconds since the service started.")),
+  };
+}
+export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;

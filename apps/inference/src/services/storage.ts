@@ -1,0 +1,117 @@
+// Files under the data root: sample images, inspection crops and heatmaps. Writes are atomic (tmp + rename),
+// images are validated (decoded header, sane size) before anything is written, and every path handed to the
+// database is relative to the data root so the data root can be moved or restored.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, rename, rm, writeFile, stat } from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import { ServiceError } from "./errors.ts";
+
+export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
+export const MAX_IMAGE_SIDE = 16384;
+
+const FORMAT_EXT: Record<string, string> = { png: ".png", jpeg: ".jpg", webp: ".webp", tiff: ".tif", gif: ".gif" };
+export const LISTED_IMAGE_EXTS = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];
+
+export type ImageInfo = { width: number; height: number; format: string; channels: number; sha256: string; bytes: number };
+
+export function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Reads the header of an uploaded image; throws a typed 400 with `what` in the message when it is not usable. */
+export async function inspectImage(data: Buffer, what = "image"): Promise<ImageInfo> {
+  if (!data || data.length === 0) throw new ServiceError("invalid_image", `${what} is empty (0 bytes)`);
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
+  try {
+    meta = await sharp(data, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
+  } catch (err) {
+    throw new ServiceError("invalid_image", `${what} could not be decoded as an image (PNG, JPEG, WebP or TIFF expected): ${(err as Error).message}`);
+  }
+  const { width, height, format } = meta;
+  if (!width || !height || !format) throw new ServiceError("invalid_image", `${what} could not be decoded as an image`);
+  if (!FORMAT_EXT[format]) throw new ServiceError("invalid_image", `${what} has unsupported format '${format}' (PNG, JPEG, WebP or TIFF expected)`);
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS)
+    throw new ServiceError("payload_too_large", `${what} is ${width}x${height} px, over the limit of ${MAX_IMAGE_SIDE} px per side`);
+  // Decode fully once: a truncated file has a valid header but no pixels.
+  try {
+    await sharp(data, { limitInputPixels: MAX_IMAGE_PIXELS }).raw().toBuffer({ resolveWithObject: false });
+  } catch (err) {
+    throw new ServiceError("invalid_image", `${what} is corrupt or truncated: ${(err as Error).message}`);
+  }
+  return { width, height, format, channels: meta.channels ?? 3, sha256: sha256(data), bytes: data.length };
+}
+
+export function extForFormat(format: string): string {
+  return FORMAT_EXT[format] ?? ".png";
+}
+
+/** A file-name-safe version of any name: ASCII letters, digits, '.', '_', '-'; at most `max` chars. */
+export function safeFileName(name: string, max = 80): string {
+  const base = path.basename(name.replace(/\\/g, "/"));
+  const s = base
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .replace(/^[._]+/, "")
+    .slice(-max);
+  return s || "file";
+}
+
+/** Absolute path of a data-root-relative path; refuses anything that escapes the data root. */
+export function resolveInRoot(dataRoot: string, rel: string): string {
+  const abs = path.resolve(dataRoot, rel);
+  const root = path.resolve(dataRoot);
+  if (abs !== root && !abs.startsWith(root + path.sep)) throw new ServiceError("bad_request", `path escapes the data root: ${rel}`);
+  return abs;
+}
+
+/** Writes `data` to dataRoot/rel atomically (tmp file in the same folder, then rename). Returns the absolute path. */
+export async function writeAtomic(dataRoot: string, rel: string, data: Buffer | Uint8Array): Promise<string> {
+  const abs = resolveInRoot(dataRoot, rel);
+  await mkdir(path.dirname(abs), { recursive: true });
+  const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, abs);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return abs;
+}
+
+export async function removeQuietly(dataRoot: string, rel: string | null | undefined): Promise<void> {
+  if (!rel) return;
+  try {
+    await rm(resolveInRoot(dataRoot, rel), { force: true, recursive: false });
+  } catch {
+    /* best effort */
+  }
+}
+
+export async function fileExists(abs: string): Promise<boolean> {
+  try {
+    return (await stat(abs)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Path segment for a recipe/role/roi: safe and stable (collisions only mix folders; rows stay distinct). */
+export function segment(s: string): string {
+  return safeFileName(s, 64);
+}
+
+export function sampleRelPath(recipeId: string, roleId: string, roiId: string, label: string, shaHex: string, name: string): string {
+  return path.posix.join("samples", segment(recipeId), `${segment(roleId)}__${segment(roiId)}`, label, `${shaHex.slice(0, 16)}_${safeFileName(name)}`);
+}
+
+export function contentTypeForName(name: string): string {
+  const ext = path.extname(name).toLowerCase();
+  return (
+    { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".bmp": "image/bmp", ".tif": "image/tiff", ".tiff": "image/tiff", ".gif": "image/gif" }[
+      ext
+    ] ?? "application/octet-stream"
+  );
+}

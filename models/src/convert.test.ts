@@ -1,0 +1,75 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ort from "onnxruntime-node";
+import { buildBundled, buildBundledBytes } from "./build.ts";
+import { getBackboneEntry, loadManifest, sha256 } from "./manifest.ts";
+import { DataType, GraphBuilder, appendToModel, encodeModel, summarizeModel, valueInfo } from "./onnx.ts";
+import { findBlockTensor } from "./dinov2.ts";
+
+const bundledId = () => Object.values(loadManifest().backbones).find((b) => b.bundled)!.id;
+
+test("converter regenerates the bundled backbone byte for byte (sha256 = manifest)", () => {
+  const e = getBackboneEntry(bundledId());
+  const a = buildBundledBytes();
+  const b = buildBundledBytes();
+  assert.equal(sha256(a), sha256(b), "deterministic");
+  assert.equal(sha256(a), e.sha256);
+  assert.equal(a.length, e.bytes);
+});
+
+test("buildBundled writes the file atomically into a models dir", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bdi-models-"));
+  try {
+    const r = buildBundled({ dir });
+    assert.ok(r.matchesManifest && !r.skipped);
+    assert.equal(sha256(readFileSync(r.path)), r.sha256);
+    assert.ok(buildBundled({ dir }).skipped, "second build is a no-op");
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("bundled backbone loads in onnxruntime-node and gives stride-8/16 maps", async () => {
+  const e = getBackboneEntry(bundledId());
+  const s = await ort.InferenceSession.create(buildBundledBytes(), { intraOpNumThreads: 2 });
+  assert.deepEqual(s.inputNames, ["input"]);
+  for (const o of e.features.outputs) assert.ok(s.outputNames.includes(o), o);
+  const S = 224;
+  const x = new Float32Array(3 * S * S);
+  for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 255) / 255;
+  const r = await s.run({ input: new ort.Tensor("float32", x, [1, 3, S, S]) });
+  for (const [name, spec] of Object.entries(e.outputs!)) {
+    assert.deepEqual(r[name].dims, [1, spec.channels, S / spec.stride, S / spec.stride], name);
+    const d = r[name].data as Float32Array;
+    let finite = true, nonzero = 0;
+    for (const v of d) { if (!Number.isFinite(v)) finite = false; if (v !== 0) nonzero++; }
+    assert.ok(finite && nonzero > d.length / 10, `${name} has real activations`);
+  }
+  // Relu6 outputs are clipped to [0, 6]
+  const ex = r.s8_expand.data as Float32Array;
+  assert.ok(Math.max(...ex.subarray(0, 10000)) <= 6 && Math.min(...ex.subarray(0, 10000)) >= 0);
+  await s.release();
+});
+
+test("ONNX writer: a small graph and an appended output run in onnxruntime", async () => {
+  const g = new GraphBuilder("t");
+  const y = g.op("Add", ["X", g.constF32([2], [1, 2])], {}, "Y");
+  g.op("Mul", [y, g.constF32([], [3])], {}, "Z");
+  const bytes = encodeModel(g.build([valueInfo("X", DataType.FLOAT, ["n", 2])], [valueInfo("Z", DataType.FLOAT, ["n", 2])]));
+  const more = appendToModel(bytes, { output: [valueInfo("Y", DataType.FLOAT)] });
+  const sm = summarizeModel(more);
+  assert.deepEqual(sm.outputs.map((o) => o.name), ["Z", "Y"]);
+  const s = await ort.InferenceSession.create(more);
+  const r = await s.run({ X: new ort.Tensor("float32", new Float32Array([1, 1, 2, 2]), [2, 2]) });
+  assert.deepEqual([...(r.Y.data as Float32Array)], [2, 3, 3, 4]);
+  assert.deepEqual([...(r.Z.data as Float32Array)], [6, 9, 9, 12]);
+});
+
+test("DINOv2 block tensor lookup (HF export names, own export names)", () => {
+  const hf = ["/embeddings/Add_output_0", "/encoder/layer.9/attention/Add_output_0", "/encoder/layer.9/Add_output_0", "/encoder/layer.9/Add_1_output_0", "/encoder/layer.10/Add_1_output_0"];
+  assert.equal(findBlockTensor(hf, ["last_hidden_state"], 9), "/encoder/layer.9/Add_1_output_0");
+  assert.equal(findBlockTensor(hf, [], 11), undefined);
+  assert.equal(findBlockTensor(["/blocks.10/Add_1_output_0"], [], 10), "/blocks.10/Add_1_output_0");
+  assert.equal(findBlockTensor([], ["block9", "block10"], 9), "block9");
+});
