@@ -3,6 +3,7 @@
 // would stall every other request (/health polled every 2 s by the WPF client). The worker loads its own backbone.
 import { parentPort, workerData } from "node:worker_threads";
 import { readFile } from "node:fs/promises";
+import { setPriority } from "node:os";
 import type { Config } from "../config.ts";
 import type { Backbone } from "../engine/backbone.ts";
 import { fitBank, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
@@ -11,7 +12,16 @@ import { backboneInfo } from "../engine/pipeline.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";
 import type { ComputeRequest, ComputeResponse } from "./compute.ts";
 
-const config = (workerData as { config: Config }).config;
+const { config, nice } = workerData as { config: Config; nice?: number };
+// Lower this thread's priority before the backbone (and its onnxruntime threads, which inherit it on Linux) is
+// created: the event loop of the main thread must keep answering /health within milliseconds during a fit.
+if (nice) {
+  try {
+    setPriority(0, nice);
+  } catch {
+    /* not permitted here: run at normal priority */
+  }
+}
 let backbonePromise: Promise<Backbone> | null = null;
 const backbone = () => (backbonePromise ??= loadServiceBackbone(config) as unknown as Promise<Backbone>);
 

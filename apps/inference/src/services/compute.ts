@@ -84,12 +84,12 @@ export class ComputePool {
   private chain: Promise<unknown> = Promise.resolve();
 
   /** `serial`: one request at a time (fits); otherwise requests are sent at once (the worker interleaves them). */
-  constructor(private readonly config: Config, private readonly opts: { serial?: boolean; name?: string } = {}) {}
+  constructor(private readonly config: Config, private readonly opts: { serial?: boolean; name?: string; nice?: number } = {}) {}
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(new URL("./compute-worker-boot.mjs", import.meta.url), {
-      workerData: { config: this.config },
+      workerData: { config: this.config, nice: this.opts.nice ?? 0 },
       name: this.opts.name ?? "bdi-compute",
       execArgv: workerExecArgv(),
     });

@@ -27,8 +27,9 @@ export function getServices(ctx: ServiceContext): Services {
       metrics: createServiceMetrics(),
       jobs: new JobRegistry(),
       banks: new BankCache(Math.max(1, ctx.config.bankCacheMb) * 1024 * 1024),
-      compute: new ComputePool(ctx.config, { serial: true, name: "bdi-fit" }),
-      scorer: new ComputePool(ctx.config, { serial: false, name: "bdi-score" }),
+      // Niceness (Linux: per thread, inherited by onnxruntime's threads): fits yield to inference, both to HTTP.
+      compute: new ComputePool(ctx.config, { serial: true, name: "bdi-fit", nice: 15 }),
+      scorer: new ComputePool(ctx.config, { serial: false, name: "bdi-score", nice: 5 }),
     };
     memo.set(ctx, s);
   }

@@ -1,0 +1,37 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createSession, loadBackbone, resolveBackbone } from "./backbone.ts";
+import { buildKnnModel } from "./knn.ts";
+import { BackboneUnavailableError } from "./errors.ts";
+
+test("cuda on a machine without CUDA falls back to CPU with a reason", async () => {
+  const r = await createSession(buildKnnModel(), "cuda:0");
+  if (r.device.startsWith("cuda")) return; // a real GPU machine: nothing to fall back from
+  assert.equal(r.device, "cpu");
+  assert.match(r.reason ?? "", /^cuda_not_available: /);
+  await r.session.release();
+});
+
+test("backbone selection: auto falls back to the bundled backbone; unknown ids are typed errors", () => {
+  const dir = "/nonexistent-models-dir";
+  const auto = resolveBackbone("auto", dir);
+  assert.ok(auto.entry.bundled || auto.entry.kind === "dinov2");
+  assert.throws(() => resolveBackbone("resnet-9000", dir), BackboneUnavailableError);
+});
+
+test("the bundled backbone loads once (shared session) and returns L2-normalised features of the declared shape", async () => {
+  const a = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", threads: 2, inputSize: 224 });
+  const b = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", threads: 2, inputSize: 224 });
+  assert.equal(a, b, "one session per backbone configuration");
+  assert.deepEqual([a.grid, a.dim, a.device], [28, 1104, "cpu"]);
+  const x = new Float32Array(3 * 224 * 224);
+  for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 0) / 4294967296;
+  const f = await a.extract(x);
+  assert.equal(f.length, 28 * 28 * 1104);
+  for (const cell of [0, 405, 783]) {
+    let s = 0;
+    for (let k = 0; k < 1104; k++) s += f[cell * 1104 + k] ** 2;
+    assert.ok(Math.abs(s - 1) < 1e-4, `cell ${cell} norm² ${s}`);
+  }
+  await assert.rejects(a.extract(new Float32Array(10)), /3×224×224/);
+});
