@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs node:test on every *.test.ts under the given folders (Node 20 has no glob support in --test).
-// Usage: node ../../scripts/node-test.mjs src [more dirs…]   (extra node flags after "--")
+// Usage: node ../../scripts/node-test.mjs src [more dirs or single test files…]   (extra node flags after "--")
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -20,7 +20,7 @@ function collect(dir, out) {
   return out;
 }
 
-const files = dirs.flatMap((d) => collect(d, []));
+const files = dirs.flatMap((d) => (statSync(d).isFile() ? [d] : collect(d, [])));
 if (files.length === 0) {
   console.error(`no *.test.ts files under ${dirs.join(", ")}`);
   process.exit(1);

@@ -34,6 +34,7 @@ export async function testInference(
     requireCalibration: true,
     source: "dashboard-test",
     requestId: who.requestId ?? undefined,
+    actor: who.actor,
   });
   return { inspectionId: out.inspectionId, calibrated: out.calibrated };
 }

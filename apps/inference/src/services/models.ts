@@ -15,7 +15,7 @@ import { checkBankCompatible, readBankMeta, type MemoryBank } from "../engine/ar
 import { BankInvalidError } from "../engine/errors.ts";
 import { existsSync, statSync } from "node:fs";
 import type { FitResponse, OosResponse, ScoreRequest, ScoreResponse } from "./compute.ts";
-import type { Actor, Services } from "./index.ts";
+import { LEGACY_ACTOR, type Actor, type Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { resolveInRoot, segment, sha256, writeAtomic } from "./storage.ts";
 import type { RoiRef } from "./samples.ts";
@@ -387,6 +387,8 @@ export async function inferImage(
     requireCalibration: boolean;
     source: "legacy-infer" | "dashboard-test" | "infer-dataset";
     requestId?: string;
+    /** who asked; defaults by source (the WPF client or the dashboard) */
+    actor?: string;
   },
 ): Promise<InferOutcome & { calibrated: boolean }> {
   const backbone = requireBackbone(svc);
@@ -439,7 +441,7 @@ export async function inferImage(
     timings: result.timings,
     requestId: input.requestId ?? null,
     source: input.source,
-  });
+  }, { actor: input.actor ?? (input.source === "dashboard-test" ? "dashboard" : LEGACY_ACTOR), requestId: input.requestId ?? null });
   return {
     result,
     decision,

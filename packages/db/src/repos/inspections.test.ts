@@ -70,3 +70,26 @@ test("inspections: create, filter (roi, recipe, decision, score range, review st
     await t.cleanup();
   }
 });
+
+test("inspections: creating one with an actor appends an inspection.create audit event in the same transaction", async () => {
+  const t = await createTestDb();
+  try {
+    const { roi } = await upsertRoi(t.prisma, TEST_ROI_KEY, TEST_CTX);
+    const ctx = { actor: "legacy-client", requestId: "req-audit-1" };
+    const insp = await createInspection(t.prisma, {
+      roiId: roi.id, score: 0.7, threshold: 0.5, decision: "ng", imageSha256: "f".repeat(64), width: 8, height: 8, source: "legacy-infer",
+    }, ctx);
+    const events = await listAuditEvents(t.prisma, { entityType: "Inspection", entityId: insp.id });
+    assert.equal(events.items.length, 1);
+    const ev = events.items[0]!;
+    assert.equal(ev.action, "inspection.create");
+    assert.equal(ev.actor, "legacy-client");
+    assert.equal(ev.requestId, "req-audit-1");
+    assert.equal(JSON.parse(ev.afterJson!).decision, "ng");
+    // Without an actor nothing is audited (bulk/system paths).
+    await createInspection(t.prisma, { roiId: roi.id, score: 0.1, decision: "ok", imageSha256: "e".repeat(64), width: 8, height: 8, source: "legacy-infer" });
+    assert.equal((await listAuditEvents(t.prisma, { action: "inspection.create" })).items.length, 1);
+  } finally {
+    await t.close();
+  }
+});

@@ -1,5 +1,5 @@
-// Inspections: inference results kept for review. Creating one is not audited (it is itself a record of an
-// event); a review is a user action and is.
+// Inspections: inference results kept for review. Creating one appends an `inspection.create` audit event when
+// an actor is given (every inference is traceable in the audit log); a review is a user action and always is.
 import type { Inspection } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import {
@@ -28,10 +28,24 @@ export interface CreateInspectionInput {
   source: InspectionSource;
 }
 
-export async function createInspection(db: Queryable, input: CreateInspectionInput): Promise<Inspection> {
+export async function createInspection(db: Queryable, input: CreateInspectionInput, ctx?: AuditCtx): Promise<Inspection> {
   assertOneOf("decision", DECISIONS, input.decision);
   assertOneOf("source", INSPECTION_SOURCES, input.source);
   if (!Number.isFinite(input.score)) throw new ValidationError("score must be a finite number");
+  if (!ctx) return insertInspection(db, input);
+  return inTx(db, async (tx) => {
+    const inspection = await insertInspection(tx, input);
+    // The audit row stays small: the full result (regions, timings) is on the inspection itself.
+    const after = {
+      roiId: inspection.roiId, modelVersionId: inspection.modelVersionId, calibrationId: inspection.calibrationId,
+      score: inspection.score, threshold: inspection.threshold, decision: inspection.decision, source: inspection.source,
+    };
+    await appendAudit(tx, { action: "inspection.create", entityType: "Inspection", entityId: inspection.id, after }, ctx);
+    return inspection;
+  });
+}
+
+function insertInspection(db: Queryable, input: CreateInspectionInput): Promise<Inspection> {
   return db.inspection.create({
     data: {
       roiId: input.roiId,
