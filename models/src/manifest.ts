@@ -21,6 +21,8 @@ export interface BackboneFeatureSpec {
   dim: number;
   /** ViT: number of prefix tokens (CLS, registers) to drop from token outputs */
   prefixTokens?: number;
+  /** L2-normalise each patch feature (default true) */
+  l2?: boolean;
 }
 export interface BackboneEntry {
   id: string;

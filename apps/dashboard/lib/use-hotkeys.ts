@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 
 const NON_TEXT_INPUTS = new Set(["range", "checkbox", "radio", "button", "submit", "reset", "color", "file"]);
 
@@ -18,7 +18,9 @@ function typingInto(t: HTMLElement, key: string): boolean {
  */
 export function useHotkeys(map: Record<string, (e: KeyboardEvent) => void>, enabled = true) {
   const ref = useRef(map);
-  useEffect(() => {
+  // Update the handlers in the same commit as the DOM: with a passive effect, a key pressed right after a render
+  // (j then n, fast) would still run the previous handlers and act on the previously selected row.
+  useLayoutEffect(() => {
     ref.current = map;
   });
   useEffect(() => {

@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false]`
 // Fits on DIR/train/good, scores every DIR/test/<type>/* image (MVTec-AD layout), prints image AUROC, pixel AUROC,
 // AUPRO (FPR ≤ 0.3) and per-stage timings; writes OUT/scores.csv (file,label,score), OUT/maps/<type>/<stem>.npy
 // (float32, H×W, higher = more anomalous) and OUT/metrics.json.
@@ -51,7 +51,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -67,9 +67,10 @@ async function main() {
     device: args.device ?? process.env.BDI_DEVICE ?? "cpu",
     threads: args.threads ? Number(args.threads) : undefined,
     inputSize: args["input-size"] ? Number(args["input-size"]) : undefined,
+    ...(args.l2 ? { l2: args.l2 !== "false" && args.l2 !== "0" } : {}),
   });
   const rate = args["coreset-rate"] ? Number(args["coreset-rate"]) : 0.1;
-  console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}`);
+  console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}, L2 ${backbone.l2}`);
 
   let t0 = performance.now();
   const bank = await fitBank(backbone, train.map((p) => readFileSync(p)), {
@@ -120,7 +121,7 @@ async function main() {
   const pro = aupro(maps, masks, sizes.map(([w, h]) => ({ w, h })), 0.3);
   const n = tests.length;
   const metrics = {
-    backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim,
+    backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2,
     device: backbone.device, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro,
     timings_ms_per_image: {

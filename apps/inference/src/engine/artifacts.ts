@@ -10,7 +10,11 @@ export const BANK_FILE = "bank.f32";
 export const META_FILE = "meta.json";
 export const ARTIFACT_FORMAT = 1;
 
-export interface BankBackboneInfo { id: string; sha256: string; inputSize: number; grid: number; stride: number; dim: number }
+export interface BankBackboneInfo {
+  id: string; sha256: string; inputSize: number; grid: number; stride: number; dim: number;
+  /** patch features L2-normalised (absent in banks written before the option existed = true) */
+  l2?: boolean;
+}
 export interface CoresetStats { rate: number; candidates: number; selected: number; chunks: number; projectMs: number; selectMs: number }
 export interface MemoryBank {
   vectors: Float32Array;
@@ -90,6 +94,12 @@ export function loadBank(dir: string, expect?: Partial<BankBackboneInfo>): Memor
 
 /** Throws BankMismatchError when a bank does not belong to the given backbone configuration. */
 export function checkBankCompatible(have: BankBackboneInfo, want: Partial<BankBackboneInfo>): void {
+  if (want.l2 !== undefined && (have.l2 ?? true) !== want.l2) {
+    throw new BankMismatchError(
+      `memory bank was fitted with ${have.l2 ?? true ? "L2-normalised" : "unnormalised"} features; the service computes ${want.l2 ? "L2-normalised" : "unnormalised"} ones: refit this ROI`,
+      { field: "l2", bank: have.l2 ?? true, backbone: want.l2 },
+    );
+  }
   for (const k of ["id", "sha256", "inputSize", "grid", "dim"] as const) {
     if (want[k] !== undefined && have[k] !== want[k]) {
       throw new BankMismatchError(

@@ -7,7 +7,7 @@ import {
   type BackboneEntry,
 } from "@bdi/models";
 import { BackboneUnavailableError } from "./errors.ts";
-import { FEATURES_OUTPUT, withFeatureHead } from "./features.ts";
+import { FEATURES_OUTPUT, featuresL2, withFeatureHead } from "./features.ts";
 
 export interface LoadBackboneOptions {
   /** `auto` (DINOv2 when its file is present, else the bundled one) or a manifest id */
@@ -20,6 +20,8 @@ export interface LoadBackboneOptions {
   modelsDir?: string;
   /** override the manifest's square input size */
   inputSize?: number;
+  /** L2-normalise patch features (default: the manifest's `features.l2`, else true) */
+  l2?: boolean;
   warmup?: boolean;
   log?: { warn: (...a: any[]) => void; info?: (...a: any[]) => void };
 }
@@ -33,6 +35,8 @@ export interface Backbone {
   grid: number;
   stride: number;
   dim: number;
+  /** patch features are L2-normalised */
+  l2: boolean;
   device: string;
   deviceReason?: string;
   entry: BackboneEntry;
@@ -130,7 +134,7 @@ const shared = new Map<string, Promise<Backbone>>();
 export function loadBackbone(opts: LoadBackboneOptions = {}): Promise<Backbone> {
   const { entry, dir } = resolveBackbone(opts.backbone ?? process.env.BDI_BACKBONE ?? "auto", opts.modelsDir);
   const inputSize = opts.inputSize ?? entry.input.size;
-  const key = `${entry.id}|${dir}|${opts.device ?? "cpu"}|${opts.threads ?? 0}|${inputSize}`;
+  const key = `${entry.id}|${dir}|${opts.device ?? "cpu"}|${opts.threads ?? 0}|${inputSize}|${featuresL2(entry, opts.l2)}`;
   let p = shared.get(key);
   if (!p) {
     p = doLoad(entry, dir, inputSize, opts, () => shared.delete(key));
@@ -143,7 +147,8 @@ export function loadBackbone(opts: LoadBackboneOptions = {}): Promise<Backbone> 
 async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: number, opts: LoadBackboneOptions, onRelease: () => void): Promise<Backbone> {
   const t0 = performance.now();
   const { bytes, sha256: sum } = loadBytes(entry, dir);
-  const withHead = withFeatureHead(bytes, entry, inputSize);
+  const l2 = featuresL2(entry, opts.l2);
+  const withHead = withFeatureHead(bytes, entry, inputSize, l2);
   const { session, device, reason } = await createSession(withHead, opts.device ?? "cpu", opts.threads);
   if (reason) opts.log?.warn({ reason }, `backbone ${entry.id}: CUDA unavailable, using CPU`);
   if (entry.randomWeights) opts.log?.warn({ backbone: entry.id }, "backbone has RANDOM weights (export_dinov2.py --random-weights): speed benchmarks only");
@@ -164,7 +169,7 @@ async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: numbe
   };
   const b: Backbone = {
     id: entry.id, kind: entry.kind, sha256: sum, inputSize, grid, stride: entry.kind === "dinov2" ? (entry.patch ?? 14) : entry.features.stride,
-    dim, device, ...(reason ? { deviceReason: reason } : {}), entry, loadMs: 0,
+    dim, l2, device, ...(reason ? { deviceReason: reason } : {}), entry, loadMs: 0,
     extract: (input) => serial(async () => {
       const out = await session.run({ [inName]: tensor(input) }, [FEATURES_OUTPUT]);
       const t = out[FEATURES_OUTPUT];

@@ -18,8 +18,16 @@ export function featureLayout(entry: BackboneEntry, inputSize: number): FeatureL
   return { grid: gridFor(entry, inputSize), dim: entry.features.dim, stride: entry.features.stride };
 }
 
-/** Returns the backbone bytes with the feature head appended; output `bdi_features` [grid², dim]. */
-export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry, inputSize: number): Uint8Array {
+/** Whether patch features are L2-normalised: `l2` option, else the manifest's `features.l2`, else true. */
+export function featuresL2(entry: BackboneEntry, l2?: boolean): boolean {
+  return l2 ?? entry.features.l2 ?? true;
+}
+
+/**
+ * Returns the backbone bytes with the feature head appended; output `bdi_features` [grid², dim]
+ * (L2-normalised per patch unless `l2` is false).
+ */
+export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry, inputSize: number, l2?: boolean): Uint8Array {
   const g = new GraphBuilder("bdi_head");
   const { grid, dim } = featureLayout(entry, inputSize);
   let cat: string;
@@ -50,9 +58,13 @@ export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry,
     const c = g.op("Concat", parts, { axis: 2 });
     cat = g.op("Reshape", [c, g.constI64([-1, dim], "shape")]);
   }
-  const ss = g.op("ReduceSumSquare", [cat], { axes: [1], keepdims: 1 });
-  const norm = g.op("Add", [g.op("Sqrt", [ss]), g.constF32([], [1e-8], "eps")]);
-  g.op("Div", [cat, norm], {}, FEATURES_OUTPUT);
+  if (featuresL2(entry, l2)) {
+    const ss = g.op("ReduceSumSquare", [cat], { axes: [1], keepdims: 1 });
+    const norm = g.op("Add", [g.op("Sqrt", [ss]), g.constF32([], [1e-8], "eps")]);
+    g.op("Div", [cat, norm], {}, FEATURES_OUTPUT);
+  } else {
+    g.op("Identity", [cat], {}, FEATURES_OUTPUT);
+  }
   void grid;
   return appendToModel(backboneBytes, {
     node: g.nodes,

@@ -1,0 +1,148 @@
+// `npm run bench:service [-- --json] [--samples 100] [--pollers 4] [--interval-ms 2000] [--input-size N] [--backbone ID]`
+// Service-level numbers the WPF client feels, measured over real HTTP against a real service process on a temp
+// data root: `/health` latency (p50/p99/max) while `pollers` clients poll it every `interval-ms` during a `/fit_ok`
+// and a series of `/infer`s, and the duration of `/calibrate_dataset` over `samples` stored samples (the client's
+// timeout is 120 s).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { percentile } from "@bdi/core";
+
+const args = process.argv.slice(2);
+const flag = (n: string) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : undefined; };
+const JSON_OUT = args.includes("--json");
+const SAMPLES = Number(flag("--samples") ?? 100);
+const POLLERS = Number(flag("--pollers") ?? 4);
+const INTERVAL_MS = Number(flag("--interval-ms") ?? 2000);
+const log = (s: string) => (JSON_OUT ? process.stderr : process.stdout).write(s + "\n");
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DATASET = resolve(here, "../../../../../shared/datasets/bsdata_pitting");
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+    srv.on("error", rej);
+  });
+}
+
+async function waitHealthy(base: string, timeoutMs = 120_000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    try {
+      if ((await fetch(`${base}/health`)).status === 200) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("service did not become healthy in time");
+}
+
+function form(fields: Record<string, string | string[]>, files: { field: string; name: string; bytes: Buffer }[]) {
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) fd.append(k, item);
+  for (const f of files) fd.append(f.field, new Blob([f.bytes], { type: "image/png" }), f.name);
+  return fd;
+}
+
+async function post(base: string, path: string, body: FormData | object) {
+  const init: RequestInit = body instanceof FormData
+    ? { method: "POST", body }
+    : { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+  const res = await fetch(`${base}${path}`, init);
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${path} → ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+  return json as Record<string, unknown>;
+}
+
+async function main() {
+  const dataRoot = mkdtempSync(join(os.tmpdir(), "bdi-bench-service-"));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, BDI_DATA_ROOT: dataRoot, BDI_PORT: String(port), BDI_HOST: "127.0.0.1", BDI_LOG_LEVEL: "warn" };
+  if (flag("--input-size")) env.BDI_INPUT_SIZE = flag("--input-size");
+  if (flag("--backbone")) env.BDI_BACKBONE = flag("--backbone");
+  const child = spawn(process.execPath, ["--import", "tsx", resolve(here, "../main.ts")], { env, stdio: ["ignore", "inherit", "inherit"], detached: true });
+  const stop = () => { try { process.kill(-child.pid!, "SIGTERM"); } catch { /* gone */ } };
+  process.on("exit", stop);
+  try {
+    await waitHealthy(base);
+    const roi = { role_id: "Master1", roi_id: "Inspection_1", mm_per_px: "0.2" };
+    const good = readdirSync(join(DATASET, "train/good")).sort().map((f) => join(DATASET, "train/good", f));
+    const bad = readdirSync(join(DATASET, "test/pitting")).sort().map((f) => join(DATASET, "test/pitting", f));
+    const nOk = Math.max(10, SAMPLES - Math.min(10, Math.floor(SAMPLES / 10)));
+    const nNg = SAMPLES - nOk;
+    log(`service up on ${base}; uploading ${nOk} OK + ${nNg} NG samples`);
+    const upload = async (label: "ok" | "ng", paths: string[]) => {
+      for (let i = 0; i < paths.length; i += 20) {
+        const chunk = paths.slice(i, i + 20);
+        // metas: one JSON string per image, aligned by index (a repeated form field, as the client sends it).
+        const metas = chunk.map(() => JSON.stringify({ mm_per_px: 0.2 }));
+        await post(base, `/datasets/${label}/upload`, form({ role_id: roi.role_id, roi_id: roi.roi_id, metas }, chunk.map((p, k) => ({ field: "images", name: `${label}_${i + k}.png`, bytes: readFileSync(p) }))));
+      }
+    };
+    await upload("ok", good.slice(0, nOk));
+    await upload("ng", bad.slice(0, nNg));
+
+    // Pollers run for the whole fit + infer phase, like the client's 2 s health loop, staggered.
+    const latencies: number[] = [];
+    let polling = true;
+    const poller = async (k: number) => {
+      await new Promise((r) => setTimeout(r, (INTERVAL_MS / POLLERS) * k));
+      while (polling) {
+        const t0 = performance.now();
+        const res = await fetch(`${base}/health`);
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, INTERVAL_MS));
+      }
+    };
+    const pollers = Array.from({ length: POLLERS }, (_, k) => poller(k));
+    const tFit = performance.now();
+    const fit = await post(base, "/fit_ok", form({ ...roi, use_dataset: "true", memory_fit: "false" }, []));
+    const fitS = (performance.now() - tFit) / 1000;
+    const inferMs: number[] = [];
+    for (const p of bad.slice(0, 5)) {
+      const t0 = performance.now();
+      await post(base, "/infer", form(roi, [{ field: "image", name: "crop.png", bytes: readFileSync(p) }]));
+      inferMs.push(performance.now() - t0);
+    }
+    polling = false;
+    await Promise.all(pollers);
+
+    const tCal = performance.now();
+    const cal = await post(base, "/calibrate_dataset", { role_id: roi.role_id, roi_id: roi.roi_id, default_mm_per_px: 0.2 });
+    const calS = (performance.now() - tCal) / 1000;
+
+    const out = {
+      health_n: latencies.length,
+      health_p50_ms: +percentile(latencies, 50).toFixed(2),
+      health_p99_ms: +percentile(latencies, 99).toFixed(2),
+      health_max_ms: +Math.max(...latencies).toFixed(2),
+      fit_ok_s: +fitS.toFixed(2),
+      n_embeddings: fit.n_embeddings,
+      coreset_size: fit.coreset_size,
+      infer_http_p50_ms: +percentile(inferMs, 50).toFixed(1),
+      calibrate_dataset_s: +calS.toFixed(2),
+      calibrate_dataset_samples: SAMPLES,
+      threshold: cal.threshold,
+      within_client_timeout: calS < 120,
+    };
+    if (JSON_OUT) console.log(JSON.stringify(out));
+    else for (const [k, v] of Object.entries(out)) log(`${k.padEnd(26)} ${v}`);
+  } finally {
+    stop();
+    rmSync(dataRoot, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
