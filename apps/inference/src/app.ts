@@ -1,6 +1,6 @@
 // Builds the Fastify app: request ids, CORS, multipart, tRPC at /trpc, legacy REST at the root.
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import cors from "@fastify/cors";
 import multipart from "@fastify/multipart";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
@@ -20,7 +20,7 @@ export async function buildApp(ctx: ServiceContext, opts: { logger?: boolean | o
       const v = Array.isArray(h) ? h[0] : h;
       return v && REQUEST_ID_RE.test(v) ? v : randomUUID();
     },
-    requestIdLogLabel: "request_id",
+    logController: new LogController({ requestIdLogLabel: "request_id" }),
     bodyLimit: ctx.config.maxUploadMb * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
   });

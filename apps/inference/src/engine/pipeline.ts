@@ -4,7 +4,7 @@
 //   → ROI mask → p99 inside the mask → regions over the threshold → grayscale heatmap PNG.
 import sharp from "sharp";
 import {
-  buildMask, cropValidCells, extractRegions, gaussianBlur, gridToCrop, heatmapToGray, imageScore, isDomainError,
+  buildMask, cropValidCells, extractRegions, gaussianBlur, gridToCrop, heatmapToGray, isDomainError, maskedPercentiles,
   parseShapeJson, type Region,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -220,7 +220,9 @@ export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: Imag
   const grid = gridMap(dist, f.cells, g);
   const raw = gridToCrop(grid, g, g, f.geometry, f.width, f.height);
   const map = gaussianBlur(raw, f.width, f.height, BLUR_SIGMA);
-  const score = imageScore(map, mask, opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE);
+  // One selection pass gives the image score (p99 by default) and the heatmap's p1/p99 stretch.
+  const pcts = maskedPercentiles(map, mask, opts.includeHeatmap ? [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE, 1, 99] : [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE]);
+  const score = pcts[0]!;
   const thr = opts.threshold ?? undefined;
   let regions: Region[] = [];
   if (thr !== undefined && thr !== null) {
@@ -231,7 +233,7 @@ export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: Imag
   }
   let heatmapPng: Buffer | undefined;
   if (opts.includeHeatmap) {
-    const gray = heatmapToGray(map, mask, f.width, f.height);
+    const gray = heatmapToGray(map, mask, f.width, f.height, [pcts[1]!, pcts[2]!]);
     heatmapPng = await sharp(Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength), { raw: { width: f.width, height: f.height, channels: 1 } })
       .toColourspace("b-w").png({ compressionLevel: 6 }).toBuffer();
   }

@@ -6,12 +6,14 @@ import { maskedPercentiles } from "../math/percentile.ts";
 /**
  * mn, mx = p1, p99 of the map inside the mask; v = clip((map − mn)/(mx − mn), 0, 1); out = uint8(v·255 + 0.5)
  * inside the mask, 0 outside. All zeros when mx ≤ mn or the mask is empty. `mask` null = whole map.
+ * `p1p99` = [p1, p99] already computed by the caller (e.g. `maskedPercentiles(map, mask, [99, 1, 99])` shared with
+ * the image score), so that the map is not scanned twice.
  */
-export function heatmapToGray(map: Float32Array, mask: Uint8Array | null, w: number, h: number): Uint8Array {
+export function heatmapToGray(map: Float32Array, mask: Uint8Array | null, w: number, h: number, p1p99?: readonly [number, number]): Uint8Array {
   if (map.length !== w * h) throw new InvalidInputError(`map has ${map.length} values, expected ${w}×${h}`);
   if (mask !== null && mask.length !== w * h) throw new InvalidInputError(`mask has ${mask.length} values, expected ${w}×${h}`);
   const out = new Uint8Array(w * h);
-  const [mn, mx] = maskedPercentiles(map, mask, [1, 99]) as [number, number];
+  const [mn, mx] = p1p99 ?? (maskedPercentiles(map, mask, [1, 99]) as [number, number]);
   if (!(mx > mn)) return out;
   const range = mx - mn;
   for (let i = 0; i < out.length; i++) {

@@ -57,33 +57,65 @@ export function gaussianBlur(src: Float32Array, w: number, h: number, sigma: num
   const kern = gaussianKernel(ksize, sigma);
   const r = (ksize - 1) >> 1;
 
-  // Horizontal pass into a float64 buffer, via a reflect-padded row.
+  // Horizontal pass into a float64 buffer. Each sum is accumulated from 0 in kernel order (k = 0 … ksize−1), the
+  // same floating-point operations as a plain loop over a reflect-padded row; only border pixels need the padding.
   const tmp = new Float64Array(w * h);
-  const padded = new Float64Array(w + 2 * r);
   const xIdx = new Int32Array(w + 2 * r);
   for (let i = 0; i < w + 2 * r; i++) xIdx[i] = reflect101(i - r, w);
-  for (let y = 0; y < h; y++) {
-    const base = y * w;
-    for (let i = 0; i < padded.length; i++) padded[i] = src[base + xIdx[i]!]!;
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let k = 0; k < ksize; k++) s += padded[x + k]! * kern[k]!;
-      tmp[base + x] = s;
+  if (ksize === 7 && w >= 8) {
+    const k0 = kern[0]!, k1 = kern[1]!, k2 = kern[2]!, k3 = kern[3]!, k4 = kern[4]!, k5 = kern[5]!, k6 = kern[6]!;
+    for (let y = 0; y < h; y++) {
+      const base = y * w;
+      // borders through the reflect-101 index table
+      for (let x = 0; x < w; x = x === 2 ? w - 3 : x + 1) {
+        const b = base;
+        tmp[b + x] = 0 + src[b + xIdx[x]!]! * k0 + src[b + xIdx[x + 1]!]! * k1 + src[b + xIdx[x + 2]!]! * k2
+          + src[b + xIdx[x + 3]!]! * k3 + src[b + xIdx[x + 4]!]! * k4 + src[b + xIdx[x + 5]!]! * k5 + src[b + xIdx[x + 6]!]! * k6;
+      }
+      // interior: read the source row directly (float32 → float64 is exact)
+      for (let x = 3, j = base; x < w - 3; x++, j++) {
+        tmp[base + x] = 0 + src[j]! * k0 + src[j + 1]! * k1 + src[j + 2]! * k2 + src[j + 3]! * k3
+          + src[j + 4]! * k4 + src[j + 5]! * k5 + src[j + 6]! * k6;
+      }
+    }
+  } else {
+    const padded = new Float64Array(w + 2 * r);
+    for (let y = 0; y < h; y++) {
+      const base = y * w;
+      for (let i = 0; i < padded.length; i++) padded[i] = src[base + xIdx[i]!]!;
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let k = 0; k < ksize; k++) s += padded[x + k]! * kern[k]!;
+        tmp[base + x] = s;
+      }
     }
   }
 
-  // Vertical pass: accumulate whole rows (cache friendly).
+  // Vertical pass: each output row is the kernel-ordered sum of ksize source rows (accumulated from 0).
   const out = new Float32Array(w * h);
-  const acc = new Float64Array(w);
-  for (let y = 0; y < h; y++) {
-    acc.fill(0);
-    for (let k = 0; k < ksize; k++) {
-      const sy = reflect101(y + k - r, h);
-      const wk = kern[k]!;
-      const base = sy * w;
-      for (let x = 0; x < w; x++) acc[x] += tmp[base + x]! * wk;
+  const rowOff = new Int32Array(ksize);
+  if (ksize === 7) {
+    const k0 = kern[0]!, k1 = kern[1]!, k2 = kern[2]!, k3 = kern[3]!, k4 = kern[4]!, k5 = kern[5]!, k6 = kern[6]!;
+    for (let y = 0; y < h; y++) {
+      const o0 = reflect101(y - 3, h) * w, o1 = reflect101(y - 2, h) * w, o2 = reflect101(y - 1, h) * w, o3 = y * w;
+      const o4 = reflect101(y + 1, h) * w, o5 = reflect101(y + 2, h) * w, o6 = reflect101(y + 3, h) * w;
+      for (let x = 0; x < w; x++) {
+        out[o3 + x] = 0 + tmp[o0 + x]! * k0 + tmp[o1 + x]! * k1 + tmp[o2 + x]! * k2 + tmp[o3 + x]! * k3
+          + tmp[o4 + x]! * k4 + tmp[o5 + x]! * k5 + tmp[o6 + x]! * k6;
+      }
     }
-    out.set(acc, y * w);
+  } else {
+    const acc = new Float64Array(w);
+    for (let y = 0; y < h; y++) {
+      acc.fill(0);
+      for (let k = 0; k < ksize; k++) rowOff[k] = reflect101(y + k - r, h) * w;
+      for (let k = 0; k < ksize; k++) {
+        const wk = kern[k]!;
+        const base = rowOff[k]!;
+        for (let x = 0; x < w; x++) acc[x] += tmp[base + x]! * wk;
+      }
+      out.set(acc, y * w);
+    }
   }
   return out;
 }
