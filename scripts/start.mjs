@@ -23,7 +23,8 @@ if (prep.status !== 0) process.exit(prep.status ?? 1);
 
 const children = [];
 function start(name, cmd, args) {
-  const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  // Own process group, so stopping kills npm and the node process under it together.
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const prefix = (stream) => (chunk) => {
     for (const line of chunk.toString().split("\n")) if (line) stream.write(`[${name}] ${line}\n`);
   };
@@ -40,8 +41,15 @@ let stopping = false;
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 500).unref();
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+  // The service drains requests and closes the database on SIGTERM; give it a moment before we exit.
+  setTimeout(() => process.exit(code), 3000).unref();
 }
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
