@@ -1,11 +1,15 @@
 "use client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createContext, useContext, useState, type ReactNode } from "react";
+import { SERVICE_BASE_PATH } from "@/lib/service-url";
 import { makeTrpcClient, TRPCProvider } from "@/lib/trpc";
 
 const ServiceUrlContext = createContext<string>("");
 
-/** The inference service's base URL, as resolved by the server at request time. */
+/**
+ * The inference service's base URL as configured (BDI_INFERENCE_URL, resolved by the server at request time), for
+ * display and operator hints only: the browser reaches the service through the dashboard's `/svc` proxy.
+ */
 export function useServiceUrl(): string {
   return useContext(ServiceUrlContext);
 }
@@ -28,7 +32,8 @@ function makeQueryClient() {
 export function Providers({ inferenceUrl, children }: { inferenceUrl: string; children: ReactNode }) {
   // One client per browser tab (useState keeps it across re-renders; the server render gets its own).
   const [queryClient] = useState(makeQueryClient);
-  const [trpcClient] = useState(() => makeTrpcClient(inferenceUrl));
+  // Same origin: the /svc proxy forwards to `inferenceUrl` with the API key (the browser never calls the service).
+  const [trpcClient] = useState(() => makeTrpcClient(SERVICE_BASE_PATH));
   return (
     <ServiceUrlContext.Provider value={inferenceUrl}>
       <QueryClientProvider client={queryClient}>

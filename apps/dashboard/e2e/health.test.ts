@@ -60,8 +60,10 @@ describe("dashboard against the running service", () => {
     const page = await browser.newPage();
     const errors = collectPageErrors(page);
     const trpcCalls: string[] = [];
+    const direct: string[] = [];
     page.on("request", (r) => {
-      if (r.url().startsWith(`${stack.inference.url}/trpc/`)) trpcCalls.push(r.url());
+      if (r.url().startsWith(`${stack.dashboard.url}/svc/trpc/`)) trpcCalls.push(r.url());
+      if (r.url().startsWith(stack.inference.url)) direct.push(r.url());
     });
 
     await page.goto(stack.dashboard.url);
@@ -86,10 +88,12 @@ describe("dashboard against the running service", () => {
     await testId(page, "service-indicator").and(page.locator('[data-status="ok"]')).waitFor();
     assert.match((await testId(page, "service-indicator").textContent()) ?? "", new RegExp(`Service ready · ${expected.device}`));
 
-    // The data came from the browser's own cross-origin tRPC request (CORS), not from a server render.
-    // (batched with the page's other queries: /trpc/health,overview?batch=1…)
-    const procedures = trpcCalls.flatMap((u) => decodeURIComponent(new URL(u).pathname.slice("/trpc/".length)).split(","));
+    // The data came from the browser's own tRPC request to the dashboard's same-origin /svc proxy, not from a server
+    // render (batched with the page's other queries: /svc/trpc/health,overview?batch=1…); never from the service itself.
+    const procedures = trpcCalls.flatMap((u) => decodeURIComponent(new URL(u).pathname.slice("/svc/trpc/".length)).split(","));
     assert.ok(procedures.includes("health"), `browser called tRPC health: ${trpcCalls.join(", ")}`);
+    assert.deepEqual(direct, [], "the browser never calls the service directly");
+    assert.equal(await testId(page, "service-proxy-url").textContent(), "/svc/trpc");
     await screenshot(page, "overview-health-1280");
     assert.deepEqual(errors, [], "no console or HTTP errors");
     await page.close();
@@ -147,7 +151,7 @@ describe("dashboard against the running service", () => {
     await testId(page, "operator-input").fill("  Anna   QA ");
     await testId(page, "operator-input").press("Enter");
     assert.equal(await testId(page, "operator-button").textContent(), "Operator: Anna QA");
-    const req = page.waitForRequest((r) => r.url().startsWith(`${stack.inference.url}/trpc/health`));
+    const req = page.waitForRequest((r) => r.url().startsWith(`${stack.dashboard.url}/svc/trpc/health`));
     await page.reload();
     assert.equal((await req).headers()["x-actor"], "Anna QA");
     await page.close();

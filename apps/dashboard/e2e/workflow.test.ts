@@ -294,8 +294,8 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     assert.match((await id(page, "audit-table").textContent()) ?? "", new RegExp(OPERATOR));
     await shot(page, "08-audit-filtered");
     await id(page, "audit-action-filter").selectOption("");
-    const href = (await id(page, "audit-csv").getAttribute("href"))!;
-    assert.ok(href.startsWith(`${stack.inference.url}/api/audit.csv`));
+    const href = new URL((await id(page, "audit-csv").getAttribute("href"))!, stack.dashboard.url).toString();
+    assert.ok(href.startsWith(`${stack.dashboard.url}/svc/api/audit.csv`), href);
     const csv = await (await fetch(href)).text();
     assert.ok(csv.includes(reasons.rollback) && csv.includes(reasons.threshold), "CSV has both reasons");
     assert.ok(csv.includes("inspection.review"));

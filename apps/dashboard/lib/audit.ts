@@ -21,6 +21,7 @@ export function nextDay(date: string): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** The CSV export's URL under a service base (the dashboard's `/svc` proxy in the browser). */
 export function auditCsvUrl(serviceUrl: string, f: AuditFilterState): string {
   const qs = new URLSearchParams(auditFilterInput(f) as Record<string, string>).toString();
   return `${serviceUrl}/api/audit.csv${qs ? `?${qs}` : ""}`;

@@ -21,6 +21,16 @@ test("an error the service reported keeps its code and message", () => {
   assert.deepEqual(d, { unreachable: false, code: "PRECONDITION_FAILED", message: "ROI r1 has 3 OK samples, needs 10" });
 });
 
+test("the dashboard proxy's 502 for a service that did not answer is unreachable, with its words", () => {
+  const err = Object.assign(new Error("The inference service at http://127.0.0.1:9 did not answer (connect ECONNREFUSED 127.0.0.1:9)."), {
+    data: { code: "BAD_GATEWAY", httpStatus: 502, serviceUnreachable: true },
+  });
+  const d = describeError(err);
+  assert.equal(d.unreachable, true);
+  assert.equal(d.code, null);
+  assert.match(d.message, /did not answer/);
+});
+
 test("odd values do not throw", () => {
   assert.equal(describeError(undefined).message, "Unknown error");
   assert.equal(describeError("boom").message, "boom");

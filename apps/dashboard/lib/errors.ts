@@ -9,13 +9,15 @@ export type DescribedError = {
   message: string;
 };
 
-type Shape = { message?: unknown; data?: { code?: unknown } | null; cause?: unknown; name?: unknown };
+type Shape = { message?: unknown; data?: { code?: unknown; serviceUnreachable?: unknown } | null; cause?: unknown; name?: unknown };
 
 export function describeError(err: unknown): DescribedError {
   if (err == null) return { unreachable: false, code: null, message: "Unknown error" };
   const e = err as Shape;
-  const code = e.data && typeof e.data.code === "string" ? e.data.code : null;
   const message = typeof e.message === "string" && e.message ? e.message : String(err);
+  // The dashboard's /svc proxy answered for a service that did not (502 with `data.serviceUnreachable`).
+  if (e.data && e.data.serviceUnreachable === true) return { unreachable: true, code: null, message };
+  const code = e.data && typeof e.data.code === "string" ? e.data.code : null;
   if (code) return { unreachable: false, code, message };
   // No tRPC error shape: the request never got a tRPC answer.
   const text = `${message} ${e.cause instanceof Error ? e.cause.message : ""}`;

@@ -1,5 +1,7 @@
-// Where the browser finds the inference service. Read on the server at request time (root layout), never inlined
-// at build time, so one `next build` can be pointed at any service with BDI_INFERENCE_URL.
+// Where the inference service is. Read on the server at request time (root layout, and the /svc proxy for every
+// forwarded request), never inlined at build time, so one `next build` can be pointed at any service with
+// BDI_INFERENCE_URL. The browser itself never calls that URL: it calls the dashboard's same-origin proxy
+// (SERVICE_BASE_PATH), which forwards to it with the API key.
 
 /** The inference service's base URL: BDI_INFERENCE_URL, else http://127.0.0.1:${BDI_PORT || 8000}. No trailing slash. */
 export function resolveInferenceUrl(env: Record<string, string | undefined> = process.env): string {
@@ -22,6 +24,9 @@ export function resolveInferenceUrl(env: Record<string, string | undefined> = pr
   }
   return `http://127.0.0.1:${port}`;
 }
+
+/** What the browser uses as the service's base URL: the dashboard's own `/svc` proxy (app/svc/[...path]/route.ts). */
+export const SERVICE_BASE_PATH = "/svc";
 
 /** The tRPC endpoint of a service base URL. */
 export function trpcUrl(base: string): string {

@@ -13,7 +13,7 @@ import {
 } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import { trpcUrl } from "./service-url.ts";
+import { SERVICE_BASE_PATH, trpcUrl } from "./service-url.ts";
 import { getOperatorName } from "./operator.ts";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -28,12 +28,14 @@ function actorHeaders(): Record<string, string> {
 }
 
 /**
+ * All links call `baseUrl` (default: the dashboard's own `/svc` proxy, same origin; it adds the API key and forwards
+ * to BDI_INFERENCE_URL):
  * - subscriptions (fit progress, …): server-sent events through httpSubscriptionLink, so progress is streamed
  *   rather than polled (EventSource cannot send headers; subscriptions are read-only);
  * - FormData / File / binary inputs (uploads): one unbatched request each through httpLink;
  * - everything else: one batched JSON request per tick through httpBatchLink.
  */
-export function makeTrpcClient(baseUrl: string): TRPCClient<AppRouter> {
+export function makeTrpcClient(baseUrl: string = SERVICE_BASE_PATH): TRPCClient<AppRouter> {
   const url = trpcUrl(baseUrl);
   return createTRPCClient<AppRouter>({
     links: [

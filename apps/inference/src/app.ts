@@ -1,4 +1,4 @@
-// Builds the Fastify app: request ids, CORS, multipart, tRPC at /trpc, legacy REST at the root.
+// Builds the Fastify app: request ids, CORS, the optional API key, multipart, tRPC at /trpc, legacy REST at the root.
 import { randomUUID } from "node:crypto";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import cors from "@fastify/cors";
@@ -8,6 +8,7 @@ import type { ServiceContext } from "./context.ts";
 import { appRouter, type AppRouter } from "./trpc/router.ts";
 import { registerLegacyRoutes } from "./legacy/index.ts";
 import { registerDashboardApi } from "./api/index.ts";
+import { apiKeyHook } from "./api-key.ts";
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -44,6 +45,9 @@ export async function buildApp(ctx: ServiceContext, opts: { logger?: boolean | o
       cb(null, { ...corsBase, preflight });
     },
   });
+  // The optional API key guards every route of the app (legacy REST, /trpc, /api) but /health and /docs. Added after
+  // CORS so preflights are answered first and a 401 still carries the CORS headers a browser needs to read it.
+  app.addHook("onRequest", apiKeyHook(ctx));
   await app.register(multipart, {
     limits: { fileSize: ctx.config.maxUploadMb * 1024 * 1024, files: 500, fields: 1000 },
   });

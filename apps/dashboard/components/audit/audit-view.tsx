@@ -1,7 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { useServiceUrl } from "@/app/providers";
 import { Button, inputClass } from "@/components/ui/button";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -9,6 +8,7 @@ import { ErrorBanner } from "@/components/ui/error-banner";
 import { CursorPagination } from "@/components/ui/pagination";
 import { auditCsvUrl, auditFilterInput, EMPTY_AUDIT_FILTER, type AuditFilterState } from "@/lib/audit";
 import { describeError } from "@/lib/errors";
+import { SERVICE_BASE_PATH } from "@/lib/service-url";
 import { formatDateTime } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
 import { useCursorPages } from "@/lib/use-cursor-pages";
@@ -19,7 +19,6 @@ const PREFIXES = ["sample.", "model_version.", "calibration.", "inspection.", "r
 
 export function AuditView() {
   const trpc = useTRPC();
-  const base = useServiceUrl();
   const [f, setF] = useState<AuditFilterState>(EMPTY_AUDIT_FILTER);
   const set = (k: keyof AuditFilterState) => (e: { target: { value: string } }) => setF((s) => ({ ...s, [k]: e.target.value }));
   const pages = useCursorPages();
@@ -85,7 +84,7 @@ export function AuditView() {
         </label>
         {filtered && <Button onClick={() => setF(EMPTY_AUDIT_FILTER)}>Clear filters</Button>}
         <span className="grow" />
-        <a href={auditCsvUrl(base, f)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50" data-testid="audit-csv" download>
+        <a href={auditCsvUrl(SERVICE_BASE_PATH, f)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50" data-testid="audit-csv" download>
           Export CSV
         </a>
       </div>

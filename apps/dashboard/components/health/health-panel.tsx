@@ -7,6 +7,7 @@ import { ErrorBanner } from "@/components/ui/error-banner";
 import { Skeleton } from "@/components/ui/skeleton";
 import { describeError } from "@/lib/errors";
 import { formatDuration } from "@/lib/format";
+import { SERVICE_BASE_PATH } from "@/lib/service-url";
 import { useHealth, type Health } from "./use-health";
 
 const STATUS: Record<Health["status"], { tone: "ok" | "warn" | "ng"; label: string }> = {
@@ -32,6 +33,11 @@ export function HealthPanel() {
             <code className="font-mono text-xs text-slate-700" data-testid="service-url">
               {url}/trpc
             </code>
+            , reached through this dashboard (
+            <code className="font-mono text-xs text-slate-700" data-testid="service-proxy-url">
+              {SERVICE_BASE_PATH}/trpc
+            </code>
+            )
           </>
         }
         actions={

@@ -1,5 +1,6 @@
 // The real stack for end-to-end tests: the inference service on a temp data root and a free port, and the built
-// dashboard (`next start`) on another free port pointed at it with BDI_INFERENCE_URL.
+// dashboard (`next start`) on another free port pointed at it with BDI_INFERENCE_URL. The browser only talks to the
+// dashboard, whose /svc proxy forwards to the service.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,13 +21,16 @@ export function assertDashboardBuilt(): void {
   }
 }
 
+/** The test runner's environment minus what a test must opt into (an API key left in the shell would lock others out). */
 function baseEnv(): NodeJS.ProcessEnv {
-  return {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: "1",
     TURBO_TELEMETRY_DISABLED: "1",
     CHECKPOINT_DISABLE: "1",
   };
+  for (const k of ["BDI_API_KEY", "BACKEND_API_KEY", "BDI_INFERENCE_URL"]) delete env[k];
+  return env;
 }
 
 export type Inference = Server & { url: string; port: number; dataRoot: string };
@@ -67,8 +71,8 @@ export async function startInference(
 
 export type Dashboard = Server & { url: string; port: number };
 
-/** `next start` of the built dashboard, pointed at `inferenceUrl` at run time. Resolves once `/` renders. */
-export async function startDashboard(opts: { inferenceUrl: string; tag?: string }): Promise<Dashboard> {
+/** `next start` of the built dashboard, pointed at `inferenceUrl` at run time (+ `env`). Resolves once `/` renders. */
+export async function startDashboard(opts: { inferenceUrl: string; tag?: string; env?: NodeJS.ProcessEnv }): Promise<Dashboard> {
   assertDashboardBuilt();
   const port = await freePort();
   const nextBin = path.join(REPO_ROOT, "node_modules", "next", "dist", "bin", "next");
@@ -77,7 +81,7 @@ export async function startDashboard(opts: { inferenceUrl: string; tag?: string 
     command: process.execPath,
     args: [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"],
     cwd: DASHBOARD_DIR,
-    env: { ...baseEnv(), BDI_INFERENCE_URL: opts.inferenceUrl, PORT: String(port) },
+    env: { ...baseEnv(), ...opts.env, BDI_INFERENCE_URL: opts.inferenceUrl, PORT: String(port) },
     logPath: resultsPath("logs", `${opts.tag ?? "dashboard"}-${port}.log`),
   });
   const url = `http://127.0.0.1:${port}`;
@@ -96,13 +100,18 @@ export async function startDashboard(opts: { inferenceUrl: string; tag?: string 
 
 export type Stack = { inference: Inference; dashboard: Dashboard; stop: () => Promise<void> };
 
-/** Inference + dashboard on a fresh temp data root; `stop()` kills both process groups and removes the data root. */
-export async function startStack(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Stack> {
+/**
+ * Inference + dashboard on a fresh temp data root; `stop()` kills both process groups and removes the data root.
+ * `env` goes to the service, `dashboardEnv` to the dashboard, `sharedEnv` to both (e.g. BDI_API_KEY).
+ */
+export async function startStack(
+  opts: { env?: NodeJS.ProcessEnv; dashboardEnv?: Record<string, string>; sharedEnv?: Record<string, string> } = {},
+): Promise<Stack> {
   assertDashboardBuilt(); // before spending a minute on the backbone
-  const inference = await startInference({ env: opts.env });
+  const inference = await startInference({ env: { ...opts.sharedEnv, ...opts.env } as NodeJS.ProcessEnv });
   let dashboard: Dashboard;
   try {
-    dashboard = await startDashboard({ inferenceUrl: inference.url });
+    dashboard = await startDashboard({ inferenceUrl: inference.url, env: { ...opts.sharedEnv, ...opts.dashboardEnv } as NodeJS.ProcessEnv });
   } catch (err) {
     await inference.stop();
     rmSync(inference.dataRoot, { recursive: true, force: true });

@@ -6,7 +6,6 @@ import { readFile } from "node:fs/promises";
 import { exportAuditCsv, findInspection, findSample } from "@bdi/db";
 import { AuditCsvQuerySchema } from "@bdi/core/dashboard/audit";
 import type { ServiceContext } from "../context.ts";
-import { apiKeyHook } from "../legacy/observability.ts";
 import { contentTypeForName, resolveInRoot } from "../services/storage.ts";
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -63,7 +62,6 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
   const dataRoot = ctx.config.dataRoot;
 
   await app.register(async (scope) => {
-    scope.addHook("onRequest", apiKeyHook(ctx));
     scope.addHook("preHandler", async (req, reply) => {
       const id = (req.params as { id?: string } | undefined)?.id;
       if (id !== undefined && !ID_RE.test(id)) return fail(reply, 400, "invalid id");

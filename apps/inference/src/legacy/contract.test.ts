@@ -587,7 +587,7 @@ describe("legacy service options (no backbone)", () => {
     }
   });
 
-  it("API key: every route but /health needs X-API-Key (401)", async () => {
+  it("API key: every route but /health (legacy, /trpc, /api) needs X-API-Key (401)", async () => {
     const s = await startService({ BACKEND_API_KEY: "s3cret" }, { loadBackbone: false });
     try {
       assert.notEqual((await call(s.base, "GET", "/health")).status, 401);
@@ -598,6 +598,40 @@ describe("legacy service options (no backbone)", () => {
       const yes = await call(s.base, "GET", `/state?${Q}`, { headers: { "X-API-Key": "s3cret" } });
       assert.equal(yes.status, 200);
       assert.equal((await call(s.base, "GET", "/metrics")).status, 401);
+      assert.equal((await call(s.base, "GET", "/docs")).status, 200, "the static docs shell stays open");
+      // Checked once at the root of the app: tRPC and the dashboard's binary routes too (issue 4).
+      const trpcNo = await call(s.base, "GET", "/trpc/health");
+      assert.equal(trpcNo.status, 401);
+      assert.equal(trpcNo.headers.get("www-authenticate"), "ApiKey");
+      assert.equal(trpcNo.json.error.data.code, "UNAUTHORIZED", "a tRPC error envelope for tRPC clients");
+      assert.equal(trpcNo.json.error.message, "Missing X-API-Key header");
+      const trpcBatch = await call(s.base, "GET", `/trpc/health,overview?batch=1&input=${encodeURIComponent("{}")}`, { headers: { "X-API-Key": "nope" } });
+      assert.equal(trpcBatch.status, 401);
+      assert.equal(trpcBatch.json.error.message, "Invalid API key");
+      const trpcPost = await call(s.base, "POST", "/trpc/samples.delete", { json: { id: "x" } });
+      assert.equal(trpcPost.status, 401, "mutations too, before any input is read");
+      const trpcYes = await call(s.base, "GET", "/trpc/health", { headers: { "X-API-Key": "s3cret" } });
+      assert.equal(trpcYes.status, 200);
+      assert.ok(["ok", "starting", "error"].includes(trpcYes.json.result.data.status));
+      const apiNo = await call(s.base, "GET", "/api/audit.csv");
+      assert.equal(apiNo.status, 401);
+      assert.equal(apiNo.json.error, "Missing X-API-Key header");
+      assert.equal((await call(s.base, "GET", "/api/samples/nope/thumb")).status, 401, "no id probing without the key");
+      const apiYes = await call(s.base, "GET", "/api/audit.csv", { headers: { "X-API-Key": "s3cret" } });
+      assert.equal(apiYes.status, 200);
+      assert.match(apiYes.headers.get("content-type") ?? "", /text\/csv/);
+      assert.equal((await call(s.base, "GET", "/no-such-route")).status, 401, "unknown paths do not reveal what exists");
+      // A browser's CORS preflight carries no custom header: answered (not refused), so the real request can send the key.
+      const pre = await fetch(`${s.base}/trpc/health`, {
+        method: "OPTIONS",
+        headers: { Origin: "http://dashboard.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-api-key" },
+      });
+      assert.equal(pre.status, 204);
+      assert.ok(pre.headers.get("access-control-allow-origin"));
+      // The 401 itself is readable cross-origin (CORS headers on it).
+      const cross = await call(s.base, "GET", "/trpc/health", { headers: { Origin: "http://dashboard.example" } });
+      assert.equal(cross.status, 401);
+      assert.ok(cross.headers.get("access-control-allow-origin"));
     } finally {
       await s.close();
     }

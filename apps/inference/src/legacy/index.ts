@@ -6,7 +6,7 @@ import { registerHealth } from "./health.ts";
 import { registerDatasets } from "./datasets.ts";
 import { registerModelRoutes } from "./models.ts";
 import { registerSeedRoutes } from "./seeds.ts";
-import { apiKeyHook, registerMetricsRoute, registerRequestMetrics } from "./observability.ts";
+import { registerMetricsRoute, registerRequestMetrics } from "./observability.ts";
 import { registerDocs } from "./openapi.ts";
 
 /** Paths of the legacy API and their methods: an existing path with another method is a 405 (FastAPI). */
@@ -77,7 +77,6 @@ export async function registerLegacyRoutes(app: FastifyInstance, ctx: ServiceCon
       for (const [k, v] of new URLSearchParams(String(body))) (out[k] ??= []).push(v);
       done(null, out);
     });
-    scope.addHook("onRequest", apiKeyHook(ctx));
     scope.setErrorHandler(legacyFrameworkError);
 
     registerHealth(scope, ctx);
