@@ -45,3 +45,16 @@ export const DateRangeSchema = z.object({
 
 export const ByIdSchema = z.object({ id: IdSchema });
 export const RoiInputSchema = z.object({ roiId: IdSchema });
+
+/** mm per pixel typed in a form field (FormData sends text): a finite number > 0. */
+export const MmPerPxTextSchema = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const v = Number(s);
+    if (!Number.isFinite(v) || v <= 0) {
+      ctx.addIssue({ code: "custom", message: "mm_per_px must be a number > 0" });
+      return z.NEVER;
+    }
+    return v;
+  });

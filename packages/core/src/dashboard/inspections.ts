@@ -2,7 +2,7 @@
 import { z } from "zod";
 import {
   BinaryLabelSchema, DateRangeSchema, DecisionSchema, IdSchema, InspectionSourceSchema, NoteSchema, PageInputSchema,
-  ReviewStatusSchema,
+  MmPerPxTextSchema, ReviewStatusSchema,
 } from "./common.ts";
 
 export const InspectionListInputSchema = z
@@ -36,21 +36,9 @@ export const InspectionAddToDatasetInputSchema = z.object({
   note: NoteSchema.optional(),
 });
 
-const numText = z
-  .string()
-  .trim()
-  .transform((s, ctx) => {
-    const v = Number(s);
-    if (!Number.isFinite(v) || v <= 0) {
-      ctx.addIssue({ code: "custom", message: "mmPerPx must be a number > 0" });
-      return z.NEVER;
-    }
-    return v;
-  });
-
 export const InspectionTestFieldsSchema = z.object({
   roiId: IdSchema,
-  mmPerPx: numText.optional(),
+  mmPerPx: MmPerPxTextSchema.optional(),
   /** "false": score the whole crop instead of the ROI's stored shape */
   useRoiShape: z.enum(["true", "false"]).default("true").transform((s) => s === "true"),
 });

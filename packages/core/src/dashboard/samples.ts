@@ -1,7 +1,8 @@
 // Dataset curation inputs: list/filter, upload (FormData), relabel, soft delete/restore, notes, NG regions, bulk.
 import { z } from "zod";
 import {
-  DateRangeSchema, IdSchema, NoteSchema, PageInputSchema, ReasonSchema, SampleLabelSchema, SampleSourceSchema,
+  DateRangeSchema, IdSchema, MmPerPxTextSchema, NoteSchema, PageInputSchema, ReasonSchema, SampleLabelSchema,
+  SampleSourceSchema,
 } from "./common.ts";
 import { RECIPE_ID_PATTERN } from "../schemas/ids.ts";
 
@@ -55,18 +56,6 @@ export const SampleBulkInputSchema = z.discriminatedUnion("action", [
 export type SampleBulkInput = z.input<typeof SampleBulkInputSchema>;
 
 const trimmed = z.string().trim().min(1);
-const numText = z
-  .string()
-  .trim()
-  .transform((s, ctx) => {
-    const v = Number(s);
-    if (!Number.isFinite(v) || v <= 0) {
-      ctx.addIssue({ code: "custom", message: "mm_per_px must be a number > 0" });
-      return z.NEVER;
-    }
-    return v;
-  });
-
 /** The text fields of the upload form (besides the files). */
 export const SampleUploadFieldsSchema = z
   .object({
@@ -77,7 +66,7 @@ export const SampleUploadFieldsSchema = z
     roleId: trimmed.max(128).optional(),
     roiName: trimmed.max(128).optional(),
     label: SampleLabelSchema,
-    mmPerPx: numText.optional(),
+    mmPerPx: MmPerPxTextSchema.optional(),
     note: NoteSchema.optional(),
   })
   .superRefine((v, ctx) => {
