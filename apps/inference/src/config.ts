@@ -28,6 +28,8 @@ export const ConfigSchema = z.object({
   modelsDir: z.string().min(1),
   threads: z.coerce.number().int().min(0).max(256),
   inputSize: z.coerce.number().int().min(64).max(2048).optional(),
+  /** BDI_FEATURE_L2: L2-normalise patch features (default: the manifest's choice, true); banks record it */
+  featureL2: z.boolean().optional(),
   coresetRate: z.coerce.number().gt(0).max(1),
   corsOrigins: z.array(z.string()),
   apiKey: z.string().optional(),
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modelsDir: path.resolve(envFirst(env, "BDI_MODELS_DIR", "MODELS_DIR") ?? path.join(dataRoot, "backbones")),
     threads: envFirst(env, "BDI_THREADS") ?? "0",
     inputSize: envFirst(env, "BDI_INPUT_SIZE", "INPUT_SIZE"),
+    featureL2: envFirst(env, "BDI_FEATURE_L2") === undefined ? undefined : boolish.parse(envFirst(env, "BDI_FEATURE_L2")),
     coresetRate: envFirst(env, "BDI_CORESET_RATE", "CORESET_RATE") ?? "0.10",
     corsOrigins: (envFirst(env, "BDI_CORS_ORIGINS", "BACKEND_ALLOW_ORIGINS", "BRAKEDISC_CORS_ORIGINS") ?? "*")
       .split(",")

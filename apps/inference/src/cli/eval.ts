@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--chunk-rows N]`
 // Fits on DIR/train/good, scores every DIR/test/<type>/* image (MVTec-AD layout), prints image AUROC, pixel AUROC,
 // AUPRO (FPR ≤ 0.3) and per-stage timings; writes OUT/scores.csv (file,label,score), OUT/maps/<type>/<stem>.npy
 // (float32, H×W, higher = more anomalous) and OUT/metrics.json.
@@ -51,7 +51,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--chunk-rows N]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -75,6 +75,8 @@ async function main() {
   let t0 = performance.now();
   const bank = await fitBank(backbone, train.map((p) => readFileSync(p)), {
     coresetRate: rate,
+    // --chunk-rows N: partial coresets every N patches (default 16,384); a large N gives one global coreset
+    ...(args["chunk-rows"] ? { chunkRows: Number(args["chunk-rows"]), chunkFloats: Number(args["chunk-rows"]) * backbone.dim } : {}),
     onProgress: (p) => p.stage === "extract" && progressBar("fit", p.done, p.total, t0),
   });
   const fitS = (performance.now() - t0) / 1000;

@@ -35,3 +35,21 @@ test("the bundled backbone loads once (shared session) and returns L2-normalised
   }
   await assert.rejects(a.extract(new Float32Array(10)), /3×224×224/);
 });
+
+test("l2: false leaves the patch features unnormalised (a separate shared session)", async () => {
+  const a = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", threads: 2, inputSize: 224 });
+  const u = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", threads: 2, inputSize: 224, l2: false });
+  assert.notEqual(a, u);
+  assert.equal(u.l2, false);
+  const x = new Float32Array(3 * 224 * 224);
+  for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 0) / 4294967296;
+  const fa = await a.extract(x);
+  const fu = await u.extract(x);
+  for (const cell of [0, 405]) {
+    let s = 0;
+    for (let k = 0; k < 1104; k++) s += fu[cell * 1104 + k] ** 2;
+    const norm = Math.sqrt(s);
+    assert.ok(Math.abs(norm - 1) > 1e-2, `cell ${cell} norm ${norm}`);
+    for (const k of [0, 17, 1103]) assert.ok(Math.abs(fu[cell * 1104 + k] / (norm + 1e-8) - fa[cell * 1104 + k]) < 1e-5);
+  }
+});

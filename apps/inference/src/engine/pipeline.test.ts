@@ -83,6 +83,14 @@ test("scoring with a ROI shape; bad shapes and foreign banks are typed errors", 
   await assert.rejects(scoreImage(backbone, foreign, crop, {}), BankMismatchError);
   const other: MemoryBank = { ...bank, backbone: { ...bank.backbone, id: "dinov2-vits14", dim: 1152 } };
   await assert.rejects(scoreImage(backbone, other, crop, {}), BankMismatchError);
+  // a bank of unnormalised features on a service computing L2-normalised ones (and the reverse)
+  const unnormalised: MemoryBank = { ...bank, backbone: { ...bank.backbone, l2: !backbone.l2 } };
+  await assert.rejects(scoreImage(backbone, unnormalised, crop, {}), BankMismatchError);
+  // banks written before the l2 field existed are L2-normalised ones
+  const { l2: _l2, ...legacyInfo } = bank.backbone;
+  const legacy: MemoryBank = { ...bank, backbone: legacyInfo };
+  if (backbone.l2) assert.ok(Number.isFinite((await scoreImage(backbone, legacy, crop, {})).score));
+  else await assert.rejects(scoreImage(backbone, legacy, crop, {}), BankMismatchError);
 });
 
 test("model-version artifacts: atomic write, validated load, LRU cache bounded by bytes", async () => {

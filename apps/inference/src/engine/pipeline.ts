@@ -224,19 +224,26 @@ export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: Imag
   const pcts = maskedPercentiles(map, mask, opts.includeHeatmap ? [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE, 1, 99] : [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE]);
   const score = pcts[0]!;
   const thr = opts.threshold ?? undefined;
-  let regions: Region[] = [];
-  if (thr !== undefined && thr !== null) {
-    regions = extractRegions({
-      map, mask, w: f.width, h: f.height, threshold: thr,
-      mmPerPx: opts.mmPerPx ?? DEFAULT_MM_PER_PX, areaMm2Thr: opts.areaMm2Thr ?? DEFAULT_AREA_MM2_THR,
-    });
-  }
-  let heatmapPng: Buffer | undefined;
+  // The PNG is encoded on libuv's thread pool while the regions are traced here (the ORT threads are idle now).
+  let png: Promise<Buffer> | undefined;
   if (opts.includeHeatmap) {
     const gray = heatmapToGray(map, mask, f.width, f.height, [pcts[1]!, pcts[2]!]);
-    heatmapPng = await sharp(Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength), { raw: { width: f.width, height: f.height, channels: 1 } })
-      .toColourspace("b-w").png({ compressionLevel: 6 }).toBuffer();
+    png = sharp(Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength), { raw: { width: f.width, height: f.height, channels: 1 } })
+      .toColourspace("b-w").png({ compressionLevel: 3 }).toBuffer(); // level 3: same pixels, ~3 % larger than 6, half the encode time
   }
+  let regions: Region[] = [];
+  try {
+    if (thr !== undefined && thr !== null) {
+      regions = extractRegions({
+        map, mask, w: f.width, h: f.height, threshold: thr,
+        mmPerPx: opts.mmPerPx ?? DEFAULT_MM_PER_PX, areaMm2Thr: opts.areaMm2Thr ?? DEFAULT_AREA_MM2_THR,
+      });
+    }
+  } catch (e) {
+    png?.catch(() => undefined);
+    throw e;
+  }
+  const heatmapPng = png ? await png : undefined;
   const t2 = performance.now();
   return {
     score,

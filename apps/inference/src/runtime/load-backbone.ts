@@ -11,6 +11,7 @@ export async function loadServiceBackbone(config: Config, log?: FastifyBaseLogge
     threads: config.threads,
     modelsDir: config.modelsDir,
     inputSize: config.inputSize,
+    ...(config.featureL2 !== undefined ? { l2: config.featureL2 } : {}),
     log,
   });
   return b as unknown as BackboneInfo & Record<string, unknown>;

@@ -4,6 +4,7 @@ import { findExternalContours, polygonArea } from "./contours.ts";
 import { extractRegions, defectBinary } from "./regions.ts";
 import { heatmapToGray } from "./heatmap.ts";
 import { imageScore } from "./score.ts";
+import { maskedPercentiles } from "../math/percentile.ts";
 import { RegionSchema, LegacyRegionSchema, toLegacyRegion } from "../schemas/region.ts";
 import { InvalidInputError } from "../errors.ts";
 import { reference } from "../test-helpers.ts";
@@ -149,6 +150,12 @@ test("heatmapToGray: equals the legacy numpy/cv2 code (fixture)", () => {
   const ref = reference().heatmap;
   const out = heatmapToGray(Float32Array.from(ref.map), Uint8Array.from(ref.mask), ref.w, ref.h);
   assert.deepEqual(Array.from(out), ref.expected);
+  // with p1/p99 computed once by the caller (shared with the image score): the same bytes
+  const m = Float32Array.from(ref.map);
+  const k = Uint8Array.from(ref.mask);
+  const [score, p1, p99] = maskedPercentiles(m, k, [99, 1, 99]);
+  assert.equal(score, imageScore(m, k));
+  assert.deepEqual(Array.from(heatmapToGray(m, k, ref.w, ref.h, [p1!, p99!])), ref.expected);
 });
 
 test("heatmapToGray: p1..p99 stretch, clipping, zero outside the mask, flat map → zeros", () => {

@@ -37,6 +37,30 @@ test("percentile: rejects p outside [0, 100] and does not modify its input", () 
   assert.deepEqual(Array.from(v), [3, 1, 2]);
 });
 
+test("maskedPercentiles: selection (quickselect / sampled brackets) equals a full sort bit for bit", () => {
+  const rnd = seededRandom(11);
+  const gens: Array<(i: number, n: number) => number> = [
+    () => rnd(), () => Math.floor(rnd() * 5), (i) => i, (i, n) => n - i, () => 0, (i) => (i % 1000 === 0 ? 5 : 0),
+    (i, n) => (i < n * 0.985 ? 1 : 2 + rnd()), (i) => Math.sin(i / 100), () => rnd() ** 8, (i) => (rnd() < 0.02 ? NaN : i % 448),
+    () => (rnd() < 0.5 ? -0 : 0),
+  ];
+  const ps = [99, 1, 50, 0, 100, 99.9, 0.1, 37.3];
+  for (let trial = 0; trial < 44; trial++) {
+    const n = trial < 22 ? 1 + Math.floor(rnd() * 300) : 8192 + Math.floor(rnd() * 60000);
+    const gen = gens[trial % gens.length]!;
+    const map = Float32Array.from({ length: n }, (_, i) => gen(i, n));
+    const mask = trial % 3 === 0 ? null : Uint8Array.from({ length: n }, (_, i) => (i % 5 ? 1 : 0));
+    const v = mask ? map.filter((_, i) => mask[i] !== 0) : map.slice();
+    v.sort();
+    const want = v.length ? ps.map((p) => percentileSorted(v, p)) : ps.map(() => 0);
+    const got = maskedPercentiles(map, mask, ps);
+    ps.forEach((p, i) => assert.ok(got[i] === want[i] || (Number.isNaN(got[i]) && Number.isNaN(want[i])), `trial ${trial} n=${n} p${p}: ${got[i]} vs ${want[i]}`));
+    const g64 = percentiles(Array.from(map), ps);
+    const s64 = Float64Array.from(map).sort();
+    ps.forEach((p, i) => assert.ok(g64[i] === percentileSorted(s64, p) || Number.isNaN(g64[i]), `percentiles trial ${trial} p${p}`));
+  }
+});
+
 test("maskedPercentiles: only mask pixels, one call for several p, empty mask → zeros", () => {
   const map = new Float32Array([9, 1, 2, 3, 4, 100]);
   const mask = new Uint8Array([0, 1, 1, 1, 1, 0]);
@@ -102,6 +126,41 @@ test("gaussianBlur: impulse response is the outer product of the kernel", () => 
 test("gaussianBlur: matches cv2.GaussianBlur with BORDER_REFLECT_101 (fixture, incl. images smaller than the kernel)", () => {
   for (const c of reference().blur) {
     assertClose(gaussianBlur(Float32Array.from(c.src), c.w, c.h, c.sigma), c.dst, 2e-6, `blur ${c.w}x${c.h} σ=${c.sigma}`);
+  }
+});
+
+test("gaussianBlur: the fast σ=1 path equals the plain separable loop bit for bit", () => {
+  // reference: reflect-padded rows summed in kernel order in float64, then columns likewise (the original code)
+  const plain = (src: Float32Array, w: number, h: number, sigma: number): Float32Array => {
+    const ks = legacyKernelSize(sigma);
+    const kern = gaussianKernel(ks, sigma);
+    const r = (ks - 1) >> 1;
+    const tmp = new Float64Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let k = 0; k < ks; k++) s += src[y * w + reflect101(x + k - r, w)]! * kern[k]!;
+        tmp[y * w + x] = s;
+      }
+    }
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let k = 0; k < ks; k++) s += tmp[reflect101(y + k - r, h) * w + x]! * kern[k]!;
+        out[y * w + x] = s;
+      }
+    }
+    return out;
+  };
+  const rnd = seededRandom(5);
+  for (const [w, h] of [[1, 1], [3, 2], [7, 7], [8, 3], [9, 12], [30, 5], [61, 47], [6, 40]] as const) {
+    for (const sigma of [1, 0.5, 1.3, 2]) {
+      const src = Float32Array.from({ length: w * h }, () => rnd() * 10 - 3);
+      const a = plain(src, w, h, sigma);
+      const b = gaussianBlur(src, w, h, sigma);
+      for (let i = 0; i < a.length; i++) assert.ok(Object.is(a[i], b[i]), `${w}x${h} σ=${sigma} at ${i}: ${b[i]} vs ${a[i]}`);
+    }
   }
 });
 
