@@ -10,8 +10,9 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
 import { assertDashboardBuilt, startStack, type Stack } from "./helpers/stack.ts";
+import { bsdataDir } from "../../inference/src/testing/dataset.ts";
 
-const DATA = process.env.E2E_DATASET ?? "/work/shared/datasets/bsdata_pitting";
+const DATA = bsdataDir();
 const OK_FILES = Array.from({ length: 10 }, (_, i) => path.join(DATA, "train", "good", `${String(i).padStart(3, "0")}.png`));
 const NG_FILES = ["000", "001"].map((n) => path.join(DATA, "test", "pitting", `${n}.png`));
 const DEFECT = path.join(DATA, "test", "pitting", "010.png");

@@ -10,6 +10,7 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { percentile } from "@bdi/core";
+import { bsdataDir } from "../testing/dataset.ts";
 
 const args = process.argv.slice(2);
 const flag = (n: string) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : undefined; };
@@ -20,7 +21,7 @@ const INTERVAL_MS = Number(flag("--interval-ms") ?? 2000);
 const log = (s: string) => (JSON_OUT ? process.stderr : process.stdout).write(s + "\n");
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DATASET = resolve(here, "../../../../../shared/datasets/bsdata_pitting");
+const DATASET = bsdataDir();
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {

@@ -12,9 +12,10 @@ import { loadBackbone, type Backbone } from "./backbone.ts";
 import { fitBank, outOfSampleOkScores, scoreImage } from "./pipeline.ts";
 import { BankCache, loadBank, writeBank, type MemoryBank } from "./artifacts.ts";
 import { BankInvalidError, BankMismatchError, BadShapeError } from "./errors.ts";
+import { bsdataDir } from "../testing/dataset.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DATA = resolve(here, "../../../../../shared/datasets/bsdata_pitting");
+const DATA = bsdataDir();
 const img = (p: string) => readFileSync(join(DATA, p));
 // good crops: the first 10 of train/good; defects: the crops with the largest pitting masks
 const TRAIN = readdirSync(join(DATA, "train/good")).sort().slice(0, 10).map((f) => `train/good/${f}`);

@@ -11,8 +11,9 @@ import { buildApp } from "../app.ts";
 import { BackboneHolder } from "../runtime/backbone-state.ts";
 import type { ServiceContext } from "../context.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";
+import { bsdataDir } from "../testing/dataset.ts";
 
-export const DATASET_DIR = path.resolve(import.meta.dirname, "../../../../../shared/datasets/bsdata_pitting");
+export const DATASET_DIR = bsdataDir();
 
 export type TestService = {
   base: string;

@@ -11,8 +11,9 @@ import { BackboneHolder } from "../runtime/backbone-state.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";
 import { appRouter } from "./router.ts";
 import { createCallerFactory } from "./trpc.ts";
+import { bsdataDir } from "../testing/dataset.ts";
 
-export const DATASET_DIR = path.resolve(import.meta.dirname, "../../../../../shared/datasets/bsdata_pitting");
+export const DATASET_DIR = bsdataDir();
 
 const createCaller = createCallerFactory(appRouter);
 export type Caller = ReturnType<typeof createCaller>;
