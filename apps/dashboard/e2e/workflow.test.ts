@@ -288,9 +288,17 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
       assert.ok(actions.has(a), `${a} in the audit log (${[...actions].join(", ")})`);
     }
     await page.goto(`${stack.dashboard.url}/audit`);
-    await id(page, "audit-action-filter").selectOption("model_version.activate");
-    await id(page, "audit-table").getByText(reasons.rollback).waitFor();
-    await id(page, "audit-action-filter").selectOption("calibration.create");
+    // The table keeps showing the previous rows while a new filter loads: wait until only the filtered action shows.
+    const filterBy = async (action: string) => {
+      await id(page, "audit-action-filter").selectOption(action);
+      await page.waitForFunction((a) => {
+        const cells = [...document.querySelectorAll('[data-testid="audit-table"] [data-testid="audit-action"]')];
+        return cells.length > 0 && cells.every((c) => c.textContent === a);
+      }, action);
+    };
+    await filterBy("model_version.activate");
+    await id(page, "audit-table").getByText(reasons.rollback).first().waitFor();
+    await filterBy("calibration.create");
     await id(page, "audit-table").getByText(reasons.threshold).waitFor();
     assert.match((await id(page, "audit-table").textContent()) ?? "", new RegExp(OPERATOR));
     await shot(page, "08-audit-filtered");
