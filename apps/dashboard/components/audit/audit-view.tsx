@@ -15,6 +15,30 @@ import { useCursorPages } from "@/lib/use-cursor-pages";
 
 type Event = RouterOutputs["audit"]["list"]["items"][number];
 
+/** A filter drop-down over the values seen in the log, each with its count. */
+function FacetSelect(props: {
+  label: string;
+  anyLabel: string;
+  value: string;
+  onChange: (e: { target: { value: string } }) => void;
+  facets: { value: string; count: number }[] | undefined;
+  testId: string;
+}) {
+  return (
+    <label className="text-xs font-medium text-slate-600">
+      {props.label}
+      <select className={`${inputClass} block`} value={props.value} onChange={props.onChange} data-testid={props.testId}>
+        <option value="">{props.anyLabel}</option>
+        {props.facets?.map((a) => (
+          <option key={a.value} value={a.value}>
+            {a.value} ({a.count})
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 const PREFIXES = ["sample.", "model_version.", "calibration.", "inspection.", "roi.", "recipe."];
 
 export function AuditView() {
@@ -41,28 +65,8 @@ export function AuditView() {
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-end gap-3" data-testid="audit-filters">
-        <label className="text-xs font-medium text-slate-600">
-          Who
-          <select className={`${inputClass} block`} value={f.actor} onChange={set("actor")} data-testid="audit-actor">
-            <option value="">anyone</option>
-            {facets.data?.actors.map((a) => (
-              <option key={a.value} value={a.value}>
-                {a.value} ({a.count})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          Action
-          <select className={`${inputClass} block`} value={f.action} onChange={set("action")} data-testid="audit-action-filter">
-            <option value="">any action</option>
-            {facets.data?.actions.map((a) => (
-              <option key={a.value} value={a.value}>
-                {a.value} ({a.count})
-              </option>
-            ))}
-          </select>
-        </label>
+        <FacetSelect label="Who" anyLabel="anyone" value={f.actor} onChange={set("actor")} facets={facets.data?.actors} testId="audit-actor" />
+        <FacetSelect label="Action" anyLabel="any action" value={f.action} onChange={set("action")} facets={facets.data?.actions} testId="audit-action-filter" />
         <label className="text-xs font-medium text-slate-600">
           Kind
           <select className={`${inputClass} block`} value={f.actionPrefix} onChange={set("actionPrefix")} data-testid="audit-prefix">
