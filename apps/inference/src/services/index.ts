@@ -1,16 +1,15 @@
 // The domain operations shared by the legacy REST layer and the dashboard's tRPC procedures.
-// One `Services` per ServiceContext (memoised): metrics, the per-ROI job registry and the bank cache.
+// One `Services` per ServiceContext (memoised): metrics and the per-ROI job registry (memory banks are cached in the
+// scoring worker, where they are used).
 import type { ServiceContext } from "../context.ts";
 import { JobRegistry } from "./jobs.ts";
 import { createServiceMetrics, type ServiceMetrics } from "./metrics.ts";
-import { BankCache } from "../engine/artifacts.ts";
 import { ComputePool } from "./compute.ts";
 
 export type Services = {
   ctx: ServiceContext;
   metrics: ServiceMetrics;
   jobs: JobRegistry;
-  banks: BankCache;
   /** worker thread for fits and k-fold calibrations, one at a time (keeps the event loop free) */
   compute: ComputePool;
   /** worker thread for scoring single images (/infer, dataset scoring): onnxruntime runs block their thread */
@@ -26,7 +25,6 @@ export function getServices(ctx: ServiceContext): Services {
       ctx,
       metrics: createServiceMetrics(),
       jobs: new JobRegistry(),
-      banks: new BankCache(Math.max(1, ctx.config.bankCacheMb) * 1024 * 1024),
       // Niceness (Linux: per thread, inherited by onnxruntime's threads): fits yield to inference, both to HTTP.
       compute: new ComputePool(ctx.config, { serial: true, name: "bdi-fit", nice: 15 }),
       scorer: new ComputePool(ctx.config, { serial: false, name: "bdi-score", nice: 5 }),

@@ -11,7 +11,7 @@ import { expectedRates } from "@bdi/core/calibration/rates";
 import type { Region } from "@bdi/core/schemas/region";
 import type { Backbone } from "../engine/backbone.ts";
 import { backboneInfo, type ScoreResult } from "../engine/pipeline.ts";
-import { checkBankCompatible, readBankMeta, type MemoryBank } from "../engine/artifacts.ts";
+import { checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
 import { BankInvalidError } from "../engine/errors.ts";
 import { existsSync, statSync } from "node:fs";
 import type { FitResponse, OosResponse, ScoreRequest, ScoreResponse } from "./compute.ts";
@@ -35,14 +35,6 @@ export function requireBackbone(svc: Services): Backbone {
 
 function bankDir(svc: Services, version: ModelVersion): string | null {
   return version.artifactPath ? resolveInRoot(svc.ctx.config.dataRoot, version.artifactPath) : null;
-}
-
-/** Loads the version's bank (cached), checked against the running backbone when it is ready. */
-export function loadVersionBank(svc: Services, version: ModelVersion): MemoryBank {
-  const dir = bankDir(svc, version);
-  if (!dir) throw new ServiceError("not_fitted", "model version has no artifact");
-  const b = svc.ctx.backbone.ready as unknown as Backbone | null;
-  return svc.banks.get(dir, b ? backboneInfo(b) : undefined);
 }
 
 /**

@@ -4,12 +4,13 @@ import { ModelActivateInputSchema } from "@bdi/core/dashboard/models";
 import { publicProcedure } from "../../trpc.ts";
 import { modelVersionDto, roiBrief } from "../../dto.ts";
 import { services, who } from "../../helpers.ts";
-import { loadVersionBank } from "../../../services/models.ts";
+import { checkVersionArtifact } from "../../../services/models.ts";
 
 /**
  * Makes a version the ROI's active one (activation, or rollback to a retired version), audited with the required
  * reason. The ROI's threshold follows: the version's own active calibration, or none (inference then answers
- * calibration_missing until one is saved). The version's memory bank must load.
+ * calibration_missing until one is saved). The version's artifact must be intact and fit the running backbone
+ * (checked from its metadata and file size; the bank itself is loaded by the scoring worker when first used).
  */
 export const activate = publicProcedure.input(ModelActivateInputSchema).mutation(async ({ ctx, input }) => {
   const svc = services(ctx);
@@ -17,11 +18,11 @@ export const activate = publicProcedure.input(ModelActivateInputSchema).mutation
   const target = await getModelVersion(db, input.id);
   if (target.status === "ready" || target.status === "retired") {
     try {
-      loadVersionBank(svc, target);
+      checkVersionArtifact(svc, target);
     } catch (err) {
       throw new TRPCError({
         code: "PRECONDITION_FAILED",
-        message: `v${target.versionNumber} cannot be activated: its memory bank does not load (${(err as Error).message})`,
+        message: `v${target.versionNumber} cannot be activated: its memory bank is unusable (${(err as Error).message})`,
         cause: err,
       });
     }
