@@ -30,6 +30,8 @@ export const ConfigSchema = z.object({
   inputSize: z.coerce.number().int().min(64).max(2048).optional(),
   /** BDI_FEATURE_L2: L2-normalise patch features (default: the manifest's choice, true); banks record it */
   featureL2: z.boolean().optional(),
+  /** BDI_LOCAL_AVG: CNN feature neighbourhood k×k, odd (default: the manifest's, 1 for the bundled backbone); banks record it */
+  localAvg: z.coerce.number().int().min(1).max(9).refine((k) => k % 2 === 1, "must be odd").optional(),
   coresetRate: z.coerce.number().gt(0).max(1),
   corsOrigins: z.array(z.string()),
   apiKey: z.string().optional(),
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     threads: envFirst(env, "BDI_THREADS") ?? "0",
     inputSize: envFirst(env, "BDI_INPUT_SIZE", "INPUT_SIZE"),
     featureL2: envFirst(env, "BDI_FEATURE_L2") === undefined ? undefined : boolish.parse(envFirst(env, "BDI_FEATURE_L2")),
+    localAvg: envFirst(env, "BDI_LOCAL_AVG"),
     coresetRate: envFirst(env, "BDI_CORESET_RATE", "CORESET_RATE") ?? "0.10",
     corsOrigins: (envFirst(env, "BDI_CORS_ORIGINS", "BACKEND_ALLOW_ORIGINS", "BRAKEDISC_CORS_ORIGINS") ?? "*")
       .split(",")

@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--chunk-rows N]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--chunk-rows N]`
 // Fits on DIR/train/good, scores every DIR/test/<type>/* image (MVTec-AD layout), prints image AUROC, pixel AUROC,
 // AUPRO (FPR ≤ 0.3) and per-stage timings; writes OUT/scores.csv (file,label,score), OUT/maps/<type>/<stem>.npy
 // (float32, H×W, higher = more anomalous) and OUT/metrics.json.
@@ -51,7 +51,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--chunk-rows N]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--chunk-rows N]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -68,9 +68,10 @@ async function main() {
     threads: args.threads ? Number(args.threads) : undefined,
     inputSize: args["input-size"] ? Number(args["input-size"]) : undefined,
     ...(args.l2 ? { l2: args.l2 !== "false" && args.l2 !== "0" } : {}),
+    ...(args["local-avg"] ? { localAvg: Number(args["local-avg"]) } : {}),
   });
   const rate = args["coreset-rate"] ? Number(args["coreset-rate"]) : 0.1;
-  console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}, L2 ${backbone.l2}`);
+  console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}, L2 ${backbone.l2}, local avg ${backbone.localAvg}`);
 
   let t0 = performance.now();
   const bank = await fitBank(backbone, train.map((p) => readFileSync(p)), {
@@ -123,7 +124,7 @@ async function main() {
   const pro = aupro(maps, masks, sizes.map(([w, h]) => ({ w, h })), 0.3);
   const n = tests.length;
   const metrics = {
-    backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2,
+    backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg,
     device: backbone.device, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro,
     timings_ms_per_image: {

@@ -14,6 +14,8 @@ export interface BankBackboneInfo {
   id: string; sha256: string; inputSize: number; grid: number; stride: number; dim: number;
   /** patch features L2-normalised (absent in banks written before the option existed = true) */
   l2?: boolean;
+  /** CNN local neighbourhood (absent in banks written before the option existed = 3, the old fixed value) */
+  localAvg?: number;
 }
 export interface CoresetStats { rate: number; candidates: number; selected: number; chunks: number; projectMs: number; selectMs: number }
 export interface MemoryBank {
@@ -98,6 +100,13 @@ export function checkBankCompatible(have: BankBackboneInfo, want: Partial<BankBa
     throw new BankMismatchError(
       `memory bank was fitted with ${have.l2 ?? true ? "L2-normalised" : "unnormalised"} features; the service computes ${want.l2 ? "L2-normalised" : "unnormalised"} ones: refit this ROI`,
       { field: "l2", bank: have.l2 ?? true, backbone: want.l2 },
+    );
+  }
+  const haveLa = have.localAvg ?? (have.id.startsWith("dinov2") ? 0 : 3);
+  if (want.localAvg !== undefined && haveLa !== want.localAvg) {
+    throw new BankMismatchError(
+      `memory bank was fitted with a ${haveLa}×${haveLa} feature neighbourhood; the service uses ${want.localAvg}×${want.localAvg}: refit this ROI`,
+      { field: "localAvg", bank: haveLa, backbone: want.localAvg },
     );
   }
   for (const k of ["id", "sha256", "inputSize", "grid", "dim"] as const) {

@@ -7,7 +7,7 @@ import {
   type BackboneEntry,
 } from "@bdi/models";
 import { BackboneUnavailableError } from "./errors.ts";
-import { FEATURES_OUTPUT, featuresL2, withFeatureHead } from "./features.ts";
+import { FEATURES_OUTPUT, featuresL2, featuresLocalAvg, withFeatureHead } from "./features.ts";
 
 export interface LoadBackboneOptions {
   /** `auto` (DINOv2 when its file is present, else the bundled one) or a manifest id */
@@ -22,6 +22,8 @@ export interface LoadBackboneOptions {
   inputSize?: number;
   /** L2-normalise patch features (default: the manifest's `features.l2`, else true) */
   l2?: boolean;
+  /** CNN feature neighbourhood k×k (default: the manifest's `features.localAvg`) */
+  localAvg?: number;
   warmup?: boolean;
   log?: { warn: (...a: any[]) => void; info?: (...a: any[]) => void };
 }
@@ -37,6 +39,8 @@ export interface Backbone {
   dim: number;
   /** patch features are L2-normalised */
   l2: boolean;
+  /** k×k neighbourhood averaged into each CNN patch feature (0 for ViTs) */
+  localAvg: number;
   device: string;
   deviceReason?: string;
   entry: BackboneEntry;
@@ -138,7 +142,7 @@ const shared = new Map<string, Promise<Backbone>>();
 export function loadBackbone(opts: LoadBackboneOptions = {}): Promise<Backbone> {
   const { entry, dir } = resolveBackbone(opts.backbone ?? process.env.BDI_BACKBONE ?? "auto", opts.modelsDir);
   const inputSize = opts.inputSize ?? entry.input.size;
-  const key = `${entry.id}|${dir}|${opts.device ?? "cpu"}|${opts.threads ?? 0}|${inputSize}|${featuresL2(entry, opts.l2)}`;
+  const key = `${entry.id}|${dir}|${opts.device ?? "cpu"}|${opts.threads ?? 0}|${inputSize}|${featuresL2(entry, opts.l2)}|${featuresLocalAvg(entry, opts.localAvg)}`;
   let p = shared.get(key);
   if (!p) {
     p = doLoad(entry, dir, inputSize, opts, () => shared.delete(key));
@@ -152,7 +156,8 @@ async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: numbe
   const t0 = performance.now();
   const { bytes, sha256: sum } = loadBytes(entry, dir);
   const l2 = featuresL2(entry, opts.l2);
-  const withHead = withFeatureHead(bytes, entry, inputSize, l2);
+  const localAvg = featuresLocalAvg(entry, opts.localAvg);
+  const withHead = withFeatureHead(bytes, entry, inputSize, l2, localAvg);
   const { session, device, reason } = await createSession(withHead, opts.device ?? "cpu", opts.threads);
   if (reason) opts.log?.warn({ reason }, `backbone ${entry.id}: CUDA unavailable, using CPU`);
   if (entry.randomWeights) opts.log?.warn({ backbone: entry.id }, "backbone has RANDOM weights (export_dinov2.py --random-weights): speed benchmarks only");
@@ -173,7 +178,7 @@ async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: numbe
   };
   const b: Backbone = {
     id: entry.id, kind: entry.kind, sha256: sum, inputSize, grid, stride: entry.kind === "dinov2" ? (entry.patch ?? 14) : entry.features.stride,
-    dim, l2, device, ...(reason ? { deviceReason: reason } : {}), entry, loadMs: 0,
+    dim, l2, localAvg, device, ...(reason ? { deviceReason: reason } : {}), entry, loadMs: 0,
     extract: (input) => serial(async () => {
       const out = await session.run({ [inName]: tensor(input) }, [FEATURES_OUTPUT]);
       const t = out[FEATURES_OUTPUT];

@@ -24,16 +24,28 @@ export function featuresL2(entry: BackboneEntry, l2?: boolean): boolean {
 }
 
 /**
+ * PatchCore's local neighbourhood (k×k average of the CNN feature maps before concatenation): `localAvg` option,
+ * else the manifest's `features.localAvg`. 1 = none: sharper features that localise pits of a few pixels (AUPRO on
+ * bsdata_pitting 0.73 → 0.80 at 448), at a small cost in image AUROC. Not used by ViT backbones.
+ */
+export function featuresLocalAvg(entry: BackboneEntry, localAvg?: number): number {
+  if (entry.kind !== "mobilenetv2") return 0;
+  const k = localAvg ?? entry.features.localAvg;
+  if (!Number.isInteger(k) || k < 1 || k % 2 === 0) throw new Error(`local average must be an odd integer ≥ 1 (got ${k})`);
+  return k;
+}
+
+/**
  * Returns the backbone bytes with the feature head appended; output `bdi_features` [grid², dim]
  * (L2-normalised per patch unless `l2` is false).
  */
-export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry, inputSize: number, l2?: boolean): Uint8Array {
+export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry, inputSize: number, l2?: boolean, localAvg?: number): Uint8Array {
   const g = new GraphBuilder("bdi_head");
   const { grid, dim } = featureLayout(entry, inputSize);
   let cat: string;
   if (entry.kind === "mobilenetv2") {
     if (inputSize % 16 !== 0) throw new Error(`mobilenetv2 input size must be a multiple of 16 (got ${inputSize})`);
-    const k = entry.features.localAvg;
+    const k = featuresLocalAvg(entry, localAvg);
     const parts = entry.features.outputs.map((o) => {
       const spec = entry.outputs?.[o];
       if (!spec) throw new Error(`backbone ${entry.id}: unknown output ${o}`);

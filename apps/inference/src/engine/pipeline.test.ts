@@ -59,12 +59,18 @@ test("calibrate out-of-sample, then defect crops outscore good crops and the pea
     const r = await scoreImage(backbone, bank, img(`test/pitting/${d}.png`), { threshold, includeHeatmap: true, mmPerPx: 0.2 });
     assert.ok(r.score > Math.max(...goodScores), `defect ${d} ${r.score.toFixed(4)} vs good max ${Math.max(...goodScores).toFixed(4)}`);
     assert.equal(r.decision, r.score >= threshold ? "ng" : "ok");
-    // heatmap peak inside the ground-truth mask
+    // heatmap peak on the ground-truth mask,
     const { data: gt } = await sharp(join(DATA, `ground_truth/pitting/${d}_mask.png`)).greyscale().raw().toBuffer({ resolveWithObject: true });
     const map = r.map!;
     let best = 0;
     for (let i = 1; i < map.length; i++) if (map[i] > map[best]) best = i;
-    assert.ok(gt[best] > 127, `defect ${d}: peak at (${best % r.width}, ${Math.floor(best / r.width)}) outside the mask`);
+    // within one feature cell of it: the grid's resolution (stride 8 at the input, ~9 crop px here) is as precise as
+    // the hand-drawn polygon masks, whose edges the peak may land on
+    const cell = (backbone.stride * r.width) / backbone.inputSize;
+    const [px, py] = [best % r.width, Math.floor(best / r.width)];
+    let dist = Infinity;
+    for (let i = 0; i < gt.length; i++) if (gt[i]! > 127) dist = Math.min(dist, Math.hypot((i % r.width) - px, Math.floor(i / r.width) - py));
+    assert.ok(dist <= cell, `defect ${d}: peak at (${px}, ${py}) is ${dist.toFixed(1)} px from the mask (one cell = ${cell.toFixed(1)} px)`);
     // heatmap: grayscale PNG of the crop's size
     const meta = await sharp(r.heatmapPng!).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height, meta.channels], ["png", 512, 208, 1]);
@@ -92,6 +98,13 @@ test("scoring with a ROI shape; bad shapes and foreign banks are typed errors", 
   const legacy: MemoryBank = { ...bank, backbone: legacyInfo };
   if (backbone.l2) assert.ok(Number.isFinite((await scoreImage(backbone, legacy, crop, {})).score));
   else await assert.rejects(scoreImage(backbone, legacy, crop, {}), BankMismatchError);
+  // the feature neighbourhood is part of the bank's identity; banks written before it was recorded used 3×3
+  const wider: MemoryBank = { ...bank, backbone: { ...bank.backbone, localAvg: backbone.localAvg + 2 } };
+  await assert.rejects(scoreImage(backbone, wider, crop, {}), /5×5 feature neighbourhood|3×3 feature neighbourhood/);
+  const { localAvg: _la, ...beforeLocalAvg } = bank.backbone;
+  const old: MemoryBank = { ...bank, backbone: beforeLocalAvg };
+  if (backbone.localAvg === 3) assert.ok(Number.isFinite((await scoreImage(backbone, old, crop, {})).score));
+  else await assert.rejects(scoreImage(backbone, old, crop, {}), /3×3 feature neighbourhood/);
 });
 
 test("model-version artifacts: atomic write, validated load, LRU cache bounded by bytes", async () => {

@@ -33,7 +33,7 @@ export interface ImageFeatures {
 }
 
 export function backboneInfo(b: Backbone): BankBackboneInfo {
-  return { id: b.id, sha256: b.sha256, inputSize: b.inputSize, grid: b.grid, stride: b.stride, dim: b.dim, l2: b.l2 };
+  return { id: b.id, sha256: b.sha256, inputSize: b.inputSize, grid: b.grid, stride: b.stride, dim: b.dim, l2: b.l2, localAvg: b.localAvg };
 }
 
 export async function extractImage(backbone: Backbone, image: Buffer | Uint8Array): Promise<ImageFeatures> {

@@ -12,6 +12,7 @@ export async function loadServiceBackbone(config: Config, log?: FastifyBaseLogge
     modelsDir: config.modelsDir,
     inputSize: config.inputSize,
     ...(config.featureL2 !== undefined ? { l2: config.featureL2 } : {}),
+    ...(config.localAvg !== undefined ? { localAvg: config.localAvg } : {}),
     log,
   });
   return b as unknown as BackboneInfo & Record<string, unknown>;
