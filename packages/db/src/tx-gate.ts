@@ -11,6 +11,12 @@ import type {
   Transaction,
 } from "@prisma/driver-adapter-utils";
 
+// Each statement first yields to the event loop's I/O phase. A Prisma operation (query compilation + SQLite) is
+// synchronous work on the service's only thread; chained statements (the end of a fit: version, calibration,
+// activation) ran for ~50 ms without a break, and an HTTP request arriving meanwhile (the WPF client's /health
+// poll) waited for all of them. With the yield it waits for one statement at most.
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 class Gate {
   #open = false;
   #waiters: (() => void)[] = [];
@@ -40,8 +46,8 @@ function gateTransaction(tx: Transaction, gate: Gate): Transaction {
     provider: tx.provider,
     adapterName: tx.adapterName,
     options: tx.options,
-    queryRaw: (q: SqlQuery) => tx.queryRaw(q),
-    executeRaw: (q: SqlQuery) => tx.executeRaw(q),
+    queryRaw: async (q: SqlQuery) => (await yieldToIo(), tx.queryRaw(q)),
+    executeRaw: async (q: SqlQuery) => (await yieldToIo(), tx.executeRaw(q)),
     commit: () => tx.commit().finally(leaveOnce),
     rollback: () => tx.rollback().finally(leaveOnce),
     createSavepoint: tx.createSavepoint ? (n: string) => tx.createSavepoint!(n) : undefined,
@@ -55,8 +61,8 @@ function gateAdapter(inner: SqlDriverAdapter): SqlDriverAdapter {
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
-    queryRaw: async (q) => (await gate.whenClosed(), inner.queryRaw(q)),
-    executeRaw: async (q) => (await gate.whenClosed(), inner.executeRaw(q)),
+    queryRaw: async (q) => (await yieldToIo(), await gate.whenClosed(), inner.queryRaw(q)),
+    executeRaw: async (q) => (await yieldToIo(), await gate.whenClosed(), inner.executeRaw(q)),
     executeScript: async (s) => (await gate.whenClosed(), inner.executeScript(s)),
     startTransaction: async (level) => {
       await gate.enter();

@@ -1,27 +1,20 @@
-// Worker thread for the CPU-heavy parts of a fit and of a dataset calibration (feature extraction of many images,
-// greedy coresets, k-fold out-of-sample scoring). They run JavaScript loops for seconds; in the main thread they
-// would stall every other request (/health polled every 2 s by the WPF client). The worker loads its own backbone.
-import { parentPort, workerData } from "node:worker_threads";
+// Compute process for the CPU-heavy parts of a fit, a dataset calibration and scoring (feature extraction of many
+// images, greedy coresets, k-fold out-of-sample scoring). They run for seconds; in the service process they would
+// stall every other request (/health polled every 2 s by the WPF client). The process loads its own backbone and
+// talks to compute.ts over the IPC channel. compute-worker-boot.mjs has already lowered its priority.
 import { readFile } from "node:fs/promises";
-import { setPriority } from "node:os";
-import type { Config } from "../config.ts";
 import type { Backbone } from "../engine/backbone.ts";
 import { fitBank, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
 import { BankCache, writeBank } from "../engine/artifacts.ts";
 import { backboneInfo } from "../engine/pipeline.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";
-import type { ComputeRequest, ComputeResponse } from "./compute.ts";
+import type { ComputeInit, ComputeRequest, ComputeResponse } from "./compute.ts";
 
-const { config, nice } = workerData as { config: Config; nice?: number };
-// Lower this thread's priority before the backbone (and its onnxruntime threads, which inherit it on Linux) is
-// created: the event loop of the main thread must keep answering /health within milliseconds during a fit.
-if (nice) {
-  try {
-    setPriority(0, nice);
-  } catch {
-    /* not permitted here: run at normal priority */
-  }
-}
+const { config } = JSON.parse(process.env.BDI_COMPUTE_INIT ?? "{}") as ComputeInit;
+if (!config || !process.send) throw new Error("compute-worker runs as a child process started by ComputePool");
+const send = (m: ComputeResponse) => process.send!(m);
+// The service went away (crash, SIGKILL): nothing left to compute for.
+process.on("disconnect", () => process.exit(0));
 let backbonePromise: Promise<Backbone> | null = null;
 const backbone = () => (backbonePromise ??= loadServiceBackbone(config) as unknown as Promise<Backbone>);
 
@@ -86,15 +79,15 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
   return { scores: r.scores, folds: r.folds };
 }
 
-parentPort!.on("message", (msg: { id: number; req: ComputeRequest }) => {
-  const progress = (p: number, stage: string, message?: string) => parentPort!.postMessage({ id: msg.id, type: "progress", p, stage, message } satisfies ComputeResponse);
+process.on("message", (msg: { id: number; req: ComputeRequest }) => {
+  const progress = (p: number, stage: string, message?: string) => send({ id: msg.id, type: "progress", p, stage, message });
   handle(msg.req, progress).then(
-    (result) => parentPort!.postMessage({ id: msg.id, type: "done", result } satisfies ComputeResponse),
+    (result) => send({ id: msg.id, type: "done", result }),
     (err: unknown) =>
-      parentPort!.postMessage({
+      send({
         id: msg.id,
         type: "error",
         error: { name: (err as Error)?.name ?? "Error", message: (err as Error)?.message ?? String(err), code: (err as { code?: string })?.code, details: (err as { details?: Record<string, unknown> })?.details },
-      } satisfies ComputeResponse),
+      }),
   );
 });

@@ -10,9 +10,9 @@ export type Services = {
   ctx: ServiceContext;
   metrics: ServiceMetrics;
   jobs: JobRegistry;
-  /** worker thread for fits and k-fold calibrations, one at a time (keeps the event loop free) */
+  /** compute process for fits and k-fold calibrations, one at a time (keeps the event loop free) */
   compute: ComputePool;
-  /** worker thread for scoring single images (/infer, dataset scoring): onnxruntime runs block their thread */
+  /** compute process for scoring single images (/infer, dataset scoring) */
   scorer: ComputePool;
 };
 
@@ -25,7 +25,7 @@ export function getServices(ctx: ServiceContext): Services {
       ctx,
       metrics: createServiceMetrics(),
       jobs: new JobRegistry(),
-      // Niceness (Linux: per thread, inherited by onnxruntime's threads): fits yield to inference, both to HTTP.
+      // Niceness of the whole compute process: fits yield to inference, both to HTTP.
       compute: new ComputePool(ctx.config, { serial: true, name: "bdi-fit", nice: 15 }),
       scorer: new ComputePool(ctx.config, { serial: false, name: "bdi-score", nice: 5 }),
     };
