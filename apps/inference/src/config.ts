@@ -1,6 +1,7 @@
 // The one place that reads BDI_* environment variables (and the legacy names of the original deployment docs).
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_KNN_SEARCH, KNN_SEARCHES } from "./engine/knn-search.ts";
 
 /** First defined value among the given env names (new name first, then legacy aliases). */
 function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
@@ -32,6 +33,8 @@ export const ConfigSchema = z.object({
   featureL2: z.boolean().optional(),
   /** BDI_LOCAL_AVG: CNN feature neighbourhood k×k, odd (default: the manifest's, 1 for the bundled backbone); banks record it */
   localAvg: z.coerce.number().int().min(1).max(9).refine((k) => k % 2 === 1, "must be odd").optional(),
+  /** BDI_KNN: 1-NN search, `int8` (default: int8 candidates re-ranked in fp32) or `exact` (fp32 over the whole bank) */
+  knn: z.enum(KNN_SEARCHES),
   coresetRate: z.coerce.number().gt(0).max(1),
   corsOrigins: z.array(z.string()),
   apiKey: z.string().optional(),
@@ -59,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inputSize: envFirst(env, "BDI_INPUT_SIZE", "INPUT_SIZE"),
     featureL2: envFirst(env, "BDI_FEATURE_L2") === undefined ? undefined : boolish.parse(envFirst(env, "BDI_FEATURE_L2")),
     localAvg: envFirst(env, "BDI_LOCAL_AVG"),
+    knn: (envFirst(env, "BDI_KNN") ?? DEFAULT_KNN_SEARCH).toLowerCase(),
     coresetRate: envFirst(env, "BDI_CORESET_RATE", "CORESET_RATE") ?? "0.10",
     corsOrigins: (envFirst(env, "BDI_CORS_ORIGINS", "BACKEND_ALLOW_ORIGINS", "BRAKEDISC_CORS_ORIGINS") ?? "*")
       .split(",")

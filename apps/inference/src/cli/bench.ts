@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--backbone ID[,ID]] [--threads N] [--fit-crops 50] [--runs 20] [--input-size N] [--models-dir DIR]`
+// `npm run bench [-- --json] [--backbone ID[,ID]] [--threads N] [--fit-crops 50] [--runs 20] [--input-size N] [--knn exact|int8] [--models-dir DIR]`
 // Per available backbone: backbone-only forward ms, end-to-end infer p50/p95 on a 448×448 crop (decode → heatmap →
 // regions) against the bank of a 50-crop fit, 1-NN ms against 1k/5k/10k/20k-vector banks, coreset seconds for the
 // 50 crops, fit seconds per crop, peak RSS, and end-to-end / backbone-only.
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { loadManifest } from "@bdi/models";
 import { loadBackbone, resolveBackbone, type Backbone } from "../engine/backbone.ts";
-import { makeIndex, nearestDistances } from "../engine/knn.ts";
+import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, makeIndex, nearestDistances, type KnnSearch } from "../engine/knn.ts";
 import { fitBank, scoreImage } from "../engine/pipeline.ts";
 import { preprocess } from "../engine/preprocess.ts";
 
@@ -18,6 +18,8 @@ const JSON_OUT = args.includes("--json");
 const THREADS = flag("--threads") ? Number(flag("--threads")) : undefined;
 const FIT_CROPS = Number(flag("--fit-crops") ?? 50);
 const RUNS = Number(flag("--runs") ?? 20);
+const KNN = (flag("--knn") ?? process.env.BDI_KNN ?? DEFAULT_KNN_SEARCH) as KnnSearch;
+if (!KNN_SEARCHES.includes(KNN)) throw new Error(`--knn must be one of ${KNN_SEARCHES.join(", ")}`);
 const INPUT_SIZE = flag("--input-size") ? Number(flag("--input-size")) : undefined;
 const MODELS_DIR = flag("--models-dir") ? resolve(process.env.INIT_CWD ?? process.cwd(), flag("--models-dir")!) : undefined;
 const log = (s: string) => { if (!JSON_OUT) console.log(s); else process.stderr.write(s + "\n"); };
@@ -63,13 +65,13 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   log(`fit ${FIT_CROPS} crops: ${r1(fitS)} s (${r3(fitS / FIT_CROPS)} s/crop; backbone ${r1(bank.timings.extractMs / 1000)} s, coreset ${r3(coreset_s_50)} s: ${bank.n} of ${bank.coreset.candidates} patches)`);
 
   const probe = crops[crops.length - 1];
-  const thr = (await scoreImage(b, bank, probe)).score * 0.98; // some regions, like a borderline NG
-  for (let i = 0; i < 3; i++) await scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true });
+  const thr = (await scoreImage(b, bank, probe, { knn: KNN })).score * 0.98; // some regions, like a borderline NG
+  for (let i = 0; i < 3; i++) await scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true, knn: KNN });
   const it: number[] = [];
   const parts = { decode: 0, backbone: 0, knn: 0, post: 0 };
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
-    const r = await scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2 });
+    const r = await scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2, knn: KNN });
     it.push(performance.now() - t);
     parts.decode += r.timings.decodeMs / RUNS; parts.backbone += r.timings.extractMs / RUNS; parts.knn += r.timings.knnMs / RUNS; parts.post += r.timings.postMs / RUNS;
   }
@@ -77,6 +79,7 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   log(`end-to-end infer (448×448 crop, bank ${bank.n}): p50 ${r1(infer_p50_ms)} ms, p95 ${r1(infer_p95_ms)} ms  [decode+letterbox ${r1(parts.decode)}, backbone+head ${r1(parts.backbone)}, 1-NN ${r1(parts.knn)}, map/blur/score/regions/png ${r1(parts.post)}]`);
 
   const knn_ms: Record<string, number> = {};
+  const knn_exact_ms: Record<string, number> = {};
   const nq = b.grid * b.grid;
   const q = new Float32Array(nq * b.dim);
   let s = 1;
@@ -85,18 +88,22 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   for (const size of [1000, 5000, 10000, 20000]) {
     const v = new Float32Array(size * b.dim);
     for (let i = 0; i < v.length; i++) v[i] = rnd();
-    const idx = makeIndex(v, size, b.dim);
-    await nearestDistances(idx, q, nq);
-    const ts: number[] = [];
-    for (let i = 0; i < Math.max(3, Math.min(RUNS, 10)); i++) { const t = performance.now(); await nearestDistances(idx, q, nq); ts.push(performance.now() - t); }
-    knn_ms[String(size)] = r1(pct(ts, 50));
+    for (const search of KNN === "exact" ? ["exact" as const] : [KNN, "exact" as const]) {
+      const idx = makeIndex(v, size, b.dim, search);
+      await nearestDistances(idx, q, nq); // builds the int8 session once per bank
+      const ts: number[] = [];
+      for (let i = 0; i < Math.max(3, Math.min(RUNS, 10)); i++) { const t = performance.now(); await nearestDistances(idx, q, nq); ts.push(performance.now() - t); }
+      (search === KNN ? knn_ms : knn_exact_ms)[String(size)] = r1(pct(ts, 50));
+    }
   }
-  log(`1-NN of ${nq} query patches × ${b.dim} dims: ${Object.entries(knn_ms).map(([k, v]) => `${Number(k) / 1000}k ${v} ms`).join(", ")}`);
+  log(`1-NN (${KNN}) of ${nq} query patches × ${b.dim} dims: ${Object.entries(knn_ms).map(([k, v]) => `${Number(k) / 1000}k ${v} ms`).join(", ")}`);
+  if (KNN !== "exact") log(`1-NN (exact, for comparison): ${Object.entries(knn_exact_ms).map(([k, v]) => `${Number(k) / 1000}k ${v} ms`).join(", ")}`);
   const ratio = infer_p50_ms / backbone_ms;
   log(`ratio end-to-end / backbone-only: ${ratio.toFixed(2)}; 1-NN 10k / backbone: ${(knn_ms["10000"] / backbone_ms).toFixed(2)}`);
   return {
     backbone: b.id, ...(b.entry.randomWeights ? { random_weights: true } : {}), device: b.device, input_size: b.inputSize, grid: b.grid, dim: b.dim, bank_size: bank.n,
-    backbone_ms: r1(backbone_ms), infer_p50_ms: r1(infer_p50_ms), infer_p95_ms: r1(infer_p95_ms), knn_ms,
+    backbone_ms: r1(backbone_ms), infer_p50_ms: r1(infer_p50_ms), infer_p95_ms: r1(infer_p95_ms), knn: KNN, knn_ms,
+    ...(KNN !== "exact" ? { knn_exact_ms } : {}),
     coreset_s_50: r3(coreset_s_50), fit_s_per_image: r3(fitS / FIT_CROPS),
     fit_ratio_vs_backbone: r3(fitS / ((FIT_CROPS * backbone_ms) / 1000)),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--chunk-rows N]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N]`
 // Fits on DIR/train/good, scores every DIR/test/<type>/* image (MVTec-AD layout), prints image AUROC, pixel AUROC,
 // AUPRO (FPR ≤ 0.3) and per-stage timings; writes OUT/scores.csv (file,label,score), OUT/maps/<type>/<stem>.npy
 // (float32, H×W, higher = more anomalous) and OUT/metrics.json.
@@ -9,6 +9,7 @@ import { aupro, auroc } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, extractImage, fitBank, scoreFeatures } from "../engine/pipeline.ts";
 import { npyFloat32 } from "../engine/npy.ts";
+import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, type KnnSearch } from "../engine/knn.ts";
 
 const IMG = new Set([".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"]);
 
@@ -51,7 +52,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--chunk-rows N]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -84,7 +85,9 @@ async function main() {
   console.error(`bank: ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
 
   mkdirSync(join(out, "maps"), { recursive: true });
-  const index = bankIndex(bank);
+  const knn = (args.knn ?? process.env.BDI_KNN ?? DEFAULT_KNN_SEARCH) as KnnSearch;
+  if (!KNN_SEARCHES.includes(knn)) { console.error(`error: --knn must be one of ${KNN_SEARCHES.join(", ")}`); process.exit(2); }
+  const index = bankIndex(bank, knn);
   const rows: string[] = ["file,label,score"];
   const imgScores: number[] = [];
   const imgLabels: number[] = [];
@@ -124,7 +127,7 @@ async function main() {
   const pro = aupro(maps, masks, sizes.map(([w, h]) => ({ w, h })), 0.3);
   const n = tests.length;
   const metrics = {
-    backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg,
+    backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, knn,
     device: backbone.device, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro,
     timings_ms_per_image: {

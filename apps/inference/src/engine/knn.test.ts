@@ -25,3 +25,39 @@ test("1-NN with an empty query set and a one-vector bank", async () => {
   const r = await nearestDistances(idx, new Float32Array([0, 0, 0, 1, 0, 0]), 2);
   assert.ok(Math.abs(r[0] - 1) < 1e-6 && Math.abs(r[1]) < 1e-3);
 });
+
+test("int8 search: exact fp32 distances of re-ranked int8 candidates; equal to the exact search on clustered data", async () => {
+  const rnd = lcg(11);
+  const d = 96, n = 3000, nq = 500;
+  // clustered, L2-normalised rows (like patch features): neighbours are close, so the candidates matter
+  const centres = Array.from({ length: 40 }, () => Float32Array.from({ length: d }, () => rnd() - 0.5));
+  const rows = (m: number) => {
+    const x = new Float32Array(m * d);
+    for (let i = 0; i < m; i++) {
+      const c = centres[Math.floor(rnd() * centres.length)]!;
+      let s = 0;
+      for (let k = 0; k < d; k++) { const v = c[k]! + (rnd() - 0.5) * 0.5; x[i * d + k] = v; s += v * v; }
+      for (let k = 0; k < d; k++) x[i * d + k]! /= Math.sqrt(s);
+    }
+    return x;
+  };
+  const bank = rows(n), q = rows(nq);
+  q.set(bank.subarray(17 * d, 18 * d), 3 * d); // an exact duplicate: distance 0
+  const exact = await nearestDistances(makeIndex(bank, n, d, "exact"), q, nq);
+  const idx = makeIndex(bank, n, d, "int8");
+  // a small block forces several query chunks against the per-bank session
+  const got = await nearestDistances(idx, q, nq, { blockFloats: 100 * n });
+  let same = 0;
+  for (let i = 0; i < nq; i++) {
+    // never below the true nearest distance: every candidate is a real bank vector, measured in fp32
+    assert.ok(got[i]! >= exact[i]! - 1e-4, `row ${i}: ${got[i]} < exact ${exact[i]}`);
+    if (Math.abs(got[i]! - exact[i]!) < 1e-4) same++;
+  }
+  assert.equal(same, nq, `${nq - same} rows missed their nearest neighbour`);
+  assert.ok(got[3]! < 2e-3);
+  // the session is built once per index and reused
+  const first = idx.int8;
+  await nearestDistances(idx, q.subarray(0, 10 * d), 10);
+  assert.equal(idx.int8, first);
+  assert.throws(() => makeIndex(bank, n, d, "fast" as never), /unknown 1-NN search/);
+});

@@ -1,8 +1,20 @@
-// Exact 1-NN (Euclidean) distances in onnxruntime: min_j ||q||² + ||b_j||² − 2 q·b_j, chunked over the bank
-// (and over the queries) so the distance matrix held at once stays bounded.
+// 1-NN (Euclidean) distances in onnxruntime: min_j ||q||² + ||b_j||² − 2 q·b_j, chunked so the distance matrix
+// held at once stays bounded. Two searches:
+//   exact — fp32 Gemm over the whole bank (the reference);
+//   int8  — the bank quantised per row to int8 once, baked into a per-bank session as a constant (onnxruntime
+//           pre-packs it), queries quantised on the fly (DynamicQuantizeLinear), MatMulInteger gives approximate
+//           distances, the K nearest candidates of each query are re-ranked with exact fp32 distances. The returned
+//           distance is always an exact distance to a bank vector; it is the nearest one unless the true nearest is
+//           not among the K candidates (README: measured agreement). ~3× less time on AVX-512 VNNI CPUs.
 import ort from "onnxruntime-node";
 import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
 import { createSession } from "./backbone.ts";
+
+import { KNN_SEARCHES, type KnnSearch } from "./knn-search.ts";
+
+export { DEFAULT_KNN_SEARCH, KNN_SEARCHES, type KnnSearch } from "./knn-search.ts";
+/** Candidates re-ranked exactly per query in the int8 search. */
+export const INT8_CANDIDATES = 16;
 
 export interface KnnOptions { device?: string; threads?: number; /** max floats of one distance block (default 8M = 32 MB) */ blockFloats?: number }
 
@@ -43,20 +55,96 @@ export function rowSqNorms(x: Float32Array, n: number, d: number): Float32Array 
   return out;
 }
 
-/** A bank prepared for repeated searches (norms precomputed once). */
-export interface KnnIndex { vectors: Float32Array; n: number; dim: number; sqNorms: Float32Array }
-
-export function makeIndex(vectors: Float32Array, n: number, dim: number): KnnIndex {
-  if (vectors.length !== n * dim) throw new Error(`bank has ${vectors.length} floats, expected ${n}×${dim}`);
-  return { vectors, n, dim, sqNorms: rowSqNorms(vectors, n, dim) };
+/** A bank prepared for repeated searches (norms precomputed once; the int8 session built on first use). */
+export interface KnnIndex {
+  vectors: Float32Array; n: number; dim: number; sqNorms: Float32Array; search: KnnSearch;
+  int8?: Promise<ort.InferenceSession>;
 }
 
-/** Exact 1-NN Euclidean distance of each query row to the bank. */
+export function makeIndex(vectors: Float32Array, n: number, dim: number, search: KnnSearch = "exact"): KnnIndex {
+  if (vectors.length !== n * dim) throw new Error(`bank has ${vectors.length} floats, expected ${n}×${dim}`);
+  if (!KNN_SEARCHES.includes(search)) throw new Error(`unknown 1-NN search ${search}`);
+  return { vectors, n, dim, sqNorms: rowSqNorms(vectors, n, dim), search };
+}
+
+/** Graph: B [nb,d] → per-row symmetric int8 quantisation, transposed: BQT int8 [d,nb], scales BS [nb]. */
+export function buildQuantizeBankModel(): Uint8Array {
+  const g = new GraphBuilder("quant");
+  const max = g.op("ReduceMax", [g.op("Abs", ["B"])], { axes: [1], keepdims: 1 });
+  const scale = g.op("Div", [g.op("Max", [max, g.constF32([], [1e-12], "tiny")]), g.constF32([], [127], "q")]);
+  const q = g.op("Cast", [g.op("Round", [g.op("Div", ["B", scale])])], { to: DataType.INT8 });
+  g.op("Transpose", [q], { perm: [1, 0] }, "BQT");
+  g.op("Reshape", [scale, g.constI64([-1], "flat")], {}, "BS");
+  return encodeModel(g.build(
+    [valueInfo("B", DataType.FLOAT, ["nb", "d"])],
+    [valueInfo("BQT", DataType.INT8, ["d", "nb"]), valueInfo("BS", DataType.FLOAT, ["nb"])],
+    "knn_quantize_bank",
+  ), { producer: "bdi-engine knn" });
+}
+
+/**
+ * Graph for one bank (int8 search): constants BQT int8 [d,nb], BS2 = −2·scales [nb], BN [nb]; inputs Q [nq,d] and
+ * B [nb,d] (fp32 bank, for the re-rank) → M [nq] = min over the K candidates of ||b − q||² (exact, fp32).
+ */
+export function buildInt8SearchModel(bqt: Int8Array, scales: Float32Array, sqNorms: Float32Array, n: number, d: number, k: number): Uint8Array {
+  const g = new GraphBuilder("knn8");
+  const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  g.inits.push({ name: "BQT", dims: [d, n], data_type: DataType.INT8, raw_data: bytes(bqt) });
+  g.inits.push({ name: "BS2", dims: [n], data_type: DataType.FLOAT, raw_data: bytes(scales.map((v) => -2 * v)) });
+  g.inits.push({ name: "BN", dims: [n], data_type: DataType.FLOAT, raw_data: bytes(sqNorms) });
+  g.nodes.push({ input: ["Q"], output: ["QU", "QS", "QZ"], name: "quantize_queries", op_type: "DynamicQuantizeLinear", attribute: [] });
+  const dots = g.op("Cast", [g.op("MatMulInteger", ["QU", "BQT", "QZ"])], { to: DataType.FLOAT });
+  const approx = g.op("Add", [g.op("Mul", [dots, g.op("Mul", ["BS2", "QS"])]), "BN"]); // ≈ ||b||² − 2 q·b
+  g.nodes.push({
+    input: [approx, g.constI64([Math.min(k, n)], "k")], output: ["TV", "TI"], name: "candidates", op_type: "TopK",
+    attribute: [{ name: "largest", type: 2, i: 0 }, { name: "sorted", type: 2, i: 0 }],
+  });
+  const cand = g.op("Gather", ["B", "TI"], { axis: 0 }); // [nq,K,d]
+  const diff = g.op("Sub", [cand, g.op("Unsqueeze", ["Q", g.constI64([1], "axis")])]);
+  g.op("ReduceMin", [g.op("ReduceSumSquare", [diff], { axes: [2], keepdims: 0 })], { axes: [1], keepdims: 0 }, "M");
+  return encodeModel(g.build(
+    [valueInfo("Q", DataType.FLOAT, ["nq", d]), valueInfo("B", DataType.FLOAT, [n, d])],
+    [valueInfo("M", DataType.FLOAT, ["nq"])],
+    "knn_int8",
+  ), { producer: "bdi-engine knn" });
+}
+
+let quantSession: Promise<ort.InferenceSession> | null = null;
+
+function int8Session(index: KnnIndex, opts: KnnOptions): Promise<ort.InferenceSession> {
+  index.int8 ??= (async () => {
+    quantSession ??= createSession(buildQuantizeBankModel(), "cpu", opts.threads).then((r) => r.session);
+    const q = await (await quantSession).run({ B: new ort.Tensor("float32", index.vectors, [index.n, index.dim]) });
+    const model = buildInt8SearchModel(q.BQT!.data as Int8Array, q.BS!.data as Float32Array, index.sqNorms, index.n, index.dim, INT8_CANDIDATES);
+    return (await createSession(model, opts.device ?? "cpu", opts.threads)).session;
+  })();
+  index.int8.catch(() => { index.int8 = undefined; });
+  return index.int8;
+}
+
+async function nearestInt8(index: KnnIndex, queries: Float32Array, nq: number, opts: KnnOptions): Promise<Float32Array> {
+  const d = index.dim;
+  const s = await int8Session(index, opts);
+  const out = new Float32Array(nq);
+  // the approximate distance block is qChunk × n floats
+  const qChunk = Math.max(1, Math.min(nq, Math.floor((opts.blockFloats ?? 8 * 1024 * 1024) / index.n)));
+  const B = new ort.Tensor("float32", index.vectors, [index.n, d]);
+  for (let q0 = 0; q0 < nq; q0 += qChunk) {
+    const m = Math.min(qChunk, nq - q0);
+    const r = await s.run({ Q: new ort.Tensor("float32", queries.subarray(q0 * d, (q0 + m) * d), [m, d]), B });
+    const md = r.M!.data as Float32Array;
+    for (let i = 0; i < m; i++) out[q0 + i] = Math.sqrt(Math.max(0, md[i]!));
+  }
+  return out;
+}
+
+/** 1-NN Euclidean distance of each query row to the bank (the index's search: exact, or int8 + exact re-rank). */
 export async function nearestDistances(index: KnnIndex, queries: Float32Array, nq: number, opts: KnnOptions = {}): Promise<Float32Array> {
   const d = index.dim;
   if (queries.length !== nq * d) throw new Error(`queries have ${queries.length} floats, expected ${nq}×${d}`);
   const out = new Float32Array(nq).fill(Infinity);
   if (nq === 0 || index.n === 0) return out;
+  if (index.search === "int8") return nearestInt8(index, queries, nq, opts);
   const s = await session(opts);
   const block = opts.blockFloats ?? 8 * 1024 * 1024;
   const qChunk = Math.max(1, Math.min(nq, 4096));

@@ -11,7 +11,7 @@ import type { Backbone } from "./backbone.ts";
 import { checkBankCompatible, type BankBackboneInfo, type MemoryBank } from "./artifacts.ts";
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
 import { BadShapeError, NoSamplesError } from "./errors.ts";
-import { makeIndex, nearestDistances, type KnnIndex } from "./knn.ts";
+import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, type KnnIndex, type KnnSearch } from "./knn.ts";
 import { preprocess, type LetterboxGeometry } from "./preprocess.ts";
 
 export const DEFAULT_SCORE_PERCENTILE = 99;
@@ -156,6 +156,8 @@ export interface ScoreOptions {
   includeHeatmap?: boolean;
   /** keep the full-resolution anomaly map in the result (default true) */
   includeMap?: boolean;
+  /** 1-NN search used when scoreImage builds the bank's index (default int8 + exact re-rank) */
+  knn?: KnnSearch;
 }
 
 export type { Region };
@@ -173,11 +175,12 @@ export interface ScoreResult {
   timings: { decodeMs: number; extractMs: number; knnMs: number; postMs: number; totalMs: number };
 }
 
-const indexCache = new WeakMap<MemoryBank, KnnIndex>();
-export function bankIndex(bank: MemoryBank): KnnIndex {
-  let idx = indexCache.get(bank);
-  if (!idx) { idx = makeIndex(bank.vectors, bank.n, bank.dim); indexCache.set(bank, idx); }
-  return idx;
+const indexCache = new WeakMap<MemoryBank, Partial<Record<KnnSearch, KnnIndex>>>();
+/** The bank's search index (one per search kind, kept as long as the bank). */
+export function bankIndex(bank: MemoryBank, search: KnnSearch = DEFAULT_KNN_SEARCH): KnnIndex {
+  let byKind = indexCache.get(bank);
+  if (!byKind) { byKind = {}; indexCache.set(bank, byKind); }
+  return (byKind[search] ??= makeIndex(bank.vectors, bank.n, bank.dim, search));
 }
 
 /** Grid map (g×g) from per-valid-cell distances; padding cells copy the nearest valid cell (no fake edges). */
@@ -258,7 +261,7 @@ export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: Imag
 export async function scoreImage(backbone: Backbone, bank: MemoryBank, image: Buffer | Uint8Array, opts: ScoreOptions = {}): Promise<ScoreResult> {
   checkBankCompatible(bank.backbone, backboneInfo(backbone));
   const f = await extractImage(backbone, image);
-  return scoreFeatures(backbone, bankIndex(bank), f, opts);
+  return scoreFeatures(backbone, bankIndex(bank, opts.knn), f, opts);
 }
 
 export interface OutOfSampleResult { scores: number[]; folds: number; bankSizes: number[]; ms: number; cachedFeatures: boolean }
@@ -270,7 +273,7 @@ export interface OutOfSampleResult { scores: number[]; folds: number; bankSizes:
  */
 export async function outOfSampleOkScores(
   backbone: Backbone, images: Array<Buffer | Uint8Array>,
-  opts: { folds?: number; coresetRate?: number; scorePercentile?: number; shape?: string | null; seed?: number; cacheFloats?: number; onProgress?: (p: { done: number; total: number }) => void } = {},
+  opts: { folds?: number; coresetRate?: number; scorePercentile?: number; shape?: string | null; seed?: number; cacheFloats?: number; knn?: KnnSearch; onProgress?: (p: { done: number; total: number }) => void } = {},
 ): Promise<OutOfSampleResult> {
   const t0 = performance.now();
   const k = Math.min(opts.folds ?? 5, images.length);
@@ -299,7 +302,7 @@ export async function outOfSampleOkScores(
     }
     const { vectors, n } = await builder.finish();
     bankSizes.push(n);
-    const index = makeIndex(vectors, n, d);
+    const index = makeIndex(vectors, n, d, opts.knn ?? DEFAULT_KNN_SEARCH);
     for (let i = fold; i < images.length; i += k) {
       const r = await scoreFeatures(backbone, index, await get(i), { shape: opts.shape, scorePercentile: opts.scorePercentile, includeMap: false });
       scores[i] = r.score;

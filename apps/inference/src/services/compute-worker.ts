@@ -44,13 +44,14 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
         folds: Math.min(req.folds, images.length),
         coresetRate: req.coresetRate,
         scorePercentile: req.percentile,
+        knn: config.knn,
         onProgress: (p) => progress(0.7 + 0.2 * (p.done / p.total), "calibrating", `${p.done}/${p.total}`),
       });
       oos = { scores: r.scores, folds: r.folds };
       for (let i = 0; i < req.ngPaths.length; i++) {
         try {
           const [img] = await readAll([req.ngPaths[i]!]);
-          const s = await scoreImage(b, bank, img!, { shape: req.ngShapes[i] ?? null, scorePercentile: req.percentile, includeMap: false });
+          const s = await scoreImage(b, bank, img!, { shape: req.ngShapes[i] ?? null, scorePercentile: req.percentile, includeMap: false, knn: config.knn });
           ngScores.push(s.score);
         } catch {
           /* an unreadable NG sample does not block the fit */
@@ -70,12 +71,12 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
   if (req.op === "score") {
     const bank = banks.get(req.bankDir, backboneInfo(b));
     const image = req.image ? Buffer.from(req.image.buffer, req.image.byteOffset, req.image.byteLength) : await readFile(req.imagePath!);
-    const r = await scoreImage(b, bank, image, { ...req.opts, includeMap: false });
+    const r = await scoreImage(b, bank, image, { ...req.opts, includeMap: false, knn: config.knn });
     const { map: _map, heatmapPng, ...rest } = r;
     return { ...rest, ...(heatmapPng ? { heatmapPng: new Uint8Array(heatmapPng.buffer, heatmapPng.byteOffset, heatmapPng.byteLength) } : {}) };
   }
   const images = await readAll(req.paths);
-  const r = await outOfSampleOkScores(b, images, { folds: Math.min(req.folds, images.length), coresetRate: req.coresetRate, scorePercentile: req.percentile });
+  const r = await outOfSampleOkScores(b, images, { folds: Math.min(req.folds, images.length), coresetRate: req.coresetRate, scorePercentile: req.percentile, knn: config.knn });
   return { scores: r.scores, folds: r.folds };
 }
 
