@@ -53,13 +53,15 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   log(`\n== ${b.id} (input ${b.inputSize}, grid ${b.grid}×${b.grid}, dim ${b.dim}, ${b.device}${b.deviceReason ? `: ${b.deviceReason}` : ""})`);
   const pre = await preprocess(crops[0], b);
   for (let i = 0; i < 3; i++) await b.forwardRaw(pre.input);
+  // Backbone-only runs alternate with the end-to-end runs below, so that both medians see the same machine state
+  // (on a shared 2-core VM, two separate series drift apart by 5–10 %).
   const bt: number[] = [];
-  for (let i = 0; i < RUNS; i++) { const t = performance.now(); await b.forwardRaw(pre.input); bt.push(performance.now() - t); }
-  const backbone_ms = pct(bt, 50);
-  log(`backbone-only forward: p50 ${r1(backbone_ms)} ms`);
+  const timeBackbone = async () => { const t = performance.now(); await b.forwardRaw(pre.input); bt.push(performance.now() - t); };
+  for (let i = 0; i < Math.min(RUNS, 5); i++) await timeBackbone();
 
   const tf = performance.now();
   const bank = await fitBank(b, crops.slice(0, FIT_CROPS), { coresetRate: 0.1 });
+  const fitBackboneMs = pct(bt, 50);
   const fitS = (performance.now() - tf) / 1000;
   const coreset_s_50 = (bank.coreset.projectMs + bank.coreset.selectMs) / 1000;
   log(`fit ${FIT_CROPS} crops: ${r1(fitS)} s (${r3(fitS / FIT_CROPS)} s/crop; backbone ${r1(bank.timings.extractMs / 1000)} s, coreset ${r3(coreset_s_50)} s: ${bank.n} of ${bank.coreset.candidates} patches)`);
@@ -70,12 +72,15 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   const it: number[] = [];
   const parts = { decode: 0, backbone: 0, knn: 0, post: 0 };
   for (let i = 0; i < RUNS; i++) {
+    await timeBackbone();
     const t = performance.now();
     const r = await scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2, knn: KNN });
     it.push(performance.now() - t);
     parts.decode += r.timings.decodeMs / RUNS; parts.backbone += r.timings.extractMs / RUNS; parts.knn += r.timings.knnMs / RUNS; parts.post += r.timings.postMs / RUNS;
   }
   const infer_p50_ms = pct(it, 50), infer_p95_ms = pct(it, 95);
+  const backbone_ms = pct(bt, 50);
+  log(`backbone-only forward: p50 ${r1(backbone_ms)} ms (${bt.length} runs, alternating with the end-to-end runs)`);
   log(`end-to-end infer (448×448 crop, bank ${bank.n}): p50 ${r1(infer_p50_ms)} ms, p95 ${r1(infer_p95_ms)} ms  [decode+letterbox ${r1(parts.decode)}, backbone+head ${r1(parts.backbone)}, 1-NN ${r1(parts.knn)}, map/blur/score/regions/png ${r1(parts.post)}]`);
 
   const knn_ms: Record<string, number> = {};
@@ -105,7 +110,7 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
     backbone_ms: r1(backbone_ms), infer_p50_ms: r1(infer_p50_ms), infer_p95_ms: r1(infer_p95_ms), knn: KNN, knn_ms,
     ...(KNN !== "exact" ? { knn_exact_ms } : {}),
     coreset_s_50: r3(coreset_s_50), fit_s_per_image: r3(fitS / FIT_CROPS),
-    fit_ratio_vs_backbone: r3(fitS / ((FIT_CROPS * backbone_ms) / 1000)),
+    fit_ratio_vs_backbone: r3(fitS / ((FIT_CROPS * fitBackboneMs) / 1000)),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     ratio_infer_backbone: r3(ratio),
     infer_breakdown_ms: { decode: r1(parts.decode), backbone_head: r1(parts.backbone), knn: r1(parts.knn), post: r1(parts.post) },

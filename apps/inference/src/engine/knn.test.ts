@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { makeIndex, nearestDistances, nearestDistancesReference } from "./knn.ts";
+import { INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference } from "./knn.ts";
 
 function lcg(seed: number) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296); }
 
@@ -28,7 +28,7 @@ test("1-NN with an empty query set and a one-vector bank", async () => {
 
 test("int8 search: exact fp32 distances of re-ranked int8 candidates; equal to the exact search on clustered data", async () => {
   const rnd = lcg(11);
-  const d = 96, n = 3000, nq = 500;
+  const d = 96, n = 5000, nq = 500;
   // clustered, L2-normalised rows (like patch features): neighbours are close, so the candidates matter
   const centres = Array.from({ length: 40 }, () => Float32Array.from({ length: d }, () => rnd() - 0.5));
   const rows = (m: number) => {
@@ -60,4 +60,8 @@ test("int8 search: exact fp32 distances of re-ranked int8 candidates; equal to t
   await nearestDistances(idx, q.subarray(0, 10 * d), 10);
   assert.equal(idx.int8, first);
   assert.throws(() => makeIndex(bank, n, d, "fast" as never), /unknown 1-NN search/);
+  // a bank under INT8_MIN_BANK is searched exactly (no session built)
+  const small = makeIndex(bank.subarray(0, (INT8_MIN_BANK - 1) * d), INT8_MIN_BANK - 1, d, "int8");
+  await nearestDistances(small, q, nq);
+  assert.equal(small.int8, undefined);
 });
