@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference } from "./knn.ts";
+import { INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex } from "./knn.ts";
 
 function lcg(seed: number) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296); }
 
@@ -45,6 +45,8 @@ test("int8 search: exact fp32 distances of re-ranked int8 candidates; equal to t
   q.set(bank.subarray(17 * d, 18 * d), 3 * d); // an exact duplicate: distance 0
   const exact = await nearestDistances(makeIndex(bank, n, d, "exact"), q, nq);
   const idx = makeIndex(bank, n, d, "int8");
+  await prepareIndex(idx); // what the scoring process does when a version is activated
+  assert.ok(idx.int8);
   // a small block forces several query chunks against the per-bank session
   const got = await nearestDistances(idx, q, nq, { blockFloats: 100 * n });
   let same = 0;
@@ -62,6 +64,7 @@ test("int8 search: exact fp32 distances of re-ranked int8 candidates; equal to t
   assert.throws(() => makeIndex(bank, n, d, "fast" as never), /unknown 1-NN search/);
   // a bank under INT8_MIN_BANK is searched exactly (no session built)
   const small = makeIndex(bank.subarray(0, (INT8_MIN_BANK - 1) * d), INT8_MIN_BANK - 1, d, "int8");
+  await prepareIndex(small);
   await nearestDistances(small, q, nq);
   assert.equal(small.int8, undefined);
 });

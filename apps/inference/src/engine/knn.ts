@@ -124,6 +124,11 @@ function int8Session(index: KnnIndex, opts: KnnOptions): Promise<ort.InferenceSe
   return index.int8;
 }
 
+/** Builds what the index's search needs (the per-bank int8 session) ahead of the first query. */
+export async function prepareIndex(index: KnnIndex, opts: KnnOptions = {}): Promise<void> {
+  if (index.search === "int8" && index.n >= INT8_MIN_BANK) await int8Session(index, opts);
+}
+
 async function nearestInt8(index: KnnIndex, queries: Float32Array, nq: number, opts: KnnOptions): Promise<Float32Array> {
   const d = index.dim;
   const s = await int8Session(index, opts);

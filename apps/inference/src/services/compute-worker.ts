@@ -4,7 +4,8 @@
 // talks to compute.ts over the IPC channel. compute-worker-boot.mjs has already lowered its priority.
 import { readFile } from "node:fs/promises";
 import type { Backbone } from "../engine/backbone.ts";
-import { fitBank, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
+import { bankIndex, fitBank, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
+import { prepareIndex } from "../engine/knn.ts";
 import { BankCache, writeBank } from "../engine/artifacts.ts";
 import { backboneInfo } from "../engine/pipeline.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";
@@ -67,6 +68,10 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
       oos,
       ngScores,
     };
+  }
+  if (req.op === "prepare") {
+    await prepareIndex(bankIndex(banks.get(req.bankDir, backboneInfo(b)), config.knn));
+    return null;
   }
   if (req.op === "score") {
     const bank = banks.get(req.bankDir, backboneInfo(b));

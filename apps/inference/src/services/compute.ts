@@ -58,7 +58,9 @@ export type ScoreResponse = {
   timings: { decodeMs: number; extractMs: number; knnMs: number; postMs: number; totalMs: number };
 };
 export type WarmRequest = { op: "warm" };
-export type ComputeRequest = FitRequest | OosRequest | ScoreRequest | WarmRequest;
+/** Load a model version's bank and build its search index now, so the first /infer after an activation is not slower. */
+export type PrepareRequest = { op: "prepare"; backboneSha256: string; bankDir: string };
+export type ComputeRequest = FitRequest | OosRequest | ScoreRequest | WarmRequest | PrepareRequest;
 
 export type ComputeResponse =
   | { id: number; type: "progress"; p: number; stage: string; message?: string }

@@ -4,7 +4,7 @@ import { ModelActivateInputSchema } from "@bdi/core/dashboard/models";
 import { publicProcedure } from "../../trpc.ts";
 import { modelVersionDto, roiBrief } from "../../dto.ts";
 import { services, who } from "../../helpers.ts";
-import { checkVersionArtifact } from "../../../services/models.ts";
+import { checkVersionArtifact, prepareForScoring } from "../../../services/models.ts";
 
 /**
  * Makes a version the ROI's active one (activation, or rollback to a retired version), audited with the required
@@ -28,6 +28,7 @@ export const activate = publicProcedure.input(ModelActivateInputSchema).mutation
     }
   }
   const r = await activateModelVersion(db, { id: target.id }, who(ctx, input.reason));
+  prepareForScoring(svc, r.version);
   const cal = r.roi.activeCalibrationId ? await db.calibration.findUnique({ where: { id: r.roi.activeCalibrationId } }) : null;
   return {
     roi: roiBrief(r.roi),
