@@ -2,7 +2,6 @@
 //   letterbox → backbone + feature head (ORT) → keep grid cells that overlap the crop → coreset (fit)
 //   → exact 1-NN in ORT (score) → grid map back through the letterbox to crop W×H (bilinear) → Gaussian σ=1
 //   → ROI mask → p99 inside the mask → regions over the threshold → grayscale heatmap PNG.
-import sharp from "sharp";
 import {
   buildMask, cropValidCells, extractRegions, gaussianBlur, gridToCrop, heatmapToGray, isDomainError, maskedPercentiles,
   parseShapeJson, type Region,
@@ -12,6 +11,7 @@ import { checkBankCompatible, type BankBackboneInfo, type MemoryBank } from "./a
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
 import { BadShapeError, NoSamplesError } from "./errors.ts";
 import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, type KnnIndex, type KnnSearch } from "./knn.ts";
+import { encodeGrayPng } from "./png.ts";
 import { preprocess, type LetterboxGeometry } from "./preprocess.ts";
 
 export const DEFAULT_SCORE_PERCENTILE = 99;
@@ -227,26 +227,16 @@ export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: Imag
   const pcts = maskedPercentiles(map, mask, opts.includeHeatmap ? [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE, 1, 99] : [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE]);
   const score = pcts[0]!;
   const thr = opts.threshold ?? undefined;
-  // The PNG is encoded on libuv's thread pool while the regions are traced here (the ORT threads are idle now).
-  let png: Promise<Buffer> | undefined;
-  if (opts.includeHeatmap) {
-    const gray = heatmapToGray(map, mask, f.width, f.height, [pcts[1]!, pcts[2]!]);
-    png = sharp(Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength), { raw: { width: f.width, height: f.height, channels: 1 } })
-      .toColourspace("b-w").png({ compressionLevel: 3 }).toBuffer(); // level 3: same pixels, ~3 % larger than 6, half the encode time
-  }
   let regions: Region[] = [];
-  try {
-    if (thr !== undefined && thr !== null) {
-      regions = extractRegions({
-        map, mask, w: f.width, h: f.height, threshold: thr,
-        mmPerPx: opts.mmPerPx ?? DEFAULT_MM_PER_PX, areaMm2Thr: opts.areaMm2Thr ?? DEFAULT_AREA_MM2_THR,
-      });
-    }
-  } catch (e) {
-    png?.catch(() => undefined);
-    throw e;
+  if (thr !== undefined && thr !== null) {
+    regions = extractRegions({
+      map, mask, w: f.width, h: f.height, threshold: thr,
+      mmPerPx: opts.mmPerPx ?? DEFAULT_MM_PER_PX, areaMm2Thr: opts.areaMm2Thr ?? DEFAULT_AREA_MM2_THR,
+    });
   }
-  const heatmapPng = png ? await png : undefined;
+  const heatmapPng = opts.includeHeatmap
+    ? encodeGrayPng(heatmapToGray(map, mask, f.width, f.height, [pcts[1]!, pcts[2]!]), f.width, f.height)
+    : undefined;
   const t2 = performance.now();
   return {
     score,
