@@ -1,7 +1,7 @@
 // `npm run bench:service [-- --json] [--samples 100] [--pollers 4] [--interval-ms 2000] [--input-size N] [--backbone ID]`
 // Service-level numbers the WPF client feels, measured over real HTTP against a real service process on a temp
 // data root: `/health` latency (p50/p99/max) while `pollers` clients poll it every `interval-ms` during a `/fit_ok`
-// and a series of `/infer`s, and the duration of `/calibrate_dataset` over `samples` stored samples (the client's
+// and a series of `/infer`s (twice: the first fit after start, then a refit), and the duration of `/calibrate_dataset` over `samples` stored samples (the client's
 // timeout is 120 s).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -125,39 +125,52 @@ async function main() {
 
     // Pollers run for the whole fit + infer phase, like the client's 2 s health loop, staggered, in a process of
     // their own (the WPF client is another process, usually another machine): this one builds upload bodies.
-    const pollers = startPollers(base, POLLERS, INTERVAL_MS);
-    const tFit = performance.now();
-    const fit = await post(base, "/fit_ok", form({ ...roi, use_dataset: "true", memory_fit: "false" }, []));
-    const fitS = (performance.now() - tFit) / 1000;
-    const inferMs: number[] = [];
-    for (const p of bad.slice(0, 5)) {
-      const t0 = performance.now();
-      await post(base, "/infer", form(roi, [{ field: "image", name: "crop.png", bytes: readFileSync(p) }]));
-      inferMs.push(performance.now() - t0);
-    }
-    const latencies = await pollers.stop();
+    // Two rounds: the first fit after start also pays one-time costs in the service (Prisma compiles each query
+    // plan once, caches fill); the second is the steady state of a line that refits.
+    const round = async () => {
+      const pollers = startPollers(base, POLLERS, INTERVAL_MS);
+      const tFit = performance.now();
+      const fit = await post(base, "/fit_ok", form({ ...roi, use_dataset: "true", memory_fit: "false" }, []));
+      const fitS = (performance.now() - tFit) / 1000;
+      const inferMs: number[] = [];
+      for (const p of bad.slice(0, 5)) {
+        const t0 = performance.now();
+        await post(base, "/infer", form(roi, [{ field: "image", name: "crop.png", bytes: readFileSync(p) }]));
+        inferMs.push(performance.now() - t0);
+      }
+      return { fit, fitS, inferMs, latencies: await pollers.stop() };
+    };
+    const health = (latencies: number[]) => ({
+      n: latencies.length,
+      p50_ms: +percentile(latencies, 50).toFixed(2),
+      p99_ms: +percentile(latencies, 99).toFixed(2),
+      max_ms: +Math.max(...latencies).toFixed(2),
+      slowest_ms: [...latencies].sort((a, b) => b - a).slice(0, 5).map((v) => +v.toFixed(1)),
+    });
+    const first = await round();
+    const second = await round();
+    const { fit, fitS, inferMs } = first;
 
     const tCal = performance.now();
     const cal = await post(base, "/calibrate_dataset", { role_id: roi.role_id, roi_id: roi.roi_id, default_mm_per_px: 0.2 });
     const calS = (performance.now() - tCal) / 1000;
 
     const out = {
-      health_n: latencies.length,
-      health_p50_ms: +percentile(latencies, 50).toFixed(2),
-      health_p99_ms: +percentile(latencies, 99).toFixed(2),
-      health_max_ms: +Math.max(...latencies).toFixed(2),
-      health_slowest_ms: [...latencies].sort((a, b) => b - a).slice(0, 5).map((v) => +v.toFixed(1)),
+      health_first_fit: health(first.latencies),
+      health_second_fit: health(second.latencies),
+      health_p99_ms: +percentile([...first.latencies, ...second.latencies], 99).toFixed(2),
       fit_ok_s: +fitS.toFixed(2),
       n_embeddings: fit.n_embeddings,
       coreset_size: fit.coreset_size,
       infer_http_p50_ms: +percentile(inferMs, 50).toFixed(1),
+      second_fit_ok_s: +second.fitS.toFixed(2),
       calibrate_dataset_s: +calS.toFixed(2),
       calibrate_dataset_samples: SAMPLES,
       threshold: cal.threshold,
       within_client_timeout: calS < 120,
     };
     if (JSON_OUT) console.log(JSON.stringify(out));
-    else for (const [k, v] of Object.entries(out)) log(`${k.padEnd(26)} ${v}`);
+    else for (const [k, v] of Object.entries(out)) log(`${k.padEnd(26)} ${typeof v === "object" ? JSON.stringify(v) : v}`);
   } finally {
     stop();
     rmSync(dataRoot, { recursive: true, force: true });
