@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { legacyThreshold } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
-import { fitBank, outOfSampleOkScores, scoreImage } from "./pipeline.ts";
+import { fitBank, fitWithOutOfSample, outOfSampleOkScores, scoreImage } from "./pipeline.ts";
 import { BankCache, loadBank, writeBank, type MemoryBank } from "./artifacts.ts";
 import { BankInvalidError, BankMismatchError, BadShapeError } from "./errors.ts";
 import { bsdataDir } from "../testing/dataset.ts";
@@ -40,6 +40,23 @@ test("fit: bank of L2-normalised vectors from crop cells only, with coreset stat
   let s = 0;
   for (let k = 0; k < bank.dim; k++) s += bank.vectors[k] ** 2;
   assert.ok(Math.abs(Math.sqrt(s) - 1) < 1e-4);
+});
+
+test("fit + k-fold calibration from one coreset pass: the bank is the union of the folds' coresets", async () => {
+  const images = TRAIN.map(img);
+  const { bank: b, oos } = await fitWithOutOfSample(backbone, images, { folds: 5, coresetRate: 0.1, cacheFloats: 0 });
+  assert.equal(b.images, images.length);
+  assert.equal(b.vectors.length, b.n * b.dim);
+  assert.equal(b.coreset.candidates, bank.coreset.candidates, "every crop cell is a candidate, as in fitBank");
+  assert.ok(Math.abs(b.n - bank.n) <= 5, `union of fold coresets ${b.n} vs one fit ${bank.n}`);
+  // fold f is scored against all coresets but its own: each fold's coreset is left out exactly once
+  assert.equal(oos.folds, 5);
+  assert.equal(oos.bankSizes.reduce((s, n) => s + (b.n - n), 0), b.n);
+  assert.equal(oos.cachedFeatures, false);
+  assert.ok(oos.scores.length === images.length && oos.scores.every((s) => Number.isFinite(s) && s > 0));
+  // out-of-sample scores are above what the crops score against a bank that contains them
+  const inSample = await Promise.all(images.slice(0, 3).map(async (im) => (await scoreImage(backbone, b, im)).score));
+  inSample.forEach((s, i) => assert.ok(oos.scores[i]! > s, `crop ${i}: out-of-sample ${oos.scores[i]} vs in-sample ${s}`));
 });
 
 test("calibrate out-of-sample, then defect crops outscore good crops and the peak is on the defect", async () => {

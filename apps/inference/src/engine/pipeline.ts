@@ -256,48 +256,97 @@ export async function scoreImage(backbone: Backbone, bank: MemoryBank, image: Bu
 
 export interface OutOfSampleResult { scores: number[]; folds: number; bankSizes: number[]; ms: number; cachedFeatures: boolean }
 
+export interface OutOfSampleOptions {
+  folds?: number; coresetRate?: number; scorePercentile?: number; shape?: string | null; seed?: number;
+  /** features kept between the two passes while they fit in this many floats (default 128M ≈ 512 MB) */
+  cacheFloats?: number;
+  knn?: KnnSearch;
+  chunkFloats?: number;
+  chunkRows?: number;
+  onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" | "score" }) => void;
+}
+
 /**
- * Out-of-sample OK scores (k-fold): each fold's images are scored against a bank built (same coreset rate) from
- * the other folds. Features are extracted once and kept while they fit in `cacheFloats` (default 128M floats
- * ≈ 512 MB); beyond that they are re-extracted per fold so memory stays bounded. Fold of image i = i mod k.
+ * A bank and out-of-sample OK scores from one coreset pass (k-fold, fold of image i = i mod k). Each fold's images
+ * get their own partial coresets (same rate); the bank is the union of all folds' coresets, and fold f is scored
+ * against the union of the other folds' — exactly the bank a fit without fold f would build, since a bank is a
+ * union of partial coresets anyway. Cost: two feature passes (one when the features fit in `cacheFloats`) and one
+ * coreset pass, instead of a coreset per fold over (k−1)/k of the data.
  */
-export async function outOfSampleOkScores(
-  backbone: Backbone, images: Array<Buffer | Uint8Array>,
-  opts: { folds?: number; coresetRate?: number; scorePercentile?: number; shape?: string | null; seed?: number; cacheFloats?: number; knn?: KnnSearch; onProgress?: (p: { done: number; total: number }) => void } = {},
-): Promise<OutOfSampleResult> {
+export async function fitWithOutOfSample(
+  backbone: Backbone, images: Array<Buffer | Uint8Array>, opts: OutOfSampleOptions = {},
+): Promise<{ bank: MemoryBank; oos: OutOfSampleResult }> {
   const t0 = performance.now();
   const k = Math.min(opts.folds ?? 5, images.length);
   if (images.length < 2 || k < 2) throw new NoSamplesError(`out-of-sample calibration needs at least 2 OK images (got ${images.length})`);
-  const cache: Array<ImageFeatures | null> = new Array(images.length).fill(null);
-  const first = await extractImage(backbone, images[0]);
-  const useCache = first.feats.length * images.length <= (opts.cacheFloats ?? 128 * 1024 * 1024);
-  cache[0] = first;
+  const rate = opts.coresetRate ?? DEFAULT_CORESET_RATE;
+  const seed = opts.seed ?? 0;
+  const d = backbone.dim;
+  const total = images.length;
+  const cache: Array<ImageFeatures | null> = new Array(total).fill(null);
+  let useCache: boolean | null = null;
+  let decodeMs = 0, extractMs = 0, done = 0;
   const get = async (i: number) => {
     const c = cache[i];
     if (c) return c;
     const f = await extractImage(backbone, images[i]);
+    decodeMs += f.decodeMs;
+    extractMs += f.extractMs;
+    useCache ??= f.feats.length * total <= (opts.cacheFloats ?? 128 * 1024 * 1024);
     if (useCache) cache[i] = f;
     return f;
   };
-  const scores = new Array<number>(images.length);
-  const bankSizes: number[] = [];
-  const d = backbone.dim;
-  let done = 0;
+  // pass 1: one builder per fold
+  const parts: Array<{ vectors: Float32Array; n: number }> = [];
+  let candidates = 0, chunks = 0, projectMs = 0, selectMs = 0;
   for (let fold = 0; fold < k; fold++) {
-    const builder = new BankBuilder(d, opts.coresetRate ?? DEFAULT_CORESET_RATE, 48 * 1024 * 1024, opts.seed ?? 0);
-    for (let i = 0; i < images.length; i++) {
-      if (i % k === fold) continue;
+    const builder = new BankBuilder(d, rate, opts.chunkFloats ?? 48 * 1024 * 1024, seed, opts.chunkRows);
+    for (let i = fold; i < total; i += k) {
       const f = await get(i);
       await builder.add(f.feats, f.nValid);
+      opts.onProgress?.({ done: ++done, total, stage: "extract" });
     }
-    const { vectors, n } = await builder.finish();
-    bankSizes.push(n);
-    const index = makeIndex(vectors, n, d, opts.knn ?? DEFAULT_KNN_SEARCH);
-    for (let i = fold; i < images.length; i += k) {
+    opts.onProgress?.({ done, total, stage: "coreset" });
+    parts.push(await builder.finish());
+    candidates += builder.candidates; chunks += builder.chunks; projectMs += builder.projectMs; selectMs += builder.selectMs;
+  }
+  const concat = (skip: number) => {
+    let n = 0;
+    parts.forEach((p, f) => { if (f !== skip) n += p.n; });
+    const v = new Float32Array(n * d);
+    let o = 0;
+    parts.forEach((p, f) => { if (f !== skip) { v.set(p.vectors, o); o += p.vectors.length; } });
+    return { vectors: v, n };
+  };
+  const full = concat(-1);
+  const fitMs = performance.now() - t0;
+  // pass 2: each fold against the other folds' coresets
+  const scores = new Array<number>(total);
+  const bankSizes: number[] = [];
+  done = 0;
+  for (let fold = 0; fold < k; fold++) {
+    const others = concat(fold);
+    bankSizes.push(others.n);
+    const index = makeIndex(others.vectors, others.n, d, opts.knn ?? DEFAULT_KNN_SEARCH);
+    for (let i = fold; i < total; i += k) {
       const r = await scoreFeatures(backbone, index, await get(i), { shape: opts.shape, scorePercentile: opts.scorePercentile, includeMap: false });
       scores[i] = r.score;
-      opts.onProgress?.({ done: ++done, total: images.length });
+      opts.onProgress?.({ done: ++done, total, stage: "score" });
     }
   }
-  return { scores, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: useCache };
+  const bank: MemoryBank = {
+    vectors: full.vectors, n: full.n, dim: d, backbone: backboneInfo(backbone),
+    coreset: { rate: rate >= 1 ? 1 : rate, candidates, selected: full.n, chunks, projectMs, selectMs },
+    images: total,
+    timings: { decodeMs, extractMs, coresetMs: projectMs + selectMs, totalMs: fitMs },
+    createdAt: new Date().toISOString(),
+  };
+  return { bank, oos: { scores, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: !!useCache } };
+}
+
+/** Out-of-sample OK scores only (a dataset calibration): see fitWithOutOfSample. */
+export async function outOfSampleOkScores(
+  backbone: Backbone, images: Array<Buffer | Uint8Array>, opts: OutOfSampleOptions = {},
+): Promise<OutOfSampleResult> {
+  return (await fitWithOutOfSample(backbone, images, opts)).oos;
 }

@@ -4,9 +4,9 @@
 // talks to compute.ts over the IPC channel. compute-worker-boot.mjs has already lowered its priority.
 import { readFile } from "node:fs/promises";
 import type { Backbone } from "../engine/backbone.ts";
-import { bankIndex, fitBank, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
+import { bankIndex, fitBank, fitWithOutOfSample, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
 import { prepareIndex } from "../engine/knn.ts";
-import { BankCache, writeBank } from "../engine/artifacts.ts";
+import { BankCache, writeBank, type MemoryBank } from "../engine/artifacts.ts";
 import { backboneInfo } from "../engine/pipeline.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";
 import type { ComputeInit, ComputeRequest, ComputeResponse } from "./compute.ts";
@@ -31,24 +31,32 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
   if (b.sha256 !== req.backboneSha256) throw new Error(`compute worker runs backbone ${b.id} (${b.sha256.slice(0, 12)}), the service ${req.backboneSha256.slice(0, 12)}`);
   if (req.op === "fit") {
     const images = await readAll(req.okPaths);
-    const bank = await fitBank(b, images, {
-      coresetRate: req.coresetRate,
-      onProgress: (p) => progress(0.05 + 0.6 * (p.stage === "coreset" ? 1 : p.done / p.total), p.stage, `${p.done}/${p.total}`),
-    });
-    progress(0.66, "writing");
-    writeBank(req.outDir, bank, req.extra);
+    const calibrate = req.selfCalibrate && images.length >= 2;
+    let bank: MemoryBank;
     let oos: { scores: number[]; folds: number } | null = null;
     const ngScores: number[] = [];
-    if (req.selfCalibrate && images.length >= 2) {
-      progress(0.7, "calibrating");
-      const r = await outOfSampleOkScores(b, images, {
+    if (calibrate) {
+      // one coreset pass gives the bank and its k-fold out-of-sample OK scores
+      const r = await fitWithOutOfSample(b, images, {
         folds: Math.min(req.folds, images.length),
         coresetRate: req.coresetRate,
         scorePercentile: req.percentile,
         knn: config.knn,
-        onProgress: (p) => progress(0.7 + 0.2 * (p.done / p.total), "calibrating", `${p.done}/${p.total}`),
+        onProgress: (p) => p.stage === "score"
+          ? progress(0.7 + 0.2 * (p.done / p.total), "calibrating", `${p.done}/${p.total}`)
+          : progress(0.05 + 0.6 * (p.done / p.total), p.stage, `${p.done}/${p.total}`),
       });
-      oos = { scores: r.scores, folds: r.folds };
+      bank = r.bank;
+      oos = { scores: r.oos.scores, folds: r.oos.folds };
+    } else {
+      bank = await fitBank(b, images, {
+        coresetRate: req.coresetRate,
+        onProgress: (p) => progress(0.05 + 0.6 * (p.stage === "coreset" ? 1 : p.done / p.total), p.stage, `${p.done}/${p.total}`),
+      });
+    }
+    progress(0.92, "writing");
+    writeBank(req.outDir, bank, req.extra);
+    if (calibrate) {
       for (let i = 0; i < req.ngPaths.length; i++) {
         try {
           const [img] = await readAll([req.ngPaths[i]!]);
