@@ -42,6 +42,8 @@ export interface BackboneEntry {
   grid?: number;
   blocks?: number[];
   features: BackboneFeatureSpec;
+  /** coreset rate used when BDI_CORESET_RATE is not set (else the legacy 0.10) */
+  coresetRate?: number;
   importedFrom?: string;
   /** imported from `export_dinov2.py --random-weights`: timing only, never quality */
   randomWeights?: boolean;

@@ -35,7 +35,8 @@ export const ConfigSchema = z.object({
   localAvg: z.coerce.number().int().min(1).max(9).refine((k) => k % 2 === 1, "must be odd").optional(),
   /** BDI_KNN: 1-NN search, `int8` (default: int8 candidates re-ranked in fp32) or `exact` (fp32 over the whole bank) */
   knn: z.enum(KNN_SEARCHES),
-  coresetRate: z.coerce.number().gt(0).max(1),
+  /** BDI_CORESET_RATE; unset = the backbone's manifest `coresetRate`, else 0.10 (see defaultCoresetRate) */
+  coresetRate: z.coerce.number().gt(0).max(1).optional(),
   corsOrigins: z.array(z.string()),
   apiKey: z.string().optional(),
   maxUploadMb: z.coerce.number().positive().max(4096),
@@ -63,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     featureL2: envFirst(env, "BDI_FEATURE_L2") === undefined ? undefined : boolish.parse(envFirst(env, "BDI_FEATURE_L2")),
     localAvg: envFirst(env, "BDI_LOCAL_AVG"),
     knn: (envFirst(env, "BDI_KNN") ?? DEFAULT_KNN_SEARCH).toLowerCase(),
-    coresetRate: envFirst(env, "BDI_CORESET_RATE", "CORESET_RATE") ?? "0.10",
+    coresetRate: envFirst(env, "BDI_CORESET_RATE", "CORESET_RATE"),
     corsOrigins: (envFirst(env, "BDI_CORS_ORIGINS", "BACKEND_ALLOW_ORIGINS", "BRAKEDISC_CORS_ORIGINS") ?? "*")
       .split(",")
       .map((s) => s.trim())

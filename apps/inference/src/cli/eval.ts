@@ -9,6 +9,7 @@ import { aupro, auroc } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, extractImage, fitBank, scoreFeatures } from "../engine/pipeline.ts";
 import { npyFloat32 } from "../engine/npy.ts";
+import { defaultCoresetRate } from "../engine/coreset.ts";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, type KnnSearch } from "../engine/knn.ts";
 
 const IMG = new Set([".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"]);
@@ -71,7 +72,8 @@ async function main() {
     ...(args.l2 ? { l2: args.l2 !== "false" && args.l2 !== "0" } : {}),
     ...(args["local-avg"] ? { localAvg: Number(args["local-avg"]) } : {}),
   });
-  const rate = args["coreset-rate"] ? Number(args["coreset-rate"]) : 0.1;
+  const envRate = process.env.BDI_CORESET_RATE ? Number(process.env.BDI_CORESET_RATE) : undefined;
+  const rate = args["coreset-rate"] ? Number(args["coreset-rate"]) : defaultCoresetRate(backbone.entry, envRate);
   console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}, L2 ${backbone.l2}, local avg ${backbone.localAvg}`);
 
   let t0 = performance.now();

@@ -2,10 +2,15 @@
 // (a MatMul in onnxruntime), then `greedyKCenter` from @bdi/core picks the centres in the projected space.
 import ort from "onnxruntime-node";
 import { greedyKCenter, randomInt, seededRandom } from "@bdi/core";
-import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
+import { DataType, GraphBuilder, encodeModel, valueInfo, type BackboneEntry } from "@bdi/models";
 import { createSession } from "./backbone.ts";
 
 export const DEFAULT_CORESET_RATE = 0.1;
+
+/** The coreset rate of a fit: the configured one (BDI_CORESET_RATE), else the backbone's manifest default, else 0.10. */
+export function defaultCoresetRate(entry: Pick<BackboneEntry, "coresetRate"> | null | undefined, configured?: number): number {
+  return configured ?? entry?.coresetRate ?? DEFAULT_CORESET_RATE;
+}
 export const PROJECTION_DIM = 128;
 
 let projSession: Promise<{ session: ort.InferenceSession }> | null = null;

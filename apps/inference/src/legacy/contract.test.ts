@@ -7,6 +7,8 @@ import { readdirSync, statSync, existsSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { call, crop, okCrops, startService, uploadParts, type NetPart, type TestService } from "./test-support.ts";
+import { loadManifest } from "@bdi/models";
+import { defaultCoresetRate } from "../engine/coreset.ts";
 
 const Q = "role_id=Inspection&roi_id=inspection-1";
 
@@ -190,7 +192,7 @@ describe("legacy contract (real HTTP, real backbone)", () => {
       assert.equal(r.json.error, "Memoria no encontrada. Ejecuta /fit_ok antes de /infer.");
     });
 
-    it("/fit_ok use_dataset=true with 10 OK → 200 ints, token_shape, coreset = ceil(N×0.1); self-calibrated", async () => {
+    it("/fit_ok use_dataset=true with 10 OK → 200 ints, token_shape, coreset = ceil(N×rate) (the backbone's default rate); self-calibrated", async () => {
       const up = await call(s.base, "POST", "/datasets/ok/upload", { multipart: uploadParts("ok", ok[9]!, 9) });
       assert.equal(up.status, 200);
       uploaded.push(up.json.saved[0]);
@@ -198,10 +200,14 @@ describe("legacy contract (real HTTP, real backbone)", () => {
       assert.equal(r.status, 200, r.text);
       assert.ok(isInt(r.json.n_embeddings) && r.json.n_embeddings > 0);
       assert.ok(isInt(r.json.coreset_size));
-      assert.equal(r.json.coreset_size, Math.ceil(r.json.n_embeddings * 0.1));
+      // the rate: BDI_CORESET_RATE, else the backbone manifest's (bundled: 0.05), else the legacy 0.10
+      const rate = defaultCoresetRate(loadManifest().backbones["mobilenetv2-1.4-mid"]);
+      assert.equal(r.json.coreset_rate_requested, rate);
+      // the bank is the union of the 5 folds' coresets (one per fold: ceil per fold)
+      const want = Math.ceil(r.json.n_embeddings * rate);
+      assert.ok(r.json.coreset_size >= want && r.json.coreset_size <= want + 5, `${r.json.coreset_size} vs ceil(N×rate) = ${want}`);
       assert.equal(r.json.token_shape.length, 2);
       assert.ok(r.json.token_shape.every(isInt));
-      assert.equal(r.json.coreset_rate_requested, 0.1);
       assert.equal(typeof r.json.threshold, "number");
       const st = await call(s.base, "GET", `/state?${Q}&model_key=inspection-1`);
       assert.equal(st.json.memory_fitted, true);

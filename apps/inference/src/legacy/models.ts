@@ -13,6 +13,7 @@ import {
 } from "../services/models.ts";
 import { inspectImage } from "../services/storage.ts";
 import { parseShapeText } from "../services/shape.ts";
+import { defaultCoresetRate } from "../engine/coreset.ts";
 import { FieldReader, readForm } from "./form.ts";
 import { ids, legacyHandler, resolveRecipeFor, type LegacyRequest } from "./request.ts";
 import { queryRef, who } from "./datasets.ts";
@@ -178,8 +179,7 @@ export function registerModelRoutes(app: FastifyInstance, svc: Services) {
       } else {
         samples = uploaded!.samples;
       }
-      requireBackbone(svc);
-      const coresetRate = memoryFit ? 1.0 : svc.ctx.config.coresetRate;
+      const coresetRate = memoryFit ? 1.0 : defaultCoresetRate(requireBackbone(svc).entry, svc.ctx.config.coresetRate);
       const { jobId, done } = submitFit(svc, { roi, ref, samples, coresetRate, mmPerPx: mmPerPx! }, w);
       const r = await done;
       return {

@@ -5,6 +5,7 @@ import { publicProcedure } from "../../trpc.ts";
 import { jobDto } from "../../dto.ts";
 import { services, who } from "../../helpers.ts";
 import { requireBackbone, submitFit } from "../../../services/models.ts";
+import { defaultCoresetRate } from "../../../engine/coreset.ts";
 import { roiRefOf } from "../../../services/dashboard-samples.ts";
 
 /**
@@ -23,7 +24,7 @@ export const start = publicProcedure.input(FitStartInputSchema).mutation(async (
       code: "PRECONDITION_FAILED",
       message: `Insufficient OK samples: need at least ${need}, found ${samples.length}. Upload more OK crops first.`,
     });
-  requireBackbone(svc);
+  const backbone = requireBackbone(svc);
   const ref = await roiRefOf(svc, roi);
   const recipe = await db.recipe.findUnique({ where: { id: roi.recipeId } });
   const { jobId, done } = submitFit(
@@ -32,7 +33,7 @@ export const start = publicProcedure.input(FitStartInputSchema).mutation(async (
       roi,
       ref,
       samples,
-      coresetRate: input.coresetRate ?? ctx.svc.config.coresetRate,
+      coresetRate: input.coresetRate ?? defaultCoresetRate(backbone.entry, ctx.svc.config.coresetRate),
       mmPerPx: input.mmPerPx ?? roi.mmPerPx ?? recipe?.mmPerPx ?? undefined,
       areaMm2Thr: input.areaMm2Thr,
       scorePercentile: input.scorePercentile,
