@@ -86,7 +86,7 @@ export function buildQuantizeBankModel(): Uint8Array {
 
 /**
  * Graph for one bank (int8 search): constants BQT int8 [d,nb], BS2 = −2·scales [nb], BN [nb]; inputs Q [nq,d] and
- * B [nb,d] (fp32 bank, for the re-rank) → M [nq] = min over the K candidates of ||b − q||² (exact, fp32).
+ * B [nb,d] (fp32 bank, for the re-rank) → M [nq] = min over the K candidates of ||b − q||² (fp32).
  */
 export function buildInt8SearchModel(bqt: Int8Array, scales: Float32Array, sqNorms: Float32Array, n: number, d: number, k: number): Uint8Array {
   const g = new GraphBuilder("knn8");
@@ -101,9 +101,13 @@ export function buildInt8SearchModel(bqt: Int8Array, scales: Float32Array, sqNor
     input: [approx, g.constI64([Math.min(k, n)], "k")], output: ["TV", "TI"], name: "candidates", op_type: "TopK",
     attribute: [{ name: "largest", type: 2, i: 0 }, { name: "sorted", type: 2, i: 0 }],
   });
+  // re-rank: ||q||² + ||b||² − 2 q·b with q·b from one batched MatMul over the gathered candidates (a Sub +
+  // ReduceSumSquare over [nq,K,d] cost twice as much: 11 vs ~5 ms for 1024 queries)
   const cand = g.op("Gather", ["B", "TI"], { axis: 0 }); // [nq,K,d]
-  const diff = g.op("Sub", [cand, g.op("Unsqueeze", ["Q", g.constI64([1], "axis")])]);
-  g.op("ReduceMin", [g.op("ReduceSumSquare", [diff], { axes: [2], keepdims: 0 })], { axes: [1], keepdims: 0 }, "M");
+  const candDots = g.op("Squeeze", [g.op("MatMul", [cand, g.op("Unsqueeze", ["Q", g.constI64([2], "axis")])]), g.constI64([2], "axis")]); // [nq,K]
+  const exact = g.op("Sub", [g.op("Gather", ["BN", "TI"], { axis: 0 }), g.op("Add", [candDots, candDots])]);
+  const qn = g.op("ReduceSumSquare", ["Q"], { axes: [1], keepdims: 0 });
+  g.op("Add", [g.op("ReduceMin", [exact], { axes: [1], keepdims: 0 }), qn], {}, "M");
   return encodeModel(g.build(
     [valueInfo("Q", DataType.FLOAT, ["nq", d]), valueInfo("B", DataType.FLOAT, [n, d])],
     [valueInfo("M", DataType.FLOAT, ["nq"])],

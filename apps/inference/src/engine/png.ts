@@ -1,6 +1,6 @@
-// Minimal encoder for the heatmap: 8-bit grayscale PNG, every scanline with the "Sub" filter, zlib level 3.
-// The heatmap is one smooth plane; encoding it here takes ~1–2 ms for 448×448, where handing it to libvips through
-// sharp took 5–9 ms inside the scoring pipeline (thread-pool hand-off right after an onnxruntime run).
+// Minimal encoder for the heatmap: 8-bit grayscale PNG, every scanline with the "Sub" filter, zlib level 1.
+// Encoding a 448×448 heatmap here takes ~2 ms (level 3: 4.5 ms for 13 % fewer bytes), where handing it to libvips
+// through sharp took 5–9 ms inside the scoring pipeline (thread-pool hand-off right after an onnxruntime run).
 import { crc32, deflateSync } from "node:zlib";
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -32,5 +32,5 @@ export function encodeGrayPng(gray: Uint8Array, width: number, height: number): 
   ihdr[8] = 8; // bit depth
   ihdr[9] = 0; // colour type: grayscale
   ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0; // deflate, adaptive filtering method 0, no interlace
-  return Buffer.concat([SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw, { level: 3 })), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw, { level: 1 })), chunk("IEND", Buffer.alloc(0))]);
 }
