@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex } from "./knn.ts";
+import { INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex, releaseIndex } from "./knn.ts";
 
 function lcg(seed: number) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296); }
 
@@ -61,6 +61,10 @@ test("int8 search: exact fp32 distances of re-ranked int8 candidates; equal to t
   const first = idx.int8;
   await nearestDistances(idx, q.subarray(0, 10 * d), 10);
   assert.equal(idx.int8, first);
+  // released, the index builds a new session on its next search
+  await releaseIndex(idx);
+  assert.equal(idx.int8, undefined);
+  assert.ok(Math.abs((await nearestDistances(idx, q.subarray(3 * d, 4 * d), 1))[0]!) < 2e-3);
   assert.throws(() => makeIndex(bank, n, d, "fast" as never), /unknown 1-NN search/);
   // a bank under INT8_MIN_BANK is searched exactly (no session built)
   const small = makeIndex(bank.subarray(0, (INT8_MIN_BANK - 1) * d), INT8_MIN_BANK - 1, d, "int8");

@@ -8,7 +8,7 @@
 //           not among the K candidates (README: measured agreement). ~3× less time on AVX-512 VNNI CPUs.
 import ort from "onnxruntime-node";
 import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
-import { createSession } from "./backbone.ts";
+import { createSession, sessionOptions } from "./backbone.ts";
 
 import { KNN_SEARCHES, type KnnSearch } from "./knn-search.ts";
 
@@ -69,33 +69,37 @@ export function makeIndex(vectors: Float32Array, n: number, dim: number, search:
   return { vectors, n, dim, sqNorms: rowSqNorms(vectors, n, dim), search };
 }
 
-/** Graph: B [nb,d] → per-row symmetric int8 quantisation, transposed: BQT int8 [d,nb], scales BS [nb]. */
+/** Graph: B [nb,d] → per-row symmetric int8 quantisation: BQ int8 [nb,d], scales BS [nb]. */
 export function buildQuantizeBankModel(): Uint8Array {
   const g = new GraphBuilder("quant");
   const max = g.op("ReduceMax", [g.op("Abs", ["B"])], { axes: [1], keepdims: 1 });
   const scale = g.op("Div", [g.op("Max", [max, g.constF32([], [1e-12], "tiny")]), g.constF32([], [127], "q")]);
-  const q = g.op("Cast", [g.op("Round", [g.op("Div", ["B", scale])])], { to: DataType.INT8 });
-  g.op("Transpose", [q], { perm: [1, 0] }, "BQT");
+  g.op("Cast", [g.op("Round", [g.op("Div", ["B", scale])])], { to: DataType.INT8 }, "BQ");
   g.op("Reshape", [scale, g.constI64([-1], "flat")], {}, "BS");
   return encodeModel(g.build(
     [valueInfo("B", DataType.FLOAT, ["nb", "d"])],
-    [valueInfo("BQT", DataType.INT8, ["d", "nb"]), valueInfo("BS", DataType.FLOAT, ["nb"])],
+    [valueInfo("BQ", DataType.INT8, ["nb", "d"]), valueInfo("BS", DataType.FLOAT, ["nb"])],
     "knn_quantize_bank",
   ), { producer: "bdi-engine knn" });
 }
 
+/** Rows quantised per run: bounds the quantisation's intermediates (~4 × rows × d floats). */
+const QUANT_ROWS = 4096;
+
 /**
- * Graph for one bank (int8 search): constants BQT int8 [d,nb], BS2 = −2·scales [nb], BN [nb]; inputs Q [nq,d] and
+ * Graph for one bank (int8 search): constants BQ int8 [nb,d] (transposed by onnxruntime's constant folding at load),
+ * BS2 = −2·scales [nb], BN [nb]; inputs Q [nq,d] and
  * B [nb,d] (fp32 bank, for the re-rank) → M [nq] = min over the K candidates of ||b − q||² (fp32).
  */
-export function buildInt8SearchModel(bqt: Int8Array, scales: Float32Array, sqNorms: Float32Array, n: number, d: number, k: number): Uint8Array {
+export function buildInt8SearchModel(bq: Int8Array, scales: Float32Array, sqNorms: Float32Array, n: number, d: number, k: number): Uint8Array {
   const g = new GraphBuilder("knn8");
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  g.inits.push({ name: "BQT", dims: [d, n], data_type: DataType.INT8, raw_data: bytes(bqt) });
+  g.inits.push({ name: "BQ", dims: [n, d], data_type: DataType.INT8, raw_data: bytes(bq) });
   g.inits.push({ name: "BS2", dims: [n], data_type: DataType.FLOAT, raw_data: bytes(scales.map((v) => -2 * v)) });
   g.inits.push({ name: "BN", dims: [n], data_type: DataType.FLOAT, raw_data: bytes(sqNorms) });
   g.nodes.push({ input: ["Q"], output: ["QU", "QS", "QZ"], name: "quantize_queries", op_type: "DynamicQuantizeLinear", attribute: [] });
-  const dots = g.op("Cast", [g.op("MatMulInteger", ["QU", "BQT", "QZ"])], { to: DataType.FLOAT });
+  const bqt = g.op("Transpose", ["BQ"], { perm: [1, 0] });
+  const dots = g.op("Cast", [g.op("MatMulInteger", ["QU", bqt, "QZ"])], { to: DataType.FLOAT });
   const approx = g.op("Add", [g.op("Mul", [dots, g.op("Mul", ["BS2", "QS"])]), "BN"]); // ≈ ||b||² − 2 q·b
   g.nodes.push({
     input: [approx, g.constI64([Math.min(k, n)], "k")], output: ["TV", "TI"], name: "candidates", op_type: "TopK",
@@ -119,13 +123,30 @@ let quantSession: Promise<ort.InferenceSession> | null = null;
 
 function int8Session(index: KnnIndex, opts: KnnOptions): Promise<ort.InferenceSession> {
   index.int8 ??= (async () => {
-    quantSession ??= createSession(buildQuantizeBankModel(), "cpu", opts.threads).then((r) => r.session);
-    const q = await (await quantSession).run({ B: new ort.Tensor("float32", index.vectors, [index.n, index.dim]) });
-    const model = buildInt8SearchModel(q.BQT!.data as Int8Array, q.BS!.data as Float32Array, index.sqNorms, index.n, index.dim, INT8_CANDIDATES);
+    // no memory arena: the session runs once per bank, its intermediates must not stay allocated
+    quantSession ??= ort.InferenceSession.create(buildQuantizeBankModel(), { ...sessionOptions(opts.threads), enableCpuMemArena: false });
+    const qs = await quantSession;
+    const { n, dim } = index;
+    const bq = new Int8Array(n * dim);
+    const scales = new Float32Array(n);
+    for (let r0 = 0; r0 < n; r0 += QUANT_ROWS) {
+      const rows = Math.min(QUANT_ROWS, n - r0);
+      const q = await qs.run({ B: new ort.Tensor("float32", index.vectors.subarray(r0 * dim, (r0 + rows) * dim), [rows, dim]) });
+      bq.set(q.BQ!.data as Int8Array, r0 * dim);
+      scales.set(q.BS!.data as Float32Array, r0);
+    }
+    const model = buildInt8SearchModel(bq, scales, index.sqNorms, n, dim, INT8_CANDIDATES);
     return (await createSession(model, opts.device ?? "cpu", opts.threads)).session;
   })();
   index.int8.catch(() => { index.int8 = undefined; });
   return index.int8;
+}
+
+/** Frees the index's native memory now (the per-bank int8 session) instead of whenever the GC gets to it. */
+export async function releaseIndex(index: KnnIndex): Promise<void> {
+  const s = index.int8;
+  index.int8 = undefined;
+  if (s) await (await s.catch(() => null))?.release();
 }
 
 /** Builds what the index's search needs (the per-bank int8 session) ahead of the first query. */

@@ -10,7 +10,7 @@ import type { Backbone } from "./backbone.ts";
 import { checkBankCompatible, type BankBackboneInfo, type MemoryBank } from "./artifacts.ts";
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
 import { BadShapeError, NoSamplesError } from "./errors.ts";
-import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, type KnnIndex, type KnnSearch } from "./knn.ts";
+import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, releaseIndex, type KnnIndex, type KnnSearch } from "./knn.ts";
 import { encodeGrayPng } from "./png.ts";
 import { preprocess, type LetterboxGeometry } from "./preprocess.ts";
 
@@ -318,9 +318,8 @@ export async function fitWithOutOfSample(
     parts.forEach((p, f) => { if (f !== skip) { v.set(p.vectors, o); o += p.vectors.length; } });
     return { vectors: v, n };
   };
-  const full = concat(-1);
   const fitMs = performance.now() - t0;
-  // pass 2: each fold against the other folds' coresets
+  // pass 2: each fold against the other folds' coresets (one fold bank alive at a time: ≤ 2× the bank in memory)
   const scores = new Array<number>(total);
   const bankSizes: number[] = [];
   done = 0;
@@ -333,7 +332,10 @@ export async function fitWithOutOfSample(
       scores[i] = r.score;
       opts.onProgress?.({ done: ++done, total, stage: "score" });
     }
+    await releaseIndex(index);
   }
+  const full = concat(-1);
+  parts.length = 0;
   const bank: MemoryBank = {
     vectors: full.vectors, n: full.n, dim: d, backbone: backboneInfo(backbone),
     coreset: { rate: rate >= 1 ? 1 : rate, candidates, selected: full.n, chunks, projectMs, selectMs },

@@ -159,6 +159,7 @@ export class ComputePool {
         w.send({ id, req }, (err) => {
           if (!err || !this.pending.has(id)) return;
           this.pending.delete(id);
+          if (this.pending.size === 0) this.idle(w);
           reject(err);
         });
       });
