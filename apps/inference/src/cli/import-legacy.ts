@@ -70,8 +70,8 @@ function readJson(p: string): Record<string, unknown> | null {
 
 type DatasetDir = { recipeId: string; recipeDisplay: string; roleId: string; roiId: string; dir: string; layout: string };
 
-function findDatasetDirs(root: string, report: ImportReport): DatasetDir[] {
-  const out: DatasetDir[] = [];
+/** The recipe folders of a legacy root with their resolved recipe ids; a name that cannot be resolved is reported once. */
+function* recipeDirs(root: string, onBadName?: (dir: string, error: string) => void) {
   for (const r of listDir(path.join(root, "recipes"))) {
     const rdir = path.join(root, "recipes", r);
     if (!isDir(rdir)) continue;
@@ -79,9 +79,16 @@ function findDatasetDirs(root: string, report: ImportReport): DatasetDir[] {
     try {
       recipe = resolveLegacyRecipe(r);
     } catch (e) {
-      report.failures.push({ file: rdir, error: (e as Error).message });
+      onBadName?.(rdir, (e as Error).message);
       continue;
     }
+    yield { r, rdir, recipe };
+  }
+}
+
+function findDatasetDirs(root: string, report: ImportReport): DatasetDir[] {
+  const out: DatasetDir[] = [];
+  for (const { r, rdir, recipe } of recipeDirs(root, (file, error) => report.failures.push({ file, error }))) {
     for (const b of listDir(path.join(rdir, "datasets"))) {
       const ids = decodeDatasetDirName(b);
       if (!ids) {
@@ -141,15 +148,7 @@ export async function importLegacy(dir: string, opts: { dataRoot?: string; dryRu
   const report: ImportReport = { source: root, dryRun: !!opts.dryRun, recipes: [], samples: { imported: 0, skippedDuplicate: 0, failed: 0 }, rois: [], failures: [], calibrations: [], memories: [] };
   try {
     // Recipes and their mm/px locks.
-    for (const r of listDir(path.join(root, "recipes"))) {
-      const rdir = path.join(root, "recipes", r);
-      if (!isDir(rdir)) continue;
-      let recipe;
-      try {
-        recipe = resolveLegacyRecipe(r);
-      } catch {
-        continue;
-      }
+    for (const { r, rdir, recipe } of recipeDirs(root)) {
       const meta = readJson(path.join(rdir, "recipe_meta.json"));
       const mm = typeof meta?.mm_per_px === "number" && meta.mm_per_px > 0 ? meta.mm_per_px : null;
       if (opts.dryRun) {

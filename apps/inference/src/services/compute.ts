@@ -5,6 +5,7 @@
 // behind them (/health p99 under a fit: 33 ms with a worker thread, see README).
 import { fork, type ChildProcess } from "node:child_process";
 import type { Config } from "../config.ts";
+import type { ScoreOptions } from "../engine/pipeline.ts";
 import { EngineError, type EngineErrorCode } from "../engine/errors.ts";
 
 export type FitRequest = {
@@ -38,14 +39,8 @@ export type ScoreRequest = {
   bankDir: string;
   image?: Uint8Array;
   imagePath?: string;
-  opts: {
-    shape?: string | null;
-    threshold?: number | null;
-    mmPerPx?: number;
-    areaMm2Thr?: number;
-    scorePercentile?: number;
-    includeHeatmap?: boolean;
-  };
+  /** the compute process adds its configured 1-NN search and never returns the full map */
+  opts: Omit<ScoreOptions, "includeMap" | "knn">;
 };
 export type ScoreResponse = {
   score: number;

@@ -24,6 +24,23 @@ const BITS = 11;
 const RADIX = 1 << BITS;
 const MASK = RADIX - 1;
 
+/**
+ * One LSD pass's bucket offsets: counts the digit at `shift` of `keys[0, n)` into `count` and turns the counts into
+ * start offsets. Returns false when every key has the same digit (the pass would not move anything).
+ */
+function digitOffsets(keys: Uint32Array, n: number, shift: number, count: Uint32Array): boolean {
+  count.fill(0);
+  for (let i = 0; i < n; i++) count[(keys[i]! >>> shift) & MASK]!++;
+  if (n === 0 || count[(keys[0]! >>> shift) & MASK] === n) return false;
+  let sum = 0;
+  for (let d = 0; d < RADIX; d++) {
+    const c = count[d]!;
+    count[d] = sum;
+    sum += c;
+  }
+  return true;
+}
+
 /** Sort uint32 keys ascending in place (LSD radix; passes whose digit is constant are skipped). */
 export function radixSortUint32(keys: Uint32Array): Uint32Array {
   const n = keys.length;
@@ -31,15 +48,7 @@ export function radixSortUint32(keys: Uint32Array): Uint32Array {
   let dst: Uint32Array = new Uint32Array(n);
   const count = new Uint32Array(RADIX);
   for (let shift = 0; shift < 32; shift += BITS) {
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(src[i]! >>> shift) & MASK]!++;
-    if (count[(src[0]! >>> shift) & MASK] === n) continue;
-    let sum = 0;
-    for (let d = 0; d < RADIX; d++) {
-      const c = count[d]!;
-      count[d] = sum;
-      sum += c;
-    }
+    if (!digitOffsets(src, n, shift, count)) continue;
     for (let i = 0; i < n; i++) {
       const k = src[i]!;
       dst[count[(k >>> shift) & MASK]!++] = k;
@@ -64,15 +73,7 @@ export function radixArgsortUint32(keys: Uint32Array): { order: Uint32Array; sor
   let i1: Uint32Array = new Uint32Array(n);
   const count = new Uint32Array(RADIX);
   for (let shift = 0; shift < 32; shift += BITS) {
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(k0[i]! >>> shift) & MASK]!++;
-    if (n === 0 || count[(k0[0]! >>> shift) & MASK] === n) continue;
-    let sum = 0;
-    for (let d = 0; d < RADIX; d++) {
-      const c = count[d]!;
-      count[d] = sum;
-      sum += c;
-    }
+    if (!digitOffsets(k0, n, shift, count)) continue;
     for (let i = 0; i < n; i++) {
       const k = k0[i]!;
       const p = count[(k >>> shift) & MASK]!++;
