@@ -220,50 +220,30 @@ function exactKCenter(
   const cq = new Float64Array(useLb ? m * Q : 0);
   /** True when the partial subspace bound s (a lower bound of d²) proves d² ≥ bound, rounding included. */
   const proves = (s: number, bound: number): boolean => s >= bound && Math.sqrt(s) - slack >= Math.sqrt(bound);
-  /** Lower-bound test of d²(c, point p) against bound, in two halves. */
-  const lbPoint = (p: number, bound: number): boolean => {
-    const o = p * Q;
-    let v = c0 - proj[o]!;
+  /** Lower-bound test of d²(c, the Q-vector at rows[o..]) against bound, in two halves. */
+  const lbAt = (rows: Float64Array, o: number, bound: number): boolean => {
+    let v = c0 - rows[o]!;
     let s = v * v;
-    v = c1 - proj[o + 1]!;
+    v = c1 - rows[o + 1]!;
     s += v * v;
-    v = c2 - proj[o + 2]!;
+    v = c2 - rows[o + 2]!;
     s += v * v;
-    v = c3 - proj[o + 3]!;
+    v = c3 - rows[o + 3]!;
     s += v * v;
     if (proves(s, bound)) return true;
-    v = c4 - proj[o + 4]!;
+    v = c4 - rows[o + 4]!;
     s += v * v;
-    v = c5 - proj[o + 5]!;
+    v = c5 - rows[o + 5]!;
     s += v * v;
-    v = c6 - proj[o + 6]!;
+    v = c6 - rows[o + 6]!;
     s += v * v;
-    v = c7 - proj[o + 7]!;
+    v = c7 - rows[o + 7]!;
     s += v * v;
     return proves(s, bound);
   };
-  /** Same against the centre of group g (compact copy, sequential access). */
-  const lbGroup = (g: number, bound: number): boolean => {
-    const o = g * Q;
-    let v = c0 - cq[o]!;
-    let s = v * v;
-    v = c1 - cq[o + 1]!;
-    s += v * v;
-    v = c2 - cq[o + 2]!;
-    s += v * v;
-    v = c3 - cq[o + 3]!;
-    s += v * v;
-    if (proves(s, bound)) return true;
-    v = c4 - cq[o + 4]!;
-    s += v * v;
-    v = c5 - cq[o + 5]!;
-    s += v * v;
-    v = c6 - cq[o + 6]!;
-    s += v * v;
-    v = c7 - cq[o + 7]!;
-    s += v * v;
-    return proves(s, bound);
-  };
+  /** Against point p, and against the centre of group g (compact copy, sequential access). */
+  const lbPoint = (p: number, bound: number): boolean => lbAt(proj, p * Q, bound);
+  const lbGroup = (g: number, bound: number): boolean => lbAt(cq, g * Q, bound);
   const setCentre = (g: number, p: number): void => {
     if (!useLb) return;
     const o = p * Q;
