@@ -1,5 +1,4 @@
 // Builds the Fastify app: request ids, CORS, the optional API key, multipart, tRPC at /trpc, legacy REST at the root.
-import { randomUUID } from "node:crypto";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import cors from "@fastify/cors";
 import multipart from "@fastify/multipart";
@@ -9,18 +8,20 @@ import { appRouter, type AppRouter } from "./trpc/router.ts";
 import { registerLegacyRoutes } from "./legacy/index.ts";
 import { registerDashboardApi } from "./api/index.ts";
 import { apiKeyHook } from "./api-key.ts";
+import { requestIdFrom } from "./request-id.ts";
 
-const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+export type BuildAppOptions = {
+  logger?: boolean | object;
+  /** idle keep-alive of client connections (Fastify's default 72 s); behind the edge its pooled sockets stay longer */
+  keepAliveTimeoutMs?: number;
+};
 
-export async function buildApp(ctx: ServiceContext, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? { level: ctx.config.logLevel },
+    ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
     // The WPF client correlates by X-Request-Id: reuse a sane one, else mint a uuid4.
-    genReqId: (req) => {
-      const h = req.headers["x-request-id"];
-      const v = Array.isArray(h) ? h[0] : h;
-      return v && REQUEST_ID_RE.test(v) ? v : randomUUID();
-    },
+    genReqId: (req) => requestIdFrom(req.headers["x-request-id"]),
     logController: new LogController({ requestIdLogLabel: "request_id" }),
     bodyLimit: ctx.config.maxUploadMb * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },

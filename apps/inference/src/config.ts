@@ -46,6 +46,8 @@ export const ConfigSchema = z.object({
   minOkSamples: z.coerce.number().int().min(1),
   /** BDI_TRAIN_DATASET_ONLY: reject /fit_ok with uploaded images (the original's default was on; ours is off). */
   trainDatasetOnly: z.boolean(),
+  /** BDI_EDGE (default on): a small edge process owns the port and answers /health polls; 0 = the app alone */
+  edge: z.boolean(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -76,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bankCacheMb: envFirst(env, "BDI_BANK_CACHE_MB") ?? "1024",
     minOkSamples: envFirst(env, "BDI_MIN_OK_SAMPLES") ?? "10",
     trainDatasetOnly: boolish.parse(envFirst(env, "BDI_TRAIN_DATASET_ONLY") ?? "0"),
+    edge: boolish.parse(envFirst(env, "BDI_EDGE") ?? "1"),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

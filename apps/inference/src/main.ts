@@ -1,27 +1,28 @@
-// Service entry point: config → database (migrations applied) → HTTP → backbone loads in the background.
+// Service entry point. By default this process is the edge (edge/edge.ts): it owns the public port, answers the
+// client's /health polls and forks this same file as the app, which listens on a loopback port. With BDI_EDGE=0 the
+// app serves the public port itself. The app: config → database (migrations applied) → HTTP → backbone loads in
+// the background.
+import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
 import { createDb } from "@bdi/db";
-import { loadConfig } from "./config.ts";
+import { loadConfig, type Config } from "./config.ts";
 import { buildApp } from "./app.ts";
 import { BackboneHolder } from "./runtime/backbone-state.ts";
 import type { ServiceContext } from "./context.ts";
 import { loadServiceBackbone } from "./runtime/load-backbone.ts";
+import { runEdge } from "./edge/edge.ts";
+import { linkToEdge } from "./edge/app-link.ts";
+import { APP_ROLE_ENV } from "./edge/protocol.ts";
 
-async function main() {
-  const config = loadConfig();
+/** Behind the edge, its pooled connections may idle long; closing them first would race a reused socket. */
+const BEHIND_EDGE_KEEP_ALIVE_MS = 3_600_000;
+
+async function runApp(config: Config, behindEdge: boolean) {
   const db = await createDb({ dataRoot: config.dataRoot, migrate: config.migrateOnStart });
   const backbone = new BackboneHolder();
   const ctx = { config, db, backbone, startedAt: Date.now() } as ServiceContext;
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, behindEdge ? { keepAliveTimeoutMs: BEHIND_EDGE_KEEP_ALIVE_MS } : {});
   ctx.log = app.log;
-
-  await app.listen({ port: config.port, host: config.host });
-  app.log.info({ dataRoot: config.dataRoot, device: config.device, backbone: config.backbone }, "service listening");
-
-  void backbone.load(() => loadServiceBackbone(config, app.log)).then(() => {
-    const s = backbone.current;
-    if (s.status === "ready") app.log.info({ backbone: s.backbone.id, device: s.backbone.device, loadMs: s.loadMs }, "backbone ready");
-    else if (s.status === "error") app.log.error({ error: s.error }, "backbone failed to load");
-  });
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -39,6 +40,32 @@ async function main() {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  let onBackboneChange = () => {};
+  if (behindEdge) {
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = app.server.address() as AddressInfo;
+    const link = linkToEdge(ctx, port, () => void shutdown("edge disconnected"));
+    onBackboneChange = link.publishHealth;
+    app.log.info({ port }, "app listening behind the edge");
+  } else {
+    await app.listen({ port: config.port, host: config.host });
+    app.log.info({ dataRoot: config.dataRoot, device: config.device, backbone: config.backbone }, "service listening");
+  }
+
+  void backbone.load(() => loadServiceBackbone(config, app.log)).then(() => {
+    const s = backbone.current;
+    if (s.status === "ready") app.log.info({ backbone: s.backbone.id, device: s.backbone.device, loadMs: s.loadMs }, "backbone ready");
+    else if (s.status === "error") app.log.error({ error: s.error }, "backbone failed to load");
+    onBackboneChange();
+  });
+}
+
+async function main() {
+  const config = loadConfig();
+  const isApp = process.env[APP_ROLE_ENV] === "1" && typeof process.send === "function";
+  if (config.edge && !isApp) await runEdge(config, fileURLToPath(import.meta.url));
+  else await runApp(config, isApp);
 }
 
 main().catch((err) => {

@@ -1,8 +1,9 @@
 // `npm run bench:service [-- --json] [--samples 100] [--pollers 4] [--interval-ms 2000] [--input-size N] [--backbone ID]`
 // Service-level numbers the WPF client feels, measured over real HTTP against a real service process on a temp
 // data root: `/health` latency (p50/p99/max) while `pollers` clients poll it every `interval-ms` during a `/fit_ok`
-// and a series of `/infer`s (twice: the first fit after start, then a refit), and the duration of `/calibrate_dataset` over `samples` stored samples (the client's
-// timeout is 120 s).
+// and a series of `/infer`s (twice: the first fit after start, then a refit), next to the same polls of a minimal
+// reference server (the machine's floor), and the duration of `/calibrate_dataset` over `samples` stored samples (the
+// client's timeout is 120 s).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -62,30 +63,48 @@ async function post(base: string, path: string, body: FormData | object) {
   return json as Record<string, unknown>;
 }
 
-// The health pollers' process: keep-alive connections (as .NET's HttpClient keeps them), one loop per poller;
-// prints the latencies (ms) as JSON when told to stop.
+// The health pollers' process: keep-alive connections (as .NET's HttpClient keeps them), `n` loops per target URL;
+// prints the latencies (ms) per target as JSON when told to stop.
 const POLLER_SOURCE = `
 const http = require("node:http");
-const [base, n, interval] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const [n, interval, ...bases] = [Number(process.argv[1]), Number(process.argv[2]), ...process.argv.slice(3)];
 const agent = new http.Agent({ keepAlive: true });
-const lat = [];
+const lat = bases.map(() => []);
 let on = true;
-const once = () => new Promise((res, rej) => {
+const once = (b) => new Promise((res, rej) => {
   const t0 = performance.now();
-  http.get(base + "/health", { agent }, (r) => { r.resume(); r.on("end", () => { lat.push(performance.now() - t0); res(); }); }).on("error", rej);
+  http.get(bases[b] + "/health", { agent }, (r) => { r.resume(); r.on("end", () => { lat[b].push(performance.now() - t0); res(); }); }).on("error", rej);
 });
-const loops = Array.from({ length: n }, async (_, k) => {
-  await new Promise((r) => setTimeout(r, (interval / n) * k));
-  while (on) { await once(); await new Promise((r) => setTimeout(r, interval)); }
-});
+const loops = bases.flatMap((_, b) => Array.from({ length: n }, async (_, k) => {
+  await new Promise((r) => setTimeout(r, (interval / n) * k + (interval / n / bases.length) * b));
+  while (on) { await once(b); await new Promise((r) => setTimeout(r, interval)); }
+}));
 process.on("message", async () => { on = false; await Promise.all(loops); process.send(lat, () => process.exit(0)); });
 `;
 
-function startPollers(base: string, n: number, intervalMs: number) {
-  const child = spawn(process.execPath, ["-e", POLLER_SOURCE, base, String(n), String(intervalMs)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+// The reference: the smallest Node HTTP server answering /health with a constant body, polled the same way at the same
+// time. Its latencies are this machine's floor (scheduling, loopback, the pollers themselves) under the same load.
+const REFERENCE_SOURCE = `
+const body = JSON.stringify({ status: "ok" });
+const srv = require("node:http").createServer((q, s) => { s.writeHead(200, { "content-type": "application/json", "content-length": body.length }); s.end(body); });
+srv.keepAliveTimeout = 72000;
+srv.listen(0, "127.0.0.1", () => process.send(srv.address().port));
+process.on("disconnect", () => process.exit(0));
+`;
+
+function startReference(): Promise<{ base: string; stop(): void }> {
+  const child = spawn(process.execPath, ["-e", REFERENCE_SOURCE], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise((res, rej) => {
+    child.once("message", (port) => res({ base: `http://127.0.0.1:${port}`, stop: () => child.kill() }));
+    child.once("exit", (code) => rej(new Error(`reference server exited with code ${code}`)));
+  });
+}
+
+function startPollers(bases: string[], n: number, intervalMs: number) {
+  const child = spawn(process.execPath, ["-e", POLLER_SOURCE, String(n), String(intervalMs), ...bases], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return {
-    stop: () => new Promise<number[]>((res, rej) => {
-      child.once("message", (m) => res(m as number[]));
+    stop: () => new Promise<number[][]>((res, rej) => {
+      child.once("message", (m) => res(m as number[][]));
       child.once("exit", (code) => rej(new Error(`health pollers exited with code ${code}`)));
       child.send("stop");
     }),
@@ -128,7 +147,7 @@ async function main() {
     // Two rounds: the first fit after start also pays one-time costs in the service (Prisma compiles each query
     // plan once, caches fill); the second is the steady state of a line that refits.
     const round = async () => {
-      const pollers = startPollers(base, POLLERS, INTERVAL_MS);
+      const pollers = startPollers([base, reference.base], POLLERS, INTERVAL_MS);
       const tFit = performance.now();
       const fit = await post(base, "/fit_ok", form({ ...roi, use_dataset: "true", memory_fit: "false" }, []));
       const fitS = (performance.now() - tFit) / 1000;
@@ -138,7 +157,8 @@ async function main() {
         await post(base, "/infer", form(roi, [{ field: "image", name: "crop.png", bytes: readFileSync(p) }]));
         inferMs.push(performance.now() - t0);
       }
-      return { fit, fitS, inferMs, latencies: await pollers.stop() };
+      const [latencies, referenceLatencies] = await pollers.stop();
+      return { fit, fitS, inferMs, latencies: latencies!, referenceLatencies: referenceLatencies! };
     };
     const health = (latencies: number[]) => ({
       n: latencies.length,
@@ -147,8 +167,10 @@ async function main() {
       max_ms: +Math.max(...latencies).toFixed(2),
       slowest_ms: [...latencies].sort((a, b) => b - a).slice(0, 5).map((v) => +v.toFixed(1)),
     });
+    const reference = await startReference();
     const first = await round();
     const second = await round();
+    reference.stop();
     const { fit, fitS, inferMs } = first;
 
     const tCal = performance.now();
@@ -159,6 +181,9 @@ async function main() {
       health_first_fit: health(first.latencies),
       health_second_fit: health(second.latencies),
       health_p99_ms: +percentile([...first.latencies, ...second.latencies], 99).toFixed(2),
+      reference_first_fit: health(first.referenceLatencies),
+      reference_second_fit: health(second.referenceLatencies),
+      reference_p99_ms: +percentile([...first.referenceLatencies, ...second.referenceLatencies], 99).toFixed(2),
       fit_ok_s: +fitS.toFixed(2),
       n_embeddings: fit.n_embeddings,
       coreset_size: fit.coreset_size,

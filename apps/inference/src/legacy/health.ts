@@ -1,5 +1,7 @@
 // GET /health in the legacy shape (contract §1.1); 503 while the backbone is not ready. Recipe validated (the
 // reserved `last` → 400) but never looked up: the client polls every 2 s, so this touches no DB or disk.
+// The answer depends only on the backbone's state, so the edge process (../edge) can serve the same bytes from a
+// snapshot this module builds, while this process is busy.
 import type { FastifyInstance } from "fastify";
 import { SERVICE_VERSION } from "../config.ts";
 import type { ServiceContext } from "../context.ts";
@@ -12,32 +14,47 @@ export function legacyModelName(backboneId: string): string {
   return backboneId.startsWith("dinov2") ? LEGACY_DINO_MODEL : backboneId;
 }
 
+/** /health's status code and body without the per-request ids (they come last in the body). */
+export type HealthSnapshot = {
+  code: 200 | 503;
+  body: { status: "ok" | "starting" | "error"; device: "cpu" | "cuda"; model: string; version: string; reason?: string };
+};
+
+export function healthSnapshot(ctx: Pick<ServiceContext, "backbone" | "config">): HealthSnapshot {
+  const s = ctx.backbone.current;
+  if (s.status !== "ready") {
+    return {
+      code: 503,
+      body: {
+        status: s.status === "starting" ? "starting" : "error",
+        device: ctx.config.device.startsWith("cuda") ? "cuda" : "cpu",
+        model: ctx.config.backbone,
+        version: SERVICE_VERSION,
+        reason: s.status === "starting" ? "backbone_loading" : s.error,
+      },
+    };
+  }
+  const b = s.backbone;
+  return {
+    code: 200,
+    body: {
+      status: "ok",
+      device: b.device.startsWith("cuda") ? "cuda" : "cpu",
+      model: legacyModelName(b.id),
+      version: SERVICE_VERSION,
+      ...(b.deviceReason ? { reason: b.deviceReason } : {}),
+    },
+  };
+}
+
 export function registerHealth(app: FastifyInstance, ctx: ServiceContext) {
   app.get(
     "/health",
     legacyHandler("/health", async (req, reply, lr) => {
       const q = (req.query ?? {}) as Record<string, unknown>;
       resolveRecipeFor(req, lr, q.recipe_id);
-      const s = ctx.backbone.current;
-      if (s.status !== "ready") {
-        return reply.code(503).send({
-          status: s.status === "starting" ? "starting" : "error",
-          device: ctx.config.device.startsWith("cuda") ? "cuda" : "cpu",
-          model: ctx.config.backbone,
-          version: SERVICE_VERSION,
-          reason: s.status === "starting" ? "backbone_loading" : s.error,
-          ...ids(lr),
-        });
-      }
-      const b = s.backbone;
-      return {
-        status: "ok",
-        device: b.device.startsWith("cuda") ? "cuda" : "cpu",
-        model: legacyModelName(b.id),
-        version: SERVICE_VERSION,
-        ...(b.deviceReason ? { reason: b.deviceReason } : {}),
-        ...ids(lr),
-      };
+      const { code, body } = healthSnapshot(ctx);
+      return reply.code(code).send({ ...body, ...ids(lr) });
     }),
   );
 }

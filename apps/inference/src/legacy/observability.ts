@@ -3,6 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ServiceContext } from "../context.ts";
 import type { Services } from "../services/index.ts";
+import type { ServiceMetrics } from "../services/metrics.ts";
 
 /** Counts every request (all routes of the app, tRPC included) by method, route pattern and status. */
 export function registerRequestMetrics(app: FastifyInstance, services: Services) {
@@ -12,6 +13,14 @@ export function registerRequestMetrics(app: FastifyInstance, services: Services)
     services.metrics.httpRequests.inc({ method, route, status: String(reply.statusCode) });
     services.metrics.httpDuration.observe({ method, route }, reply.elapsedTime / 1000);
   });
+}
+
+/** Requests answered outside this app (the edge's /health answers), counted as if the app had answered them. */
+export function recordAnsweredElsewhere(metrics: ServiceMetrics, method: string, route: string, requests: Array<{ status: number; seconds: number }>) {
+  for (const r of requests) {
+    metrics.httpRequests.inc({ method, route, status: String(r.status) });
+    metrics.httpDuration.observe({ method, route }, r.seconds);
+  }
 }
 
 export function registerMetricsRoute(app: FastifyInstance, ctx: ServiceContext, services: Services) {

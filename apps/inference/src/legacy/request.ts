@@ -7,6 +7,8 @@ import { toLegacyError, type LegacyRoute } from "./errors.ts";
 export type LegacyRequest = {
   route: LegacyRoute;
   requestId: string;
+  /** the reply, so the resolved recipe's X-Recipe-Id header is set before any handler sends */
+  reply: FastifyReply;
   /** set once the recipe resolved (error bodies use "default" before that, as the original does) */
   recipe?: ResolvedRecipe;
 };
@@ -24,6 +26,7 @@ export function resolveRecipeFor(req: FastifyRequest, lr: LegacyRequest, payload
       : headerValue(req, "x-recipe-id");
   const recipe = resolveLegacyRecipe(raw);
   lr.recipe = recipe;
+  lr.reply.header("X-Recipe-Id", recipe.id);
   return recipe;
 }
 
@@ -37,16 +40,13 @@ export function legacyHandler(
   fn: (req: FastifyRequest, reply: FastifyReply, lr: LegacyRequest) => Promise<unknown>,
 ) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const lr: LegacyRequest = { route, requestId: String(req.id) };
+    const lr: LegacyRequest = { route, requestId: String(req.id), reply };
     try {
-      const out = await fn(req, reply, lr);
-      if (lr.recipe) reply.header("X-Recipe-Id", lr.recipe.id);
-      return out;
+      return await fn(req, reply, lr);
     } catch (err) {
       const mapped = toLegacyError(err, route, ids(lr));
       if (mapped.status >= 500) req.log.error({ err, route }, "legacy request failed");
       else req.log.info({ route, status: mapped.status, error: err instanceof Error ? err.message : String(err) }, "legacy request rejected");
-      if (lr.recipe) reply.header("X-Recipe-Id", lr.recipe.id);
       for (const [k, v] of Object.entries(mapped.headers ?? {})) reply.header(k, v);
       return reply.code(mapped.status).send(mapped.body);
     }
