@@ -47,6 +47,11 @@ export async function extractImage(backbone: Backbone, image: Buffer | Uint8Arra
   for (let i = 0; i < valid.length; i++) n += valid[i];
   const d = backbone.dim;
   const cells = new Uint32Array(n);
+  if (n === valid.length) {
+    // every cell overlaps the crop (a square crop): the head's output is the feature matrix, no copy
+    for (let i = 0; i < n; i++) cells[i] = i;
+    return { feats: all, nValid: n, cells, width: pre.width, height: pre.height, geometry: pre.geometry, decodeMs: pre.decodeMs, extractMs };
+  }
   const feats = new Float32Array(n * d);
   for (let i = 0, k = 0; i < valid.length; i++) {
     if (!valid[i]) continue;

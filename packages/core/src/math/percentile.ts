@@ -59,29 +59,50 @@ export function maskedValues(map: Float32Array, mask: Uint8Array | null): Float3
 }
 
 /**
- * Percentiles of the map values inside the mask (non-zero mask pixels; `null` = whole map), with one selection
- * pass over one copy. An empty mask gives zeros (the legacy "empty mask → 0.0").
+ * Percentiles of the map values inside the mask (non-zero mask pixels; `null` = whole map). Large maps are read in
+ * place (sampled brackets, no copy); otherwise, or when the map holds NaNs, one selection pass over one copy. An
+ * empty mask gives zeros (the legacy "empty mask → 0.0").
  */
 export function maskedPercentiles(map: Float32Array, mask: Uint8Array | null, ps: readonly number[]): number[] {
   for (const p of ps) checkP(p);
   if (mask !== null && mask.length !== map.length) {
     throw new InvalidInputError(`mask length ${mask.length} does not match map length ${map.length}`);
   }
+  let inside = map.length;
+  if (mask !== null) {
+    inside = 0;
+    for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) inside++;
+  }
+  if (inside >= 8192) {
+    const { plan, ranks } = rankPlan(inside, ps);
+    const vals = new Map<number, number>();
+    if (bracketSelect(map, inside, ranks, vals, mask)) return plan.map(({ lo, hi, t }) => lerp(vals.get(lo)!, vals.get(hi)!, t));
+  }
   // Copy the (masked) values, NaNs left out (they sort last, like numpy / TypedArray.prototype.sort).
-  const v = new Float32Array(map.length);
+  const v = new Float32Array(inside);
   let n = 0;
   let nan = 0;
-  if (mask === null) {
-    for (let i = 0; i < map.length; i++) { const x = map[i]!; if (x === x) v[n++] = x; else nan++; }
-  } else {
-    for (let i = 0; i < map.length; i++) {
-      if (mask[i] === 0) continue;
-      const x = map[i]!;
-      if (x === x) v[n++] = x; else nan++;
-    }
+  for (let i = 0; i < map.length; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const x = map[i]!;
+    if (x === x) v[n++] = x; else nan++;
   }
   if (n + nan === 0) return ps.map(() => 0);
   return selectPercentiles(v, n, ps, nan);
+}
+
+/** The order statistics (ranks) numpy's linear method interpolates between, for each p, over `total` values. */
+function rankPlan(total: number, ps: readonly number[]): { plan: Array<{ lo: number; hi: number; t: number }>; ranks: number[] } {
+  const ranks = new Set<number>();
+  const plan = ps.map((p) => {
+    const vi = (total - 1) * (p / 100);
+    const lo = Math.floor(vi);
+    const hi = lo + 1 > total - 1 ? total - 1 : lo + 1;
+    ranks.add(lo);
+    ranks.add(hi);
+    return { lo, hi, t: vi - lo };
+  });
+  return { plan, ranks: [...ranks] };
 }
 
 /**
@@ -96,20 +117,12 @@ export function selectPercentiles(a: Float32Array | Float64Array, n: number, ps:
     const s = a.subarray(0, n).sort();
     return ps.map((p) => percentileSorted(s, p));
   }
-  // Needed ranks, descending; each selection narrows the range of the next (everything right of rank k is ≥ a[k]).
-  const ranks = new Set<number>();
-  const plan = ps.map((p) => {
-    const vi = (total - 1) * (p / 100);
-    const lo = Math.floor(vi);
-    const hi = lo + 1 > total - 1 ? total - 1 : lo + 1;
-    ranks.add(lo);
-    ranks.add(hi);
-    return { lo, hi, t: vi - lo };
-  });
+  const { plan, ranks } = rankPlan(total, ps);
   const vals = new Map<number, number>();
-  const wanted = [...ranks].filter((k) => k < n);
+  const wanted = ranks.filter((k) => k < n);
   for (const k of ranks) if (k >= n) vals.set(k, NaN);
   if (!(n >= 8192 && bracketSelect(a, n, wanted, vals))) {
+    // Needed ranks, descending; each selection narrows the range of the next (everything right of rank k is ≥ a[k]).
     let right = n; // a[0, right) holds the ranks not yet fixed
     for (const k of wanted.sort((x, y) => y - x)) {
       if (k === right - 1) {
@@ -128,17 +141,20 @@ export function selectPercentiles(a: Float32Array | Float64Array, n: number, ps:
 }
 
 /**
- * Order statistics by sampling: a strided sample of `a` gives, for each group of nearby ranks, a value bracket
- * [lo, hi] that should contain them; one pass counts the values below lo and collects those inside, whose sort
- * gives the exact ranks when the counts confirm the bracket. Returns false (nothing decided) when a bracket misses
- * or holds too many values (the caller then uses quickselect). Does not reorder `a`.
+ * Order statistics by sampling: a strided sample gives, for each group of nearby ranks, a value bracket [lo, hi] that
+ * should contain them; one pass counts the values below each bracket and collects those inside, whose sort gives the
+ * exact ranks when the counts confirm the brackets. The values are `a[0, n)`, or with a `mask` the `n` entries of `a`
+ * where the mask is non-zero. Returns false (nothing decided) when a bracket misses, holds too many values or a NaN
+ * turns up (the caller then copies and uses quickselect). Does not reorder `a`.
  */
-function bracketSelect(a: Float32Array | Float64Array, n: number, ranks: number[], out: Map<number, number>): boolean {
-  const m = 4096;
-  const stride = Math.floor(n / m);
-  const sample = new Float64Array(m);
-  for (let i = 0, j = stride >> 1; i < m; i++, j += stride) sample[i] = a[j]!;
-  sample.sort();
+function bracketSelect(a: Float32Array | Float64Array, n: number, ranks: number[], out: Map<number, number>, mask: Uint8Array | null = null): boolean {
+  const len = mask === null ? n : mask.length;
+  const stride = Math.max(1, Math.floor(len / 4096));
+  const sample = new Float64Array(Math.ceil(len / stride));
+  let m = 0;
+  for (let j = stride >> 1; j < len; j += stride) if (mask === null || mask[j] !== 0) sample[m++] = a[j]!;
+  if (m < 1024) return false;
+  sample.subarray(0, m).sort();
   // group ranks that are close (e.g. lo and lo+1 of one percentile) into one bracket
   const sorted = [...ranks].sort((x, y) => x - y);
   const groups: number[][] = [];
@@ -147,28 +163,35 @@ function bracketSelect(a: Float32Array | Float64Array, n: number, ranks: number[
     if (g && k - g[g.length - 1]! <= n / 256) g.push(k);
     else groups.push([k]);
   }
-  const cap = Math.max(2048, n >> 3);
-  const buf = new Float64Array(cap);
-  for (const g of groups) {
-    const k0 = g[0]!, k1 = g[g.length - 1]!;
-    const q0 = (k0 / (n - 1)) * (m - 1), q1 = (k1 / (n - 1)) * (m - 1);
+  const G = groups.length;
+  const los = new Float64Array(G), his = new Float64Array(G);
+  groups.forEach((g, i) => {
+    const q0 = (g[0]! / (n - 1)) * (m - 1), q1 = (g[g.length - 1]! / (n - 1)) * (m - 1);
     const sd = (q: number) => Math.sqrt(m * (q / m) * (1 - q / m) + 1);
     const i0 = Math.floor(q0 - 4 * sd(q0) - 2), i1 = Math.ceil(q1 + 4 * sd(q1) + 2);
-    const lo = i0 <= 0 ? -Infinity : sample[i0]!;
-    const hi = i1 >= m - 1 ? Infinity : sample[i1]!;
-    let below = 0;
-    let c = 0;
-    for (let i = 0; i < n; i++) {
-      const x = a[i]!;
-      if (x < lo) below++;
-      else if (x <= hi) {
-        if (c === cap) return false;
-        buf[c++] = x;
+    los[i] = i0 <= 0 ? -Infinity : sample[i0]!;
+    his[i] = i1 >= m - 1 ? Infinity : sample[i1]!;
+  });
+  const cap = Math.max(2048, n >> 3);
+  const bufs = groups.map(() => new Float64Array(cap));
+  const below = new Float64Array(G), count = new Int32Array(G);
+  for (let i = 0; i < len; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const x = a[i]!;
+    if (x !== x) return false;
+    for (let g = 0; g < G; g++) {
+      if (x < los[g]!) below[g]++;
+      else if (x <= his[g]!) {
+        if (count[g] === cap) return false;
+        bufs[g]![count[g]!++] = x;
       }
     }
-    if (below > k0 || below + c <= k1) return false;
-    const inside = buf.subarray(0, c).sort();
-    for (const k of g) out.set(k, inside[k - below]!);
+  }
+  for (let g = 0; g < G; g++) {
+    const ks = groups[g]!, b = below[g]!, c = count[g]!;
+    if (b > ks[0]! || b + c <= ks[ks.length - 1]!) return false;
+    const inside = bufs[g]!.subarray(0, c).sort();
+    for (const k of ks) out.set(k, inside[k - b]!);
   }
   return true;
 }
