@@ -14,7 +14,7 @@ import { KNN_SEARCHES, type KnnSearch } from "./knn-search.ts";
 
 export { DEFAULT_KNN_SEARCH, KNN_SEARCHES, type KnnSearch } from "./knn-search.ts";
 /** Candidates re-ranked exactly per query in the int8 search. */
-export const INT8_CANDIDATES = 16;
+export const INT8_CANDIDATES = 12;
 /** Below this many bank vectors the exact search is faster (TopK + gather cost more than they save): 1k 7 vs 12 ms. */
 export const INT8_MIN_BANK = 4096;
 
