@@ -1,6 +1,7 @@
 // Streams a request to the app on its loopback port and the answer back (uploads, long fits, SSE alike), over a
 // keep-alive pool. Hop-by-hop headers stay on their own hop; a request that cannot reach the app gets a 502.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { pipeline } from "node:stream";
 
 const HOP_BY_HOP = new Set([
   "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
@@ -25,11 +26,14 @@ export function createProxy(target: { host: string; port: number }): Proxy {
       const upstream = http.request({ ...target, method: req.method, path: req.url, headers: endToEnd(req.headers), agent });
       upstream.on("response", (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.headers));
-        answer.pipe(res);
-        answer.on("aborted", () => res.destroy());
+        // pipeline, not pipe: an aborted answer or a client gone mid-stream (a closed SSE tab) is an error on one of
+        // the streams, which must end both sides, not crash the edge as an unhandled 'error' event
+        pipeline(answer, res, (err) => {
+          if (err) upstream.destroy();
+        });
       });
       upstream.on("error", (err) => {
-        if (res.headersSent) return void res.destroy(err);
+        if (res.headersSent || res.destroyed) return void res.destroy();
         const body = JSON.stringify({ detail: `inference service unavailable: ${err.message}` });
         res.writeHead(502, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
         res.end(body);
@@ -38,6 +42,7 @@ export function createProxy(target: { host: string; port: number }): Proxy {
       res.on("close", () => {
         if (!res.writableFinished) upstream.destroy();
       });
+      req.on("error", () => upstream.destroy()); // an upload cut off by the client
       req.pipe(upstream);
     },
     close() {
