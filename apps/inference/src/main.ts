@@ -2,22 +2,21 @@
 // client's /health polls and forks this same file as the app, which listens on a loopback port. With BDI_EDGE=0 the
 // app serves the public port itself. The app: config → database (migrations applied) → HTTP → backbone loads in
 // the background.
+// Each role imports only its own modules (dynamic imports): the edge never loads Fastify, Prisma, onnxruntime or sharp.
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
-import { createDb } from "@bdi/db";
 import { loadConfig, type Config } from "./config.ts";
-import { buildApp } from "./app.ts";
-import { BackboneHolder } from "./runtime/backbone-state.ts";
 import type { ServiceContext } from "./context.ts";
-import { loadServiceBackbone } from "./runtime/load-backbone.ts";
-import { runEdge } from "./edge/edge.ts";
-import { linkToEdge } from "./edge/app-link.ts";
 import { APP_ROLE_ENV } from "./edge/protocol.ts";
 
 /** Behind the edge, its pooled connections may idle long; closing them first would race a reused socket. */
 const BEHIND_EDGE_KEEP_ALIVE_MS = 3_600_000;
 
 async function runApp(config: Config, behindEdge: boolean) {
+  const [{ createDb }, { buildApp }, { BackboneHolder }, { loadServiceBackbone }, { linkToEdge }] = await Promise.all([
+    import("@bdi/db"), import("./app.ts"), import("./runtime/backbone-state.ts"), import("./runtime/load-backbone.ts"),
+    import("./edge/app-link.ts"),
+  ]);
   const db = await createDb({ dataRoot: config.dataRoot, migrate: config.migrateOnStart });
   const backbone = new BackboneHolder();
   const ctx = { config, db, backbone, startedAt: Date.now() } as ServiceContext;
@@ -64,7 +63,7 @@ async function runApp(config: Config, behindEdge: boolean) {
 async function main() {
   const config = loadConfig();
   const isApp = process.env[APP_ROLE_ENV] === "1" && typeof process.send === "function";
-  if (config.edge && !isApp) await runEdge(config, fileURLToPath(import.meta.url));
+  if (config.edge && !isApp) await (await import("./edge/edge.ts")).runEdge(config, fileURLToPath(import.meta.url));
   else await runApp(config, isApp);
 }
 
