@@ -53,13 +53,20 @@ export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}):
     limits: { fileSize: ctx.config.maxUploadMb * 1024 * 1024, files: 500, fields: 1000 },
   });
 
-  // tRPC reads FormData bodies itself, past Fastify's bodyLimit: refuse oversized uploads before they stream in.
-  const trpcBodyLimit = ctx.config.maxUploadMb * 1024 * 1024 * 20;
+  // Oversized bodies are refused from their Content-Length, before they stream in. tRPC reads FormData bodies itself,
+  // past Fastify's bodyLimit, so it has its own limit. For the other non-multipart bodies this also replaces Fastify's
+  // own 413, which closes the connection while the client is still sending: through the edge's proxy that close
+  // turned into a write error (EPIPE) and a 502 instead of the 413. Answered here, Node reads and drops the rest.
+  const bodyLimit = ctx.config.maxUploadMb * 1024 * 1024;
+  const trpcBodyLimit = bodyLimit * 20;
   app.addHook("onRequest", async (req, reply) => {
-    if (!req.url.startsWith("/trpc/")) return;
     const len = Number(req.headers["content-length"] ?? 0);
-    if (len > trpcBodyLimit) {
-      return reply.code(413).send({ error: `request body of ${len} bytes exceeds the ${trpcBodyLimit} byte limit` });
+    if (req.url.startsWith("/trpc/")) {
+      if (len > trpcBodyLimit) return reply.code(413).send({ error: `request body of ${len} bytes exceeds the ${trpcBodyLimit} byte limit` });
+      return;
+    }
+    if (len > bodyLimit && !String(req.headers["content-type"] ?? "").toLowerCase().startsWith("multipart/")) {
+      return reply.code(413).send({ detail: `Upload too large: request body of ${len} bytes exceeds the ${bodyLimit} byte limit` });
     }
   });
 

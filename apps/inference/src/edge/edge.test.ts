@@ -90,7 +90,7 @@ async function waitUntilGone(pid: number, timeoutMs: number) {
 describe("edge process (npm start: edge + app)", () => {
   let s: Stack;
   before(async () => {
-    s = await startStack();
+    s = await startStack({ BDI_MAX_UPLOAD_MB: "1" });
   });
   after(async () => {
     if (s?.edge.exitCode === null) s.edge.kill("SIGKILL");
@@ -135,6 +135,15 @@ describe("edge process (npm start: edge + app)", () => {
 
     const missing = await call(s.base, "OPTIONS", "/nope");
     assert.equal(missing.status, 404);
+  });
+
+  it("passes the app's 413 for an oversized body through (the app must not close the connection mid-upload)", async () => {
+    for (let i = 0; i < 3; i++) {
+      const big = await call(s.base, "POST", "/calibrate_ng", { body: Buffer.alloc(8 << 20, 0x20), contentType: "application/json" });
+      assert.equal(big.status, 413, big.text);
+      assert.match(big.json.detail, /Upload too large/);
+    }
+    assert.equal((await call(s.base, "GET", "/health")).status, 200);
   });
 
   it("counts the polls it answered in the app's /metrics", async () => {

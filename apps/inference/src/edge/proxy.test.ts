@@ -39,6 +39,11 @@ describe("edge proxy", () => {
           clearInterval(t);
           if (!res.writableFinished) seen.streamClosedEarly = true;
         });
+      } else if (req.url?.startsWith("/early")) {
+        // answers before reading the body (the app's early 413); /early-close then also drops the connection
+        res.writeHead(413, { "content-type": "application/json" });
+        res.end(JSON.stringify({ detail: "Upload too large" }));
+        if (req.url === "/early-close") setTimeout(() => req.socket.destroy(), 10);
       } else if (req.url === "/die") {
         res.writeHead(200, { "content-type": "text/plain" });
         res.write("partial");
@@ -90,6 +95,16 @@ describe("edge proxy", () => {
     ac.abort();
     for (let i = 0; i < 50 && !seen.streamClosedEarly; i++) await sleep(20);
     assert.equal(seen.streamClosedEarly, true, "the upstream saw its response closed");
+    assert.equal(await (await fetch(`${base()}/next`)).text(), "ok");
+  });
+
+  it("passes an answer given before the body was read, drains the rest, and keeps the client's connection", async () => {
+    const body = Buffer.alloc(8 << 20, 0x20);
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${base()}/${i % 2 ? "early-close" : "early"}`, { method: "POST", body });
+      assert.equal(res.status, 413);
+      assert.deepEqual(await res.json(), { detail: "Upload too large" });
+    }
     assert.equal(await (await fetch(`${base()}/next`)).text(), "ok");
   });
 

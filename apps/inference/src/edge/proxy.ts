@@ -29,10 +29,20 @@ export function createProxy(target: { host: string; port: number }): Proxy {
         // pipeline, not pipe: an aborted answer or a client gone mid-stream (a closed SSE tab) is an error on one of
         // the streams, which must end both sides, not crash the edge as an unhandled 'error' event
         pipeline(answer, res, (err) => {
-          if (err) upstream.destroy();
+          if (err) return void upstream.destroy();
+          // The app answered before the client finished sending (an early 413): drain the rest of the body here
+          // instead of forwarding it, and retire the half-written upstream connection.
+          if (!req.complete) {
+            req.unpipe(upstream);
+            req.resume();
+            upstream.destroy();
+          }
         });
       });
       upstream.on("error", (err) => {
+        // The answer is delivered: an error after that (the retired connection above) must not cut the client's
+        // keep-alive connection, which already carries its next request.
+        if (res.writableFinished) return;
         if (res.headersSent || res.destroyed) return void res.destroy();
         const body = JSON.stringify({ detail: `inference service unavailable: ${err.message}` });
         res.writeHead(502, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
