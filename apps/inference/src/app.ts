@@ -14,12 +14,15 @@ export type BuildAppOptions = {
   logger?: boolean | object;
   /** idle keep-alive of client connections (Fastify's default 72 s); behind the edge its pooled sockets stay longer */
   keepAliveTimeoutMs?: number;
+  /** behind the edge: take the client's address from X-Forwarded-For, set by the edge on loopback */
+  behindEdge?: boolean;
 };
 
 export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? { level: ctx.config.logLevel },
     ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
+    ...(opts.behindEdge ? { trustProxy: "127.0.0.1" } : {}),
     // The WPF client correlates by X-Request-Id: reuse a sane one, else mint a uuid4.
     genReqId: (req) => requestIdFrom(req.headers["x-request-id"]),
     logController: new LogController({ requestIdLogLabel: "request_id" }),

@@ -20,7 +20,7 @@ async function runApp(config: Config, behindEdge: boolean) {
   const db = await createDb({ dataRoot: config.dataRoot, migrate: config.migrateOnStart });
   const backbone = new BackboneHolder();
   const ctx = { config, db, backbone, startedAt: Date.now() } as ServiceContext;
-  const app = await buildApp(ctx, behindEdge ? { keepAliveTimeoutMs: BEHIND_EDGE_KEEP_ALIVE_MS } : {});
+  const app = await buildApp(ctx, behindEdge ? { keepAliveTimeoutMs: BEHIND_EDGE_KEEP_ALIVE_MS, behindEdge: true } : {});
   ctx.log = app.log;
 
   let closing = false;

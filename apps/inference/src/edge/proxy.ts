@@ -23,7 +23,11 @@ export function createProxy(target: { host: string; port: number }): Proxy {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo" });
   return {
     forward(req, res) {
-      const upstream = http.request({ ...target, method: req.method, path: req.url, headers: endToEnd(req.headers), agent });
+      const headers = endToEnd(req.headers);
+      // the app logs the client's address, not the edge's (it trusts this header from loopback only)
+      const prior = req.headers["x-forwarded-for"];
+      headers["x-forwarded-for"] = [prior, req.socket.remoteAddress].filter(Boolean).join(", ");
+      const upstream = http.request({ ...target, method: req.method, path: req.url, headers, agent });
       upstream.on("response", (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.headers));
         // pipeline, not pipe: an aborted answer or a client gone mid-stream (a closed SSE tab) is an error on one of
