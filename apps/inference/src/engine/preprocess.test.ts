@@ -19,6 +19,10 @@ test("preprocess rejects huge images (side > 16384 or > 40 MP) before decoding t
   // a PNG header claiming 20000×10 pixels is enough to be refused by the size check
   const wide = await sharp({ create: { width: MAX_SIDE + 1, height: 2, channels: 3, background: "#000" } }).png().toBuffer();
   await assert.rejects(probeImage(wide), ImageTooLargeError);
+  await assert.rejects(preprocess(wide, bb), ImageTooLargeError, "the PNG header path applies the same limits");
+  const noPixels = Buffer.from(await sharp({ create: { width: 4, height: 4, channels: 3, background: "#000" } }).png().toBuffer());
+  noPixels.writeUInt32BE(0, 16); // IHDR width 0
+  await assert.rejects(preprocess(noPixels, bb), BadImageError);
   const big = await sharp({ create: { width: 7000, height: 6000, channels: 3, background: "#000" } }).png({ compressionLevel: 1 }).toBuffer();
   await assert.rejects(preprocess(big, bb), (e: unknown) => e instanceof ImageTooLargeError && e.httpStatus === 413);
 });
