@@ -180,6 +180,7 @@ describe("edge process (npm start: edge + app)", () => {
       process.kill(s.appPid, "SIGCONT");
       assert.equal((await stale).status, 200);
       assert.equal((await state).status, 200);
+      assert.ok(s.logs.some((l) => l.includes("has not sent its health")), "the edge logged the stale snapshot");
     } finally {
       process.kill(s.appPid, "SIGCONT");
     }

@@ -16,8 +16,11 @@ const SNAPSHOT_MAX_AGE_MS = 5 * HEARTBEAT_MS;
 const CLIENT_KEEP_ALIVE_MS = 72_000;
 const SHUTDOWN_GRACE_MS = 15_000;
 
-function log(level: "info" | "error", msg: string, extra: Record<string, unknown> = {}) {
-  const line = JSON.stringify({ level: level === "info" ? 30 : 50, time: Date.now(), pid: process.pid, name: "edge", msg, ...extra });
+const LEVELS = { info: 30, warn: 40, error: 50 } as const;
+
+/** One pino-shaped JSON line, like the app's logs. */
+function log(level: keyof typeof LEVELS, msg: string, extra: Record<string, unknown> = {}) {
+  const line = JSON.stringify({ level: LEVELS[level], time: Date.now(), pid: process.pid, name: "edge", msg, ...extra });
   (level === "info" ? process.stdout : process.stderr).write(line + "\n");
 }
 
@@ -66,13 +69,19 @@ export async function runEdge(config: Config, appEntry: string): Promise<void> {
   server.keepAliveTimeout = CLIENT_KEEP_ALIVE_MS;
   server.requestTimeout = 0; // uploads of many crops may take longer than Node's default 5 min; Fastify's default too
 
-  // Report the answered polls to the app's /metrics once a second.
-  const flush = setInterval(() => {
+  // Once a second: report the answered polls to the app's /metrics, and say when the app stops (or resumes)
+  // sending its snapshot — the polls then wait for the app itself.
+  let stale = false;
+  const tick = setInterval(() => {
+    const age = health ? Date.now() - health.receivedAt : 0;
+    if (!stale && age > SNAPSHOT_MAX_AGE_MS) log("warn", "the app has not sent its health for a while; /health now waits for the app", { ageMs: age });
+    else if (stale && age <= SNAPSHOT_MAX_AGE_MS) log("info", "the app is responsive again");
+    stale = age > SNAPSHOT_MAX_AGE_MS;
     if (answered.length === 0 || !app.connected) return;
     app.send({ type: "health-requests", requests: answered } satisfies EdgeToApp);
     answered = [];
   }, HEARTBEAT_MS);
-  flush.unref();
+  tick.unref();
 
   let closing = false;
   app.on("exit", (code, signal) => {
