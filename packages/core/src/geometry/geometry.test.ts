@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { letterboxGeometry, gridToCrop, cropValidCells } from "./letterbox.ts";
+import { letterboxGeometry, gridToCrop, gridToCropBlurred, cropValidCells } from "./letterbox.ts";
+import { gaussianBlur } from "../math/blur.ts";
+import { seededRandom } from "../math/random.ts";
 import { buildMask, parseShapeJson, parseShapeValue, shapeArea, fullShape, resolveShape } from "./shape.ts";
 import { labelComponents } from "./components.ts";
 import { RoiShapeSchema } from "../schemas/shape.ts";
@@ -169,4 +171,25 @@ test("labelComponents: 8- and 4-connectivity, sizes", () => {
   assert.equal(c8.labels[6], c8.labels[0]);
   const c4 = labelComponents(img, 4, 3, 4);
   assert.equal(c4.count, 3);
+});
+
+test("gridToCropBlurred equals gaussianBlur(gridToCrop(…)) (letterboxed, square, tiny and upscaled crops; σ 0, 1, 2)", () => {
+  const rnd = seededRandom(5);
+  const cases: Array<[number, number, number, number]> = [
+    // [cropW, cropH, input size, grid]
+    [448, 448, 448, 32], [512, 208, 448, 32], [208, 512, 768, 96], [97, 301, 320, 40], [1, 7, 448, 32], [3, 2, 448, 32],
+    [20, 11, 448, 32], [640, 480, 224, 16], [5, 5, 64, 8],
+  ];
+  for (const [w, h, size, g] of cases) {
+    const geom = letterboxGeometry(w, h, size);
+    const grid = Float32Array.from({ length: g * g }, () => rnd() * 2);
+    for (const sigma of [0, 1, 2]) {
+      const want = sigma > 0 ? gaussianBlur(gridToCrop(grid, g, g, geom, w, h), w, h, sigma) : gridToCrop(grid, g, g, geom, w, h);
+      const got = gridToCropBlurred(grid, g, g, geom, w, h, sigma);
+      assert.equal(got.length, want.length);
+      let max = 0;
+      for (let i = 0; i < got.length; i++) max = Math.max(max, Math.abs(got[i]! - want[i]!));
+      assert.ok(max < 1e-6, `${w}×${h} in ${size}, grid ${g}, σ ${sigma}: max diff ${max}`);
+    }
+  }
 });

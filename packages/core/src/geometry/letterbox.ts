@@ -2,7 +2,8 @@
 // inverse mapping of a patch-grid anomaly map back to crop pixels.
 import { InvalidInputError } from "../errors.ts";
 import { roundHalfEven } from "../math/round.ts";
-import { resampleBilinear } from "../math/resize.ts";
+import { axisTaps, resampleBilinear, type AxisMap } from "../math/resize.ts";
+import { gaussianKernel, legacyKernelSize, reflect101 } from "../math/blur.ts";
 
 export interface LetterboxGeometry {
   /** Side of the square model input (e.g. 448). */
@@ -49,6 +50,11 @@ export function gridToCrop(
   cropW: number,
   cropH: number,
 ): Float32Array {
+  const { mx, my } = cropAxisMaps(grid, gw, gh, geom, cropW, cropH);
+  return resampleBilinear(grid, gw, gh, cropW, cropH, mx, my);
+}
+
+function cropAxisMaps(grid: ArrayLike<number>, gw: number, gh: number, geom: LetterboxGeometry, cropW: number, cropH: number): { mx: AxisMap; my: AxisMap } {
   posInt("gw", gw);
   posInt("gh", gh);
   posInt("cropW", cropW);
@@ -60,7 +66,90 @@ export function gridToCrop(
   const sy = (nh / cropH) * (gh / size);
   const ox = (left + (0.5 * nw) / cropW) * (gw / size) - 0.5;
   const oy = (top + (0.5 * nh) / cropH) * (gh / size) - 0.5;
-  return resampleBilinear(grid, gw, gh, cropW, cropH, { scale: sx, offset: ox }, { scale: sy, offset: oy });
+  return { mx: { scale: sx, offset: ox }, my: { scale: sy, offset: oy } };
+}
+
+/**
+ * One axis of "bilinear to crop pixels, then the Gaussian (reflect-101 borders)" as a single linear map: output
+ * pixel d = Σ_l w[d·L + l] · grid[start[d] + l]. Both steps are linear, so the composition is exact; its support
+ * is a few grid cells (7 taps of a pixel-scale kernel cover at most ~2 cells at the usual 8–14 px per cell).
+ */
+function blurredAxis(dn: number, sn: number, map: AxisMap, kern: Float64Array): { start: Int32Array; L: number; w: Float64Array } {
+  const taps = axisTaps(dn, sn, map);
+  const r = (kern.length - 1) >> 1;
+  const start = new Int32Array(dn);
+  let L = 1;
+  for (let d = 0; d < dn; d++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let k = 0; k < kern.length; k++) {
+      const p = reflect101(d + k - r, dn);
+      lo = Math.min(lo, taps.i0[p]!);
+      hi = Math.max(hi, taps.i1[p]!);
+    }
+    start[d] = lo;
+    L = Math.max(L, hi - lo + 1);
+  }
+  const w = new Float64Array(dn * L);
+  for (let d = 0; d < dn; d++) {
+    const o = d * L - start[d]!;
+    for (let k = 0; k < kern.length; k++) {
+      const p = reflect101(d + k - r, dn);
+      const t = taps.w1[p]!;
+      w[o + taps.i0[p]!] += kern[k]! * (1 - t);
+      if (t !== 0) w[o + taps.i1[p]!] += kern[k]! * t;
+    }
+  }
+  return { start, L, w };
+}
+
+/**
+ * `gaussianBlur(gridToCrop(grid, …), cropW, cropH, sigma)` in one separable pass from the grid: the same linear
+ * map, computed as grid rows → crop columns, then grid rows → crop rows. Equal to the two-step result up to float
+ * rounding (the two-step form rounds the upsampled map to float32 in between), in a fraction of the time: ~3
+ * multiply-adds per crop pixel instead of 4 for the bilinear plus 14 for the blur. σ ≤ 0: the bilinear map only.
+ */
+export function gridToCropBlurred(
+  grid: ArrayLike<number>,
+  gw: number,
+  gh: number,
+  geom: LetterboxGeometry,
+  cropW: number,
+  cropH: number,
+  sigma: number,
+): Float32Array {
+  const { mx, my } = cropAxisMaps(grid, gw, gh, geom, cropW, cropH);
+  const kern = sigma > 0 ? gaussianKernel(legacyKernelSize(sigma), sigma) : Float64Array.of(1);
+  const ax = blurredAxis(cropW, gw, mx, kern);
+  const ay = blurredAxis(cropH, gh, my, kern);
+  // grid rows → crop columns
+  const rows = new Float64Array(gh * cropW);
+  for (let j = 0; j < gh; j++) {
+    const g = j * gw, o = j * cropW;
+    for (let x = 0; x < cropW; x++) {
+      let s = 0;
+      const b = g + ax.start[x]!, wo = x * ax.L;
+      for (let l = 0; l < ax.L; l++) {
+        const wl = ax.w[wo + l]!;
+        if (wl !== 0) s += wl * grid[b + l]!; // zero weights pad short supports: never read past the row
+      }
+      rows[o + x] = s;
+    }
+  }
+  // → crop rows
+  const out = new Float32Array(cropW * cropH);
+  const acc = new Float64Array(cropW);
+  for (let y = 0; y < cropH; y++) {
+    acc.fill(0);
+    const wo = y * ay.L;
+    for (let m = 0; m < ay.L; m++) {
+      const wm = ay.w[wo + m]!;
+      if (wm === 0) continue;
+      const ro = (ay.start[y]! + m) * cropW;
+      for (let x = 0; x < cropW; x++) acc[x] += wm * rows[ro + x]!;
+    }
+    out.set(acc, y * cropW);
+  }
+  return out;
 }
 
 /**

@@ -16,7 +16,7 @@ function checkDims(src: ArrayLike<number>, sw: number, sh: number, dw: number, d
 }
 
 /** Per-destination-index left tap and right weight along one axis, clamped like OpenCV. */
-function axisTaps(dn: number, sn: number, map: AxisMap): { i0: Int32Array; i1: Int32Array; w1: Float64Array } {
+export function axisTaps(dn: number, sn: number, map: AxisMap): { i0: Int32Array; i1: Int32Array; w1: Float64Array } {
   const i0 = new Int32Array(dn);
   const i1 = new Int32Array(dn);
   const w1 = new Float64Array(dn);
