@@ -3,7 +3,7 @@
 //   → exact 1-NN in ORT (score) → grid map back through the letterbox to crop W×H (bilinear) → Gaussian σ=1
 //   → ROI mask → p99 inside the mask → regions over the threshold → grayscale heatmap PNG.
 import {
-  buildMask, cropValidCells, extractRegions, gridToCropBlurred, heatmapToGray, isDomainError, maskedPercentiles,
+  buildMask, cropValidCells, extractRegions, gridToCrop, heatmapToGray, isDomainError, maskedPercentiles,
   parseShapeJson, type Region,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -227,7 +227,7 @@ export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: Imag
   const g = backbone.grid;
   const grid = gridMap(dist, f.cells, g);
   // back through the letterbox to crop pixels (bilinear) and the Gaussian, as one separable linear map
-  const map = gridToCropBlurred(grid, g, g, f.geometry, f.width, f.height, BLUR_SIGMA);
+  const map = gridToCrop(grid, g, g, f.geometry, f.width, f.height, BLUR_SIGMA);
   // One selection pass gives the image score (p99 by default) and the heatmap's p1/p99 stretch.
   const pcts = maskedPercentiles(map, mask, opts.includeHeatmap ? [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE, 1, 99] : [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE]);
   const score = pcts[0]!;
