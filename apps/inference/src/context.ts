@@ -1,14 +1,14 @@
 // Everything a request handler needs, created once at start and passed explicitly (no module singletons).
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "./config.ts";
-import { BackboneHolder, type BackboneInfo } from "./runtime/backbone-state.ts";
+import type { BackboneHolder } from "./runtime/backbone-state.ts";
 
 export type DbHandle = Awaited<ReturnType<typeof import("@bdi/db").createDb>>;
 
 export type ServiceContext = {
   config: Config;
   db: DbHandle;
-  backbone: BackboneHolder<BackboneInfo & Record<string, unknown>>;
+  backbone: BackboneHolder;
   startedAt: number;
   log: FastifyBaseLogger;
 };

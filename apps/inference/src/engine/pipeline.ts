@@ -3,8 +3,8 @@
 //   → exact 1-NN in ORT (score) → grid map back through the letterbox to crop W×H (bilinear) → Gaussian σ=1
 //   → ROI mask → p99 inside the mask → regions over the threshold → grayscale heatmap PNG.
 import {
-  buildMask, cropValidCells, extractRegions, gridToCrop, heatmapToGray, isDomainError, maskedPercentiles,
-  parseShapeJson, type Region,
+  buildMask, cropValidCells, decide, extractRegions, gridToCrop, heatmapToGray, isDomainError, maskedPercentiles,
+  parseShapeJson, validateShape, DEFAULT_AREA_MM2_THR, DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, type Region, type RoiShape,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
 import { checkBankCompatible, type BankBackboneInfo, type MemoryBank } from "./artifacts.ts";
@@ -14,10 +14,7 @@ import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, releaseIndex, type Knn
 import { encodeGrayPng } from "./png.ts";
 import { preprocess, type LetterboxGeometry } from "./preprocess.ts";
 
-export const DEFAULT_SCORE_PERCENTILE = 99;
-export const DEFAULT_AREA_MM2_THR = 1.0;
-export const DEFAULT_MM_PER_PX = 0.2;
-export const BLUR_SIGMA = 1.0;
+const BLUR_SIGMA = 1.0;
 
 /** Features of one image, only the grid cells that overlap the crop. */
 export interface ImageFeatures {
@@ -152,8 +149,11 @@ export async function fitBank(backbone: Backbone, images: Array<Buffer | Uint8Ar
 }
 
 export interface ScoreOptions {
-  /** ROI shape JSON in crop pixels (rect / circle / annulus); absent = whole crop */
-  shape?: string | null;
+  /**
+   * ROI shape in crop pixels (rect / circle / annulus), already parsed by the caller; absent = whole crop. JSON text
+   * is accepted too (the engine's own CLI and tests); either way it is validated against the crop.
+   */
+  shape?: RoiShape | string | null;
   threshold?: number | null;
   mmPerPx?: number;
   areaMm2Thr?: number;
@@ -209,9 +209,10 @@ export function gridMap(dist: Float32Array, cells: Uint32Array, g: number): Floa
   return m;
 }
 
-function maskFor(shape: string | null | undefined, w: number, h: number): Uint8Array {
+function maskFor(shape: RoiShape | string | null | undefined, w: number, h: number): Uint8Array {
   try {
-    return buildMask(parseShapeJson(shape ?? null, w, h), w, h);
+    const s = shape && typeof shape === "object" ? validateShape(shape, w, h) : parseShapeJson(shape ?? null, w, h);
+    return buildMask(s, w, h);
   } catch (e) {
     if (isDomainError(e)) throw new BadShapeError((e as Error).message);
     throw e;
@@ -245,7 +246,7 @@ export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: Imag
   const t2 = performance.now();
   return {
     score,
-    ...(thr !== undefined && thr !== null ? { decision: score >= thr ? "ng" as const : "ok" as const, threshold: thr } : {}),
+    ...(thr !== undefined && thr !== null ? { decision: decide(score, thr), threshold: thr } : {}),
     regions, ...(heatmapPng ? { heatmapPng } : {}), ...(opts.includeMap !== false ? { map } : {}),
     width: f.width, height: f.height,
     timings: { decodeMs: f.decodeMs, extractMs: f.extractMs, knnMs: t1 - t0, postMs: t2 - t1, totalMs: f.decodeMs + f.extractMs + (t2 - t0) },
@@ -262,7 +263,7 @@ export async function scoreImage(backbone: Backbone, bank: MemoryBank, image: Bu
 export interface OutOfSampleResult { scores: number[]; folds: number; bankSizes: number[]; ms: number; cachedFeatures: boolean }
 
 export interface OutOfSampleOptions {
-  folds?: number; coresetRate?: number; scorePercentile?: number; shape?: string | null; seed?: number;
+  folds?: number; coresetRate?: number; scorePercentile?: number; shape?: ScoreOptions["shape"]; seed?: number;
   /** features kept between the two passes while they fit in this many floats (default 128M ≈ 512 MB) */
   cacheFloats?: number;
   knn?: KnnSearch;

@@ -350,7 +350,7 @@ export function registerModelRoutes(app: FastifyInstance, svc: Services) {
         ref,
         image: image!.data,
         imageSha256: info.sha256,
-        shape: shape ? JSON.stringify(shape.raw) : null,
+        shape: shape?.shape ?? null,
         mmPerPx: mmPerPx!,
         requireCalibration: true,
         source: "legacy-infer",

@@ -71,7 +71,7 @@ export function registerSeedRoutes(app: FastifyInstance, svc: Services) {
       const shape = parseShapeText(shapeRaw, "shape", info.width, info.height);
       const t0 = performance.now();
       const out = await inferImage(svc, {
-        roi, state: st, ref, image: image!.data, imageSha256: info.sha256, shape: shape ? JSON.stringify(shape.raw) : null,
+        roi, state: st, ref, image: image!.data, imageSha256: info.sha256, shape: shape?.shape ?? null,
         mmPerPx, requireCalibration: false, source: "legacy-infer", requestId: lr.requestId,
       });
       const calibrated = out.calibrated;

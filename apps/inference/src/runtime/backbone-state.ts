@@ -1,4 +1,6 @@
 // Tracks the shared backbone through start-up: /health answers 503 until it is ready.
+import type { Backbone } from "../engine/backbone.ts";
+
 export type BackboneInfo = {
   id: string;
   device: string;
@@ -6,12 +8,12 @@ export type BackboneInfo = {
   deviceReason?: string;
 };
 
-export type BackboneState<B extends BackboneInfo = BackboneInfo> =
+export type BackboneState<B extends BackboneInfo = Backbone> =
   | { status: "starting"; since: number }
   | { status: "ready"; backbone: B; readyAt: number; loadMs: number }
   | { status: "error"; error: string; at: number };
 
-export class BackboneHolder<B extends BackboneInfo = BackboneInfo> {
+export class BackboneHolder<B extends BackboneInfo = Backbone> {
   private state: BackboneState<B> = { status: "starting", since: Date.now() };
   private waiters: Array<(b: B) => void> = [];
 

@@ -1,11 +1,11 @@
 // Loads the configured backbone through the engine; kept separate so tests can load it the same way.
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.ts";
-import type { BackboneInfo } from "./backbone-state.ts";
+import type { Backbone } from "../engine/backbone.ts";
 
-export async function loadServiceBackbone(config: Config, log?: FastifyBaseLogger): Promise<BackboneInfo & Record<string, unknown>> {
+export async function loadServiceBackbone(config: Config, log?: FastifyBaseLogger): Promise<Backbone> {
   const engine = await import("../engine/backbone.ts");
-  const b = await engine.loadBackbone({
+  return engine.loadBackbone({
     backbone: config.backbone,
     device: config.device,
     threads: config.threads,
@@ -15,5 +15,4 @@ export async function loadServiceBackbone(config: Config, log?: FastifyBaseLogge
     ...(config.localAvg !== undefined ? { localAvg: config.localAvg } : {}),
     log,
   });
-  return b as unknown as BackboneInfo & Record<string, unknown>;
 }

@@ -17,7 +17,7 @@ const send = (m: ComputeResponse) => process.send!(m);
 // The service went away (crash, SIGKILL): nothing left to compute for.
 process.on("disconnect", () => process.exit(0));
 let backbonePromise: Promise<Backbone> | null = null;
-const backbone = () => (backbonePromise ??= loadServiceBackbone(config) as unknown as Promise<Backbone>);
+const backbone = () => (backbonePromise ??= loadServiceBackbone(config));
 
 async function readAll(paths: string[]): Promise<Buffer[]> {
   return Promise.all(paths.map((p) => readFile(p)));

@@ -9,7 +9,7 @@ import { ServiceError } from "./errors.ts";
 import { inferImage, roiModelState } from "./models.ts";
 import { extForFormat, inspectImage, removeQuietly, resolveInRoot, sampleRelPath, writeAtomic } from "./storage.ts";
 import { roiRefOf } from "./dashboard-samples.ts";
-import { DEFAULT_MM_PER_PX } from "../engine/pipeline.ts";
+import { DEFAULT_MM_PER_PX } from "@bdi/core";
 
 /** Runs an inference on one uploaded crop with the ROI's active version + calibration; returns the Inspection id. */
 export async function testInference(

@@ -6,11 +6,12 @@ import {
   activateModelVersion, createCalibration, createInspection, createModelVersion, findModelVersion, listDatasetSamples,
   markModelVersionFailed, markModelVersionReady, parseJson, type Calibration, type ModelVersion, type RoiWithActive, type Sample,
 } from "@bdi/db";
+import { decide, DEFAULT_AREA_MM2_THR, DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
 import { legacyThreshold } from "@bdi/core/calibration/legacyRule";
 import { expectedRates } from "@bdi/core/calibration/rates";
 import type { Region } from "@bdi/core/schemas/region";
 import type { Backbone } from "../engine/backbone.ts";
-import { backboneInfo, type ScoreResult } from "../engine/pipeline.ts";
+import { backboneInfo, type ScoreOptions, type ScoreResult } from "../engine/pipeline.ts";
 import { checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
 import { BankInvalidError } from "../engine/errors.ts";
 import { existsSync, statSync } from "node:fs";
@@ -20,15 +21,14 @@ import { ServiceError } from "./errors.ts";
 import { resolveInRoot, segment, sha256, writeAtomic } from "./storage.ts";
 import type { RoiRef } from "./samples.ts";
 
-export const DEFAULT_SCORE_PERCENTILE = 99;
-export const DEFAULT_AREA_MM2_THR = 1.0;
+export { DEFAULT_AREA_MM2_THR, DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
 /** Folds of the out-of-sample self-calibration after a fit. */
 export const SELF_CALIBRATION_FOLDS = 5;
 
 /** The running backbone, or a 503-mapped error while it loads / after it failed. */
 export function requireBackbone(svc: Services): Backbone {
   const s = svc.ctx.backbone.current;
-  if (s.status === "ready") return s.backbone as unknown as Backbone;
+  if (s.status === "ready") return s.backbone;
   if (s.status === "starting") throw new ServiceError("not_ready", "The backbone is still loading; retry in a few seconds.");
   throw new ServiceError("not_ready", `The backbone failed to load: ${s.error}`);
 }
@@ -47,7 +47,7 @@ export function checkVersionArtifact(svc: Services, version: ModelVersion): void
   const meta = readBankMeta(dir);
   const file = path.join(dir, meta.file ?? "bank.f32");
   if (!existsSync(file) || statSync(file).size !== meta.n * meta.dim * 4) throw new BankInvalidError(`model version ${dir}: bank file missing or truncated`);
-  const b = svc.ctx.backbone.ready as unknown as Backbone | null;
+  const b = svc.ctx.backbone.ready;
   if (b) checkBankCompatible(meta.backbone, backboneInfo(b));
 }
 
@@ -271,7 +271,7 @@ export async function storeCalibration(
  */
 export function prepareForScoring(svc: Services, version: ModelVersion): void {
   const dir = bankDir(svc, version);
-  const b = svc.ctx.backbone.ready as unknown as Backbone | null;
+  const b = svc.ctx.backbone.ready;
   if (!dir || !b) return;
   svc.scorer.run({ op: "prepare", backboneSha256: b.sha256, bankDir: dir }).catch((err: unknown) =>
     svc.ctx.log?.warn?.({ err: (err as Error)?.message, version: version.id }, "could not prepare the bank for scoring"));
@@ -387,7 +387,7 @@ export async function inferImage(
     ref: RoiRef;
     image: Buffer;
     imageSha256?: string;
-    shape?: string | null;
+    shape?: ScoreOptions["shape"];
     mmPerPx: number;
     requireCalibration: boolean;
     source: "legacy-infer" | "dashboard-test" | "infer-dataset";
@@ -416,7 +416,7 @@ export async function inferImage(
   });
   svc.metrics.inferDuration.observe({ source: input.source }, (performance.now() - t0) / 1000);
   const threshold = cal?.threshold ?? NaN;
-  const decision: "ok" | "ng" = cal && result.score >= threshold ? "ng" : "ok";
+  const decision: "ok" | "ng" = cal ? decide(result.score, cal.threshold) : "ok";
   svc.metrics.inferDecisions.inc({ decision });
   const regions = [...result.regions].sort((a, b) => b.area_px - a.area_px);
 
