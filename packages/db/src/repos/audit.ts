@@ -86,3 +86,19 @@ export async function exportAuditCsv(db: Queryable, filter: AuditFilter = {}, ma
   } while (cursor && events.length < maxRows);
   return auditEventsToCsv(events.slice(0, maxRows));
 }
+
+export type AuditFacet = { value: string; count: number };
+
+/** Distinct actors, actions and entity types of the audit log, with counts. */
+export async function auditFacets(db: Queryable): Promise<{ actors: AuditFacet[]; actions: AuditFacet[]; entityTypes: AuditFacet[] }> {
+  const [actors, actions, entityTypes] = await Promise.all([
+    db.auditEvent.groupBy({ by: ["actor"], _count: { _all: true }, orderBy: { actor: "asc" } }),
+    db.auditEvent.groupBy({ by: ["action"], _count: { _all: true }, orderBy: { action: "asc" } }),
+    db.auditEvent.groupBy({ by: ["entityType"], _count: { _all: true }, orderBy: { entityType: "asc" } }),
+  ]);
+  return {
+    actors: actors.map((a) => ({ value: a.actor, count: a._count._all })),
+    actions: actions.map((a) => ({ value: a.action, count: a._count._all })),
+    entityTypes: entityTypes.map((a) => ({ value: a.entityType, count: a._count._all })),
+  };
+}

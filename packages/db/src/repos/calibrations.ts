@@ -113,3 +113,8 @@ export async function listCalibrations(db: Queryable, filter: { roiId?: string; 
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
 }
+
+/** The active calibration of each version of a ROI. */
+export async function listActiveCalibrations(db: Queryable, filter: { roiId: string }): Promise<Calibration[]> {
+  return db.calibration.findMany({ where: { roiId: filter.roiId, active: true } });
+}

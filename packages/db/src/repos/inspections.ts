@@ -143,3 +143,17 @@ export async function reviewInspection(
     return after;
   });
 }
+
+/** Inspections since an instant, counted per ROI and decision. */
+export async function countInspectionsByRoiAndDecision(
+  db: Queryable,
+  filter: { since: Date },
+): Promise<Array<{ roiId: string; decision: string; count: number }>> {
+  const rows = await db.inspection.groupBy({ by: ["roiId", "decision"], where: { createdAt: { gte: filter.since } }, _count: { _all: true } });
+  return rows.map((r) => ({ roiId: r.roiId, decision: r.decision, count: r._count._all }));
+}
+
+/** A ROI's latest inspections, newest first. */
+export async function listLatestInspections(db: Queryable, filter: { roiId: string; take: number }): Promise<Inspection[]> {
+  return db.inspection.findMany({ where: { roiId: filter.roiId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: filter.take });
+}

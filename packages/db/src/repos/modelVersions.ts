@@ -253,3 +253,14 @@ export async function listSampleModelVersions(db: Queryable, input: { sampleId: 
   const links = await db.modelVersionSample.findMany({ where: { sampleId: input.sampleId }, include: { modelVersion: true } });
   return links.map((l) => l.modelVersion).sort((a, b) => +b.createdAt - +a.createdAt);
 }
+
+/** Ids of the samples that trained a version. */
+export async function listModelVersionSampleIds(db: Queryable, modelVersionId: string): Promise<Set<string>> {
+  const links = await db.modelVersionSample.findMany({ where: { modelVersionId }, select: { sampleId: true } });
+  return new Set(links.map((l) => l.sampleId));
+}
+
+/** The most recently created version that finished building (ready or retired), of any ROI. */
+export async function findLastBuiltModelVersion(db: Queryable): Promise<ModelVersion | null> {
+  return db.modelVersion.findFirst({ where: { status: { in: ["ready", "retired"] } }, orderBy: { createdAt: "desc" } });
+}

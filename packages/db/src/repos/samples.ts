@@ -187,3 +187,25 @@ export async function setSampleNgRegions(
     s.ngRegionsJson === json ? null : { ngRegionsJson: json },
   );
 }
+
+/** The live sample made from an inspection's crop, if any (an inspection is added to the dataset once). */
+export async function findLiveSampleOfInspection(db: Queryable, inspectionId: string): Promise<Sample | null> {
+  return db.sample.findFirst({ where: { inspectionId, deletedAt: null } });
+}
+
+/** Every sample made from an inspection's crop (deleted ones included), newest first. */
+export async function listSamplesOfInspection(db: Queryable, inspectionId: string): Promise<Sample[]> {
+  return db.sample.findMany({ where: { inspectionId }, orderBy: { createdAt: "desc" } });
+}
+
+/** What identifies a ROI's labelled set (live OK + NG samples: id, label, content, shape), in id order. */
+export async function listLabelledSetKeys(
+  db: Queryable,
+  roiId: string,
+): Promise<Array<Pick<Sample, "id" | "label" | "sha256" | "shapeJson">>> {
+  return db.sample.findMany({
+    where: { roiId, deletedAt: null, label: { in: ["ok", "ng"] } },
+    select: { id: true, label: true, sha256: true, shapeJson: true },
+    orderBy: { id: "asc" },
+  });
+}
