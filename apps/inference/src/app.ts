@@ -6,6 +6,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/a
 import type { ServiceContext } from "./context.ts";
 import { appRouter, type AppRouter } from "./trpc/router.ts";
 import { registerLegacyRoutes } from "./legacy/index.ts";
+import { servicesPlugin } from "./plugins/services.ts";
 import { registerDashboardApi } from "./api/index.ts";
 import { apiKeyHook } from "./api-key.ts";
 import { requestIdFrom } from "./request-id.ts";
@@ -72,6 +73,9 @@ export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}):
       return reply.code(413).send({ detail: `Upload too large: request body of ${len} bytes exceeds the ${bodyLimit} byte limit` });
     }
   });
+
+  // The use cases' resources (compute processes, jobs, metrics): started here, closed with the app.
+  await app.register(servicesPlugin, { ctx });
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",

@@ -1,6 +1,7 @@
 // @bdi/core: pure domain code (no I/O). Zod contracts, PatchCore math, calibration, metrics, ROI geometry.
 
 export * from "./errors.ts";
+export * from "./json.ts";
 
 export * from "./math/random.ts";
 export * from "./math/round.ts";
@@ -15,6 +16,7 @@ export * from "./geometry/shape.ts";
 export * from "./geometry/components.ts";
 
 export * from "./anomaly/score.ts";
+export * from "./anomaly/position-norm.ts";
 export * from "./anomaly/heatmap.ts";
 export * from "./anomaly/contours.ts";
 export * from "./anomaly/regions.ts";
@@ -27,6 +29,7 @@ export * from "./metrics/aupro.ts";
 
 export * from "./coreset/distance.ts";
 export * from "./coreset/kcenter.ts";
+export * from "./coreset/cap.ts";
 
 export * from "./schemas/common.ts";
 export * from "./schemas/ids.ts";

@@ -3,9 +3,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import sharp from "sharp";
 import { readFile } from "node:fs/promises";
-import { exportAuditCsv, findInspection, findSample } from "@bdi/db";
 import { AuditCsvQuerySchema } from "@bdi/core/dashboard/audit";
 import type { ServiceContext } from "../context.ts";
+import { getServices } from "../services/index.ts";
+import { auditCsv } from "../services/audit.ts";
+import { findSampleRecord } from "../services/dataset.ts";
+import { findInspectionRecord } from "../services/review.ts";
 import { contentTypeForName, resolveInRoot } from "../services/storage.ts";
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -58,7 +61,7 @@ export async function colorizeHeatmap(gray: Buffer): Promise<Buffer> {
 }
 
 export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  const db = ctx.db.prisma;
+  const svc = getServices(ctx);
   const dataRoot = ctx.config.dataRoot;
 
   await app.register(async (scope) => {
@@ -68,7 +71,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
     });
 
     scope.get<IdParams>("/api/samples/:id/image", async (req, reply) => {
-      const s = await findSample(db, req.params.id);
+      const s = await findSampleRecord(svc, req.params.id);
       if (!s) return fail(reply, 404, "sample not found");
       if (notModified(req, reply, `"${s.sha256}"`)) return reply;
       const data = await readStored(dataRoot, s.storedPath);
@@ -83,7 +86,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
       const size = req.query.size === undefined ? 256 : Number(req.query.size);
       if (!THUMB_SIZES.includes(size as (typeof THUMB_SIZES)[number]))
         return fail(reply, 400, `size must be one of ${THUMB_SIZES.join(", ")}`);
-      const s = await findSample(db, req.params.id);
+      const s = await findSampleRecord(svc, req.params.id);
       if (!s) return fail(reply, 404, "sample not found");
       if (notModified(req, reply, `"${s.sha256}-${size}"`)) return reply;
       const data = await readStored(dataRoot, s.storedPath);
@@ -93,7 +96,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
     });
 
     scope.get<IdParams>("/api/inspections/:id/image", async (req, reply) => {
-      const i = await findInspection(db, req.params.id);
+      const i = await findInspectionRecord(svc, req.params.id);
       if (!i) return fail(reply, 404, "inspection not found");
       if (notModified(req, reply, `"${i.imageSha256}"`)) return reply;
       const data = await readStored(dataRoot, i.imagePath);
@@ -105,7 +108,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
     scope.get<IdParams & { Querystring: { style?: string } }>("/api/inspections/:id/heatmap", async (req, reply) => {
       const style = req.query.style ?? "gray";
       if (style !== "gray" && style !== "color") return fail(reply, 400, "style must be gray or color");
-      const i = await findInspection(db, req.params.id);
+      const i = await findInspectionRecord(svc, req.params.id);
       if (!i) return fail(reply, 404, "inspection not found");
       if (notModified(req, reply, `"${i.id}-heatmap-${style}"`)) return reply;
       const data = await readStored(dataRoot, i.heatmapPath);
@@ -119,7 +122,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
         return fail(reply, 400, parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; "));
       }
       const { maxRows, ...filter } = parsed.data;
-      const csv = await exportAuditCsv(db, filter, maxRows);
+      const csv = await auditCsv(svc, filter, maxRows);
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
       return reply
         .type("text/csv; charset=utf-8")

@@ -1,66 +1,12 @@
-// Service side of a compute process (compute-worker.ts): one lazily started child process per pool, requests run one
+// Service side of a compute process (worker.ts): one lazily started child process per pool, requests run one
 // at a time (or interleaved), progress forwarded, typed engine errors rebuilt so the REST/tRPC mappings still apply.
 // A child process rather than a worker thread: its every thread (V8's GC helpers, libuv's and libvips' pools,
 // onnxruntime's) runs at the pool's lower priority, so on a 2-core machine the HTTP event loop is never queued
 // behind them (/health p99 under a fit: 33 ms with a worker thread, see README).
 import { fork, type ChildProcess } from "node:child_process";
 import type { Config } from "../config.ts";
-import type { ScoreOptions } from "../engine/pipeline.ts";
 import { EngineError, type EngineErrorCode } from "../engine/errors.ts";
-
-export type FitRequest = {
-  op: "fit";
-  backboneSha256: string;
-  okPaths: string[];
-  coresetRate: number;
-  outDir: string;
-  extra?: Record<string, unknown>;
-  selfCalibrate: boolean;
-  folds: number;
-  percentile: number;
-  ngPaths: string[];
-  ngShapes: Array<string | null>;
-};
-export type FitResponse = {
-  n: number;
-  candidates: number;
-  rate: number;
-  timings: unknown;
-  grid: number;
-  oos: { scores: number[]; folds: number } | null;
-  ngScores: number[];
-};
-export type OosRequest = { op: "oos"; backboneSha256: string; paths: string[]; coresetRate: number; folds: number; percentile: number };
-export type OosResponse = { scores: number[]; folds: number };
-/** Score one image against a model version's bank (image bytes, or a file path under the data root). */
-export type ScoreRequest = {
-  op: "score";
-  backboneSha256: string;
-  bankDir: string;
-  image?: Uint8Array;
-  imagePath?: string;
-  /** the compute process adds its configured 1-NN search and never returns the full map */
-  opts: Omit<ScoreOptions, "includeMap" | "knn">;
-};
-export type ScoreResponse = {
-  score: number;
-  decision?: "ok" | "ng";
-  threshold?: number;
-  regions: import("@bdi/core").Region[];
-  heatmapPng?: Uint8Array;
-  width: number;
-  height: number;
-  timings: { decodeMs: number; extractMs: number; knnMs: number; postMs: number; totalMs: number };
-};
-export type WarmRequest = { op: "warm" };
-/** Load a model version's bank and build its search index now, so the first /infer after an activation is not slower. */
-export type PrepareRequest = { op: "prepare"; backboneSha256: string; bankDir: string };
-export type ComputeRequest = FitRequest | OosRequest | ScoreRequest | WarmRequest | PrepareRequest;
-
-export type ComputeResponse =
-  | { id: number; type: "progress"; p: number; stage: string; message?: string }
-  | { id: number; type: "done"; result: unknown }
-  | { id: number; type: "error"; error: { name: string; message: string; code?: string; details?: Record<string, unknown> } };
+import type { ComputeInit, ComputeRequest, ComputeResponse } from "./protocol.ts";
 
 const ENGINE_CODES = new Set(["bad_image", "image_too_large", "bad_shape", "bank_mismatch", "bank_invalid", "no_samples", "backbone_unavailable"]);
 
@@ -76,9 +22,6 @@ function workerExecArgv(): string[] {
   }
   return out;
 }
-
-/** What the child reads from BDI_COMPUTE_INIT at start. */
-export type ComputeInit = { config: Config; nice: number; name: string };
 
 function childEnv(init: ComputeInit): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, BDI_COMPUTE_INIT: JSON.stringify(init) };
@@ -98,7 +41,7 @@ export class ComputePool {
   private ensure(): ChildProcess {
     if (this.worker) return this.worker;
     const init: ComputeInit = { config: this.config, nice: this.opts.nice ?? 0, name: this.opts.name ?? "bdi-compute" };
-    const w = fork(new URL("./compute-worker-boot.mjs", import.meta.url), [], {
+    const w = fork(new URL("./worker-boot.mjs", import.meta.url), [], {
       execArgv: workerExecArgv(),
       serialization: "advanced", // typed arrays and Buffers cross as binary, not JSON
       env: childEnv(init),

@@ -1,4 +1,4 @@
-// Compute process entry (started by ComputePool in compute.ts). Plain JavaScript, so that it runs before any
+// Compute process entry (started by ComputePool in pool.ts). Plain JavaScript, so that it runs before any
 // TypeScript loader: it first lowers the priority of every thread this process already has (the main thread and
 // V8's platform threads; on Linux niceness is per thread), so that the threads created later — libuv's and
 // libvips' pools, onnxruntime's intra-op threads — inherit it. Then it loads the TypeScript worker.
@@ -28,4 +28,4 @@ if (!process.execArgv.some((a) => a.includes("tsx"))) {
   const { register } = await import("tsx/esm/api");
   register();
 }
-await import("./compute-worker.ts");
+await import("./worker.ts");

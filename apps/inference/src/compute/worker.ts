@@ -1,15 +1,14 @@
 // Compute process for the CPU-heavy parts of a fit, a dataset calibration and scoring (feature extraction of many
 // images, greedy coresets, k-fold out-of-sample scoring). They run for seconds; in the service process they would
 // stall every other request (/health polled every 2 s by the WPF client). The process loads its own backbone and
-// talks to compute.ts over the IPC channel. compute-worker-boot.mjs has already lowered its priority.
+// talks to pool.ts over the IPC channel (protocol.ts). worker-boot.mjs has already lowered its priority.
 import { readFile } from "node:fs/promises";
 import type { Backbone } from "../engine/backbone.ts";
-import { bankIndex, fitBank, fitWithOutOfSample, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
+import { backboneInfo, bankIndex, fitBank, fitWithOutOfSample, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
 import { prepareIndex } from "../engine/knn.ts";
 import { BankCache, writeBank, type MemoryBank } from "../engine/artifacts.ts";
-import { backboneInfo } from "../engine/pipeline.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";
-import type { ComputeInit, ComputeRequest, ComputeResponse } from "./compute.ts";
+import type { ComputeInit, ComputeRequest, ComputeResponse, FitResponse, OosResponse, ScoreResponse } from "./protocol.ts";
 
 const { config } = JSON.parse(process.env.BDI_COMPUTE_INIT ?? "{}") as ComputeInit;
 if (!config || !process.send) throw new Error("compute-worker runs as a child process started by ComputePool");
@@ -33,7 +32,7 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
     const images = await readAll(req.okPaths);
     const calibrate = req.selfCalibrate && images.length >= 2;
     let bank: MemoryBank;
-    let oos: { scores: number[]; folds: number } | null = null;
+    let oos: FitResponse["oos"] = null;
     const ngScores: number[] = [];
     if (calibrate) {
       // one coreset pass gives the bank and its k-fold out-of-sample OK scores
@@ -47,7 +46,7 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
           : progress(0.05 + 0.6 * (p.done / p.total), p.stage, `${p.done}/${p.total}`),
       });
       bank = r.bank;
-      oos = { scores: r.oos.scores, folds: r.oos.folds };
+      oos = r.oos;
     } else {
       bank = await fitBank(b, images, {
         coresetRate: req.coresetRate,
@@ -67,15 +66,8 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
         }
       }
     }
-    return {
-      n: bank.n,
-      candidates: bank.coreset.candidates,
-      rate: bank.coreset.rate,
-      timings: bank.timings,
-      grid: b.grid,
-      oos,
-      ngScores,
-    };
+    const { vectors: _vectors, ...summary } = bank;
+    return { bank: summary, oos, ngScores, grid: b.grid } satisfies FitResponse;
   }
   if (req.op === "prepare") {
     await prepareIndex(bankIndex(banks.get(req.bankDir, backboneInfo(b)), config.knn));
@@ -86,11 +78,12 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
     const image = req.image ? Buffer.from(req.image.buffer, req.image.byteOffset, req.image.byteLength) : await readFile(req.imagePath!);
     const r = await scoreImage(b, bank, image, { ...req.opts, includeMap: false, knn: config.knn });
     const { map: _map, heatmapPng, ...rest } = r;
-    return { ...rest, ...(heatmapPng ? { heatmapPng: new Uint8Array(heatmapPng.buffer, heatmapPng.byteOffset, heatmapPng.byteLength) } : {}) };
+    return { ...rest, ...(heatmapPng ? { heatmapPng: new Uint8Array(heatmapPng.buffer, heatmapPng.byteOffset, heatmapPng.byteLength) } : {}) } satisfies ScoreResponse;
   }
   const images = await readAll(req.paths);
-  const r = await outOfSampleOkScores(b, images, { folds: Math.min(req.folds, images.length), coresetRate: req.coresetRate, scorePercentile: req.percentile, knn: config.knn });
-  return { scores: r.scores, folds: r.folds };
+  return (await outOfSampleOkScores(b, images, {
+    folds: Math.min(req.folds, images.length), coresetRate: req.coresetRate, scorePercentile: req.percentile, knn: config.knn,
+  })) satisfies OosResponse;
 }
 
 process.on("message", (msg: { id: number; req: ComputeRequest }) => {

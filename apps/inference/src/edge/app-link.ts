@@ -1,7 +1,7 @@
 // The app's side of the edge (edge.ts): tells it the loopback port, keeps its /health snapshot fresh (on every backbone
 // change and once a second as a heartbeat), records the polls it answered in /metrics, and stops when it goes away.
 import type { ServiceContext } from "../context.ts";
-import { healthSnapshot } from "../legacy/health.ts";
+import { healthSnapshot } from "../legacy/routes/health.ts";
 import { recordAnsweredElsewhere } from "../legacy/observability.ts";
 import { getServices } from "../services/index.ts";
 import { HEARTBEAT_MS, type AppToEdge, type EdgeToApp } from "./protocol.ts";

@@ -1,9 +1,9 @@
 // The edge's answer to the WPF client's 2 s `GET /health` poll, from the app's latest snapshot: the same status, body
-// and headers the app's own route (../legacy/health.ts) sends. Anything unusual — another method, an Origin header
+// and headers the app's own route (../legacy/routes/health.ts) sends. Anything unusual — another method, an Origin header
 // (CORS), a recipe id the app would reject, duplicate parameters, a snapshot older than `maxAgeMs` (the app is stuck
 // or gone) — returns null and the request goes to the app, so the edge never says anything the app would not.
 import type { IncomingMessage } from "node:http";
-import type { HealthSnapshot } from "../legacy/health.ts";
+import type { HealthSnapshot } from "../legacy/routes/health.ts";
 import { requestIdFrom } from "../request-id.ts";
 import { resolveLegacyRecipe, type ResolvedRecipe } from "../services/recipes.ts";
 

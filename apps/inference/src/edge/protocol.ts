@@ -1,5 +1,5 @@
 // Messages between the edge process (edge.ts) and the app process it forks (app-link.ts), over Node's IPC channel.
-import type { HealthSnapshot } from "../legacy/health.ts";
+import type { HealthSnapshot } from "../legacy/routes/health.ts";
 
 export type AppToEdge =
   /** the app listens on this loopback port; the edge proxies every request it does not answer itself there */

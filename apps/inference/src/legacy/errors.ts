@@ -24,6 +24,31 @@ export function notFittedMessage(route: LegacyRoute): string {
   return `Memoria no encontrada. Ejecuta /fit_ok antes de ${target}.`;
 }
 
+/** The legacy client's text for a service error (the service's own message where the contract has no string). */
+function legacyMessage(err: ServiceError, route: LegacyRoute): string {
+  const d = err.details ?? {};
+  switch (err.code) {
+    case "not_fitted":
+      return notFittedMessage(route);
+    case "calibration_missing":
+      return "calibration_missing";
+    case "insufficient_ok_samples":
+      return `Insufficient OK samples: need at least ${d.need}, found ${d.found}`;
+    case "no_ok_samples":
+      if (route === "/calibrate_ng") return "Se requiere al menos 1 score OK para calibrar";
+      if (route === "/calibrate_dataset") return "No valid OK samples for calibration.";
+      return "No OK dataset samples found";
+    case "no_ng_samples":
+      return "No NG samples available for calibration.";
+    case "no_images":
+      return "No images provided";
+    case "dataset_only":
+      return "Training only supported from dataset (use_dataset=true) in this deployment.";
+    default:
+      return err.message;
+  }
+}
+
 export function toLegacyError(err: unknown, route: LegacyRoute, ids: LegacyIds): LegacyErrorResponse {
   const shapeA = SHAPE_A_ROUTES.has(route);
   const a = (status: number, error: string): LegacyErrorResponse => ({ status, body: { error, ...ids } });
@@ -35,30 +60,27 @@ export function toLegacyError(err: unknown, route: LegacyRoute, ids: LegacyIds):
     return { status: 422, body: { detail: err.issues.map((i) => ({ type: i.type, loc: i.loc, msg: i.msg, input: i.input ?? null })) } };
   }
   if (err instanceof ServiceError) {
+    const msg = legacyMessage(err, route);
     switch (err.code) {
       case "invalid_recipe":
-        return c(400, err.message);
+        return c(400, msg);
       case "mm_per_px_mismatch":
-        return c(409, err.message);
+        return c(409, msg);
       case "invalid_mm_per_px":
-        return b(400, err.message);
-      case "not_fitted":
-        return ab(400, notFittedMessage(route));
-      case "calibration_missing":
-        return ab(400, "calibration_missing");
+        return b(400, msg);
       case "not_found":
-        return b(404, err.message);
+        return b(404, msg);
       case "payload_too_large":
-        return b(413, err.message);
+        return b(413, msg);
       case "unauthorized":
-        return { status: 401, body: { detail: err.message }, headers: { "WWW-Authenticate": "ApiKey" } };
+        return { status: 401, body: { detail: msg }, headers: { "WWW-Authenticate": "ApiKey" } };
       case "not_ready":
-        return ab(503, err.message);
+        return ab(503, msg);
       case "conflict":
       case "busy":
-        return ab(409, err.message);
+        return ab(409, msg);
       default:
-        return ab(400, err.message);
+        return ab(400, msg);
     }
   }
   if (err instanceof EngineError) {

@@ -1,16 +1,30 @@
-// The legacy REST API at the root of the service (contract v3 + the seed docs' routes), for the WPF client.
+// The legacy REST API at the root of the service (contract v3 + the seed docs' routes), for the WPF client. One file
+// per route under ./routes (parse, call one use case of ../services, format); errors are worded once (./errors.ts).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceContext } from "../context.ts";
 import { getServices } from "../services/index.ts";
-import { registerHealth } from "./health.ts";
-import { registerDatasets } from "./datasets.ts";
-import { registerModelRoutes } from "./models.ts";
-import { registerSeedRoutes } from "./seeds.ts";
+import { registerHealth } from "./routes/health.ts";
+import { stateRoute } from "./routes/state.ts";
+import { manifestRoute } from "./routes/manifest.ts";
+import { fitOkRoute } from "./routes/fit-ok.ts";
+import { calibrateNgRoute } from "./routes/calibrate-ng.ts";
+import { calibrateDatasetRoute } from "./routes/calibrate-dataset.ts";
+import { inferRoute } from "./routes/infer.ts";
+import { inferDatasetRoute } from "./routes/infer-dataset.ts";
+import { predictRoute } from "./routes/predict.ts";
+import { sendNgRoute } from "./routes/send-ng.ts";
+import { trainStatusRoute } from "./routes/train-status.ts";
+import { datasetsUploadRoute } from "./routes/datasets-upload.ts";
+import { datasetsListRoute } from "./routes/datasets-list.ts";
+import { datasetsFileRoute } from "./routes/datasets-file.ts";
+import { datasetsMetaRoute } from "./routes/datasets-meta.ts";
+import { datasetsDeleteRoute } from "./routes/datasets-delete.ts";
+import { datasetsClearRoute } from "./routes/datasets-clear.ts";
 import { registerMetricsRoute, registerRequestMetrics } from "./observability.ts";
 import { registerDocs } from "./openapi.ts";
 
 /** Paths of the legacy API and their methods: an existing path with another method is a 405 (FastAPI). */
-export const LEGACY_PATHS: Record<string, string[]> = {
+const LEGACY_PATHS: Record<string, string[]> = {
   "/health": ["GET"],
   "/state": ["GET"],
   "/manifest": ["GET"],
@@ -39,7 +53,7 @@ function pathOf(url: string): string {
 }
 
 /** 404 {"detail":"Not Found"} for unknown paths; 405 {"detail":"Method Not Allowed"} for a known path (bare OPTIONS included). */
-export function legacyNotFound(req: FastifyRequest, reply: FastifyReply) {
+function legacyNotFound(req: FastifyRequest, reply: FastifyReply) {
   const allowed = LEGACY_PATHS[pathOf(req.url)];
   if (allowed && !allowed.includes(req.method)) {
     return reply.code(405).header("Allow", allowed.join(", ")).send({ detail: "Method Not Allowed" });
@@ -60,15 +74,16 @@ function legacyFrameworkError(err: FastifyError, req: FastifyRequest, reply: Fas
   return reply.code(500).send({ error: err.message || "Internal Server Error", request_id: String(req.id), recipe_id: "default" });
 }
 
+const ROUTES = [
+  stateRoute, manifestRoute, fitOkRoute, calibrateNgRoute, calibrateDatasetRoute, inferRoute, inferDatasetRoute,
+  datasetsUploadRoute, datasetsListRoute, datasetsFileRoute, datasetsMetaRoute, datasetsDeleteRoute, datasetsClearRoute,
+  sendNgRoute, predictRoute, trainStatusRoute,
+];
+
 export async function registerLegacyRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const svc = getServices(ctx);
   registerRequestMetrics(app, svc);
   app.setNotFoundHandler(legacyNotFound);
-  app.addHook("onClose", async () => {
-    await Promise.all([svc.compute.close(), svc.scorer.close()]);
-  });
-  // Start the scoring worker as soon as the backbone is ready, so the first /infer does not load a backbone.
-  void ctx.backbone.whenReady().then(() => svc.scorer.warm());
 
   await app.register(async (scope) => {
     // FastAPI's Form() also reads urlencoded bodies.
@@ -80,9 +95,7 @@ export async function registerLegacyRoutes(app: FastifyInstance, ctx: ServiceCon
     scope.setErrorHandler(legacyFrameworkError);
 
     registerHealth(scope, ctx);
-    registerDatasets(scope, svc);
-    registerModelRoutes(scope, svc);
-    registerSeedRoutes(scope, svc);
+    for (const route of ROUTES) route(scope, svc);
     registerMetricsRoute(scope, ctx, svc);
     registerDocs(scope);
   });

@@ -1,8 +1,11 @@
 // Per-request legacy context: request id, recipe resolution (payload beats header, case-insensitive, reserved
 // `last`, layout names outside the pattern mapped to a stable safe id), and the one error → reply path.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { LEGACY_ACTOR, type Actor } from "../services/index.ts";
 import { resolveLegacyRecipe, type ResolvedRecipe } from "../services/recipes.ts";
+import type { RoiRef } from "../services/samples.ts";
 import { toLegacyError, type LegacyRoute } from "./errors.ts";
+import { FieldReader } from "./form.ts";
 
 export type LegacyRequest = {
   route: LegacyRoute;
@@ -51,4 +54,34 @@ export function legacyHandler(
       return reply.code(mapped.status).send(mapped.body);
     }
   };
+}
+
+/** The audit actor of a legacy request: the WPF client, with the request id. */
+export function who(lr: LegacyRequest, reason?: string): Actor {
+  return { actor: LEGACY_ACTOR, requestId: lr.requestId, ...(reason ? { reason } : {}) };
+}
+
+/** role_id / roi_id / recipe_id / model_key from a query string (422 when a required one is missing). */
+export function queryRef(req: FastifyRequest, lr: LegacyRequest, extra: string[] = []): { ref: RoiRef; values: Record<string, string | undefined> } {
+  const q = FieldReader.fromQuery(req.query);
+  const roleId = q.str("role_id", true);
+  const roiId = q.str("roi_id", true);
+  const values: Record<string, string | undefined> = {};
+  for (const name of extra) values[name] = q.str(name, true);
+  const recipeRaw = q.str("recipe_id");
+  const modelKey = q.str("model_key");
+  q.done();
+  const recipe = resolveRecipeFor(req, lr, recipeRaw);
+  return { ref: { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId: roleId!, roiId: roiId!, modelKey }, values };
+}
+
+/** A legacy JSON body must be an object (FastAPI's 422 dict_type otherwise). */
+export function requireJsonObject(req: FastifyRequest): Record<string, unknown> {
+  const b = req.body;
+  if (b === undefined || b === null || typeof b !== "object" || Array.isArray(b) || Buffer.isBuffer(b)) {
+    const r = new FieldReader(new Map(), "body");
+    r.issues.push({ type: "dict_type", loc: ["body"], msg: "Input should be a valid dictionary", input: b ?? null });
+    r.done();
+  }
+  return b as Record<string, unknown>;
 }

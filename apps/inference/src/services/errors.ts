@@ -1,6 +1,7 @@
-// Typed domain errors of the service layer. Every operation throws one of these for a condition the caller can
-// fix (bad input, missing fit, missing calibration, lock conflict…); anything else is a bug and maps to a 500.
-// The mapping to the legacy REST status codes and body shapes lives in ../legacy/errors.ts (one place).
+// Typed domain errors of the service layer. Every use case throws one of these for a condition the caller can fix
+// (bad input, missing fit, missing calibration, lock conflict…); anything else is a bug and maps to a 500.
+// The message says what is wrong in plain terms; no client's wording lives here: ../legacy/errors.ts words them for
+// the WPF client (status codes, body shapes, its strings), ../trpc/errors.ts for the dashboard.
 
 export type ServiceErrorCode =
   | "bad_request"
@@ -14,6 +15,10 @@ export type ServiceErrorCode =
   | "calibration_missing"
   | "insufficient_ok_samples"
   | "no_ok_samples"
+  | "no_images"
+  | "dataset_only"
+  | "no_active_version"
+  | "precondition"
   | "no_ng_samples"
   | "not_found"
   | "conflict"
@@ -45,12 +50,4 @@ export class ValidationError extends ServiceError {
     this.name = "ValidationError";
     this.issues = issues;
   }
-}
-
-export const badRequest = (message: string, details?: Record<string, unknown>) =>
-  new ServiceError("bad_request", message, details);
-export const notFound = (message: string) => new ServiceError("not_found", message);
-
-export function isServiceError(err: unknown): err is ServiceError {
-  return err instanceof ServiceError;
 }

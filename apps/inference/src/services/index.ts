@@ -4,7 +4,7 @@
 import type { ServiceContext } from "../context.ts";
 import { JobRegistry } from "./jobs.ts";
 import { createServiceMetrics, type ServiceMetrics } from "./metrics.ts";
-import { ComputePool } from "./compute.ts";
+import { ComputePool } from "../compute/pool.ts";
 
 export type Services = {
   ctx: ServiceContext;

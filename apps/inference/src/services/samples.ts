@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   findRecipe, findRoi, findSampleByFileName, inTx, listDatasetSamples, lockRecipeMmPerPx, sameMmPerPx, softDeleteSample,
-  createSample, upsertRoi, parseJson, type Roi, type Sample, type SampleLabel, type SampleSource, MmPerPxConflictError,
+  createSample, upsertRoi, parseJson, type Roi, type RoiWithActive, type Sample, type SampleLabel, type SampleSource, MmPerPxConflictError,
 } from "@bdi/db";
 import type { Services, Actor } from "./index.ts";
 import { ServiceError } from "./errors.ts";
@@ -29,6 +29,18 @@ export function assertLabel(label: string | undefined): asserts label is "ok" | 
 
 export function assertMmPerPx(v: number): void {
   if (!Number.isFinite(v) || v <= 0) throw new ServiceError("invalid_mm_per_px", "mm_per_px must be > 0 and finite");
+}
+
+/** The legacy reference of a ROI row (what the sample store addresses ROIs by). */
+export async function roiRefOf(svc: Services, roi: Roi): Promise<RoiRef> {
+  const recipe = await findRecipe(svc.ctx.db.prisma, roi.recipeId);
+  return { recipeId: roi.recipeId, recipeDisplayName: recipe?.displayName, roleId: roi.roleId, roiId: roi.roiId, modelKey: roi.modelKey };
+}
+
+/** A stored sample's mm/px: its own, else the one its client sent in the sidecar, else `fallback`, else null. */
+export function sampleMmPerPx(sample: Sample, fallback?: number): number | null {
+  const meta = parseJson<Record<string, unknown>>(sample.clientMetaJson) ?? {};
+  return sample.mmPerPx ?? (typeof meta.mm_per_px === "number" ? meta.mm_per_px : undefined) ?? fallback ?? null;
 }
 
 /** Throws the 409 when the recipe is locked to another mm/px (read-only pre-check; the lock itself is set in the tx). */
@@ -103,7 +115,7 @@ export async function uploadSamples(
   who: Actor,
 ): Promise<UploadResult> {
   const { ref, label, files } = input;
-  if (files.length === 0) throw new ServiceError("bad_request", "No images provided");
+  if (files.length === 0) throw new ServiceError("no_images", "no images to store");
   const dataRoot = svc.ctx.config.dataRoot;
 
   // 1. Validate everything before writing anything.
@@ -190,7 +202,7 @@ export async function uploadSamples(
 export type DatasetClass = { count: number; files: string[]; meta: Record<string, boolean> };
 
 /** The legacy listing: per label, the live samples' names in chronological order; a label with none is absent. */
-export async function listDataset(svc: Services, ref: RoiRef): Promise<{ roi: Roi | null; classes: Partial<Record<"ok" | "ng", DatasetClass>> }> {
+export async function listDataset(svc: Services, ref: RoiRef): Promise<{ roi: RoiWithActive | null; classes: Partial<Record<"ok" | "ng", DatasetClass>> }> {
   const roi = await findRoiForRead(svc, ref);
   const classes: Partial<Record<"ok" | "ng", DatasetClass>> = {};
   if (!roi) return { roi: null, classes };
@@ -223,11 +235,11 @@ export async function readSampleFile(svc: Services, sample: Sample): Promise<Buf
   }
 }
 
-/** The sidecar as the client reads it (SampleMetadata): mm_per_px a number, never null. */
-export function sampleSidecar(sample: Sample, recipeMmPerPx: number | null): Record<string, unknown> {
+/** The sidecar as the client reads it (SampleMetadata): mm_per_px a number (the sample's, else the recipe's), never null. */
+export async function sampleSidecar(svc: Services, recipeId: string, sample: Sample): Promise<Record<string, unknown>> {
   const meta = { ...(parseJson<Record<string, unknown>>(sample.clientMetaJson) ?? {}) };
   if (meta.mm_per_px === undefined || meta.mm_per_px === null) {
-    const v = sample.mmPerPx ?? recipeMmPerPx;
+    const v = sample.mmPerPx ?? (await findRecipe(svc.ctx.db.prisma, recipeId))?.mmPerPx ?? null;
     if (v != null) meta.mm_per_px = v;
     else delete meta.mm_per_px;
   }

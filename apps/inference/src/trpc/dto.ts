@@ -1,9 +1,7 @@
 // Plain-JSON views of database rows for the dashboard (no transformer on the wire: dates are ISO strings,
 // JSON columns parsed, file paths never exposed; images are fetched from the /api routes named here).
-import {
-  parseJson, type AuditEvent, type Calibration, type Inspection, type ModelVersion, type Sample,
-} from "@bdi/db";
-import type { Roi } from "@bdi/db";
+import { parseJson } from "@bdi/core/json";
+import type { AuditEvent, Calibration, Inspection, ModelVersion, Roi, Sample } from "@bdi/db";
 import type { Region } from "@bdi/core/schemas/region";
 import type { NgRegion } from "@bdi/core/dashboard/samples";
 import type { JobSnapshot } from "../services/jobs.ts";

@@ -19,6 +19,10 @@ const SERVICE_CODES: Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY> = {
   calibration_missing: "PRECONDITION_FAILED",
   insufficient_ok_samples: "PRECONDITION_FAILED",
   no_ok_samples: "PRECONDITION_FAILED",
+  no_images: "BAD_REQUEST",
+  dataset_only: "PRECONDITION_FAILED",
+  no_active_version: "PRECONDITION_FAILED",
+  precondition: "PRECONDITION_FAILED",
   no_ng_samples: "PRECONDITION_FAILED",
   not_found: "NOT_FOUND",
   conflict: "CONFLICT",
@@ -38,11 +42,22 @@ const ENGINE_CODES: Record<EngineError["code"], TRPC_ERROR_CODE_KEY> = {
   backbone_unavailable: "SERVICE_UNAVAILABLE",
 };
 
-/** Friendlier text for the service's legacy-worded messages (the legacy REST keeps the originals). */
+/** The dashboard's wording of a service error (the legacy REST words them for the WPF client in ../legacy/errors.ts). */
 function dashboardMessage(err: ServiceError): string {
-  if (err.code === "not_fitted") return "This ROI has no fitted model yet: start a fit first.";
-  if (err.code === "calibration_missing") return "The active model version has no calibration: calibrate it (or save a threshold) first.";
-  return err.message;
+  const d = err.details ?? {};
+  switch (err.code) {
+    case "not_fitted":
+      return "This ROI has no fitted model yet: start a fit first.";
+    case "calibration_missing":
+      return "The active model version has no calibration: calibrate it (or save a threshold) first.";
+    case "no_ok_samples":
+    case "insufficient_ok_samples":
+      return d.need !== undefined ? `Insufficient OK samples: need at least ${d.need}, found ${d.found}. Upload more OK crops first.` : err.message;
+    case "no_active_version":
+      return `${err.message}: start a fit first.`;
+    default:
+      return err.message;
+  }
 }
 
 /** Maps any thrown value to a TRPCError (unknown errors → INTERNAL_SERVER_ERROR with a generic message). */

@@ -25,10 +25,8 @@ export function toJson(value: unknown): string | null | undefined {
   return JSON.stringify(value);
 }
 
-/** JSON column → value (null for null/empty). */
-export function parseJson<T = unknown>(text: string | null | undefined): T | null {
-  return text == null || text === "" ? null : (JSON.parse(text) as T);
-}
+/** JSON column → value (null for null/empty): core's reader. */
+export { parseJson } from "@bdi/core/json";
 
 export interface PageArgs {
   /** id of the last item of the previous page */

@@ -1,33 +1,19 @@
-import { listRecipes, listRois, type RoiSummary } from "@bdi/db";
+import type { RoiSummary } from "@bdi/db";
 import { OverviewInputSchema } from "@bdi/core/dashboard/overview";
 import { publicProcedure } from "../trpc.ts";
 import { calibrationDto, inspectionDto, jobDto, modelVersionDto, roiBrief } from "../dto.ts";
 import { localMidnight, services } from "../helpers.ts";
 import { healthSummary } from "./health.ts";
+import { overviewData } from "../../services/overview.ts";
 
 /** Recipes → roles → ROIs with their dataset counts, active version + calibration, today's NG rate, last inspections. */
 export const overview = publicProcedure.input(OverviewInputSchema).query(async ({ ctx, input }) => {
-  const db = ctx.svc.db.prisma;
   const since = input.since ?? localMidnight();
-  const [recipes, rois, today, jobs] = await Promise.all([
-    listRecipes(db),
-    listRois(db),
-    db.inspection.groupBy({ by: ["roiId", "decision"], where: { createdAt: { gte: since } }, _count: { _all: true } }),
-    Promise.resolve(services(ctx).jobs.active()),
-  ]);
-  const last = new Map<string, ReturnType<typeof inspectionDto>[]>();
-  if (input.lastInspections > 0) {
-    await Promise.all(
-      rois.map(async (r) => {
-        const rows = await db.inspection.findMany({ where: { roiId: r.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: input.lastInspections });
-        last.set(r.id, rows.map(inspectionDto));
-      }),
-    );
-  }
+  const { recipes, rois, today, last, jobs } = await overviewData(services(ctx), { since, lastInspections: input.lastInspections });
   const roiView = (r: RoiSummary) => {
     const t = today.filter((g) => g.roiId === r.id);
-    const total = t.reduce((s, g) => s + g._count._all, 0);
-    const ng = t.filter((g) => g.decision === "ng").reduce((s, g) => s + g._count._all, 0);
+    const total = t.reduce((s, g) => s + g.count, 0);
+    const ng = t.filter((g) => g.decision === "ng").reduce((s, g) => s + g.count, 0);
     const v = r.activeModelVersion;
     const c = r.activeCalibration;
     const calibrated = !!v && !!c && c.modelVersionId === v.id && c.threshold > 0;
@@ -40,12 +26,12 @@ export const overview = publicProcedure.input(OverviewInputSchema).query(async (
       activeCalibration: c ? calibrationDto(c) : null,
       threshold: calibrated ? c!.threshold : null,
       today: { inspections: total, ng, ngRate: total > 0 ? ng / total : null },
-      lastInspections: last.get(r.id) ?? [],
+      lastInspections: (last.get(r.id) ?? []).map(inspectionDto),
       activeJobs: jobs.filter((j) => j.roiKey === r.id).map(jobDto),
     };
   };
-  const totalToday = today.reduce((s, g) => s + g._count._all, 0);
-  const ngToday = today.filter((g) => g.decision === "ng").reduce((s, g) => s + g._count._all, 0);
+  const totalToday = today.reduce((s, g) => s + g.count, 0);
+  const ngToday = today.filter((g) => g.decision === "ng").reduce((s, g) => s + g.count, 0);
   return {
     health: healthSummary(ctx.svc),
     since: since.toISOString(),

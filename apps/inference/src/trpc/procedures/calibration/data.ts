@@ -2,8 +2,9 @@ import { expectedRates, scoreStats } from "@bdi/core/calibration/rates";
 import { CalibrationDataInputSchema } from "@bdi/core/dashboard/models";
 import { publicProcedure } from "../../trpc.ts";
 import { calibrationDto, modelVersionDto, sampleThumbUrl } from "../../dto.ts";
-import { resolveVersion } from "../../helpers.ts";
-import { activeCalibrationOf, ruleOf, scoresOf, split } from "./shared.ts";
+import { services } from "../../helpers.ts";
+import { ruleOf, splitScores, versionCalibrationView } from "../../../services/calibrate.ts";
+import { resolveVersion } from "../../../services/model-versions.ts";
 
 /**
  * Everything the calibration view draws for one model version (default: the ROI's active one): per-sample OK
@@ -12,9 +13,10 @@ import { activeCalibrationOf, ruleOf, scoresOf, split } from "./shared.ts";
  * The first call after a dataset change scores the set (seconds to minutes); later calls are served from cache.
  */
 export const data = publicProcedure.input(CalibrationDataInputSchema).query(async ({ ctx, input }) => {
-  const version = await resolveVersion(ctx, input);
-  const [active, scores] = await Promise.all([activeCalibrationOf(ctx, version), scoresOf(ctx, version)]);
-  const { ok, ng } = split(scores);
+  const svc = services(ctx);
+  const version = await resolveVersion(svc, input);
+  const { active, scores } = await versionCalibrationView(svc, version);
+  const { ok, ng } = splitScores(scores);
   const rule = ruleOf(scores);
   const threshold = active?.threshold ?? rule?.threshold ?? null;
   return {

@@ -1,9 +1,10 @@
-import { getModelVersion } from "@bdi/db";
 import { confusionAt, expectedRates, rocAuc, rocCurve, type RocPoint } from "@bdi/core/calibration/rates";
 import { CalibrationRescoreInputSchema } from "@bdi/core/dashboard/models";
 import { publicProcedure } from "../../trpc.ts";
 import { sampleThumbUrl } from "../../dto.ts";
-import { activeCalibrationOf, ruleOf, scoresOf, split } from "./shared.ts";
+import { services } from "../../helpers.ts";
+import { ruleOf, splitScores, versionCalibrationView } from "../../../services/calibrate.ts";
+import { findVersion } from "../../../services/model-versions.ts";
 
 /** Keeps the first and last points and an even selection in between. */
 function thin(points: RocPoint[], max: number): RocPoint[] {
@@ -20,9 +21,10 @@ function thin(points: RocPoint[], max: number): RocPoint[] {
  * current operating point, and the samples whose decision flips against the active threshold.
  */
 export const rescore = publicProcedure.input(CalibrationRescoreInputSchema).query(async ({ ctx, input }) => {
-  const version = await getModelVersion(ctx.svc.db.prisma, input.modelVersionId);
-  const [active, scores] = await Promise.all([activeCalibrationOf(ctx, version), scoresOf(ctx, version)]);
-  const { ok, ng } = split(scores);
+  const svc = services(ctx);
+  const version = await findVersion(svc, input.modelVersionId);
+  const { active, scores } = await versionCalibrationView(svc, version);
+  const { ok, ng } = splitScores(scores);
   const items = scores.items;
   const roc = rocCurve(items);
   const baseline = active?.threshold ?? ruleOf(scores)?.threshold ?? null;

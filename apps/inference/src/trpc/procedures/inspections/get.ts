@@ -1,18 +1,12 @@
-import { getInspection } from "@bdi/db";
 import { ByIdSchema } from "@bdi/core/dashboard/common";
 import { publicProcedure } from "../../trpc.ts";
 import { inspectionDto, inspectionRegions, roiBrief, sampleDto } from "../../dto.ts";
+import { services } from "../../helpers.ts";
+import { inspectionDetail } from "../../../services/review.ts";
 
 /** One inspection for the detail view: regions (crop px, mm²), ROI, version, threshold, samples made from it. */
 export const get = publicProcedure.input(ByIdSchema).query(async ({ ctx, input }) => {
-  const db = ctx.svc.db.prisma;
-  const i = await getInspection(db, input.id);
-  const [roi, version, calibration, samples] = await Promise.all([
-    db.roi.findUniqueOrThrow({ where: { id: i.roiId } }),
-    i.modelVersionId ? db.modelVersion.findUnique({ where: { id: i.modelVersionId } }) : null,
-    i.calibrationId ? db.calibration.findUnique({ where: { id: i.calibrationId } }) : null,
-    db.sample.findMany({ where: { inspectionId: i.id }, orderBy: { createdAt: "desc" } }),
-  ]);
+  const { inspection: i, roi, version, calibration, samples } = await inspectionDetail(services(ctx), input.id);
   return {
     ...inspectionDto(i),
     regions: inspectionRegions(i).map((r) => ({

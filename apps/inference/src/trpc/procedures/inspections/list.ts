@@ -1,11 +1,12 @@
-import { listInspections } from "@bdi/db";
 import { InspectionListInputSchema } from "@bdi/core/dashboard/inspections";
 import { publicProcedure } from "../../trpc.ts";
 import { inspectionDto } from "../../dto.ts";
+import { services } from "../../helpers.ts";
+import { listInspectionPage } from "../../../services/review.ts";
 
 /** The review queue: inspections newest first, filtered by ROI / decision / review status / source / score / date. */
 export const list = publicProcedure.input(InspectionListInputSchema).query(async ({ ctx, input }) => {
-  const page = await listInspections(ctx.svc.db.prisma, {
+  const page = await listInspectionPage(services(ctx), {
     roiId: input.roiId,
     recipeId: input.recipeId,
     decision: input.decision,

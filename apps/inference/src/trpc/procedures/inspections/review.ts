@@ -1,15 +1,12 @@
-import { reviewInspection } from "@bdi/db";
 import { InspectionReviewInputSchema } from "@bdi/core/dashboard/inspections";
 import { publicProcedure } from "../../trpc.ts";
 import { inspectionDto } from "../../dto.ts";
-import { who } from "../../helpers.ts";
+import { services, who } from "../../helpers.ts";
+import { reviewVerdict } from "../../../services/review.ts";
 
 /** Confirm NG, mark a false positive, or reset to pending; with an optional note (audited, reviewer = actor). */
 export const review = publicProcedure.input(InspectionReviewInputSchema).mutation(async ({ ctx, input }) => {
-  const i = await reviewInspection(
-    ctx.svc.db.prisma,
-    { id: input.id, reviewStatus: input.verdict, note: input.note === undefined ? undefined : input.note || null },
-    who(ctx),
-  );
+  const note = input.note === undefined ? undefined : input.note || null;
+  const i = await reviewVerdict(services(ctx), { id: input.id, verdict: input.verdict, note }, who(ctx));
   return inspectionDto(i);
 });

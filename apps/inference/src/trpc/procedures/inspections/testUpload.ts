@@ -1,17 +1,23 @@
-import { getInspection, getRoi } from "@bdi/db";
 import { InspectionTestUploadSchema } from "@bdi/core/dashboard/inspections";
 import { publicProcedure } from "../../trpc.ts";
 import { inspectionDto } from "../../dto.ts";
 import { services, who } from "../../helpers.ts";
-import { testInference } from "../../../services/dashboard-inspections.ts";
+import { inferImage } from "../../../services/infer.ts";
+import { findRoiById } from "../../../services/model-versions.ts";
+import { findInspectionById } from "../../../services/review.ts";
 
 /**
  * Runs an inference from the dashboard (FormData: roiId, file, mmPerPx?, useRoiShape?) with the ROI's active
- * version and threshold; the result is an Inspection with source "dashboard-test" (it appears in the review queue).
+ * version and threshold: the same inference as the legacy /infer, recorded with source "dashboard-test" (it appears
+ * in the review queue).
  */
 export const testUpload = publicProcedure.input(InspectionTestUploadSchema).mutation(async ({ ctx, input }) => {
-  const roi = await getRoi(ctx.svc.db.prisma, input.roiId);
-  const image = Buffer.from(await input.file.arrayBuffer());
-  const r = await testInference(services(ctx), { roi, image, fileName: input.file.name, mmPerPx: input.mmPerPx, useRoiShape: input.useRoiShape }, who(ctx));
-  return inspectionDto(await getInspection(ctx.svc.db.prisma, r.inspectionId));
+  const svc = services(ctx);
+  const roi = await findRoiById(svc, input.roiId);
+  const { actor, requestId } = who(ctx);
+  const out = await inferImage(svc, {
+    roi, image: Buffer.from(await input.file.arrayBuffer()), fileName: input.file.name, mmPerPx: input.mmPerPx,
+    shape: input.useRoiShape ? roi.shapeJson : null, requireCalibration: true, source: "dashboard-test", requestId: requestId ?? undefined, actor,
+  });
+  return inspectionDto(await findInspectionById(svc, out.inspectionId));
 });

@@ -1,11 +1,10 @@
-import { getModelVersion, listCalibrations } from "@bdi/db";
 import { ModelCalibrationsInputSchema } from "@bdi/core/dashboard/models";
 import { publicProcedure } from "../../trpc.ts";
 import { calibrationDto } from "../../dto.ts";
+import { services } from "../../helpers.ts";
+import { versionCalibrations } from "../../../services/model-versions.ts";
 
 /** Calibrations of a version, newest first (threshold, rule, rates, who and why). */
 export const calibrations = publicProcedure.input(ModelCalibrationsInputSchema).query(async ({ ctx, input }) => {
-  const db = ctx.svc.db.prisma;
-  await getModelVersion(db, input.modelVersionId);
-  return (await listCalibrations(db, { modelVersionId: input.modelVersionId })).map(calibrationDto);
+  return (await versionCalibrations(services(ctx), input.modelVersionId)).map(calibrationDto);
 });

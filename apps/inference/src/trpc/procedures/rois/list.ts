@@ -1,13 +1,14 @@
-import { listRois } from "@bdi/db";
 import { z } from "zod";
 import { publicProcedure } from "../../trpc.ts";
 import { roiBrief } from "../../dto.ts";
+import { services } from "../../helpers.ts";
+import { listAllRois } from "../../../services/overview.ts";
 
 /** Every ROI (for pickers): ids, names, sample counts, whether a model is active. */
 export const list = publicProcedure
   .input(z.object({ recipeId: z.string().trim().min(1).max(64).optional() }).default({}))
   .query(async ({ ctx, input }) => {
-    const rois = await listRois(ctx.svc.db.prisma, { recipeId: input.recipeId });
+    const rois = await listAllRois(services(ctx), { recipeId: input.recipeId });
     return rois.map((r) => ({
       ...roiBrief(r),
       label: `${r.recipeId} / ${r.roleId} / ${r.roiId}`,

@@ -2,7 +2,7 @@ import { SampleBulkInputSchema } from "@bdi/core/dashboard/samples";
 import { publicProcedure } from "../../trpc.ts";
 import { sampleDto } from "../../dto.ts";
 import { services, who } from "../../helpers.ts";
-import { bulkSamples } from "../../../services/dashboard-samples.ts";
+import { bulkSamples } from "../../../services/dataset.ts";
 
 /** Relabel / delete / restore many samples at once, all or nothing (one audit event per changed sample). */
 export const bulk = publicProcedure.input(SampleBulkInputSchema).mutation(async ({ ctx, input }) => {

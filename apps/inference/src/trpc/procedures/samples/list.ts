@@ -1,13 +1,12 @@
-import { getRoi, listSamples } from "@bdi/db";
 import { SampleListInputSchema } from "@bdi/core/dashboard/samples";
 import { publicProcedure } from "../../trpc.ts";
 import { sampleDto } from "../../dto.ts";
+import { services } from "../../helpers.ts";
+import { listRoiSamples } from "../../../services/dataset.ts";
 
 /** Samples of one ROI, newest first, filtered by label / source / createdAt; cursor pagination. */
 export const list = publicProcedure.input(SampleListInputSchema).query(async ({ ctx, input }) => {
-  const db = ctx.svc.db.prisma;
-  await getRoi(db, input.roiId); // NOT_FOUND for an unknown ROI rather than an empty page
-  const page = await listSamples(db, {
+  const page = await listRoiSamples(services(ctx), {
     roiId: input.roiId,
     label: input.label,
     source: input.source,

@@ -2,7 +2,7 @@ import { SampleUploadFormSchema } from "@bdi/core/dashboard/samples";
 import { publicProcedure } from "../../trpc.ts";
 import { roiBrief, sampleDto } from "../../dto.ts";
 import { services, who } from "../../helpers.ts";
-import { dashboardUpload } from "../../../services/dashboard-samples.ts";
+import { dashboardUpload } from "../../../services/dataset.ts";
 
 /**
  * Multi-upload (FormData: roiId | recipeId+roleId+roiName, label, mmPerPx?, note?, files…), all or nothing:

@@ -6,10 +6,11 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { getRoi, listCalibrations, type ModelVersion } from "@bdi/db";
+import { DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
+import { getRoi, listCalibrations, listLabelledSetKeys, listModelVersionSampleIds, type ModelVersion } from "@bdi/db";
 import type { Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
-import { DEFAULT_SCORE_PERCENTILE, scoreDataset } from "./models.ts";
+import { scoreDataset } from "./infer.ts";
 import { resolveInRoot, writeAtomic } from "./storage.ts";
 
 export type ScoredSample = {
@@ -49,11 +50,7 @@ export async function versionPercentile(svc: Services, version: ModelVersion): P
 }
 
 async function datasetFingerprint(svc: Services, version: ModelVersion, percentile: number): Promise<string> {
-  const rows = await svc.ctx.db.prisma.sample.findMany({
-    where: { roiId: version.roiId, deletedAt: null, label: { in: ["ok", "ng"] } },
-    select: { id: true, label: true, sha256: true, shapeJson: true },
-    orderBy: { id: "asc" },
-  });
+  const rows = await listLabelledSetKeys(svc.ctx.db.prisma, version.roiId);
   const h = createHash("sha256").update(`${CACHE_FORMAT}|${version.id}|${percentile}|`);
   for (const r of rows) h.update(`${r.id}:${r.label}:${r.sha256}:${r.shapeJson ?? ""};`);
   return h.digest("hex");
@@ -68,11 +65,7 @@ async function compute(svc: Services, version: ModelVersion, percentile: number,
     throw new ServiceError("conflict", `model version v${version.versionNumber} is ${version.status}; only a built version can score samples`);
   const roi = await getRoi(svc.ctx.db.prisma, version.roiId);
   const scored = await scoreDataset(svc, { roi, version, labels: ["ok", "ng"], percentile, outOfSampleOk: true });
-  const lineage = new Set(
-    (await svc.ctx.db.prisma.modelVersionSample.findMany({ where: { modelVersionId: version.id }, select: { sampleId: true } })).map(
-      (l) => l.sampleId,
-    ),
-  );
+  const lineage = await listModelVersionSampleIds(svc.ctx.db.prisma, version.id);
   const out: LabelledScores = {
     modelVersionId: version.id,
     roiId: version.roiId,

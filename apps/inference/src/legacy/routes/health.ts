@@ -3,9 +3,9 @@
 // The answer depends only on the backbone's state, so the edge process (../edge) can serve the same bytes from a
 // snapshot this module builds, while this process is busy.
 import type { FastifyInstance } from "fastify";
-import { SERVICE_VERSION } from "../config.ts";
-import type { ServiceContext } from "../context.ts";
-import { ids, legacyHandler, resolveRecipeFor } from "./request.ts";
+import { SERVICE_VERSION } from "../../config.ts";
+import type { ServiceContext } from "../../context.ts";
+import { ids, legacyHandler, resolveRecipeFor } from "../request.ts";
 
 /** The timm name the WPF client has always seen for DINOv2; other backbones report their own id. */
 export const LEGACY_DINO_MODEL = "vit_small_patch14_dinov2.lvd142m";

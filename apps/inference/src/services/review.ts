@@ -1,42 +1,44 @@
-// Dashboard review operations on top of the shared infer service: a test inference on an uploaded crop
-// (Inspection with source "dashboard-test"), and adding a reviewed inspection's crop to the ROI's dataset.
+// Review of inspections (the dashboard's queue): list and read them, record a verdict, and add a reviewed crop to the
+// ROI's dataset. Test inferences are ordinary inferences (infer.ts, source "dashboard-test").
 import { readFile } from "node:fs/promises";
 import {
-  createSample, findRecipe, inTx, reviewInspection, type Inspection, type RoiWithActive, type Sample,
+  createSample, findCalibration, findInspection, findLiveSampleOfInspection, findModelVersion, getInspection, getRoi, inTx, listInspections,
+  listSamplesOfInspection, reviewInspection, type Inspection, type InspectionFilter, type PageArgs, type ReviewStatus, type Sample,
 } from "@bdi/db";
 import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
-import { inferImage, roiModelState } from "./models.ts";
 import { extForFormat, inspectImage, removeQuietly, resolveInRoot, sampleRelPath, writeAtomic } from "./storage.ts";
-import { roiRefOf } from "./dashboard-samples.ts";
-import { DEFAULT_MM_PER_PX } from "@bdi/core";
 
-/** Runs an inference on one uploaded crop with the ROI's active version + calibration; returns the Inspection id. */
-export async function testInference(
-  svc: Services,
-  input: { roi: RoiWithActive; image: Buffer; fileName?: string; mmPerPx?: number; useRoiShape: boolean },
-  who: Actor,
-): Promise<{ inspectionId: string; calibrated: boolean }> {
-  if (input.image.length > svc.ctx.config.maxUploadMb * 1024 * 1024)
-    throw new ServiceError("payload_too_large", `image is over the upload limit of ${svc.ctx.config.maxUploadMb} MB`);
-  const info = await inspectImage(input.image, input.fileName ? `image '${input.fileName}'` : "image");
-  const state = roiModelState(svc, input.roi);
-  const recipe = await findRecipe(svc.ctx.db.prisma, input.roi.recipeId);
-  const mmPerPx = input.mmPerPx ?? input.roi.mmPerPx ?? recipe?.mmPerPx ?? DEFAULT_MM_PER_PX;
-  const out = await inferImage(svc, {
-    roi: input.roi,
-    state,
-    ref: await roiRefOf(svc, input.roi),
-    image: input.image,
-    imageSha256: info.sha256,
-    shape: input.useRoiShape ? input.roi.shapeJson : null,
-    mmPerPx,
-    requireCalibration: true,
-    source: "dashboard-test",
-    requestId: who.requestId ?? undefined,
-    actor: who.actor,
-  });
-  return { inspectionId: out.inspectionId, calibrated: out.calibrated };
+/** The review queue: newest first, filtered, cursor-paginated. */
+export function listInspectionPage(svc: Services, filter: InspectionFilter & PageArgs) {
+  return listInspections(svc.ctx.db.prisma, filter);
+}
+
+export function findInspectionById(svc: Services, id: string): Promise<Inspection> {
+  return getInspection(svc.ctx.db.prisma, id);
+}
+
+/** An inspection by id (null when unknown). */
+export function findInspectionRecord(svc: Services, id: string): Promise<Inspection | null> {
+  return findInspection(svc.ctx.db.prisma, id);
+}
+
+/** One inspection with what it was judged by (ROI, version, calibration) and the samples made from its crop. */
+export async function inspectionDetail(svc: Services, id: string) {
+  const db = svc.ctx.db.prisma;
+  const inspection = await getInspection(db, id);
+  const [roi, version, calibration, samples] = await Promise.all([
+    getRoi(db, inspection.roiId),
+    inspection.modelVersionId ? findModelVersion(db, inspection.modelVersionId) : null,
+    inspection.calibrationId ? findCalibration(db, inspection.calibrationId) : null,
+    listSamplesOfInspection(db, inspection.id),
+  ]);
+  return { inspection, roi, version, calibration, samples };
+}
+
+/** Confirm NG, mark a false positive, or reset to pending, with an optional note (audited, reviewer = actor). */
+export function reviewVerdict(svc: Services, input: { id: string; verdict: ReviewStatus; note?: string | null }, who: Actor): Promise<Inspection> {
+  return reviewInspection(svc.ctx.db.prisma, { id: input.id, reviewStatus: input.verdict, note: input.note }, who);
 }
 
 /**
@@ -46,12 +48,12 @@ export async function testInference(
  */
 export async function addInspectionToDataset(
   svc: Services,
-  input: { inspection: Inspection; label: "ok" | "ng"; note?: string },
+  input: { inspectionId: string; label: "ok" | "ng"; note?: string },
   who: Actor,
 ): Promise<{ sample: Sample; inspection: Inspection }> {
   const db = svc.ctx.db.prisma;
-  const insp = input.inspection;
-  const existing = await db.sample.findFirst({ where: { inspectionId: insp.id, deletedAt: null } });
+  const insp = await getInspection(db, input.inspectionId);
+  const existing = await findLiveSampleOfInspection(db, insp.id);
   if (existing)
     throw new ServiceError("conflict", `this inspection is already in the dataset as a ${existing.label.toUpperCase()} sample (${existing.fileName})`);
   if (!insp.imagePath) throw new ServiceError("bad_request", "this inspection did not keep its crop, so it cannot be added to the dataset");
@@ -63,7 +65,7 @@ export async function addInspectionToDataset(
     throw new ServiceError("not_found", "the inspection's stored crop is missing from the data root");
   }
   const info = await inspectImage(data, "the inspection's crop");
-  const roi = await db.roi.findUniqueOrThrow({ where: { id: insp.roiId } });
+  const roi = await getRoi(db, insp.roiId);
   const fileName = `insp-${insp.id}-${Date.now().toString(36)}${extForFormat(info.format)}`;
   const rel = sampleRelPath(roi.recipeId, roi.roleId, roi.roiId, input.label, info.sha256, fileName);
   await writeAtomic(dataRoot, rel, data);

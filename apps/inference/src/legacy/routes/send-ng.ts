@@ -1,0 +1,28 @@
+// POST /send_ng (seed docs): NG crops for the ROI's dataset (the seed's `ng_added` / `samples` shape).
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../services/index.ts";
+import { assertMmPerPx, uploadSamples } from "../../services/samples.ts";
+import { uploadedJson } from "../format.ts";
+import { FieldReader, readForm } from "../form.ts";
+import { ids, legacyHandler, resolveRecipeFor, who } from "../request.ts";
+
+export function sendNgRoute(app: FastifyInstance, svc: Services): void {
+  app.post("/send_ng", legacyHandler("/send_ng", async (req, _reply, lr) => {
+    const form = await readForm(req);
+    const f = FieldReader.fromForm(form);
+    const roleId = f.str("role_id", true);
+    const roiId = f.str("roi_id", true);
+    const mmPerPx = f.num("mm_per_px");
+    const recipeRaw = f.str("recipe_id");
+    const images = form.files.filter((x) => x.field === "images" || x.field === "image");
+    if (images.length === 0) f.issues.push({ type: "missing", loc: ["body", "images"], msg: "Field required", input: null });
+    f.done();
+    const recipe = resolveRecipeFor(req, lr, recipeRaw);
+    if (mmPerPx !== undefined) assertMmPerPx(mmPerPx);
+    const ref = { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId, roiId };
+    const meta = mmPerPx !== undefined ? { mm_per_px: mmPerPx } : null;
+    const files = images.map((i) => ({ data: i.data, filename: i.filename, meta }));
+    const { samples } = await uploadSamples(svc, { ref, label: "ng", source: "legacy-upload", files }, who(lr));
+    return { ng_added: samples.length, ...uploadedJson(ref, "ng", samples), saved: samples.map((s) => s.fileName), ...ids(lr) };
+  }));
+}

@@ -1,0 +1,171 @@
+// Fitting a ROI. `startFit` is the one fit of both front ends (legacy /fit_ok through `fitOk`, the dashboard's
+// fit.start): it picks the training samples (the ROI's OK dataset, at least BDI_MIN_OK_SAMPLES), the coreset rate and
+// the mm/px, then queues the job that builds an immutable model version, self-calibrates it out-of-sample and
+// activates both together. The engine's results (bank summary, out-of-sample scores) are passed through as they are.
+import { rm } from "node:fs/promises";
+import { DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
+import path from "node:path";
+import {
+  activateModelVersion, createModelVersion, findModelVersion, findRoi, listDatasetSamples, markModelVersionFailed, markModelVersionReady,
+  type Calibration, type ModelVersion, type RoiWithActive, type Sample,
+} from "@bdi/db";
+import { defaultCoresetRate } from "../engine/coreset.ts";
+import type { FitResponse } from "../compute/protocol.ts";
+import type { Actor, Services } from "./index.ts";
+import { ServiceError } from "./errors.ts";
+import { storeCalibration } from "./calibrate.ts";
+import { SELF_CALIBRATION_FOLDS } from "./infer.ts";
+import { prepareForScoring, requireBackbone, roiMmPerPx } from "./model-state.ts";
+import { checkMmPerPxLock, ensureRoiLocked, roiRefOf, uploadSamples, type RoiRef, type UploadResult } from "./samples.ts";
+import { resolveInRoot, segment } from "./storage.ts";
+
+export type FitResult = {
+  version: ModelVersion;
+  /** what the compute process reported: the bank's summary, the k-fold scores, the NG samples' scores */
+  fit: FitResponse;
+  tokenShape: [number, number];
+  coresetRateRequested: number;
+  calibration: Calibration | null;
+  calibrationSkippedReason?: string;
+  durationMs: number;
+};
+
+export type FitInput = {
+  roi: RoiWithActive;
+  /** the training samples; absent: the ROI's live OK dataset, which must hold at least BDI_MIN_OK_SAMPLES */
+  samples?: Sample[];
+  /** absent: 1.0 with `memoryFit`, else BDI_CORESET_RATE, else the backbone's manifest default */
+  coresetRate?: number;
+  memoryFit?: boolean;
+  /** absent: the ROI's, else its recipe's */
+  mmPerPx?: number;
+  areaMm2Thr?: number;
+  scorePercentile?: number;
+};
+
+/** The ROI's OK dataset as training samples: none is no_ok_samples, fewer than the minimum insufficient_ok_samples. */
+async function okTrainingSamples(svc: Services, roi: RoiWithActive): Promise<Sample[]> {
+  const samples = await listDatasetSamples(svc.ctx.db.prisma, { roiId: roi.id, label: "ok" });
+  const need = svc.ctx.config.minOkSamples;
+  const details = { need, found: samples.length };
+  if (samples.length === 0) throw new ServiceError("no_ok_samples", "the ROI has no OK samples to fit", details);
+  if (samples.length < need) throw new ServiceError("insufficient_ok_samples", `need at least ${need} OK samples, found ${samples.length}`, details);
+  return samples;
+}
+
+/** Queues a fit of the ROI (one job at a time per ROI); `done` settles with the outcome. */
+export async function startFit(svc: Services, input: FitInput, who: Actor): Promise<{ jobId: string; done: Promise<FitResult>; samples: Sample[] }> {
+  const samples = input.samples ?? (await okTrainingSamples(svc, input.roi));
+  const backbone = requireBackbone(svc);
+  const coresetRate = input.coresetRate ?? (input.memoryFit ? 1.0 : defaultCoresetRate(backbone.entry, svc.ctx.config.coresetRate));
+  const mmPerPx = await roiMmPerPx(svc, input.roi, input.mmPerPx);
+  const ref = await roiRefOf(svc, input.roi);
+  const { id, done } = svc.jobs.submit("fit", input.roi.id, { actor: who.actor, requestId: who.requestId ?? undefined }, (progress) =>
+    runFit(svc, { ...input, samples, coresetRate, mmPerPx, ref }, who, progress));
+  return { jobId: id, done, samples };
+}
+
+type FitJob = FitInput & { samples: Sample[]; coresetRate: number; ref: RoiRef };
+
+async function runFit(svc: Services, input: FitJob, who: Actor, progress: (p: number, stage: string, message?: string) => void): Promise<FitResult> {
+  const t0 = performance.now();
+  const backbone = requireBackbone(svc);
+  const db = svc.ctx.db.prisma;
+  const root = svc.ctx.config.dataRoot;
+  const version = await createModelVersion(db, {
+    roiId: input.roi.id,
+    backboneId: backbone.id,
+    backboneSha256: backbone.sha256,
+    inputSize: backbone.inputSize,
+    featureLayers: backbone.entry.features.outputs,
+    coresetRateRequested: input.coresetRate,
+    parentVersionId: input.roi.activeModelVersionId ?? null,
+    sampleIds: input.samples.map((s) => s.id),
+  }, who);
+  const rel = path.posix.join(
+    "models", segment(input.ref.recipeId), `${segment(input.ref.roleId)}__${segment(input.ref.roiId)}`,
+    `v${String(version.versionNumber).padStart(4, "0")}-${version.id}`,
+  );
+  let wroteDir = false;
+  try {
+    progress(0.02, "reading");
+    const ngSamples = await listDatasetSamples(db, { roiId: input.roi.id, label: "ng" });
+    const percentile = input.scorePercentile ?? DEFAULT_SCORE_PERCENTILE;
+    // Extraction, coreset and the k-fold self-calibration run in the compute process (the event loop stays free).
+    const fit = await svc.compute.run<FitResponse>({
+      op: "fit",
+      backboneSha256: backbone.sha256,
+      okPaths: input.samples.map((s) => resolveInRoot(root, s.storedPath)),
+      coresetRate: input.coresetRate,
+      outDir: resolveInRoot(root, rel),
+      extra: { roiId: input.roi.id, versionId: version.id, recipeId: input.ref.recipeId },
+      selfCalibrate: true,
+      folds: SELF_CALIBRATION_FOLDS,
+      percentile,
+      ngPaths: ngSamples.map((s) => resolveInRoot(root, s.storedPath)),
+      ngShapes: ngSamples.map((s) => s.shapeJson),
+    }, progress);
+    wroteDir = true;
+    const tokenShape: [number, number] = [fit.grid, fit.grid];
+    const ready = await markModelVersionReady(db, {
+      id: version.id,
+      nEmbeddings: fit.bank.coreset.candidates,
+      coresetSize: fit.bank.n,
+      coresetRateApplied: fit.bank.coreset.rate,
+      tokenShape,
+      artifactPath: rel,
+      timings: fit.bank.timings,
+    }, who);
+    const calibration = fit.oos
+      ? await storeCalibration(svc, {
+        version: ready, okScores: fit.oos.scores, ngScores: fit.ngScores, percentile, areaMm2Thr: input.areaMm2Thr,
+        mmPerPx: input.mmPerPx ?? null, outOfSample: true,
+      }, { ...who, reason: `self-calibration after fit (${fit.oos.folds}-fold out-of-sample)` })
+      : null;
+    progress(0.95, "activating");
+    await activateModelVersion(db, { id: version.id }, who);
+    prepareForScoring(svc, ready);
+    const durationMs = performance.now() - t0;
+    svc.metrics.fitDuration.observe({ status: "succeeded" }, durationMs / 1000);
+    svc.metrics.fitsTotal.inc({ status: "succeeded" });
+    svc.metrics.bankSize.set({ recipe_id: input.ref.recipeId, role_id: input.ref.roleId, roi_id: input.ref.roiId }, fit.bank.n);
+    return {
+      version: (await findModelVersion(db, version.id)) ?? ready,
+      fit, tokenShape, coresetRateRequested: input.coresetRate, calibration, durationMs,
+      ...(calibration ? {} : { calibrationSkippedReason: "out-of-sample calibration needs at least 2 OK samples" }),
+    };
+  } catch (err) {
+    svc.metrics.fitsTotal.inc({ status: "failed" });
+    svc.metrics.fitDuration.observe({ status: "failed" }, (performance.now() - t0) / 1000);
+    await markModelVersionFailed(db, { id: version.id, error: err instanceof Error ? err.message : String(err) }, who).catch(() => undefined);
+    if (!wroteDir) await rm(resolveInRoot(root, rel), { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * The legacy client's fit (/fit_ok): from the ROI's OK dataset, or from uploaded OK crops that first join it (all or
+ * nothing); the recipe's mm/px lock is checked and set. Waits for the fit.
+ */
+export async function fitOk(
+  svc: Services,
+  input: { ref: RoiRef; mmPerPx: number; useDataset: boolean; memoryFit: boolean; images: Array<{ data: Buffer; filename: string }> },
+  who: Actor,
+): Promise<{ jobId: string; result: FitResult; samples: Sample[]; uploaded: UploadResult | null }> {
+  const { ref, mmPerPx } = input;
+  if (svc.ctx.config.trainDatasetOnly && !input.useDataset) throw new ServiceError("dataset_only", "this deployment trains from the stored dataset only");
+  if (!input.useDataset && input.images.length === 0) throw new ServiceError("no_images", "no images to fit from");
+  await checkMmPerPxLock(svc, ref.recipeId, mmPerPx);
+  let uploaded: UploadResult | null = null;
+  if (input.images.length) {
+    requireBackbone(svc); // do not store anything when the fit cannot run
+    const files = input.images.map((i) => ({ data: i.data, filename: i.filename, meta: { mm_per_px: mmPerPx } }));
+    uploaded = await uploadSamples(svc, { ref, label: "ok", source: "legacy-upload", files, defaultMmPerPx: mmPerPx }, who);
+  }
+  await ensureRoiLocked(svc, ref, mmPerPx, who);
+  const roi = await findRoi(svc.ctx.db.prisma, { recipeId: ref.recipeId, roleId: ref.roleId, roiId: ref.roiId });
+  if (!roi) throw new Error("ROI vanished");
+  const samples = input.useDataset ? undefined : uploaded!.samples;
+  const { jobId, done, samples: used } = await startFit(svc, { roi, samples, memoryFit: input.memoryFit, mmPerPx }, who);
+  return { jobId, result: await done, samples: used, uploaded };
+}

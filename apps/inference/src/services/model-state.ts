@@ -1,0 +1,95 @@
+// The state of a ROI's model, one rule each: the running backbone (503 while it loads), whether the active version
+// is usable ("fitted"), whether it is calibrated, and the ROI's mm/px when a request names none.
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { findRecipe, type Calibration, type ModelVersion, type Roi, type RoiWithActive } from "@bdi/db";
+import type { Backbone } from "../engine/backbone.ts";
+import { backboneInfo } from "../engine/pipeline.ts";
+import { checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
+import { BankInvalidError } from "../engine/errors.ts";
+import type { Services } from "./index.ts";
+import { ServiceError } from "./errors.ts";
+import { resolveInRoot } from "./storage.ts";
+
+/** The running backbone, or a not_ready error while it loads / after it failed. */
+export function requireBackbone(svc: Services): Backbone {
+  const s = svc.ctx.backbone.current;
+  if (s.status === "ready") return s.backbone;
+  if (s.status === "starting") throw new ServiceError("not_ready", "The backbone is still loading; retry in a few seconds.");
+  throw new ServiceError("not_ready", `The backbone failed to load: ${s.error}`);
+}
+
+/** Absolute artifact folder of a version (null when it has none). */
+export function bankDir(svc: Services, version: ModelVersion): string | null {
+  return version.artifactPath ? resolveInRoot(svc.ctx.config.dataRoot, version.artifactPath) : null;
+}
+
+/**
+ * Cheap "is this version usable" check (meta.json + bank file size + backbone compatibility), without reading the
+ * bank: /state is called before every evaluation by the client (§8 #19).
+ */
+export function checkVersionArtifact(svc: Services, version: ModelVersion): void {
+  const dir = bankDir(svc, version);
+  if (!dir) throw new ServiceError("not_fitted", "model version has no artifact");
+  const meta = readBankMeta(dir);
+  const file = path.join(dir, meta.file ?? "bank.f32");
+  if (!existsSync(file) || statSync(file).size !== meta.n * meta.dim * 4) throw new BankInvalidError(`model version ${dir}: bank file missing or truncated`);
+  const b = svc.ctx.backbone.ready;
+  if (b) checkBankCompatible(meta.backbone, backboneInfo(b));
+}
+
+export type RoiModelState = {
+  fitted: boolean;
+  calibrated: boolean;
+  version: ModelVersion | null;
+  calibration: Calibration | null;
+  reason?: string;
+};
+
+/**
+ * One rule for "fitted" used by /state and every scoring path alike (§8 #4): the ROI has an active, ready version
+ * whose artifact loads and matches the running backbone. "calibrated": that version has an active calibration > 0.
+ */
+export function roiModelState(svc: Services, roi: RoiWithActive | null): RoiModelState {
+  const version = roi?.activeModelVersion ?? null;
+  const calibration = roi?.activeCalibration ?? null;
+  if (!roi || !version || version.status !== "ready") return { fitted: false, calibrated: false, version, calibration, reason: "no_active_version" };
+  try {
+    checkVersionArtifact(svc, version);
+  } catch (e) {
+    return { fitted: false, calibrated: false, version, calibration, reason: (e as Error).message };
+  }
+  const calibrated = !!calibration && calibration.modelVersionId === version.id && calibration.threshold > 0;
+  return { fitted: true, calibrated, version, calibration: calibrated ? calibration : null };
+}
+
+/** The ROI's fitted version (not_fitted otherwise) and its calibration (calibration_missing when required and absent). */
+export function requireFitted(
+  svc: Services,
+  roi: RoiWithActive | null,
+  opts: { calibrated: boolean },
+): { roi: RoiWithActive; state: RoiModelState; version: ModelVersion; calibration: Calibration | null } {
+  const state = roiModelState(svc, roi);
+  if (!roi || !state.fitted || !state.version) throw new ServiceError("not_fitted", "the ROI has no usable fitted model version");
+  if (opts.calibrated && !state.calibrated) throw new ServiceError("calibration_missing", "the ROI's active model version has no calibration");
+  return { roi, state, version: state.version, calibration: state.calibration };
+}
+
+/** The mm/px of a ROI when a request names none: the ROI's own, else its recipe's lock, else undefined. */
+export async function roiMmPerPx(svc: Services, roi: Pick<Roi, "recipeId" | "mmPerPx">, requested?: number | null): Promise<number | undefined> {
+  if (requested != null) return requested;
+  if (roi.mmPerPx != null) return roi.mmPerPx;
+  return (await findRecipe(svc.ctx.db.prisma, roi.recipeId))?.mmPerPx ?? undefined;
+}
+
+/**
+ * Asks the scoring process to load an activated version's bank and build its search index in the background (the
+ * int8 session costs ~130 ms for a 12k bank): the line's next /infer then runs at full speed. Best effort.
+ */
+export function prepareForScoring(svc: Services, version: ModelVersion): void {
+  const dir = bankDir(svc, version);
+  const b = svc.ctx.backbone.ready;
+  if (!dir || !b) return;
+  svc.scorer.run({ op: "prepare", backboneSha256: b.sha256, bankDir: dir }).catch((err: unknown) =>
+    svc.ctx.log?.warn?.({ err: (err as Error)?.message, version: version.id }, "could not prepare the bank for scoring"));
+}

@@ -1,0 +1,18 @@
+// What the dashboard's overview and ROI pickers show: recipes, ROIs with their dataset counts and active model,
+// today's decisions per ROI, the latest inspections.
+import { countInspectionsByRoiAndDecision, listLatestInspections, listRecipes, listRois, type Inspection } from "@bdi/db";
+import type { Services } from "./index.ts";
+
+export function listAllRois(svc: Services, filter: { recipeId?: string } = {}) {
+  return listRois(svc.ctx.db.prisma, filter);
+}
+
+export async function overviewData(svc: Services, input: { since: Date; lastInspections: number }) {
+  const db = svc.ctx.db.prisma;
+  const [recipes, rois, today] = await Promise.all([listRecipes(db), listRois(db), countInspectionsByRoiAndDecision(db, { since: input.since })]);
+  const last = new Map<string, Inspection[]>();
+  if (input.lastInspections > 0) {
+    await Promise.all(rois.map(async (r) => last.set(r.id, await listLatestInspections(db, { roiId: r.id, take: input.lastInspections }))));
+  }
+  return { recipes, rois, today, last, jobs: svc.jobs.active() };
+}
