@@ -32,5 +32,3 @@ export class BankMismatchError extends EngineError { constructor(msg: string, d?
 export class BankInvalidError extends EngineError { constructor(msg: string, d?: Record<string, unknown>) { super("bank_invalid", msg, d); this.name = "BankInvalidError"; } }
 export class NoSamplesError extends EngineError { constructor(msg: string, d?: Record<string, unknown>) { super("no_samples", msg, d); this.name = "NoSamplesError"; } }
 export class BackboneUnavailableError extends EngineError { constructor(msg: string, d?: Record<string, unknown>) { super("backbone_unavailable", msg, d); this.name = "BackboneUnavailableError"; } }
-
-export const isEngineError = (e: unknown): e is EngineError => e instanceof EngineError;

@@ -61,18 +61,6 @@ async function cropSize(image: Buffer | Uint8Array): Promise<{ width: number; he
   return png ? checkSize(png.width, png.height) : probeImage(image);
 }
 
-/** Decode to packed RGB uint8 (alpha dropped, like the legacy OpenCV decode). */
-export async function decodeRgb(image: Buffer | Uint8Array): Promise<{ data: Buffer; width: number; height: number }> {
-  await probeImage(image);
-  try {
-    const { data, info } = await sharp(image, { limitInputPixels: MAX_PIXELS + 1 }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`${info.channels} channels`);
-    return { data, width: info.width, height: info.height };
-  } catch (e) {
-    throw new BadImageError(`image could not be decoded (${(e as Error).message})`);
-  }
-}
-
 export async function preprocess(image: Buffer | Uint8Array, backbone: Pick<Backbone, "inputSize" | "entry">): Promise<Preprocessed> {
   const t0 = performance.now();
   const { width, height } = await cropSize(image);
