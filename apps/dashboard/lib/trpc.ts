@@ -12,13 +12,12 @@ import {
   type TRPCClient,
 } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { inferRouterOutputs } from "@trpc/server";
 import { SERVICE_BASE_PATH, trpcUrl } from "./service-url.ts";
 import { getOperatorName } from "./operator.ts";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
-export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 /** Every request names the operator in `x-actor`; the service records it in audit events. */

@@ -2,7 +2,7 @@
 // images are validated (decoded header, sane size) before anything is written, and every path handed to the
 // database is relative to the data root so the data root can be moved or restored.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile, stat } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import { ServiceError } from "./errors.ts";
@@ -87,14 +87,6 @@ export async function removeQuietly(dataRoot: string, rel: string | null | undef
     await rm(resolveInRoot(dataRoot, rel), { force: true, recursive: false });
   } catch {
     /* best effort */
-  }
-}
-
-export async function fileExists(abs: string): Promise<boolean> {
-  try {
-    return (await stat(abs)).isFile();
-  } catch {
-    return false;
   }
 }
 

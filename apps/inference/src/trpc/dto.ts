@@ -34,7 +34,7 @@ export function sampleDto(s: Sample) {
     thumbUrl: sampleThumbUrl(s.id),
   };
 }
-export type SampleDto = ReturnType<typeof sampleDto>;
+type SampleDto = ReturnType<typeof sampleDto>;
 
 export function modelVersionDto(v: ModelVersion & { _count?: { samples: number; calibrations: number } }, activeId?: string | null) {
   return {
@@ -63,7 +63,7 @@ export function modelVersionDto(v: ModelVersion & { _count?: { samples: number; 
     nCalibrations: v._count?.calibrations,
   };
 }
-export type ModelVersionDto = ReturnType<typeof modelVersionDto>;
+type ModelVersionDto = ReturnType<typeof modelVersionDto>;
 
 export function calibrationDto(c: Calibration) {
   const ok = parseJson<number[]>(c.okScoresJson) ?? [];
@@ -90,7 +90,7 @@ export function calibrationDto(c: Calibration) {
     reason: c.reason,
   };
 }
-export type CalibrationDto = ReturnType<typeof calibrationDto>;
+type CalibrationDto = ReturnType<typeof calibrationDto>;
 
 export function inspectionDto(i: Inspection) {
   const regions = parseJson<Region[]>(i.regionsJson) ?? [];
@@ -119,7 +119,7 @@ export function inspectionDto(i: Inspection) {
     heatmapUrl: i.heatmapPath ? inspectionHeatmapUrl(i.id) : null,
   };
 }
-export type InspectionDto = ReturnType<typeof inspectionDto>;
+type InspectionDto = ReturnType<typeof inspectionDto>;
 
 /** Regions of an inspection in crop pixels (bbox [x,y,w,h], contour, area px/mm², peak/mean anomaly). */
 export function inspectionRegions(i: Inspection): Region[] {
