@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The one test command: prepares what tests need (Prisma client, bundled backbone, dashboard build), then runs
-// every suite in turn and ends with one line "N passed, M failed" summing all of them.
+// The one test command: prepares what tests need (Prisma client, bundled backbone, dashboard build), runs the lint
+// task (ESLint with the import boundaries, jscpd, knip: one check that passes or fails), then every suite in turn,
+// and ends with one line "N passed, M failed" summing all of them.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -9,6 +10,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" };
 
 const suites = [
+  // counted as one check: passed when the whole lint task exits 0
+  { name: "lint", cmd: ["npm", "run", "lint"], single: true },
   { name: "core", cmd: ["npm", "run", "test", "-w", "@bdi/core"] },
   { name: "db", cmd: ["npm", "run", "test", "-w", "@bdi/db"] },
   { name: "models", cmd: ["npm", "run", "test", "-w", "@bdi/models"] },
@@ -59,7 +62,7 @@ for (const suite of suites) {
   if (only.length && !only.includes(suite.name)) continue;
   const t0 = Date.now();
   const { code, out } = await run(suite.cmd, { capture: true });
-  const c = counts(out);
+  const c = suite.single ? { pass: code === 0 ? 1 : 0, fail: 0 } : counts(out);
   // A suite that crashed before reporting still counts as a failure.
   if (code !== 0 && c.fail === 0) c.fail = 1;
   passed += c.pass;
