@@ -114,7 +114,7 @@ export async function pullDinov2(opts: { url?: string; sha256?: string; dir?: st
   let done = 0;
   let last = 0;
   try {
-    for await (const chunk of resp.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of bodyChunks(resp.body)) {
       hash.update(chunk);
       done += chunk.length;
       if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
@@ -131,5 +131,19 @@ export async function pullDinov2(opts: { url?: string; sha256?: string; dir?: st
     return await importDinov2(src, { dir });
   } finally {
     if (existsSync(tmp)) rmSync(tmp, { force: true });
+  }
+}
+
+/** The chunks of a fetch body (the DOM typing of ReadableStream has no async iterator). */
+async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
   }
 }

@@ -164,7 +164,8 @@ export interface ModelSummary {
 
 /** Decode only what the import check needs (initializer bytes are decoded too, so this costs about the file size in memory). */
 export function summarizeModel(bytes: Uint8Array): ModelSummary {
-  const m = ModelProtoT.decode(bytes) as unknown as {
+  const decoded: object = ModelProtoT.decode(bytes); // protobufjs messages are untyped: this is the part read here
+  const m = decoded as {
     ir_version: unknown; producer_name?: string; opset_import: Array<{ domain?: string; version: unknown }>;
     graph: { node: Array<{ output: string[] }>; input: any[]; output: any[]; initializer: Array<{ name: string }> };
     metadata_props?: Array<{ key: string; value: string }>;

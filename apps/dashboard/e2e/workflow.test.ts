@@ -84,7 +84,7 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
   before(async () => {
     assertDashboardBuilt();
     // A smaller backbone input keeps a fit at a few seconds on a 2-core CI machine; the flow is the same.
-    stack = await startStack({ env: { BDI_INPUT_SIZE: "256", BDI_LOG_LEVEL: "warn" } as unknown as NodeJS.ProcessEnv });
+    stack = await startStack({ env: { BDI_INPUT_SIZE: "256", BDI_LOG_LEVEL: "warn" } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv });
     browser = await launchBrowser();
     page = await browser.newPage();
     errors = collectPageErrors(page);

@@ -10,5 +10,6 @@ export type ServiceContext = {
   db: DbHandle;
   backbone: BackboneHolder;
   startedAt: number;
-  log: FastifyBaseLogger;
+  /** the app's logger (absent in CLI runs that use the services without an HTTP app) */
+  log?: FastifyBaseLogger;
 };

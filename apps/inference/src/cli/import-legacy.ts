@@ -143,7 +143,7 @@ export async function importLegacy(dir: string, opts: { dataRoot?: string; dryRu
   if (!isDir(root)) throw new Error(`not a directory: ${root}`);
   const config = loadConfig(opts.dataRoot ? { ...process.env, BDI_DATA_ROOT: opts.dataRoot } : process.env);
   const db = await createDb({ dataRoot: config.dataRoot, migrate: true });
-  const ctx = { config, db, backbone: new BackboneHolder(), startedAt: Date.now() } as unknown as ServiceContext;
+  const ctx: ServiceContext = { config, db, backbone: new BackboneHolder(), startedAt: Date.now() };
   const svc = getServices(ctx);
   const report: ImportReport = { source: root, dryRun: !!opts.dryRun, recipes: [], samples: { imported: 0, skippedDuplicate: 0, failed: 0 }, rois: [], failures: [], calibrations: [], memories: [] };
   try {

@@ -52,7 +52,7 @@ export const InspectionTestUploadSchema = z.instanceof(FormData).transform((fd, 
     for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path as PropertyKey[] });
     return z.NEVER;
   }
-  const files = fd.getAll("file").filter((v) => typeof v !== "string") as unknown as File[];
+  const files = fd.getAll("file").filter((v): v is Exclude<typeof v, string> => typeof v !== "string");
   if (files.length !== 1) {
     ctx.addIssue({ code: "custom", message: `send exactly one image under the form field 'file' (got ${files.length})`, path: ["file"] });
     return z.NEVER;

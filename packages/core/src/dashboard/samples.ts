@@ -83,7 +83,7 @@ export const MAX_UPLOAD_FILES = 200;
 export const SampleUploadFormSchema = z.instanceof(FormData).transform((fd, ctx) => {
   const text: Record<string, string> = {};
   for (const [k, v] of fd.entries()) if (typeof v === "string" && k !== "files") text[k] = v;
-  const files = fd.getAll("files").filter((v) => typeof v !== "string") as unknown as File[];
+  const files = fd.getAll("files").filter((v): v is Exclude<typeof v, string> => typeof v !== "string");
   const parsed = SampleUploadFieldsSchema.safeParse(text);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path as PropertyKey[] });

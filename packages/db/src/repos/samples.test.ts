@@ -50,7 +50,7 @@ test("the audit event is written in the same transaction: a failing audit rolls 
   const t = await createTestDb();
   try {
     const { roi } = await seed(t);
-    const badCtx = { actor: undefined as unknown as string };
+    const badCtx = {} as { actor: string };
     await assert.rejects(
       createSample(t.prisma, { roiId: roi.id, label: "ok", source: "dashboard", storedPath: "p", fileName: "f", sha256: "h", width: 1, height: 1 }, badCtx),
     );
