@@ -12,10 +12,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { percentile } from "@bdi/core";
 import { bsdataDir } from "../testing/dataset.ts";
+import { flag, hasFlag } from "./args.ts";
 
-const args = process.argv.slice(2);
-const flag = (n: string) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : undefined; };
-const JSON_OUT = args.includes("--json");
+const JSON_OUT = hasFlag("--json");
 const SAMPLES = Number(flag("--samples") ?? 100);
 const POLLERS = Number(flag("--pollers") ?? 4);
 const INTERVAL_MS = Number(flag("--interval-ms") ?? 2000);

@@ -65,6 +65,13 @@ function mapMultipartError(err: MultipartError): Error {
   return err;
 }
 
+/** A form whose role_id and roi_id (required) are read first; the caller reads the rest and calls `f.done()`. */
+export async function readRoiForm(req: FastifyRequest): Promise<{ form: FormData; f: FieldReader; roleId: string; roiId: string }> {
+  const form = await readForm(req);
+  const f = FieldReader.fromForm(form);
+  return { form, f, roleId: f.str("role_id", true), roiId: f.str("roi_id", true) };
+}
+
 /** FastAPI-style coercion of the text values of a form, query string or JSON object. */
 export class FieldReader {
   readonly issues: FieldIssue[] = [];

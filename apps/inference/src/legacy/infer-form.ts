@@ -2,7 +2,7 @@
 import type { FastifyRequest } from "fastify";
 import type { RoiRef } from "../services/samples.ts";
 import { assertMmPerPx } from "../services/samples.ts";
-import { FieldReader, readForm, type UploadedFile } from "./form.ts";
+import { readRoiForm, type UploadedFile } from "./form.ts";
 import { resolveRecipeFor, type LegacyRequest } from "./request.ts";
 
 export type InferForm = { ref: RoiRef; mmPerPx: number; shape?: string; includeHeatmap?: boolean; image: UploadedFile };
@@ -16,10 +16,7 @@ export async function readInferForm(
   lr: LegacyRequest,
   opts: { mmPerPxDefault?: number; imageFields: string[]; includeHeatmap: boolean },
 ): Promise<InferForm> {
-  const form = await readForm(req);
-  const f = FieldReader.fromForm(form);
-  const roleId = f.str("role_id", true);
-  const roiId = f.str("roi_id", true);
+  const { form, f, roleId, roiId } = await readRoiForm(req);
   const mmPerPx = opts.mmPerPxDefault === undefined ? f.num("mm_per_px", true) : (f.num("mm_per_px") ?? opts.mmPerPxDefault);
   const shape = f.str("shape");
   const includeHeatmap = opts.includeHeatmap ? f.bool("include_heatmap") : undefined;
@@ -30,6 +27,6 @@ export async function readInferForm(
   f.done();
   const recipe = resolveRecipeFor(req, lr, recipeRaw);
   assertMmPerPx(mmPerPx!);
-  const ref: RoiRef = { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId: roleId!, roiId: roiId!, modelKey };
+  const ref: RoiRef = { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId, roiId, modelKey };
   return { ref, mmPerPx: mmPerPx!, shape, includeHeatmap, image: image! };
 }

@@ -29,35 +29,38 @@ interface Metric {
   render(): string;
 }
 
-export class Counter implements Metric {
+/** A counter or a gauge: one number per label set. */
+abstract class ValueMetric implements Metric {
   private values = new Map<string, { labels: string[]; v: number }>();
+  protected abstract readonly type: "counter" | "gauge";
   constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[] = []) {}
-  inc(labels: Labels = {}, by = 1): void {
+  protected entry(labels: Labels): { labels: string[]; v: number } {
     const k = labelKey(this.labelNames, labels);
-    const e = this.values.get(k) ?? { labels: this.labelNames.map((n) => labels[n] ?? ""), v: 0 };
-    e.v += by;
-    this.values.set(k, e);
+    let e = this.values.get(k);
+    if (!e) this.values.set(k, (e = { labels: this.labelNames.map((n) => labels[n] ?? ""), v: 0 }));
+    return e;
   }
   get(labels: Labels = {}): number {
     return this.values.get(labelKey(this.labelNames, labels))?.v ?? 0;
   }
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     for (const e of this.values.values()) lines.push(`${this.name}${fmtLabels(this.labelNames, e.labels)} ${fmtNum(e.v)}`);
     return lines.join("\n");
   }
 }
 
-export class Gauge implements Metric {
-  private values = new Map<string, { labels: string[]; v: number }>();
-  constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[] = []) {}
-  set(labels: Labels, v: number): void {
-    this.values.set(labelKey(this.labelNames, labels), { labels: this.labelNames.map((n) => labels[n] ?? ""), v });
+export class Counter extends ValueMetric {
+  protected readonly type = "counter";
+  inc(labels: Labels = {}, by = 1): void {
+    this.entry(labels).v += by;
   }
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
-    for (const e of this.values.values()) lines.push(`${this.name}${fmtLabels(this.labelNames, e.labels)} ${fmtNum(e.v)}`);
-    return lines.join("\n");
+}
+
+export class Gauge extends ValueMetric {
+  protected readonly type = "gauge";
+  set(labels: Labels, v: number): void {
+    this.entry(labels).v = v;
   }
 }
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../services/index.ts";
 import { ServiceError } from "../../services/errors.ts";
 import { uploadSamples } from "../../services/samples.ts";
-import { FieldReader, readForm, type FormData } from "../form.ts";
+import { readRoiForm, type FormData } from "../form.ts";
 import { ids, legacyHandler, resolveRecipeFor, who } from "../request.ts";
 
 /** Parses metas[i] (JSON text) into objects; length must be 0 or the number of images. */
@@ -28,10 +28,7 @@ export function datasetsUploadRoute(app: FastifyInstance, svc: Services): void {
   app.post("/datasets/:label/upload", legacyHandler("/datasets/upload", async (req, _reply, lr) => {
     const label = (req.params as { label: string }).label;
     if (label !== "ok" && label !== "ng") throw new ServiceError("not_found", "Not Found");
-    const form = await readForm(req);
-    const f = FieldReader.fromForm(form);
-    const roleId = f.str("role_id", true);
-    const roiId = f.str("roi_id", true);
+    const { form, f, roleId, roiId } = await readRoiForm(req);
     const recipeRaw = f.str("recipe_id");
     const modelKey = f.str("model_key");
     const images = form.files.filter((x) => x.field === "images");

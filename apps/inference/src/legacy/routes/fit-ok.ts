@@ -4,15 +4,12 @@ import type { Services } from "../../services/index.ts";
 import { fitOk } from "../../services/fit.ts";
 import { assertMmPerPx } from "../../services/samples.ts";
 import { uploadedJson } from "../format.ts";
-import { FieldReader, readForm } from "../form.ts";
+import { readRoiForm } from "../form.ts";
 import { ids, legacyHandler, resolveRecipeFor, who } from "../request.ts";
 
 export function fitOkRoute(app: FastifyInstance, svc: Services): void {
   app.post("/fit_ok", legacyHandler("/fit_ok", async (req, _reply, lr) => {
-    const form = await readForm(req);
-    const f = FieldReader.fromForm(form);
-    const roleId = f.str("role_id", true);
-    const roiId = f.str("roi_id", true);
+    const { form, f, roleId, roiId } = await readRoiForm(req);
     const mmPerPx = f.num("mm_per_px", true);
     const memoryFit = f.bool("memory_fit") ?? false;
     const useDataset = f.bool("use_dataset") ?? false;

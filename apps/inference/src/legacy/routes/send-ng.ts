@@ -3,15 +3,12 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../services/index.ts";
 import { assertMmPerPx, uploadSamples } from "../../services/samples.ts";
 import { uploadedJson } from "../format.ts";
-import { FieldReader, readForm } from "../form.ts";
+import { readRoiForm } from "../form.ts";
 import { ids, legacyHandler, resolveRecipeFor, who } from "../request.ts";
 
 export function sendNgRoute(app: FastifyInstance, svc: Services): void {
   app.post("/send_ng", legacyHandler("/send_ng", async (req, _reply, lr) => {
-    const form = await readForm(req);
-    const f = FieldReader.fromForm(form);
-    const roleId = f.str("role_id", true);
-    const roiId = f.str("roi_id", true);
+    const { form, f, roleId, roiId } = await readRoiForm(req);
     const mmPerPx = f.num("mm_per_px");
     const recipeRaw = f.str("recipe_id");
     const images = form.files.filter((x) => x.field === "images" || x.field === "image");
