@@ -1,3 +1,4 @@
+// Long on purpose (~330 lines): one end-to-end story whose steps depend on each other (one stack, one browser).
 // The QA engineer's whole loop against the real stack (inference on a temp data root with the bundled backbone, the
 // built dashboard, Debian's chromium): upload 10 OK + 2 NG crops, draw NG regions, fit with streamed progress,
 // calibrate with the live threshold slider and save it with a reason, run a test inference on a defect crop and

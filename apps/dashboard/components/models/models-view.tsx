@@ -1,4 +1,6 @@
 "use client";
+// The model versions page (~350 lines in one file on purpose): the ROI's version list, a version's detail with its
+// activation / rollback, and the comparison of two versions are only used here; split when another page needs one.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { RoiSelect, useRoiSelection, WithRoi, type RoiItem } from "@/components/roi/roi-select";

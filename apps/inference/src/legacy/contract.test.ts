@@ -1,3 +1,5 @@
+// Long on purpose (~670 lines): one suite per contract section, run against one started service, so the checklist
+// of the reference reads top to bottom in one file.
 // Black-box contract suite of the legacy REST API (../shared/reference/legacy-contract.md, closing checklist and
 // §6), over real HTTP on loopback: temp data root, real SQLite, the real bundled backbone, multipart bodies built
 // byte for byte like .NET's MultipartFormDataContent.
