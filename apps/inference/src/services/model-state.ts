@@ -46,6 +46,11 @@ export type RoiModelState = {
   reason?: string;
 };
 
+/** "Calibrated": the calibration belongs to this version and has a threshold > 0. */
+export function calibrationApplies(version: ModelVersion | null, calibration: Calibration | null): calibration is Calibration {
+  return !!version && !!calibration && calibration.modelVersionId === version.id && calibration.threshold > 0;
+}
+
 /**
  * One rule for "fitted" used by /state and every scoring path alike (§8 #4): the ROI has an active, ready version
  * whose artifact loads and matches the running backbone. "calibrated": that version has an active calibration > 0.
@@ -59,7 +64,7 @@ export function roiModelState(svc: Services, roi: RoiWithActive | null): RoiMode
   } catch (e) {
     return { fitted: false, calibrated: false, version, calibration, reason: (e as Error).message };
   }
-  const calibrated = !!calibration && calibration.modelVersionId === version.id && calibration.threshold > 0;
+  const calibrated = calibrationApplies(version, calibration);
   return { fitted: true, calibrated, version, calibration: calibrated ? calibration : null };
 }
 

@@ -5,6 +5,7 @@ import { calibrationDto, inspectionDto, jobDto, modelVersionDto, roiBrief } from
 import { localMidnight, services } from "../helpers.ts";
 import { healthSummary } from "./health.ts";
 import { overviewData } from "../../services/overview.ts";
+import { calibrationApplies } from "../../services/model-state.ts";
 
 /** Recipes → roles → ROIs with their dataset counts, active version + calibration, today's NG rate, last inspections. */
 export const overview = publicProcedure.input(OverviewInputSchema).query(async ({ ctx, input }) => {
@@ -16,7 +17,7 @@ export const overview = publicProcedure.input(OverviewInputSchema).query(async (
     const ng = t.filter((g) => g.decision === "ng").reduce((s, g) => s + g.count, 0);
     const v = r.activeModelVersion;
     const c = r.activeCalibration;
-    const calibrated = !!v && !!c && c.modelVersionId === v.id && c.threshold > 0;
+    const calibrated = calibrationApplies(v, c);
     return {
       ...roiBrief(r),
       counts: r.counts,
@@ -24,7 +25,7 @@ export const overview = publicProcedure.input(OverviewInputSchema).query(async (
       calibrated,
       activeModelVersion: v ? modelVersionDto(v) : null,
       activeCalibration: c ? calibrationDto(c) : null,
-      threshold: calibrated ? c!.threshold : null,
+      threshold: calibrated ? c.threshold : null,
       today: { inspections: total, ng, ngRate: total > 0 ? ng / total : null },
       lastInspections: (last.get(r.id) ?? []).map(inspectionDto),
       activeJobs: jobs.filter((j) => j.roiKey === r.id).map(jobDto),
