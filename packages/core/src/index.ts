@@ -26,6 +26,7 @@ export * from "./calibration/rates.ts";
 
 export * from "./metrics/auroc.ts";
 export * from "./metrics/aupro.ts";
+export * from "./metrics/operating-point.ts";
 
 export * from "./coreset/distance.ts";
 export * from "./coreset/kcenter.ts";

@@ -1,13 +1,18 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N]`
-// Fits on DIR/train/good, scores every DIR/test/<type>/* image (MVTec-AD layout), prints image AUROC, pixel AUROC,
-// AUPRO (FPR ≤ 0.3) and per-stage timings; writes OUT/scores.csv (file,label,score), OUT/maps/<type>/<stem>.npy
-// (float32, H×W, higher = more anomalous) and OUT/metrics.json.
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--norm true|false] [--holdout K] [--json]`
+// Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
+// calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
+// (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
+// (false-reject rate at 95 % / 99 % recall, recall at 1 % false-reject, recall by defect size at the calibrated
+// threshold), the promised vs realised false-reject rate, and per-stage timings. `--holdout K` keeps K evenly
+// spaced good training crops out of the fit and counts their false rejects too. Writes OUT/scores.csv
+// (file,label,score), OUT/maps/<type>/<stem>.npy (float32, H×W, higher = more anomalous) and OUT/metrics.json;
+// `--json` prints the metrics JSON on stdout instead of the summary lines.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc } from "@bdi/core";
+import { aupro, auroc, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
-import { bankIndex, extractImage, fitBank, scoreFeatures } from "../engine/pipeline.ts";
+import { bankIndex, extractImage, fitBank, fitWithOutOfSample, scoreFeatures } from "../engine/pipeline.ts";
 import { npyFloat32 } from "../engine/npy.ts";
 import { defaultCoresetRate } from "../engine/coreset.ts";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, type KnnSearch } from "../engine/knn.ts";
@@ -53,13 +58,20 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--norm true|false] [--holdout K] [--json]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
   const out = resolve(cwd, args.out);
-  const train = listImages(join(data, "train", "good")).slice(0, args["limit-train"] ? Number(args["limit-train"]) : undefined);
+  const allTrain = listImages(join(data, "train", "good")).slice(0, args["limit-train"] ? Number(args["limit-train"]) : undefined);
+  const holdoutK = args.holdout ? Number(args.holdout) : 0;
+  if (!(Number.isInteger(holdoutK) && holdoutK >= 0 && holdoutK < allTrain.length - 2)) { console.error("error: --holdout must be an integer from 0 to (training crops − 3)"); process.exit(2); }
+  // evenly spaced, so the held-out crops span the set as new parts on the line would
+  const held = new Set(Array.from({ length: holdoutK }, (_, i) => Math.floor(((i + 0.5) * allTrain.length) / holdoutK)));
+  const train = allTrain.filter((_, i) => !held.has(i));
+  const holdout = allTrain.filter((_, i) => held.has(i));
   if (!train.length) { console.error(`error: no images under ${join(data, "train", "good")}`); process.exit(2); }
+  const normalise = args.norm !== "false" && args.norm !== "0";
   const types = readdirSync(join(data, "test"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const tests = types.flatMap((t) => listImages(join(data, "test", t)).map((p) => ({ path: p, type: t })));
   if (!tests.length) { console.error(`error: no images under ${join(data, "test")}`); process.exit(2); }
@@ -76,19 +88,24 @@ async function main() {
   const rate = args["coreset-rate"] ? Number(args["coreset-rate"]) : defaultCoresetRate(backbone.entry, envRate);
   console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}, L2 ${backbone.l2}, local avg ${backbone.localAvg}`);
 
+  const knn = (args.knn ?? process.env.BDI_KNN ?? DEFAULT_KNN_SEARCH) as KnnSearch;
+  if (!KNN_SEARCHES.includes(knn)) { console.error(`error: --knn must be one of ${KNN_SEARCHES.join(", ")}`); process.exit(2); }
   let t0 = performance.now();
-  const bank = await fitBank(backbone, train.map((p) => readFileSync(p)), {
-    coresetRate: rate,
-    // --chunk-rows N: partial coresets every N patches (default 16,384); a large N gives one global coreset
-    ...(args["chunk-rows"] ? { chunkRows: Number(args["chunk-rows"]), chunkFloats: Number(args["chunk-rows"]) * backbone.dim } : {}),
-    onProgress: (p) => p.stage === "extract" && progressBar("fit", p.done, p.total, t0),
-  });
+  const trainBytes = train.map((p) => readFileSync(p));
+  // --chunk-rows N: partial coresets every N patches (default 16,384); a large N gives one global coreset
+  const chunking = args["chunk-rows"] ? { chunkRows: Number(args["chunk-rows"]), chunkFloats: Number(args["chunk-rows"]) * backbone.dim } : {};
+  // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
+  const fitted = train.length >= 3
+    ? await fitWithOutOfSample(backbone, trainBytes, {
+      coresetRate: rate, knn, normalise, ...chunking,
+      onProgress: (p) => p.stage !== "coreset" && progressBar(p.stage === "extract" ? "fit" : "oos", p.done, p.total, t0),
+    })
+    : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, ...chunking }), oos: null };
+  const bank = fitted.bank;
   const fitS = (performance.now() - t0) / 1000;
   console.error(`bank: ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
 
   mkdirSync(join(out, "maps"), { recursive: true });
-  const knn = (args.knn ?? process.env.BDI_KNN ?? DEFAULT_KNN_SEARCH) as KnnSearch;
-  if (!KNN_SEARCHES.includes(knn)) { console.error(`error: --knn must be one of ${KNN_SEARCHES.join(", ")}`); process.exit(2); }
   const index = bankIndex(bank, knn);
   const rows: string[] = ["file,label,score"];
   const imgScores: number[] = [];
@@ -101,7 +118,7 @@ async function main() {
   for (let i = 0; i < tests.length; i++) {
     const { path, type } = tests[i];
     const f = await extractImage(backbone, readFileSync(path));
-    const r = await scoreFeatures(backbone, index, f, {});
+    const r = await scoreFeatures(backbone, index, f, {}, bank.norm);
     st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
     const stem = basename(path, extname(path));
     mkdirSync(join(out, "maps", type), { recursive: true });
@@ -128,18 +145,51 @@ async function main() {
   const pixelAuroc = auroc(allS, allL);
   const pro = aupro(maps, masks, sizes.map(([w, h]) => ({ w, h })), 0.3);
   const n = tests.length;
+
+  // The operating point: the threshold the service would calibrate from this fit (legacy rule on the out-of-sample
+  // OK scores), what it promises, and what good crops the fit never saw then get.
+  const oosScores = fitted.oos?.scores ?? null;
+  const threshold = oosScores ? legacyThreshold({ okScores: oosScores }).threshold : null;
+  const rejected = (scores: number[]) => (threshold === null || !scores.length ? null : scores.filter((s) => s >= threshold).length / scores.length);
+  const holdoutScores: number[] = [];
+  for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p)), { includeMap: false }, bank.norm)).score);
+  const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
+  const defectPx = masks.map((m) => m.reduce((a, v) => a + v, 0));
+  const recallBySize = (lo: number, hi: number) => {
+    const s = imgScores.filter((_, i) => imgLabels[i] && defectPx[i]! >= lo && defectPx[i]! < hi);
+    return { n: s.length, recall: s.length ? rejected(s) : null };
+  };
+  const both = imgLabels.some((l) => l) && imgLabels.some((l) => !l);
+  const operating = {
+    frr_at_recall_95: both ? frrAtRecall(imgScores, imgLabels, 0.95) : null,
+    frr_at_recall_99: both ? frrAtRecall(imgScores, imgLabels, 0.99) : null,
+    recall_at_frr_1: both ? recallAtFrr(imgScores, imgLabels, 0.01) : null,
+    calibrated_threshold: threshold,
+    promised_frr: threshold === null ? null : expectedRates(threshold, oosScores!).falseRejectRate,
+    realised_frr_test_good: rejected(goodScores),
+    realised_frr_holdout: rejected(holdoutScores),
+    holdout_images: holdout.length,
+    recall_at_threshold: rejected(imgScores.filter((_, i) => imgLabels[i])),
+    recall_by_defect_px: { under_100: recallBySize(0, 100), from_100_to_1000: recallBySize(100, 1000), over_1000: recallBySize(1000, Infinity) },
+  };
   const metrics = {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, knn,
     device: backbone.device, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
-    image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro,
+    normalised: !!bank.norm, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
+    image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, ...operating,
     timings_ms_per_image: {
       fit_total_s: fitS, fit_extract: bank.timings.extractMs / train.length, fit_coreset_total: bank.timings.coresetMs,
       decode: st.decodeMs / n, backbone: st.extractMs / n, knn: st.knnMs / n, post: st.postMs / n,
     },
   };
   writeFileSync(join(out, "metrics.json"), JSON.stringify(metrics, null, 2) + "\n");
+  if (args.json === "true") { console.log(JSON.stringify(metrics, null, 2)); return; }
   const f4 = (x: number) => x.toFixed(4);
+  const pc = (x: number | null | undefined) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(1)} %`);
+  const bySize = operating.recall_by_defect_px;
   console.log(`image AUROC ${f4(imageAuroc)}  pixel AUROC ${f4(pixelAuroc)}  AUPRO(FPR≤0.3) ${f4(pro)}`);
+  console.log(`false-reject at 95 % recall ${pc(operating.frr_at_recall_95)}, at 99 % recall ${pc(operating.frr_at_recall_99)}; recall at 1 % false-reject ${pc(operating.recall_at_frr_1)}`);
+  console.log(`calibrated threshold ${threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(operating.promised_frr)}, realised on test good ${pc(operating.realised_frr_test_good)}${holdout.length ? `, on ${holdout.length} held-out training crops ${pc(operating.realised_frr_holdout)}` : ""}; recall ${pc(operating.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
   console.log(`per test image: decode ${(st.decodeMs / n).toFixed(1)} ms, backbone ${(st.extractMs / n).toFixed(1)} ms, knn ${(st.knnMs / n).toFixed(1)} ms, post ${(st.postMs / n).toFixed(1)} ms; fit ${fitS.toFixed(1)} s for ${train.length} images (coreset ${(bank.timings.coresetMs / 1000).toFixed(1)} s)`);
   console.log(`wrote ${join(out, "scores.csv")}, ${join(out, "maps")}/, ${join(out, "metrics.json")}`);
 }

@@ -21,7 +21,7 @@ export type FitRequest = {
   ngShapes: Array<string | RoiShape | null>;
 };
 /** The written bank without its vectors, the k-fold result (null when not self-calibrated) and the NG samples' scores. */
-export type FitResponse = { bank: Omit<MemoryBank, "vectors">; oos: OutOfSampleResult | null; ngScores: number[]; grid: number };
+export type FitResponse = { bank: Omit<MemoryBank, "vectors" | "norm">; oos: OutOfSampleResult | null; ngScores: number[]; grid: number };
 
 /** Out-of-sample scores of OK crops (k-fold, one coreset pass). */
 export type OosRequest = { op: "oos"; backboneSha256: string; paths: string[]; coresetRate: number; folds: number; percentile: number };

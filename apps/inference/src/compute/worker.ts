@@ -66,7 +66,7 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
         }
       }
     }
-    const { vectors: _vectors, ...summary } = bank;
+    const { vectors: _vectors, norm: _norm, ...summary } = bank; // the norm (2 × g² floats) stays in the artifact
     return { bank: summary, oos, ngScores, grid: b.grid } satisfies FitResponse;
   }
   if (req.op === "prepare") {

@@ -1,13 +1,16 @@
-// Model-version artifact directory: `bank.f32` (raw little-endian float32, n×dim) + `meta.json`.
+// Model-version artifact directory: `bank.f32` (raw little-endian float32, n×dim) + `meta.json`, and for a bank
+// with per-position normalisation `norm.f32` (g² means, then g² scales).
 // Written to `<dir>.tmp-<rand>` and renamed into place (atomic; a crash never leaves a half-written version).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
 import { endianness } from "node:os";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import type { PositionNorm } from "@bdi/core";
 import { BankInvalidError, BankMismatchError } from "./errors.ts";
 
 export const BANK_FILE = "bank.f32";
 export const META_FILE = "meta.json";
+export const NORM_FILE = "norm.f32";
 export const ARTIFACT_FORMAT = 1;
 
 export interface BankBackboneInfo {
@@ -17,7 +20,13 @@ export interface BankBackboneInfo {
   /** CNN local neighbourhood (absent in banks written before the option existed = 3, the old fixed value) */
   localAvg?: number;
 }
-export interface CoresetStats { rate: number; candidates: number; selected: number; chunks: number; projectMs: number; selectMs: number }
+export interface CoresetStats {
+  /** the rate used: the requested one, or lower when the bank cap applied */
+  rate: number;
+  /** the rate asked for (absent in banks written before the cap existed) */
+  requestedRate?: number;
+  candidates: number; selected: number; chunks: number; projectMs: number; selectMs: number;
+}
 export interface MemoryBank {
   vectors: Float32Array;
   n: number;
@@ -27,8 +36,13 @@ export interface MemoryBank {
   images: number;
   timings: { decodeMs: number; extractMs: number; coresetMs: number; totalMs: number };
   createdAt: string;
+  /** per-position normalisation from out-of-sample OK maps; absent = scores are raw 1-NN distances */
+  norm?: PositionNorm;
 }
-export interface BankMeta extends Omit<MemoryBank, "vectors"> { format: number; file: string; bytes: number; endianness: "LE"; extra?: Record<string, unknown> }
+export interface BankMeta extends Omit<MemoryBank, "vectors" | "norm"> {
+  format: number; file: string; bytes: number; endianness: "LE"; extra?: Record<string, unknown>;
+  norm?: { file: string; grid: number; samples: number };
+}
 
 const LE = endianness() === "LE";
 
@@ -54,9 +68,18 @@ export function writeBank(dir: string, bank: MemoryBank, extra?: Record<string, 
   const tmp = `${dir}.tmp-${randomBytes(4).toString("hex")}`;
   mkdirSync(tmp);
   try {
-    const { vectors, ...rest } = bank;
-    const meta: BankMeta = { format: ARTIFACT_FORMAT, file: BANK_FILE, bytes: vectors.byteLength, endianness: "LE", ...rest, ...(extra ? { extra } : {}) };
+    const { vectors, norm, ...rest } = bank;
+    const meta: BankMeta = {
+      format: ARTIFACT_FORMAT, file: BANK_FILE, bytes: vectors.byteLength, endianness: "LE", ...rest,
+      ...(norm ? { norm: { file: NORM_FILE, grid: norm.grid, samples: norm.samples } } : {}), ...(extra ? { extra } : {}),
+    };
     writeSynced(join(tmp, BANK_FILE), toLE(vectors));
+    if (norm) {
+      const both = new Float32Array(2 * norm.mean.length);
+      both.set(norm.mean);
+      both.set(norm.scale, norm.mean.length);
+      writeSynced(join(tmp, NORM_FILE), toLE(both));
+    }
     writeSynced(join(tmp, META_FILE), JSON.stringify(meta, null, 2) + "\n");
     renameSync(tmp, dir);
     return meta;
@@ -85,13 +108,30 @@ export function loadBank(dir: string, expect?: Partial<BankBackboneInfo>): Memor
   if (!existsSync(bp)) throw new BankInvalidError(`model version ${dir}: ${BANK_FILE} missing`);
   const size = statSync(bp).size;
   if (size !== meta.n * meta.dim * 4) throw new BankInvalidError(`model version ${dir}: ${BANK_FILE} has ${size} bytes, expected ${meta.n * meta.dim * 4}`);
-  const buf = readFileSync(bp);
-  const vectors = new Float32Array(meta.n * meta.dim);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (LE) new Uint8Array(vectors.buffer).set(buf);
-  else for (let i = 0; i < vectors.length; i++) vectors[i] = view.getFloat32(i * 4, true);
-  const { format: _f, file: _file, bytes: _b, endianness: _e, extra: _x, ...rest } = meta;
-  return { ...rest, vectors };
+  const vectors = readF32(bp, meta.n * meta.dim);
+  const { format: _f, file: _file, bytes: _b, endianness: _e, extra: _x, norm: normMeta, ...rest } = meta;
+  return { ...rest, vectors, ...(normMeta ? { norm: loadNorm(dir, normMeta) } : {}) };
+}
+
+function readF32(path: string, count: number): Float32Array {
+  const buf = readFileSync(path);
+  const out = new Float32Array(count);
+  if (LE) new Uint8Array(out.buffer).set(buf);
+  else {
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+  }
+  return out;
+}
+
+function loadNorm(dir: string, m: NonNullable<BankMeta["norm"]>): PositionNorm {
+  const cells = m.grid * m.grid;
+  const p = join(dir, m.file ?? NORM_FILE);
+  if (!Number.isInteger(m.grid) || m.grid <= 0 || !existsSync(p) || statSync(p).size !== 2 * cells * 4) {
+    throw new BankInvalidError(`model version ${dir}: ${NORM_FILE} missing or not ${m.grid}×${m.grid}×2 floats`);
+  }
+  const both = readF32(p, 2 * cells);
+  return { grid: m.grid, mean: both.subarray(0, cells), scale: both.subarray(cells), samples: m.samples };
 }
 
 /** Throws BankMismatchError when a bank does not belong to the given backbone configuration. */

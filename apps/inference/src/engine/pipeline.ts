@@ -2,8 +2,11 @@
 //   letterbox → backbone + feature head (ORT) → keep grid cells that overlap the crop → coreset (fit)
 //   → exact 1-NN in ORT (score) → grid map back through the letterbox to crop W×H (bilinear) → Gaussian σ=1
 //   → ROI mask → p99 inside the mask → regions over the threshold → grayscale heatmap PNG.
+// A bank fitted with out-of-sample OK maps (fitWithOutOfSample) also normalises each grid cell's distance by that
+// cell's OK statistics (PositionNorm, in @bdi/core) before the map goes back to the crop: scores are then z-scores.
 import {
-  buildMask, cropValidCells, decide, extractRegions, gridToCrop, heatmapToGray, isDomainError, maskedPercentiles,
+  buildMask, cappedCoresetRate, cropValidCells, decide, extractRegions, gridToCrop, heatmapToGray, isDomainError, maskedPercentiles,
+  normaliseGrid, PositionStats, type PositionNorm,
   parseShapeJson, validateShape, DEFAULT_AREA_MM2_THR, DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, type Region, type RoiShape,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -69,7 +72,14 @@ export interface FitOptions {
    */
   chunkFloats?: number;
   chunkRows?: number;
+  /** bank size bound (default BANK_CAP): the rate falls once rate × patches would pass it (cappedCoresetRate) */
+  bankCap?: number;
   onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" }) => void;
+}
+
+/** The coreset rate of a fit of `images` crops of `cellsPerImage` patches each (the first crop's count). */
+function fitRate(requested: number, cellsPerImage: number, images: number, cap?: number): number {
+  return cappedCoresetRate(requested, cellsPerImage * images, cap);
 }
 
 /** Streaming bank builder: add images, partial coresets bound the memory, `finish()` returns the bank. */
@@ -125,25 +135,30 @@ class BankBuilder {
 export async function fitBank(backbone: Backbone, images: Array<Buffer | Uint8Array>, opts: FitOptions = {}): Promise<MemoryBank> {
   if (!images.length) throw new NoSamplesError("no OK images to fit");
   const t0 = performance.now();
-  const rate = opts.coresetRate ?? DEFAULT_CORESET_RATE;
-  const builder = new BankBuilder(backbone.dim, rate, opts.chunkFloats ?? 48 * 1024 * 1024, opts.seed ?? 0, opts.chunkRows);
+  const requested = opts.coresetRate ?? DEFAULT_CORESET_RATE;
+  let rate = requested;
+  let builder: BankBuilder | null = null;
   let decodeMs = 0, extractMs = 0;
   for (let i = 0; i < images.length; i++) {
     const f = await extractImage(backbone, images[i]);
     decodeMs += f.decodeMs;
     extractMs += f.extractMs;
+    if (!builder) {
+      rate = fitRate(requested, f.nValid, images.length, opts.bankCap);
+      builder = new BankBuilder(backbone.dim, rate, opts.chunkFloats ?? 48 * 1024 * 1024, opts.seed ?? 0, opts.chunkRows);
+    }
     await builder.add(f.feats, f.nValid);
     opts.onProgress?.({ done: i + 1, total: images.length, stage: "extract" });
   }
   const tc = performance.now();
   opts.onProgress?.({ done: images.length, total: images.length, stage: "coreset" });
-  const { vectors, n } = await builder.finish();
+  const { vectors, n } = await builder!.finish();
   const coresetMs = performance.now() - tc + 0; // the final flush; earlier partial flushes are inside the extract loop
   return {
     vectors, n, dim: backbone.dim, backbone: backboneInfo(backbone),
-    coreset: { rate: rate >= 1 ? 1 : rate, candidates: builder.candidates, selected: n, chunks: builder.chunks, projectMs: builder.projectMs, selectMs: builder.selectMs },
+    coreset: { rate: rate >= 1 ? 1 : rate, requestedRate: requested, candidates: builder!.candidates, selected: n, chunks: builder!.chunks, projectMs: builder!.projectMs, selectMs: builder!.selectMs },
     images: images.length,
-    timings: { decodeMs, extractMs, coresetMs: builder.projectMs + builder.selectMs || coresetMs, totalMs: performance.now() - t0 },
+    timings: { decodeMs, extractMs, coresetMs: builder!.projectMs + builder!.selectMs || coresetMs, totalMs: performance.now() - t0 },
     createdAt: new Date().toISOString(),
   };
 }
@@ -219,16 +234,26 @@ function maskFor(shape: RoiShape | string | null | undefined, w: number, h: numb
   }
 }
 
-/** Score already-extracted features against a bank (shared by scoreImage, k-fold calibration and eval). */
-export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: ImageFeatures, opts: ScoreOptions = {}): Promise<ScoreResult> {
+/** Grid map (distances, or z-scores with `norm`) back through the letterbox to crop pixels (bilinear) and the
+ * Gaussian, as one separable linear map. Modifies `grid` when it normalises. */
+function cropMap(grid: Float32Array, g: number, f: Pick<ImageFeatures, "geometry" | "width" | "height">, norm?: PositionNorm | null): Float32Array {
+  if (norm) normaliseGrid(grid, norm);
+  return gridToCrop(grid, g, g, f.geometry, f.width, f.height, BLUR_SIGMA);
+}
+
+/**
+ * Score already-extracted features against a bank (shared by scoreImage, k-fold calibration and eval); `norm` is the
+ * bank's per-position normalisation (absent for banks fitted without out-of-sample maps: raw distances).
+ */
+export async function scoreFeatures(
+  backbone: Backbone, index: KnnIndex, f: ImageFeatures, opts: ScoreOptions = {}, norm?: PositionNorm | null,
+): Promise<ScoreResult> {
   const t0 = performance.now();
   const mask = maskFor(opts.shape, f.width, f.height); // validate the shape before the expensive part
   const dist = await nearestDistances(index, f.feats, f.nValid);
   const t1 = performance.now();
   const g = backbone.grid;
-  const grid = gridMap(dist, f.cells, g);
-  // back through the letterbox to crop pixels (bilinear) and the Gaussian, as one separable linear map
-  const map = gridToCrop(grid, g, g, f.geometry, f.width, f.height, BLUR_SIGMA);
+  const map = cropMap(gridMap(dist, f.cells, g), g, f, norm);
   // One selection pass gives the image score (p99 by default) and the heatmap's p1/p99 stretch.
   const pcts = maskedPercentiles(map, mask, opts.includeHeatmap ? [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE, 1, 99] : [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE]);
   const score = pcts[0]!;
@@ -257,10 +282,15 @@ export async function scoreFeatures(backbone: Backbone, index: KnnIndex, f: Imag
 export async function scoreImage(backbone: Backbone, bank: MemoryBank, image: Buffer | Uint8Array, opts: ScoreOptions = {}): Promise<ScoreResult> {
   checkBankCompatible(bank.backbone, backboneInfo(backbone));
   const f = await extractImage(backbone, image);
-  return scoreFeatures(backbone, bankIndex(bank, opts.knn), f, opts);
+  return scoreFeatures(backbone, bankIndex(bank, opts.knn), f, opts, bank.norm);
 }
 
-export interface OutOfSampleResult { scores: number[]; folds: number; bankSizes: number[]; ms: number; cachedFeatures: boolean }
+export interface OutOfSampleResult {
+  /** out-of-sample OK scores, in the bank's units (z-scores when the bank is normalised) */
+  scores: number[]; folds: number; bankSizes: number[]; ms: number; cachedFeatures: boolean;
+  /** the scores are z-scores against position statistics taken without the scored crop's fold */
+  normalised: boolean;
+}
 
 export interface OutOfSampleOptions {
   folds?: number; coresetRate?: number; scorePercentile?: number; shape?: ScoreOptions["shape"]; seed?: number;
@@ -269,6 +299,12 @@ export interface OutOfSampleOptions {
   knn?: KnnSearch;
   chunkFloats?: number;
   chunkRows?: number;
+  bankCap?: number;
+  /**
+   * Per-position normalisation (default true): the bank carries it and the scores are z-scores. false gives raw
+   * distances, for calibrating a bank fitted before normalisation existed (its scores are distances).
+   */
+  normalise?: boolean;
   onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" | "score" }) => void;
 }
 
@@ -278,6 +314,10 @@ export interface OutOfSampleOptions {
  * against the union of the other folds' — exactly the bank a fit without fold f would build, since a bank is a
  * union of partial coresets anyway. Cost: two feature passes (one when the features fit in `cacheFloats`) and one
  * coreset pass, instead of a coreset per fold over (k−1)/k of the data.
+ *
+ * The out-of-sample grid maps also give the bank's per-position normalisation (all folds), and each crop's score
+ * is taken with the statistics of the other folds only, so a crop never normalises itself: the promise made from
+ * these scores is out-of-sample twice over (bank and statistics).
  */
 export async function fitWithOutOfSample(
   backbone: Backbone, images: Array<Buffer | Uint8Array>, opts: OutOfSampleOptions = {},
@@ -285,9 +325,11 @@ export async function fitWithOutOfSample(
   const t0 = performance.now();
   const k = Math.min(opts.folds ?? 5, images.length);
   if (images.length < 2 || k < 2) throw new NoSamplesError(`out-of-sample calibration needs at least 2 OK images (got ${images.length})`);
-  const rate = opts.coresetRate ?? DEFAULT_CORESET_RATE;
+  const requested = opts.coresetRate ?? DEFAULT_CORESET_RATE;
+  let rate = requested;
   const seed = opts.seed ?? 0;
   const d = backbone.dim;
+  const g = backbone.grid;
   const total = images.length;
   const cache: Array<ImageFeatures | null> = new Array(total).fill(null);
   let useCache: boolean | null = null;
@@ -306,15 +348,17 @@ export async function fitWithOutOfSample(
   const parts: Array<{ vectors: Float32Array; n: number }> = [];
   let candidates = 0, chunks = 0, projectMs = 0, selectMs = 0;
   for (let fold = 0; fold < k; fold++) {
-    const builder = new BankBuilder(d, rate, opts.chunkFloats ?? 48 * 1024 * 1024, seed, opts.chunkRows);
+    let builder: BankBuilder | null = null;
     for (let i = fold; i < total; i += k) {
       const f = await get(i);
+      if (i === 0) rate = fitRate(requested, f.nValid, total, opts.bankCap);
+      builder ??= new BankBuilder(d, rate, opts.chunkFloats ?? 48 * 1024 * 1024, seed, opts.chunkRows);
       await builder.add(f.feats, f.nValid);
       opts.onProgress?.({ done: ++done, total, stage: "extract" });
     }
     opts.onProgress?.({ done, total, stage: "coreset" });
-    parts.push(await builder.finish());
-    candidates += builder.candidates; chunks += builder.chunks; projectMs += builder.projectMs; selectMs += builder.selectMs;
+    parts.push(await builder!.finish());
+    candidates += builder!.candidates; chunks += builder!.chunks; projectMs += builder!.projectMs; selectMs += builder!.selectMs;
   }
   const concat = (skip: number) => {
     let n = 0;
@@ -325,8 +369,11 @@ export async function fitWithOutOfSample(
     return { vectors: v, n };
   };
   const fitMs = performance.now() - t0;
-  // pass 2: each fold against the other folds' coresets (one fold bank alive at a time: ≤ 2× the bank in memory)
-  const scores = new Array<number>(total);
+  // pass 2: each fold against the other folds' coresets (one fold bank alive at a time: ≤ 2× the bank in memory);
+  // keeps each crop's grid map (g² floats) and its geometry, and the per-fold position sums
+  const grids = new Array<Float32Array>(total);
+  const crops = new Array<Pick<ImageFeatures, "geometry" | "width" | "height">>(total);
+  const foldStats = Array.from({ length: k }, () => new PositionStats(g));
   const bankSizes: number[] = [];
   done = 0;
   for (let fold = 0; fold < k; fold++) {
@@ -334,22 +381,40 @@ export async function fitWithOutOfSample(
     bankSizes.push(others.n);
     const index = makeIndex(others.vectors, others.n, d, opts.knn ?? DEFAULT_KNN_SEARCH);
     for (let i = fold; i < total; i += k) {
-      const r = await scoreFeatures(backbone, index, await get(i), { shape: opts.shape, scorePercentile: opts.scorePercentile, includeMap: false });
-      scores[i] = r.score;
+      const f = await get(i);
+      grids[i] = gridMap(await nearestDistances(index, f.feats, f.nValid), f.cells, g);
+      crops[i] = { geometry: f.geometry, width: f.width, height: f.height };
+      foldStats[fold]!.add(grids[i]!);
       opts.onProgress?.({ done: ++done, total, stage: "score" });
     }
     await releaseIndex(index);
+  }
+  cache.length = 0;
+  const all = new PositionStats(g);
+  for (const grid of grids) all.add(grid);
+  // leave-fold-out statistics need ≥ 2 maps outside every fold (≥ 3 crops)
+  const normalise = (opts.normalise ?? true) && foldStats.every((fs) => all.count - fs.count >= 2);
+  const percentile = opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE;
+  const scores = new Array<number>(total);
+  for (let fold = 0; fold < k; fold++) {
+    const norm = normalise ? all.without(foldStats[fold]!).finish() : null;
+    for (let i = fold; i < total; i += k) {
+      const c = crops[i]!;
+      const map = cropMap(grids[i]!, g, c, norm);
+      scores[i] = maskedPercentiles(map, maskFor(opts.shape, c.width, c.height), [percentile])[0]!;
+    }
   }
   const full = concat(-1);
   parts.length = 0;
   const bank: MemoryBank = {
     vectors: full.vectors, n: full.n, dim: d, backbone: backboneInfo(backbone),
-    coreset: { rate: rate >= 1 ? 1 : rate, candidates, selected: full.n, chunks, projectMs, selectMs },
+    coreset: { rate: rate >= 1 ? 1 : rate, requestedRate: requested, candidates, selected: full.n, chunks, projectMs, selectMs },
     images: total,
     timings: { decodeMs, extractMs, coresetMs: projectMs + selectMs, totalMs: fitMs },
     createdAt: new Date().toISOString(),
+    ...(normalise ? { norm: all.finish() } : {}),
   };
-  return { bank, oos: { scores, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: !!useCache } };
+  return { bank, oos: { scores, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: !!useCache, normalised: normalise } };
 }
 
 /** Out-of-sample OK scores only (a dataset calibration): see fitWithOutOfSample. */

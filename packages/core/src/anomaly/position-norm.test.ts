@@ -1,0 +1,56 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { PositionStats, normaliseGrid } from "./position-norm.ts";
+import { InvalidInputError } from "../errors.ts";
+
+test("position stats: per-cell mean, sample deviation, scale floored at the median deviation", () => {
+  // 2×2 grid, 3 maps. cell 0: 1,2,3 (mean 2, sd 1); cell 1: 5,5,5 (sd 0); cell 2: 0,4,8 (mean 4, sd 4);
+  // cell 3: 1,1,4 (mean 2, sd √3). Sorted sds 0, 1, 1.732, 4 → median (index 2) 1.732.
+  const s = new PositionStats(2);
+  s.add([1, 5, 0, 1]);
+  s.add([2, 5, 4, 1]);
+  s.add([3, 5, 8, 4]);
+  const n = s.finish();
+  assert.equal(n.samples, 3);
+  assert.deepEqual(Array.from(n.mean), [2, 5, 4, 2]);
+  const med = Math.sqrt(3);
+  assert.ok(Math.abs(n.scale[0]! - med) < 1e-6, "sd 1 raised to the median");
+  assert.ok(Math.abs(n.scale[1]! - med) < 1e-6, "sd 0 raised to the median");
+  assert.ok(Math.abs(n.scale[2]! - 4) < 1e-6);
+  assert.ok(Math.abs(n.scale[3]! - med) < 1e-6);
+  const z = normaliseGrid(new Float32Array([2 + med, 5, 12, 2]), n);
+  assert.ok(Math.abs(z[0]! - 1) < 1e-6);
+  assert.equal(z[1], 0);
+  assert.ok(Math.abs(z[2]! - 2) < 1e-6);
+  assert.equal(z[3], 0);
+});
+
+test("position stats: without() removes a fold exactly (leave-fold-out statistics)", () => {
+  const all = new PositionStats(1);
+  const fold = new PositionStats(1);
+  for (const v of [1, 2, 3, 10]) all.add([v]);
+  for (const v of [10]) fold.add([v]);
+  const rest = all.without(fold).finish();
+  assert.equal(rest.samples, 3);
+  assert.ok(Math.abs(rest.mean[0]! - 2) < 1e-9);
+  assert.ok(Math.abs(rest.scale[0]! - 1) < 1e-6);
+});
+
+test("position stats: refuses too few maps and mismatched grids", () => {
+  const s = new PositionStats(2);
+  s.add([0, 0, 0, 0]);
+  assert.throws(() => s.finish(), InvalidInputError);
+  assert.throws(() => s.add([0, 0, 0]), InvalidInputError);
+  assert.throws(() => new PositionStats(0), InvalidInputError);
+  s.add([1, 1, 1, 1]);
+  assert.throws(() => normaliseGrid(new Float32Array(9), s.finish()), InvalidInputError);
+});
+
+test("position stats: constant maps give a finite scale (no division by zero)", () => {
+  const s = new PositionStats(2);
+  s.add([1, 1, 1, 1]);
+  s.add([1, 1, 1, 1]);
+  const z = normaliseGrid(new Float32Array([1, 1, 1, 2]), s.finish());
+  assert.deepEqual(Array.from(z.slice(0, 3)), [0, 0, 0]);
+  assert.ok(z[3]! > 0 && Number.isFinite(z[3]!), "a change from a constant cell is a large, finite z");
+});
