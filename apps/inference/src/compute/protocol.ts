@@ -24,7 +24,11 @@ export type FitRequest = {
 export type FitResponse = { bank: Omit<MemoryBank, "vectors" | "norm">; oos: OutOfSampleResult | null; ngScores: number[]; grid: number };
 
 /** Out-of-sample scores of OK crops (k-fold, one coreset pass). */
-export type OosRequest = { op: "oos"; backboneSha256: string; paths: string[]; coresetRate: number; folds: number; percentile: number };
+export type OosRequest = {
+  op: "oos"; backboneSha256: string; paths: string[]; coresetRate: number; folds: number; percentile: number;
+  /** z-scores (the version being calibrated has a per-position normalisation) or raw distances (an older version) */
+  normalise: boolean;
+};
 export type OosResponse = OutOfSampleResult;
 
 /** Score one image against a model version's bank (image bytes, or a file path under the data root). */

@@ -38,6 +38,12 @@ export function checkVersionArtifact(svc: Services, version: ModelVersion): void
   if (b) checkBankCompatible(meta.backbone, backboneInfo(b));
 }
 
+/** The version scores in z-scores (its bank has a per-position normalisation), not raw 1-NN distances. */
+export function versionIsNormalised(svc: Services, version: ModelVersion): boolean {
+  const dir = bankDir(svc, version);
+  return !!dir && !!readBankMeta(dir).norm;
+}
+
 export type RoiModelState = {
   fitted: boolean;
   calibrated: boolean;
