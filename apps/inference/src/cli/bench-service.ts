@@ -5,14 +5,12 @@
 // reference server (the machine's floor), and the duration of `/calibrate_dataset` over `samples` stored samples (the
 // client's timeout is 120 s).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import os from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { percentile } from "@bdi/core";
 import { bsdataDir } from "../testing/dataset.ts";
 import { flag, hasFlag } from "./args.ts";
+import { post, startService } from "./service-process.ts";
 
 const JSON_OUT = hasFlag("--json");
 const SAMPLES = Number(flag("--samples") ?? 100);
@@ -20,46 +18,13 @@ const POLLERS = Number(flag("--pollers") ?? 4);
 const INTERVAL_MS = Number(flag("--interval-ms") ?? 2000);
 const log = (s: string) => (JSON_OUT ? process.stderr : process.stdout).write(s + "\n");
 
-const here = dirname(fileURLToPath(import.meta.url));
 const DATASET = bsdataDir();
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-    srv.on("error", rej);
-  });
-}
-
-async function waitHealthy(base: string, timeoutMs = 120_000) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    try {
-      if ((await fetch(`${base}/health`)).status === 200) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("service did not become healthy in time");
-}
 
 function form(fields: Record<string, string | string[]>, files: { field: string; name: string; bytes: Buffer }[]) {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) fd.append(k, item);
   for (const f of files) fd.append(f.field, new Blob([f.bytes], { type: "image/png" }), f.name);
   return fd;
-}
-
-async function post(base: string, path: string, body: FormData | object) {
-  const init: RequestInit = body instanceof FormData
-    ? { method: "POST", body }
-    : { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } };
-  const res = await fetch(`${base}${path}`, init);
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(`${path} → ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
-  return json as Record<string, unknown>;
 }
 
 // The health pollers' process: keep-alive connections (as .NET's HttpClient keeps them), `n` loops per target URL;
@@ -111,19 +76,12 @@ function startPollers(bases: string[], n: number, intervalMs: number) {
 }
 
 async function main() {
-  const dataRoot = mkdtempSync(join(os.tmpdir(), "bdi-bench-service-"));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, BDI_DATA_ROOT: dataRoot, BDI_PORT: String(port), BDI_HOST: "127.0.0.1", BDI_LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = {};
   if (flag("--input-size")) env.BDI_INPUT_SIZE = flag("--input-size");
   if (flag("--backbone")) env.BDI_BACKBONE = flag("--backbone");
-  // The flags of `npm start` (apps/inference/package.json): --no-memory-reducer keeps V8 from running full GCs of
-  // 10–25 ms on the event loop just to shrink the heap after a burst of uploads.
-  const child = spawn(process.execPath, ["--no-memory-reducer", "--import", "tsx", resolve(here, "../main.ts")], { env, stdio: ["ignore", "inherit", "inherit"], detached: true });
-  const stop = () => { try { process.kill(-child.pid!, "SIGTERM"); } catch { /* gone */ } };
-  process.on("exit", stop);
+  const service = await startService("bdi-bench-service-", env);
+  const { base } = service;
   try {
-    await waitHealthy(base);
     const roi = { role_id: "Master1", roi_id: "Inspection_1", mm_per_px: "0.2" };
     const good = readdirSync(join(DATASET, "train/good")).sort().map((f) => join(DATASET, "train/good", f));
     const bad = readdirSync(join(DATASET, "test/pitting")).sort().map((f) => join(DATASET, "test/pitting", f));
@@ -196,8 +154,7 @@ async function main() {
     if (JSON_OUT) console.log(JSON.stringify(out));
     else for (const [k, v] of Object.entries(out)) log(`${k.padEnd(26)} ${typeof v === "object" ? JSON.stringify(v) : v}`);
   } finally {
-    stop();
-    rmSync(dataRoot, { recursive: true, force: true });
+    await service.stop();
   }
 }
 
