@@ -1,7 +1,11 @@
-// `npm run bench [-- --json] [--backbone ID[,ID]] [--threads N] [--fit-crops 50] [--runs 20] [--input-size N] [--knn exact|int8] [--models-dir DIR]`
+// `npm run bench [-- --json] [--backbone ID[,ID]] [--threads N] [--fit-crops 50] [--runs 20] [--input-size N] [--knn exact|int8] [--models-dir DIR] [--scale 100,400]`
 // Per available backbone: backbone-only forward ms, end-to-end infer p50/p95 on a 448×448 crop (decode → heatmap →
 // regions) against the bank of a 50-crop fit, 1-NN ms against 1k/5k/10k/20k-vector banks, coreset seconds for the
 // 50 crops, fit seconds per crop, peak RSS, and end-to-end / backbone-only.
+// `--scale 100,400`: the service's own fit (self-calibrating k-fold pass, the backbone's default coreset rate, bank
+// cap) of each number of distinct 448×448 crops, with fit seconds, bank size and /infer p50 against that bank, so
+// that cost against training-set size is read from one run (each fit is also compared with its floor: crops ×
+// backbone-only time).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +13,8 @@ import sharp from "sharp";
 import { loadManifest } from "@bdi/models";
 import { loadBackbone, resolveBackbone, type Backbone } from "../engine/backbone.ts";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, makeIndex, nearestDistances, type KnnSearch } from "../engine/knn.ts";
-import { fitBank, scoreImage } from "../engine/pipeline.ts";
+import { fitBank, fitWithOutOfSample, scoreImage } from "../engine/pipeline.ts";
+import { defaultCoresetRate } from "../engine/coreset.ts";
 import { preprocess } from "../engine/preprocess.ts";
 
 const args = process.argv.slice(2);
@@ -21,19 +26,26 @@ const RUNS = Number(flag("--runs") ?? 20);
 const KNN = (flag("--knn") ?? process.env.BDI_KNN ?? DEFAULT_KNN_SEARCH) as KnnSearch;
 if (!KNN_SEARCHES.includes(KNN)) throw new Error(`--knn must be one of ${KNN_SEARCHES.join(", ")}`);
 const INPUT_SIZE = flag("--input-size") ? Number(flag("--input-size")) : undefined;
+const SCALE = flag("--scale") ? flag("--scale")!.split(",").map(Number) : [];
+if (SCALE.some((n) => !(Number.isInteger(n) && n >= 3))) throw new Error("--scale takes crop counts ≥ 3, e.g. 100,400");
 const MODELS_DIR = flag("--models-dir") ? resolve(process.env.INIT_CWD ?? process.cwd(), flag("--models-dir")!) : undefined;
 const log = (s: string) => { if (!JSON_OUT) console.log(s); else process.stderr.write(s + "\n"); };
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = resolve(here, "../../../../../shared/datasets/bsdata_pitting/train/good");
 
-/** 448×448 PNG crops: real surface images from the dev set when present (stretched), else seeded textures. */
+/**
+ * 448×448 PNG crops: real surface images from the dev set when present (stretched; train, then test images, then
+ * the same mirrored, so up to 640 are distinct), else seeded textures.
+ */
 async function makeCrops(n: number): Promise<Buffer[]> {
   const out: Buffer[] = [];
-  const files = existsSync(DATA) ? readdirSync(DATA).sort() : [];
+  const files = [DATA, join(DATA, "../../test/good"), join(DATA, "../../test/pitting")]
+    .flatMap((d) => (existsSync(d) ? readdirSync(d).sort().map((f) => join(d, f)) : []));
   for (let i = 0; i < n; i++) {
     if (files.length) {
-      out.push(await sharp(readFileSync(join(DATA, files[i % files.length]))).resize(448, 448, { fit: "fill" }).png().toBuffer());
+      const img = sharp(readFileSync(files[i % files.length]!)).resize(448, 448, { fit: "fill" });
+      out.push(await (Math.floor(i / files.length) % 2 ? img.flop() : img).png().toBuffer());
     } else {
       const raw = Buffer.alloc(448 * 448 * 3);
       let s = 12345 + i;
@@ -104,6 +116,23 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   log(`1-NN (${KNN}) of ${nq} query patches × ${b.dim} dims: ${Object.entries(knn_ms).map(([k, v]) => `${Number(k) / 1000}k ${v} ms`).join(", ")}`);
   if (KNN !== "exact") log(`1-NN (exact, for comparison): ${Object.entries(knn_exact_ms).map(([k, v]) => `${Number(k) / 1000}k ${v} ms`).join(", ")}`);
   const ratio = infer_p50_ms / backbone_ms;
+  const scale = [];
+  for (const n of SCALE) {
+    const crops = await makeCrops(n);
+    const t = performance.now();
+    const { bank: big } = await fitWithOutOfSample(b, crops, { coresetRate: defaultCoresetRate(b.entry, undefined), knn: KNN });
+    const fit_s = (performance.now() - t) / 1000;
+    const ts: number[] = [];
+    for (let i = 0; i < Math.max(5, Math.min(RUNS, 10)); i++) {
+      const t1 = performance.now();
+      await scoreImage(b, big, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2, knn: KNN });
+      ts.push(performance.now() - t1);
+    }
+    const row = { crops: n, fit_s: r1(fit_s), floor_s: r1((n * backbone_ms) / 1000), bank_size: big.n, coreset_rate: r3(big.coreset.rate), infer_p50_ms: r1(pct(ts, 50)) };
+    scale.push(row);
+    log(`fit of ${n} crops (service fit: k-fold pass, rate ${big.coreset.requestedRate}): ${row.fit_s} s (floor ${n} × backbone-only = ${row.floor_s} s), bank ${big.n} (effective rate ${row.coreset_rate}), /infer p50 ${row.infer_p50_ms} ms`);
+  }
+  if (scale.length > 1) log(`/infer p50 at ${scale.at(-1)!.crops} crops / at ${scale[0]!.crops} crops: ${(scale.at(-1)!.infer_p50_ms / scale[0]!.infer_p50_ms).toFixed(2)}`);
   log(`ratio end-to-end / backbone-only: ${ratio.toFixed(2)}; 1-NN 10k / backbone: ${(knn_ms["10000"] / backbone_ms).toFixed(2)}`);
   return {
     backbone: b.id, ...(b.entry.randomWeights ? { random_weights: true } : {}), device: b.device, input_size: b.inputSize, grid: b.grid, dim: b.dim, bank_size: bank.n,
@@ -113,6 +142,7 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
     fit_ratio_vs_backbone: r3(fitS / ((FIT_CROPS * fitBackboneMs) / 1000)),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     ratio_infer_backbone: r3(ratio),
+    ...(scale.length ? { scale } : {}),
     infer_breakdown_ms: { decode: r1(parts.decode), backbone_head: r1(parts.backbone), knn: r1(parts.knn), post: r1(parts.post) },
   };
 }

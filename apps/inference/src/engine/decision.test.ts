@@ -1,0 +1,76 @@
+// Integration: the OK/NG call on a small pit. Real bundled backbone (input 448, the fast setting, to keep the test
+// short), all 160 good training crops of ../shared/datasets/bsdata_pitting, the service's self-calibrating fit and
+// its threshold rule. The old image score (p99 of raw 1-NN distances) calls test/pitting/038 (a 115 px pit) OK; with
+// per-position normalisation it is NG, and the anomaly map peaks inside the pit's mask. Measured margins at 448:
+// raw score 0.89 × its threshold, normalised 1.20 × (768: 0.90 and 1.35).
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { legacyThreshold } from "@bdi/core";
+import { loadBackbone, type Backbone } from "./backbone.ts";
+import { fitWithOutOfSample, scoreImage } from "./pipeline.ts";
+import { loadBank, writeBank, type MemoryBank } from "./artifacts.ts";
+import { bsdataDir } from "../testing/dataset.ts";
+
+const DATA = bsdataDir();
+const TRAIN = readdirSync(join(DATA, "train/good")).sort().map((f) => readFileSync(join(DATA, "train/good", f)));
+const PIT = readFileSync(join(DATA, "test/pitting/038.png"));
+
+let backbone: Backbone;
+const fits = {} as Record<"raw" | "normalised", { bank: MemoryBank; threshold: number }>;
+before(async () => {
+  backbone = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", inputSize: 448, threads: 2 });
+  for (const kind of ["raw", "normalised"] as const) {
+    const { bank, oos } = await fitWithOutOfSample(backbone, TRAIN, { coresetRate: 0.1, normalise: kind === "normalised" });
+    assert.equal(oos.normalised, kind === "normalised");
+    fits[kind] = { bank, threshold: legacyThreshold({ okScores: oos.scores }).threshold };
+  }
+});
+
+test("the normalised bank carries per-position statistics taken from every training crop", () => {
+  const norm = fits.normalised.bank.norm!;
+  assert.ok(norm, "a self-calibrating fit normalises");
+  assert.equal(fits.raw.bank.norm, undefined);
+  assert.equal(norm.grid, backbone.grid);
+  assert.equal(norm.samples, TRAIN.length);
+  assert.equal(norm.mean.length, backbone.grid * backbone.grid);
+  assert.ok(norm.scale.every((s) => s > 0 && Number.isFinite(s)));
+  // the same seed and rate: both fits keep the same vectors, only the scoring differs
+  assert.equal(fits.raw.bank.n, fits.normalised.bank.n);
+});
+
+test("a 115 px pit the p99 rule calls OK is NG once the map is normalised per position, peak inside the pit", async () => {
+  const raw = await scoreImage(backbone, fits.raw.bank, PIT, { threshold: fits.raw.threshold, includeMap: false });
+  assert.equal(raw.decision, "ok", `raw p99 ${raw.score} vs threshold ${fits.raw.threshold}`);
+  assert.ok(raw.score < 0.97 * fits.raw.threshold, `margin: raw ${raw.score} / ${fits.raw.threshold}`);
+
+  const z = await scoreImage(backbone, fits.normalised.bank, PIT, { threshold: fits.normalised.threshold });
+  assert.equal(z.decision, "ng", `normalised p99 ${z.score} vs threshold ${fits.normalised.threshold}`);
+  assert.ok(z.score > 1.08 * fits.normalised.threshold, `margin: normalised ${z.score} / ${fits.normalised.threshold}`);
+  assert.ok(z.regions.length > 0, "an NG call comes with its regions");
+
+  const { data, info } = await sharp(join(DATA, "ground_truth/pitting/038_mask.png")).greyscale().raw().toBuffer({ resolveWithObject: true });
+  assert.equal(info.width * info.height, z.map!.length);
+  let peak = 0;
+  for (let i = 1; i < z.map!.length; i++) if (z.map![i]! > z.map![peak]!) peak = i;
+  assert.ok(data[peak * info.channels]! > 127, `map peak at (${peak % info.width}, ${Math.floor(peak / info.width)}) is outside the pit`);
+});
+
+test("the normalisation survives the artifact round trip and scores identically", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bdi-norm-"));
+  try {
+    const v = join(dir, "v1");
+    writeBank(v, fits.normalised.bank);
+    const loaded = loadBank(v);
+    assert.deepEqual(Array.from(loaded.norm!.mean), Array.from(fits.normalised.bank.norm!.mean));
+    assert.deepEqual(Array.from(loaded.norm!.scale), Array.from(fits.normalised.bank.norm!.scale));
+    const a = await scoreImage(backbone, fits.normalised.bank, PIT, { includeMap: false });
+    const b = await scoreImage(backbone, loaded, PIT, { includeMap: false });
+    assert.equal(b.score, a.score);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
