@@ -1,7 +1,10 @@
-// `npm run eval:rest -- --data DIR [--train N (100)] [--json] [--keep]`
+// `npm run eval:rest -- --data DIR [--train N (100)] [--pick spread|first] [--json] [--keep]`
 // The OK/NG decision end to end, through the legacy REST API exactly as the WPF client drives it, over real HTTP on
-// loopback: a real service process (`main.ts`, temp data root, bundled backbone, default settings), the first N
-// DIR/train/good crops (by file name) uploaded one per `POST /datasets/ok/upload`, one `POST /fit_ok` from the dataset
+// loopback: a real service process (`main.ts`, temp data root, bundled backbone, default settings), N DIR/train/good
+// crops uploaded one per `POST /datasets/ok/upload` (`--pick spread`, the default: evenly spaced over the sorted file
+// list, as a line's OK samples cover its ROI's normal variation; `first`: the first N by name — bsdata_pitting sorts
+// its train crops by camera position, so the first 100 show 9 of its 15 positions and the test crops of the other
+// 6 look new), one `POST /fit_ok` from the dataset
 // (it self-calibrates out-of-sample), then `POST /infer` of every DIR/test/<type>/* crop (type "good" = OK, any other =
 // defective). Prints the fit time, the threshold, the false-reject rate the calibration promised (its stored
 // expectedFalseRejectRate, read over tRPC `models.calibrations`) against the one realised on test/good, the recall on
@@ -16,6 +19,8 @@ import { NetMultipart, post, startService, type ServiceProcess } from "./service
 const JSON_OUT = hasFlag("--json");
 const KEEP = hasFlag("--keep");
 const TRAIN = Number(flag("--train") ?? 100);
+const PICK = flag("--pick") ?? "spread";
+if (PICK !== "spread" && PICK !== "first") throw new Error("--pick must be spread or first");
 const log = (s: string) => (JSON_OUT ? process.stderr : process.stdout).write(s + "\n");
 
 // What the client sends (legacy contract §2.4): role, ROI = model key, the line's mm/px.
@@ -55,7 +60,8 @@ const pct = (k: number, n: number) => (n ? `${((100 * k) / n).toFixed(1)} %` : "
 
 async function run(data: string, service: ServiceProcess) {
   const { base } = service;
-  const train = images(join(data, "train/good")).slice(0, TRAIN);
+  const all = images(join(data, "train/good"));
+  const train = PICK === "first" ? all.slice(0, TRAIN) : Array.from({ length: Math.min(TRAIN, all.length) }, (_, i) => all[Math.floor(((i + 0.5) * all.length) / TRAIN)]!);
   if (train.length < TRAIN) throw new Error(`${data}/train/good has ${train.length} images, --train asks for ${TRAIN}`);
   const testTypes = readdirSync(join(data, "test"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   log(`service up on ${base} (data root ${service.dataRoot}); uploading ${train.length} OK crops one per request`);
@@ -139,7 +145,7 @@ async function run(data: string, service: ServiceProcess) {
 
 function print(o: Awaited<ReturnType<typeof run>>) {
   const line = (k: string, v: string) => log(`${k.padEnd(22)} ${v}`);
-  line("train", `${o.train_n} OK crops (first by file name), one upload each`);
+  line("train", `${o.train_n} OK crops (${PICK === "first" ? "first by file name" : "evenly spaced over the file names"}), one upload each`);
   line("fit", `${o.fit_s} s over HTTP (service fit_ms ${String(o.fit_ms_service)}; bank ${String(o.bank_size)})`);
   line("threshold", String(o.threshold));
   line("promised false-reject", o.promised_false_reject_rate === null
