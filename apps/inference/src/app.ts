@@ -6,6 +6,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/a
 import type { ServiceContext } from "./context.ts";
 import { appRouter, type AppRouter } from "./trpc/router.ts";
 import { registerLegacyRoutes } from "./legacy/index.ts";
+import { databasePlugin } from "./plugins/database.ts";
 import { servicesPlugin } from "./plugins/services.ts";
 import { registerDashboardApi } from "./api/index.ts";
 import { apiKeyHook } from "./api-key.ts";
@@ -74,7 +75,9 @@ export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}):
     }
   });
 
-  // The use cases' resources (compute processes, jobs, metrics): started here, closed with the app.
+  // The use cases' resources, each closed with the app (onClose hooks run in reverse: compute processes first, then
+  // the database).
+  await app.register(databasePlugin, { ctx });
   await app.register(servicesPlugin, { ctx });
 
   await app.register(fastifyTRPCPlugin, {

@@ -31,8 +31,7 @@ async function runApp(config: Config, behindEdge: boolean) {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     try {
-      await app.close();
-      await db.close();
+      await app.close(); // closes the compute processes and the database (plugins/)
     } finally {
       process.exit(0);
     }
