@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { createInspection } from "@bdi/db";
 import { buildApp } from "../app.ts";
 import { getServices } from "../services/index.ts";
-import { writeAtomic } from "../services/storage.ts";
+import { writeAtomic } from "../resources/storage.ts";
 import { makeTestCtx, okCrops, type TestCtx } from "../trpc/test-support.ts";
 
 describe("dashboard HTTP: /api binary routes, FormData upload and SSE progress through /trpc", () => {

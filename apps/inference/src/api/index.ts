@@ -9,7 +9,7 @@ import { getServices } from "../services/index.ts";
 import { auditCsv } from "../services/audit.ts";
 import { findSampleRecord } from "../services/dataset.ts";
 import { findInspectionRecord } from "../services/review.ts";
-import { contentTypeForName, resolveInRoot } from "../services/storage.ts";
+import { contentTypeForName, resolveInRoot } from "../resources/storage.ts";
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const THUMB_SIZES = [64, 128, 192, 256, 384, 512] as const;

@@ -15,7 +15,7 @@ import { loadConfig } from "../config.ts";
 import type { ServiceContext } from "../context.ts";
 import { BackboneHolder } from "../runtime/backbone-state.ts";
 import { getServices } from "../services/index.ts";
-import { sha256, LISTED_IMAGE_EXTS } from "../services/storage.ts";
+import { sha256, LISTED_IMAGE_EXTS } from "../resources/storage.ts";
 import { uploadSamples } from "../services/samples.ts";
 import { resolveLegacyRecipe } from "../services/recipes.ts";
 

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ServiceContext } from "../context.ts";
 import type { Services } from "../services/index.ts";
-import type { ServiceMetrics } from "../services/metrics.ts";
+import type { ServiceMetrics } from "../resources/metrics.ts";
 
 /** Counts every request (all routes of the app, tRPC included) by method, route pattern and status. */
 export function registerRequestMetrics(app: FastifyInstance, services: Services) {

@@ -17,7 +17,7 @@ import { storeCalibration } from "./calibrate.ts";
 import { SELF_CALIBRATION_FOLDS } from "./infer.ts";
 import { prepareForScoring, requireBackbone, roiMmPerPx } from "./model-state.ts";
 import { checkMmPerPxLock, ensureRoiLocked, roiRefOf, uploadSamples, type RoiRef, type UploadResult } from "./samples.ts";
-import { resolveInRoot, segment } from "./storage.ts";
+import { resolveInRoot, segment } from "../resources/storage.ts";
 
 export type FitResult = {
   version: ModelVersion;

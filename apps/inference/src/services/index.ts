@@ -2,8 +2,8 @@
 // One `Services` per ServiceContext (memoised): metrics and the per-ROI job registry (memory banks are cached in the
 // scoring worker, where they are used).
 import type { ServiceContext } from "../context.ts";
-import { JobRegistry } from "./jobs.ts";
-import { createServiceMetrics, type ServiceMetrics } from "./metrics.ts";
+import { JobRegistry } from "../resources/jobs.ts";
+import { createServiceMetrics, type ServiceMetrics } from "../resources/metrics.ts";
 import { ComputePool } from "../compute/pool.ts";
 
 export type Services = {

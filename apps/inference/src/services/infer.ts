@@ -16,7 +16,7 @@ import { ServiceError } from "./errors.ts";
 import { bankDir, checkVersionArtifact, requireBackbone, requireFitted, roiMmPerPx, versionIsNormalised } from "./model-state.ts";
 import { checkMmPerPxLock, findRoiForRead, sampleMmPerPx, type RoiRef } from "./samples.ts";
 import { parseShapeText } from "./shape.ts";
-import { inspectImage, resolveInRoot, segment, writeAtomic } from "./storage.ts";
+import { inspectImage, resolveInRoot, segment, writeAtomic } from "../resources/storage.ts";
 
 /** Folds of the out-of-sample scoring of in-bank OK samples (and of a fit's self-calibration). */
 export const SELF_CALIBRATION_FOLDS = 5;

@@ -11,7 +11,7 @@ import { getRoi, listCalibrations, listLabelledSetKeys, listModelVersionSampleId
 import type { Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { scoreDataset } from "./infer.ts";
-import { resolveInRoot, writeAtomic } from "./storage.ts";
+import { resolveInRoot, writeAtomic } from "../resources/storage.ts";
 
 export type ScoredSample = {
   sampleId: string;

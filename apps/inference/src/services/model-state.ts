@@ -9,7 +9,7 @@ import { checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
 import { BankInvalidError } from "../engine/errors.ts";
 import type { Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
-import { resolveInRoot } from "./storage.ts";
+import { resolveInRoot } from "../resources/storage.ts";
 
 /** The running backbone, or a not_ready error while it loads / after it failed. */
 export function requireBackbone(svc: Services): Backbone {

@@ -7,7 +7,7 @@ import {
 } from "@bdi/db";
 import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
-import { extForFormat, inspectImage, removeQuietly, resolveInRoot, sampleRelPath, writeAtomic } from "./storage.ts";
+import { extForFormat, inspectImage, removeQuietly, resolveInRoot, sampleRelPath, writeAtomic } from "../resources/storage.ts";
 
 /** The review queue: newest first, filtered, cursor-paginated. */
 export function listInspectionPage(svc: Services, filter: InspectionFilter & PageArgs) {

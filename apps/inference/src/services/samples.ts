@@ -8,7 +8,7 @@ import {
 } from "@bdi/db";
 import type { Services, Actor } from "./index.ts";
 import { ServiceError } from "./errors.ts";
-import { extForFormat, inspectImage, removeQuietly, resolveInRoot, sampleRelPath, writeAtomic, LISTED_IMAGE_EXTS, type ImageInfo } from "./storage.ts";
+import { extForFormat, inspectImage, removeQuietly, resolveInRoot, sampleRelPath, writeAtomic, LISTED_IMAGE_EXTS, type ImageInfo } from "../resources/storage.ts";
 import { parseShapeText } from "./shape.ts";
 
 export type RoiRef = { recipeId: string; recipeDisplayName?: string; roleId: string; roiId: string; modelKey?: string };

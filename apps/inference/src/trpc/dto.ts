@@ -4,7 +4,7 @@ import { parseJson } from "@bdi/core/json";
 import type { AuditEvent, Calibration, Inspection, ModelVersion, Roi, Sample } from "@bdi/db";
 import type { Region } from "@bdi/core/schemas/region";
 import type { NgRegion } from "@bdi/core/dashboard/samples";
-import type { JobSnapshot } from "../services/jobs.ts";
+import type { JobSnapshot } from "../resources/jobs.ts";
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createInspection } from "@bdi/db";
-import { writeAtomic } from "../services/storage.ts";
+import { writeAtomic } from "../resources/storage.ts";
 import { getServices } from "../services/index.ts";
 import { makeTestCtx, ngCrop, okCrops, rejectsWith, uploadForm, type TestCtx } from "./test-support.ts";
 

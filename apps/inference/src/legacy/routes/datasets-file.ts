@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../services/index.ts";
 import { ServiceError } from "../../services/errors.ts";
 import { assertLabel, findDatasetSample, readSampleFile } from "../../services/samples.ts";
-import { contentTypeForName } from "../../services/storage.ts";
+import { contentTypeForName } from "../../resources/storage.ts";
 import { legacyHandler, queryRef } from "../request.ts";
 
 export function datasetsFileRoute(app: FastifyInstance, svc: Services): void {

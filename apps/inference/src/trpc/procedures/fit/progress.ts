@@ -3,7 +3,7 @@ import { JobProgressInputSchema } from "@bdi/core/dashboard/models";
 import { publicProcedure } from "../../trpc.ts";
 import { jobDto, type JobDto } from "../../dto.ts";
 import { isTerminal, services } from "../../helpers.ts";
-import type { JobRegistry, JobSnapshot } from "../../../services/jobs.ts";
+import type { JobRegistry, JobSnapshot } from "../../../resources/jobs.ts";
 
 /** Snapshots of one job as it runs: the current one first, then one per progress event; ends when it finishes. */
 async function* follow(jobs: JobRegistry, jobId: string, signal: AbortSignal | undefined): AsyncGenerator<JobDto, void, unknown> {

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
-import { ServiceError } from "./errors.ts";
+import { ServiceError } from "../services/errors.ts";
 
 export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
 export const MAX_IMAGE_SIDE = 16384;
