@@ -51,6 +51,6 @@ export const inferenceBoundaries = [
   ], TESTS),
   restrictImports("engine is below the use cases", ["src/engine/**/*.ts"], [
     { ...DB, allowTypeImports: false, message: "The engine has no database." },
-    { regex: "(^|\\/)(services|legacy|trpc|api|compute)\\/", message: "The engine is below the use cases and the compute processes." },
+    { regex: "(^|\\/)(services|resources|legacy|trpc|api|compute|plugins)\\/", message: "The engine is below the use cases, their resources and the compute processes." },
   ], TESTS),
 ];
