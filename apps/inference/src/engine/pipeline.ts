@@ -6,7 +6,7 @@
 // cell's OK statistics (PositionNorm, in @bdi/core) before the map goes back to the crop: scores are then z-scores.
 import {
   buildMask, cappedCoresetRate, cropValidCells, decide, extractRegions, gridToCrop, heatmapToGray, isDomainError, maskedPercentiles,
-  normaliseGrid, PositionStats, type PositionNorm,
+  normaliseGrid, PositionStats, MIN_NORM_CROPS, type PositionNorm,
   parseShapeJson, validateShape, DEFAULT_AREA_MM2_THR, DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, type Region, type RoiShape,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -392,8 +392,8 @@ export async function fitWithOutOfSample(
   cache.length = 0;
   const all = new PositionStats(g);
   for (const grid of grids) all.add(grid);
-  // leave-fold-out statistics need ≥ 2 maps outside every fold (≥ 3 crops)
-  const normalise = (opts.normalise ?? true) && foldStats.every((fs) => all.count - fs.count >= 2);
+  // enough crops for per-cell statistics (MIN_NORM_CROPS), and ≥ 2 maps outside every fold
+  const normalise = (opts.normalise ?? true) && total >= MIN_NORM_CROPS && foldStats.every((fs) => all.count - fs.count >= 2);
   const percentile = opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE;
   const scores = new Array<number>(total);
   for (let fold = 0; fold < k; fold++) {
