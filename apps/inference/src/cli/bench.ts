@@ -13,7 +13,8 @@ import sharp from "sharp";
 import { loadManifest } from "@bdi/models";
 import { loadBackbone, resolveBackbone, type Backbone } from "../engine/backbone.ts";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, makeIndex, nearestDistances, type KnnSearch } from "../engine/knn.ts";
-import { fitBank, fitWithOutOfSample, scoreImage } from "../engine/pipeline.ts";
+import { scoreImage } from "../engine/pipeline.ts";
+import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
 import { defaultCoresetRate } from "../engine/coreset.ts";
 import { preprocess } from "../engine/preprocess.ts";
 

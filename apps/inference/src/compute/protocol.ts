@@ -3,7 +3,8 @@
 import type { RoiShape } from "@bdi/core";
 import type { Config } from "../config.ts";
 import type { MemoryBank } from "../engine/artifacts.ts";
-import type { OutOfSampleResult, ScoreOptions, ScoreResult } from "../engine/pipeline.ts";
+import type { ScoreOptions, ScoreResult } from "../engine/pipeline.ts";
+import type { OutOfSampleResult } from "../engine/fit.ts";
 
 /** Fit a bank from OK crops (files under the data root), write it to `outDir`, self-calibrate when `selfCalibrate`. */
 export type FitRequest = {

@@ -4,7 +4,8 @@
 // talks to pool.ts over the IPC channel (protocol.ts). worker-boot.mjs has already lowered its priority.
 import { readFile } from "node:fs/promises";
 import type { Backbone } from "../engine/backbone.ts";
-import { backboneInfo, bankIndex, fitBank, fitWithOutOfSample, outOfSampleOkScores, scoreImage } from "../engine/pipeline.ts";
+import { backboneInfo, bankIndex, scoreImage } from "../engine/pipeline.ts";
+import { fitBank, fitWithOutOfSample, outOfSampleOkScores } from "../engine/fit.ts";
 import { prepareIndex } from "../engine/knn.ts";
 import { BankCache, writeBank, type MemoryBank } from "../engine/artifacts.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";

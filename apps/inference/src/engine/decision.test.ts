@@ -11,7 +11,8 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { legacyThreshold } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
-import { fitWithOutOfSample, scoreImage } from "./pipeline.ts";
+import { scoreImage } from "./pipeline.ts";
+import { fitWithOutOfSample } from "./fit.ts";
 import { loadBank, writeBank, type MemoryBank } from "./artifacts.ts";
 import { bsdataDir } from "../testing/dataset.ts";
 

@@ -1,0 +1,249 @@
+// PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
+// that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
+import { cappedCoresetRate, maskedPercentiles, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
+import type { Backbone } from "./backbone.ts";
+import type { MemoryBank } from "./artifacts.ts";
+import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
+import { NoSamplesError } from "./errors.ts";
+import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, releaseIndex, type KnnSearch } from "./knn.ts";
+import { backboneInfo, cropMap, extractImage, gridMap, maskFor, type ImageFeatures, type ScoreOptions } from "./pipeline.ts";
+
+export interface FitOptions {
+  coresetRate?: number;
+  seed?: number;
+  /**
+   * A partial coreset is taken every `chunkFloats` floats (default 48M ≈ 192 MB) or `chunkRows` patches (default
+   * 16,384), whichever comes first; the bank is the union of the partial coresets. This bounds peak memory and keeps
+   * greedy k-center (cost ∝ rows × centres) linear in the number of images.
+   */
+  chunkFloats?: number;
+  chunkRows?: number;
+  /** bank size bound (default BANK_CAP): the rate falls once rate × patches would pass it (cappedCoresetRate) */
+  bankCap?: number;
+  onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" }) => void;
+}
+
+/** The coreset rate of a fit of `images` crops of `cellsPerImage` patches each (the first crop's count). */
+function fitRate(requested: number, cellsPerImage: number, images: number, cap?: number): number {
+  return cappedCoresetRate(requested, cellsPerImage * images, cap);
+}
+
+/** Streaming bank builder: add images, partial coresets bound the memory, `finish()` returns the bank. */
+class BankBuilder {
+  private rows: Float32Array[] = [];
+  private rowCount = 0;
+  private kept: Float32Array[] = [];
+  private keptCount = 0;
+  candidates = 0;
+  chunks = 0;
+  projectMs = 0;
+  selectMs = 0;
+  readonly maxRows: number;
+  constructor(readonly dim: number, readonly rate: number, chunkFloats: number, readonly seed: number, chunkRows = 16384) {
+    this.maxRows = Math.max(1, Math.min(chunkRows, Math.floor(chunkFloats / dim)));
+  }
+  async add(f: Float32Array, n: number) {
+    this.rows.push(f);
+    this.rowCount += n;
+    this.candidates += n;
+    if (this.rowCount >= this.maxRows) await this.flush();
+  }
+  private async flush() {
+    if (!this.rowCount) return;
+    const d = this.dim;
+    const all = new Float32Array(this.rowCount * d);
+    let o = 0;
+    for (const r of this.rows) { all.set(r, o); o += r.length; }
+    this.rows = [];
+    const n = this.rowCount;
+    this.rowCount = 0;
+    const cs = await selectCoreset(all, n, d, this.rate, { seed: this.seed });
+    this.projectMs += cs.projectMs;
+    this.selectMs += cs.selectMs;
+    this.chunks++;
+    if (cs.m === n) { this.kept.push(all); this.keptCount += n; return; }
+    const out = new Float32Array(cs.m * d);
+    for (let i = 0; i < cs.m; i++) out.set(all.subarray(cs.indices[i] * d, (cs.indices[i] + 1) * d), i * d);
+    this.kept.push(out);
+    this.keptCount += cs.m;
+  }
+  async finish(): Promise<{ vectors: Float32Array; n: number }> {
+    await this.flush();
+    if (this.kept.length === 1) return { vectors: this.kept[0], n: this.keptCount };
+    const v = new Float32Array(this.keptCount * this.dim);
+    let o = 0;
+    for (const k of this.kept) { v.set(k, o); o += k.length; }
+    return { vectors: v, n: this.keptCount };
+  }
+}
+
+/** Fit a memory bank from OK crops. */
+export async function fitBank(backbone: Backbone, images: Array<Buffer | Uint8Array>, opts: FitOptions = {}): Promise<MemoryBank> {
+  if (!images.length) throw new NoSamplesError("no OK images to fit");
+  const t0 = performance.now();
+  const requested = opts.coresetRate ?? DEFAULT_CORESET_RATE;
+  let rate = requested;
+  let builder: BankBuilder | null = null;
+  let decodeMs = 0, extractMs = 0;
+  for (let i = 0; i < images.length; i++) {
+    const f = await extractImage(backbone, images[i]);
+    decodeMs += f.decodeMs;
+    extractMs += f.extractMs;
+    if (!builder) {
+      rate = fitRate(requested, f.nValid, images.length, opts.bankCap);
+      builder = new BankBuilder(backbone.dim, rate, opts.chunkFloats ?? 48 * 1024 * 1024, opts.seed ?? 0, opts.chunkRows);
+    }
+    await builder.add(f.feats, f.nValid);
+    opts.onProgress?.({ done: i + 1, total: images.length, stage: "extract" });
+  }
+  const tc = performance.now();
+  opts.onProgress?.({ done: images.length, total: images.length, stage: "coreset" });
+  const { vectors, n } = await builder!.finish();
+  const coresetMs = performance.now() - tc + 0; // the final flush; earlier partial flushes are inside the extract loop
+  return {
+    vectors, n, dim: backbone.dim, backbone: backboneInfo(backbone),
+    coreset: { rate: rate >= 1 ? 1 : rate, requestedRate: requested, candidates: builder!.candidates, selected: n, chunks: builder!.chunks, projectMs: builder!.projectMs, selectMs: builder!.selectMs },
+    images: images.length,
+    timings: { decodeMs, extractMs, coresetMs: builder!.projectMs + builder!.selectMs || coresetMs, totalMs: performance.now() - t0 },
+    createdAt: new Date().toISOString(),
+  };
+}
+
+export interface OutOfSampleResult {
+  /** out-of-sample OK scores, in the bank's units (z-scores when the bank is normalised) */
+  scores: number[]; folds: number; bankSizes: number[]; ms: number; cachedFeatures: boolean;
+  /** the scores are z-scores against position statistics taken without the scored crop's fold */
+  normalised: boolean;
+}
+
+export interface OutOfSampleOptions {
+  folds?: number; coresetRate?: number; scorePercentile?: number; shape?: ScoreOptions["shape"]; seed?: number;
+  /** features kept between the two passes while they fit in this many floats (default 128M ≈ 512 MB) */
+  cacheFloats?: number;
+  knn?: KnnSearch;
+  chunkFloats?: number;
+  chunkRows?: number;
+  bankCap?: number;
+  /**
+   * Per-position normalisation (default true): the bank carries it and the scores are z-scores. false gives raw
+   * distances, for calibrating a bank fitted before normalisation existed (its scores are distances).
+   */
+  normalise?: boolean;
+  onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" | "score" }) => void;
+}
+
+/**
+ * A bank and out-of-sample OK scores from one coreset pass (k-fold, fold of image i = i mod k). Each fold's images
+ * get their own partial coresets (same rate); the bank is the union of all folds' coresets, and fold f is scored
+ * against the union of the other folds' — exactly the bank a fit without fold f would build, since a bank is a
+ * union of partial coresets anyway. Cost: two feature passes (one when the features fit in `cacheFloats`) and one
+ * coreset pass, instead of a coreset per fold over (k−1)/k of the data.
+ *
+ * The out-of-sample grid maps also give the bank's per-position normalisation (all folds), and each crop's score
+ * is taken with the statistics of the other folds only, so a crop never normalises itself: the promise made from
+ * these scores is out-of-sample twice over (bank and statistics).
+ */
+export async function fitWithOutOfSample(
+  backbone: Backbone, images: Array<Buffer | Uint8Array>, opts: OutOfSampleOptions = {},
+): Promise<{ bank: MemoryBank; oos: OutOfSampleResult }> {
+  const t0 = performance.now();
+  const k = Math.min(opts.folds ?? 5, images.length);
+  if (images.length < 2 || k < 2) throw new NoSamplesError(`out-of-sample calibration needs at least 2 OK images (got ${images.length})`);
+  const requested = opts.coresetRate ?? DEFAULT_CORESET_RATE;
+  let rate = requested;
+  const seed = opts.seed ?? 0;
+  const d = backbone.dim;
+  const g = backbone.grid;
+  const total = images.length;
+  const cache: Array<ImageFeatures | null> = new Array(total).fill(null);
+  let useCache: boolean | null = null;
+  let decodeMs = 0, extractMs = 0, done = 0;
+  const get = async (i: number) => {
+    const c = cache[i];
+    if (c) return c;
+    const f = await extractImage(backbone, images[i]);
+    decodeMs += f.decodeMs;
+    extractMs += f.extractMs;
+    useCache ??= f.feats.length * total <= (opts.cacheFloats ?? 128 * 1024 * 1024);
+    if (useCache) cache[i] = f;
+    return f;
+  };
+  // pass 1: one builder per fold
+  const parts: Array<{ vectors: Float32Array; n: number }> = [];
+  let candidates = 0, chunks = 0, projectMs = 0, selectMs = 0;
+  for (let fold = 0; fold < k; fold++) {
+    let builder: BankBuilder | null = null;
+    for (let i = fold; i < total; i += k) {
+      const f = await get(i);
+      if (i === 0) rate = fitRate(requested, f.nValid, total, opts.bankCap);
+      builder ??= new BankBuilder(d, rate, opts.chunkFloats ?? 48 * 1024 * 1024, seed, opts.chunkRows);
+      await builder.add(f.feats, f.nValid);
+      opts.onProgress?.({ done: ++done, total, stage: "extract" });
+    }
+    opts.onProgress?.({ done, total, stage: "coreset" });
+    parts.push(await builder!.finish());
+    candidates += builder!.candidates; chunks += builder!.chunks; projectMs += builder!.projectMs; selectMs += builder!.selectMs;
+  }
+  const concat = (skip: number) => {
+    let n = 0;
+    parts.forEach((p, f) => { if (f !== skip) n += p.n; });
+    const v = new Float32Array(n * d);
+    let o = 0;
+    parts.forEach((p, f) => { if (f !== skip) { v.set(p.vectors, o); o += p.vectors.length; } });
+    return { vectors: v, n };
+  };
+  const fitMs = performance.now() - t0;
+  // pass 2: each fold against the other folds' coresets (one fold bank alive at a time: ≤ 2× the bank in memory);
+  // keeps each crop's grid map (g² floats) and its geometry, and the per-fold position sums
+  const grids = new Array<Float32Array>(total);
+  const crops = new Array<Pick<ImageFeatures, "geometry" | "width" | "height">>(total);
+  const foldStats = Array.from({ length: k }, () => new PositionStats(g));
+  const bankSizes: number[] = [];
+  done = 0;
+  for (let fold = 0; fold < k; fold++) {
+    const others = concat(fold);
+    bankSizes.push(others.n);
+    const index = makeIndex(others.vectors, others.n, d, opts.knn ?? DEFAULT_KNN_SEARCH);
+    for (let i = fold; i < total; i += k) {
+      const f = await get(i);
+      grids[i] = gridMap(await nearestDistances(index, f.feats, f.nValid), f.cells, g);
+      crops[i] = { geometry: f.geometry, width: f.width, height: f.height };
+      foldStats[fold]!.add(grids[i]!);
+      opts.onProgress?.({ done: ++done, total, stage: "score" });
+    }
+    await releaseIndex(index);
+  }
+  cache.length = 0;
+  const all = new PositionStats(g);
+  for (const grid of grids) all.add(grid);
+  // enough crops for per-cell statistics (MIN_NORM_CROPS), and ≥ 2 maps outside every fold
+  const normalise = (opts.normalise ?? true) && total >= MIN_NORM_CROPS && foldStats.every((fs) => all.count - fs.count >= 2);
+  const percentile = opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE;
+  const scores = new Array<number>(total);
+  for (let fold = 0; fold < k; fold++) {
+    const norm = normalise ? all.without(foldStats[fold]!).finish() : null;
+    for (let i = fold; i < total; i += k) {
+      const c = crops[i]!;
+      const map = cropMap(grids[i]!, g, c, norm);
+      scores[i] = maskedPercentiles(map, maskFor(opts.shape, c.width, c.height), [percentile])[0]!;
+    }
+  }
+  const full = concat(-1);
+  parts.length = 0;
+  const bank: MemoryBank = {
+    vectors: full.vectors, n: full.n, dim: d, backbone: backboneInfo(backbone),
+    coreset: { rate: rate >= 1 ? 1 : rate, requestedRate: requested, candidates, selected: full.n, chunks, projectMs, selectMs },
+    images: total,
+    timings: { decodeMs, extractMs, coresetMs: projectMs + selectMs, totalMs: fitMs },
+    createdAt: new Date().toISOString(),
+    ...(normalise ? { norm: all.finish() } : {}),
+  };
+  return { bank, oos: { scores, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: !!useCache, normalised: normalise } };
+}
+
+/** Out-of-sample OK scores only (a dataset calibration): see fitWithOutOfSample. */
+export async function outOfSampleOkScores(
+  backbone: Backbone, images: Array<Buffer | Uint8Array>, opts: OutOfSampleOptions = {},
+): Promise<OutOfSampleResult> {
+  return (await fitWithOutOfSample(backbone, images, opts)).oos;
+}
