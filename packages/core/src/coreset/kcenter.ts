@@ -1,4 +1,5 @@
-// Greedy k-center (farthest-point traversal): the coreset step of PatchCore.
+// Greedy k-center (farthest-point traversal): the coreset step of PatchCore. (Long file, one algorithm: the pruning
+// tests, the bounds and the two scan modes share the same per-point and per-group state and its invariants.)
 //
 // Exact algorithm, pruned with the triangle inequality. Every point keeps its nearest chosen centre (its "group")
 // and the squared distance to it; every group keeps its radius (largest member distance) and its farthest member,
