@@ -60,6 +60,21 @@ test("fit + k-fold calibration from one coreset pass: the bank is the union of t
   inSample.forEach((s, i) => assert.ok(oos.scores[i]! > s, `crop ${i}: out-of-sample ${oos.scores[i]} vs in-sample ${s}`));
 });
 
+test("a fit's out-of-sample pass can be bounded: an even spread over the folds, the bank still from every crop", async () => {
+  const images = TRAIN.map(img);
+  const { bank: b, oos } = await fitWithOutOfSample(backbone, images, { folds: 5, coresetRate: 0.1, maxScored: 5 });
+  // 5 folds of 2 crops (i mod 5), one scored per fold: the middle of each fold's members [f, f + 5]
+  assert.deepEqual(oos.scored, [5, 6, 7, 8, 9]);
+  assert.equal(oos.scores.length, 5);
+  assert.ok(oos.scores.every((s) => Number.isFinite(s) && s > 0));
+  assert.equal(b.images, images.length);
+  assert.equal(b.coreset.candidates, bank.coreset.candidates);
+  // the whole pass scores the same crops the same way: the bounded scores are a subset of the full ones
+  const all = await outOfSampleOkScores(backbone, images, { folds: 5, coresetRate: 0.1 });
+  assert.deepEqual(all.scored, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  oos.scored.forEach((i, j) => assert.equal(oos.scores[j], all.scores[i]));
+});
+
 test("calibrate out-of-sample, then defect crops outscore good crops and the peak is on the defect", async () => {
   const oos = await outOfSampleOkScores(backbone, TRAIN.map(img), { folds: 5, coresetRate: 0.1 });
   assert.equal(oos.scores.length, TRAIN.length);
