@@ -8,6 +8,7 @@ test("cappedCoresetRate: the rate until rate × patches reaches the cap, then ca
   assert.equal(cappedCoresetRate(0.05, 655_360, 32_768), 0.05); // exactly the cap
   assert.equal(cappedCoresetRate(0.05, 2_700_000, 32_768), 32_768 / 2_700_000); // 400 near-square crops at 768
   assert.equal(cappedCoresetRate(0.1, 1_000_000) * 1_000_000, BANK_CAP);
+  assert.equal(BANK_CAP, 16_384);
   assert.equal(cappedCoresetRate(1, 10_000_000, 32_768), 1, "memory_fit=true keeps every patch");
   assert.equal(cappedCoresetRate(0.1, 0), 0.1);
 });
