@@ -121,17 +121,18 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   for (const n of SCALE) {
     const crops = await makeCrops(n);
     const t = performance.now();
-    const { bank: big } = await fitWithOutOfSample(b, crops, { coresetRate: defaultCoresetRate(b.entry, undefined), knn: KNN });
+    const { bank: big, oos } = await fitWithOutOfSample(b, crops, { coresetRate: defaultCoresetRate(b.entry, undefined), knn: KNN });
     const fit_s = (performance.now() - t) / 1000;
+    const parts_s = { extract: r1(big.timings.extractMs / 1000), coreset: r1(big.timings.coresetMs / 1000), out_of_sample: r1((oos.ms - big.timings.totalMs) / 1000) };
     const ts: number[] = [];
     for (let i = 0; i < Math.max(5, Math.min(RUNS, 10)); i++) {
       const t1 = performance.now();
       await scoreImage(b, big, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2, knn: KNN });
       ts.push(performance.now() - t1);
     }
-    const row = { crops: n, fit_s: r1(fit_s), floor_s: r1((n * backbone_ms) / 1000), bank_size: big.n, coreset_rate: r3(big.coreset.rate), infer_p50_ms: r1(pct(ts, 50)) };
+    const row = { crops: n, fit_s: r1(fit_s), floor_s: r1((n * backbone_ms) / 1000), fit_parts_s: parts_s, oos_crops: oos.scored.length, bank_size: big.n, coreset_rate: r3(big.coreset.rate), infer_p50_ms: r1(pct(ts, 50)) };
     scale.push(row);
-    log(`fit of ${n} crops (service fit: k-fold pass, rate ${big.coreset.requestedRate}): ${row.fit_s} s (floor ${n} × backbone-only = ${row.floor_s} s), bank ${big.n} (effective rate ${row.coreset_rate}), /infer p50 ${row.infer_p50_ms} ms`);
+    log(`fit of ${n} crops (service fit: k-fold pass, rate ${big.coreset.requestedRate}): ${row.fit_s} s (floor ${n} × backbone-only = ${row.floor_s} s; feature extraction ${parts_s.extract} s in both passes, coreset ${parts_s.coreset} s, out-of-sample pass over ${row.oos_crops} crops ${parts_s.out_of_sample} s), bank ${big.n} (effective rate ${row.coreset_rate}), /infer p50 ${row.infer_p50_ms} ms`);
   }
   if (scale.length > 1) log(`/infer p50 at ${scale.at(-1)!.crops} crops / at ${scale[0]!.crops} crops: ${(scale.at(-1)!.infer_p50_ms / scale[0]!.infer_p50_ms).toFixed(2)}`);
   log(`ratio end-to-end / backbone-only: ${ratio.toFixed(2)}; 1-NN 10k / backbone: ${(knn_ms["10000"] / backbone_ms).toFixed(2)}`);
