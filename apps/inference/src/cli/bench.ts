@@ -33,7 +33,7 @@ const MODELS_DIR = flag("--models-dir") ? resolve(process.env.INIT_CWD ?? proces
 const log = (s: string) => { if (!JSON_OUT) console.log(s); else process.stderr.write(s + "\n"); };
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DATA = resolve(here, "../../../../../shared/datasets/bsdata_pitting/train/good");
+const DATA = resolve(here, "../../../../../shared/datasets/bsdata_pitting");
 
 /**
  * 448×448 PNG crops: real surface images from the dev set when present (stretched; train, then test images, then
@@ -41,7 +41,7 @@ const DATA = resolve(here, "../../../../../shared/datasets/bsdata_pitting/train/
  */
 async function makeCrops(n: number): Promise<Buffer[]> {
   const out: Buffer[] = [];
-  const files = [DATA, join(DATA, "../../test/good"), join(DATA, "../../test/pitting")]
+  const files = ["train/good", "test/good", "test/pitting"].map((d) => join(DATA, d))
     .flatMap((d) => (existsSync(d) ? readdirSync(d).sort().map((f) => join(d, f)) : []));
   for (let i = 0; i < n; i++) {
     if (files.length) {

@@ -151,7 +151,8 @@ async function main() {
   // OK scores), what it promises, and what good crops the fit never saw then get.
   const oosScores = fitted.oos?.scores ?? null;
   const threshold = oosScores ? legacyThreshold({ okScores: oosScores }).threshold : null;
-  const rejected = (scores: number[]) => (threshold === null || !scores.length ? null : scores.filter((s) => s >= threshold).length / scores.length);
+  // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
+  const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
   const holdoutScores: number[] = [];
   for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p)), { includeMap: false }, bank.norm)).score);
   const goodScores = imgScores.filter((_, i) => !imgLabels[i]);

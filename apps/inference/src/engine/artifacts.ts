@@ -104,13 +104,27 @@ export function readBankMeta(dir: string): BankMeta {
 export function loadBank(dir: string, expect?: Partial<BankBackboneInfo>): MemoryBank {
   const meta = readBankMeta(dir);
   if (expect) checkBankCompatible(meta.backbone, expect);
+  checkArtifactFiles(dir, meta);
+  const vectors = readF32(join(dir, meta.file ?? BANK_FILE), meta.n * meta.dim);
+  const { format: _f, file: _file, bytes: _b, endianness: _e, extra: _x, norm: normMeta, ...rest } = meta;
+  return { ...rest, vectors, ...(normMeta ? { norm: loadNorm(dir, normMeta) } : {}) };
+}
+
+/**
+ * The artifact's data files are present and of the sizes its meta.json says (bank n×dim floats, normalisation
+ * 2×g² floats), without reading them: the cheap "is this version usable" check and loadBank share it.
+ */
+export function checkArtifactFiles(dir: string, meta: BankMeta): void {
   const bp = join(dir, meta.file ?? BANK_FILE);
   if (!existsSync(bp)) throw new BankInvalidError(`model version ${dir}: ${BANK_FILE} missing`);
   const size = statSync(bp).size;
   if (size !== meta.n * meta.dim * 4) throw new BankInvalidError(`model version ${dir}: ${BANK_FILE} has ${size} bytes, expected ${meta.n * meta.dim * 4}`);
-  const vectors = readF32(bp, meta.n * meta.dim);
-  const { format: _f, file: _file, bytes: _b, endianness: _e, extra: _x, norm: normMeta, ...rest } = meta;
-  return { ...rest, vectors, ...(normMeta ? { norm: loadNorm(dir, normMeta) } : {}) };
+  const m = meta.norm;
+  if (!m) return;
+  const np = join(dir, m.file ?? NORM_FILE);
+  if (!Number.isInteger(m.grid) || m.grid <= 0 || !existsSync(np) || statSync(np).size !== 2 * m.grid * m.grid * 4) {
+    throw new BankInvalidError(`model version ${dir}: ${NORM_FILE} missing or not ${m.grid}×${m.grid}×2 floats`);
+  }
 }
 
 function readF32(path: string, count: number): Float32Array {
@@ -124,13 +138,10 @@ function readF32(path: string, count: number): Float32Array {
   return out;
 }
 
+/** The normalisation file (sizes already checked by checkArtifactFiles). */
 function loadNorm(dir: string, m: NonNullable<BankMeta["norm"]>): PositionNorm {
   const cells = m.grid * m.grid;
-  const p = join(dir, m.file ?? NORM_FILE);
-  if (!Number.isInteger(m.grid) || m.grid <= 0 || !existsSync(p) || statSync(p).size !== 2 * cells * 4) {
-    throw new BankInvalidError(`model version ${dir}: ${NORM_FILE} missing or not ${m.grid}×${m.grid}×2 floats`);
-  }
-  const both = readF32(p, 2 * cells);
+  const both = readF32(join(dir, m.file ?? NORM_FILE), 2 * cells);
   return { grid: m.grid, mean: both.subarray(0, cells), scale: both.subarray(cells), samples: m.samples };
 }
 

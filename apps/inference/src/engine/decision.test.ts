@@ -6,7 +6,7 @@
 // switch from OK to NG the same way, most with the map's peak on dirt elsewhere, which is why this one is named.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -14,7 +14,8 @@ import { legacyThreshold } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { scoreImage } from "./pipeline.ts";
 import { FIT_OOS_CROPS, fitWithOutOfSample } from "./fit.ts";
-import { loadBank, writeBank, type MemoryBank } from "./artifacts.ts";
+import { checkArtifactFiles, loadBank, NORM_FILE, readBankMeta, writeBank, type MemoryBank } from "./artifacts.ts";
+import { BankInvalidError } from "./errors.ts";
 import { bsdataDir } from "../testing/dataset.ts";
 
 const DATA = bsdataDir();
@@ -72,6 +73,10 @@ test("the normalisation survives the artifact round trip and scores identically"
     const a = await scoreImage(backbone, fits.normalised.bank, PIT, { includeMap: false });
     const b = await scoreImage(backbone, loaded, PIT, { includeMap: false });
     assert.equal(b.score, a.score);
+    // a truncated normalisation file makes the version unusable, for the cheap check and for loading alike
+    truncateSync(join(v, NORM_FILE), 100);
+    assert.throws(() => checkArtifactFiles(v, readBankMeta(v)), BankInvalidError);
+    assert.throws(() => loadBank(v), BankInvalidError);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

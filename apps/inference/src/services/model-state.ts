@@ -1,12 +1,9 @@
 // The state of a ROI's model, one rule each: the running backbone (503 while it loads), whether the active version
 // is usable ("fitted"), whether it is calibrated, and the ROI's mm/px when a request names none.
-import { existsSync, statSync } from "node:fs";
-import path from "node:path";
 import { findRecipe, type Calibration, type ModelVersion, type Roi, type RoiWithActive } from "@bdi/db";
 import type { Backbone } from "../engine/backbone.ts";
 import { backboneInfo } from "../engine/pipeline.ts";
-import { checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
-import { BankInvalidError } from "../engine/errors.ts";
+import { checkArtifactFiles, checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
 import type { Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { resolveInRoot } from "../resources/storage.ts";
@@ -25,15 +22,14 @@ export function bankDir(svc: Services, version: ModelVersion): string | null {
 }
 
 /**
- * Cheap "is this version usable" check (meta.json + bank file size + backbone compatibility), without reading the
+ * Cheap "is this version usable" check (meta.json + data file sizes + backbone compatibility), without reading the
  * bank: /state is called before every evaluation by the client (§8 #19).
  */
 export function checkVersionArtifact(svc: Services, version: ModelVersion): void {
   const dir = bankDir(svc, version);
   if (!dir) throw new ServiceError("not_fitted", "model version has no artifact");
   const meta = readBankMeta(dir);
-  const file = path.join(dir, meta.file ?? "bank.f32");
-  if (!existsSync(file) || statSync(file).size !== meta.n * meta.dim * 4) throw new BankInvalidError(`model version ${dir}: bank file missing or truncated`);
+  checkArtifactFiles(dir, meta);
   const b = svc.ctx.backbone.ready;
   if (b) checkBankCompatible(meta.backbone, backboneInfo(b));
 }
