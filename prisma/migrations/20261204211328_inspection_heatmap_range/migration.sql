@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Inspection" ADD COLUMN "heatmapHigh" REAL;
+ALTER TABLE "Inspection" ADD COLUMN "heatmapLow" REAL;
