@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import sharp from "sharp";
 import { readFile } from "node:fs/promises";
 import { AuditCsvQuerySchema } from "@bdi/core/dashboard/audit";
+import { heatmapGrayAt } from "@bdi/core";
 import type { ServiceContext } from "../context.ts";
 import { getServices } from "../services/index.ts";
 import { auditCsv } from "../services/audit.ts";
@@ -41,21 +42,26 @@ function notModified(req: FastifyRequest, reply: FastifyReply, etag: string): bo
   return false;
 }
 
-/** A grayscale heatmap as a colour overlay: jet-like colours, alpha growing with the anomaly (0 → transparent). */
-export async function colorizeHeatmap(gray: Buffer): Promise<Buffer> {
+/**
+ * A grayscale heatmap as a colour overlay: jet-like colours, alpha growing with the anomaly (0 → transparent).
+ * With `fromGray` (style "above"): only pixels at or above that gray level (the threshold's, core's heatmapGrayAt)
+ * are coloured, at a fixed alpha; the rest is transparent.
+ */
+export async function colorizeHeatmap(gray: Buffer, fromGray?: number): Promise<Buffer> {
   const { data, info } = await sharp(gray).greyscale().raw().toBuffer({ resolveWithObject: true });
   const n = info.width * info.height;
   const ch = info.channels;
   const out = Buffer.alloc(n * 4);
   for (let i = 0; i < n; i++) {
-    const v = data[i * ch]! / 255;
+    const g8 = data[i * ch]!;
+    const v = g8 / 255;
     const r = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * v - 3)));
     const g = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * v - 2)));
     const b = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * v - 1)));
     out[i * 4] = Math.round(r * 255);
     out[i * 4 + 1] = Math.round(g * 255);
     out[i * 4 + 2] = Math.round(b * 255);
-    out[i * 4 + 3] = Math.round(Math.min(1, v * 1.25) * 255);
+    out[i * 4 + 3] = fromGray === undefined ? Math.round(Math.min(1, v * 1.25) * 255) : g8 >= fromGray ? 230 : 0;
   }
   return sharp(out, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toBuffer();
 }
@@ -107,13 +113,17 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
 
     scope.get<IdParams & { Querystring: { style?: string } }>("/api/inspections/:id/heatmap", async (req, reply) => {
       const style = req.query.style ?? "gray";
-      if (style !== "gray" && style !== "color") return fail(reply, 400, "style must be gray or color");
+      if (style !== "gray" && style !== "color" && style !== "above") return fail(reply, 400, "style must be gray, color or above");
       const i = await findInspectionRecord(svc, req.params.id);
       if (!i) return fail(reply, 404, "inspection not found");
+      // "above" colours only what is at or above the threshold: it needs the stored stretch and a threshold.
+      const above = style === "above" && i.threshold != null && i.heatmapLow != null && i.heatmapHigh != null
+        ? heatmapGrayAt(i.threshold, [i.heatmapLow, i.heatmapHigh]) : null;
+      if (style === "above" && above === null) return fail(reply, 409, "this inspection has no threshold or no stored heatmap range (inspected before they were kept)");
       if (notModified(req, reply, `"${i.id}-heatmap-${style}"`)) return reply;
       const data = await readStored(dataRoot, i.heatmapPath);
       if (!data) return fail(reply, 404, "this inspection has no heatmap");
-      return reply.type("image/png").send(style === "color" ? await colorizeHeatmap(data) : data);
+      return reply.type("image/png").send(style === "gray" ? data : await colorizeHeatmap(data, above ?? undefined));
     });
 
     scope.get("/api/audit.csv", async (req, reply) => {

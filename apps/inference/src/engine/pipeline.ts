@@ -87,6 +87,8 @@ export interface ScoreResult {
   threshold?: number;
   regions: Region[];
   heatmapPng?: Buffer;
+  /** the anomaly values the heatmap's gray 0 and 255 stand for (its p1 / p99 stretch), for a scale in score units */
+  heatmapRange?: [number, number];
   /** blurred anomaly map, crop W×H, row-major (higher = more anomalous) */
   map?: Float32Array;
   width: number;
@@ -171,7 +173,7 @@ export async function scoreFeatures(
   return {
     score,
     ...(thr !== undefined && thr !== null ? { decision: decide(score, thr), threshold: thr } : {}),
-    regions, ...(heatmapPng ? { heatmapPng } : {}), ...(opts.includeMap !== false ? { map } : {}),
+    regions, ...(heatmapPng ? { heatmapPng, heatmapRange: [pcts[1]!, pcts[2]!] as [number, number] } : {}), ...(opts.includeMap !== false ? { map } : {}),
     width: f.width, height: f.height,
     timings: { decodeMs: f.decodeMs, extractMs: f.extractMs, knnMs: t1 - t0, postMs: t2 - t1, totalMs: f.decodeMs + f.extractMs + (t2 - t0) },
   };

@@ -123,6 +123,7 @@ export async function inferImage(svc: Services, input: InferInput): Promise<Infe
     decision,
     regions,
     heatmapPath,
+    heatmapRange: heatmapPath ? result.heatmapRange ?? null : null,
     timings: result.timings,
     requestId: input.requestId ?? null,
     source: input.source,

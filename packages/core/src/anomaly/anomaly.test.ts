@@ -183,3 +183,16 @@ test("imageScore: p99 inside the mask; empty mask → 0", () => {
   assert.ok(Math.abs(imageScore(map, mask) - 9.9) < 1e-12);
   assert.equal(imageScore(map, new Uint8Array(101)), 0);
 });
+
+test("heatmapGrayAt: the gray level of a threshold inside, below and above the stretch", async () => {
+  const { heatmapGrayAt } = await import("./heatmap.ts");
+  assert.equal(heatmapGrayAt(1.5, [1, 2]), 128);
+  assert.equal(heatmapGrayAt(0.5, [1, 2]), 0);
+  assert.equal(heatmapGrayAt(2, [1, 2]), 255);
+  assert.equal(heatmapGrayAt(2.01, [1, 2]), 256);
+  assert.equal(heatmapGrayAt(1, [1, 1]), 0);
+  // a map value at the threshold lands on that very gray level in heatmapToGray
+  const thr = 1.37;
+  const gray = heatmapToGray(Float32Array.from([1, thr, 2]), null, 3, 1, [1, 2]);
+  assert.equal(gray[1], heatmapGrayAt(thr, [1, 2]));
+});

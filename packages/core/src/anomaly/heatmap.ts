@@ -26,3 +26,15 @@ export function heatmapToGray(map: Float32Array, mask: Uint8Array | null, w: num
   }
   return out;
 }
+
+/**
+ * The gray level from which a heatmap stretched over `range` (= heatmapToGray's [p1, p99]) shows values at or above
+ * `value`: every pixel at or above it has gray ≥ the result (the same rounding as heatmapToGray; a pixel within half a level below may share it). 256 when no gray level can
+ * say so (the value is above the stretch: only the clipped top 1 % could reach it); 0 when every pixel is above.
+ */
+export function heatmapGrayAt(value: number, range: readonly [number, number]): number {
+  const [lo, hi] = range;
+  if (!(hi > lo)) return value <= lo ? 0 : 256;
+  if (value > hi) return 256;
+  return Math.min(255, Math.max(0, Math.floor(((value - lo) / (hi - lo)) * 255 + 0.5))); // heatmapToGray's own rounding
+}

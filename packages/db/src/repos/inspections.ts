@@ -23,6 +23,8 @@ export interface CreateInspectionInput {
   decision: Decision;
   regions?: unknown;
   heatmapPath?: string | null;
+  /** the anomaly values the grayscale heatmap's 0 and 255 stand for */
+  heatmapRange?: [number, number] | null;
   timings?: unknown;
   requestId?: string | null;
   source: InspectionSource;
@@ -61,6 +63,8 @@ function insertInspection(db: Queryable, input: CreateInspectionInput): Promise<
       decision: input.decision,
       regionsJson: toJson(input.regions) ?? null,
       heatmapPath: input.heatmapPath ?? null,
+      heatmapLow: input.heatmapRange?.[0] ?? null,
+      heatmapHigh: input.heatmapRange?.[1] ?? null,
       timingsJson: toJson(input.timings) ?? null,
       requestId: input.requestId ?? null,
       source: input.source,
