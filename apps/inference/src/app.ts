@@ -10,6 +10,9 @@ import { databasePlugin } from "./plugins/database.ts";
 import { servicesPlugin } from "./plugins/services.ts";
 import { registerDashboardApi } from "./api/index.ts";
 import { apiKeyHook } from "./api-key.ts";
+import { apiGuardHook } from "./api/guard.ts";
+import { registerAuthApi } from "./api/auth.ts";
+import { createTrpcContext } from "./trpc/context.ts";
 import { requestIdFrom } from "./request-id.ts";
 
 export type BuildAppOptions = {
@@ -40,7 +43,7 @@ export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}):
     origin: ctx.config.corsOrigins.includes("*") ? true : ctx.config.corsOrigins,
     credentials: !ctx.config.corsOrigins.includes("*"),
     exposedHeaders: ["x-request-id", "x-recipe-id"],
-    // The dashboard sends x-actor, so its calls are preflighted: let browsers cache the answer.
+    // The dashboard's proxy sends its identity header, so direct browser calls are preflighted: let browsers cache it.
     maxAge: 600,
   };
   // A bare OPTIONS (no Origin + Access-Control-Request-Method) is not a preflight: it must reach the router
@@ -54,6 +57,9 @@ export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}):
   // The optional API key guards every route of the app (legacy REST, /trpc, /api) but /health and /docs. Added after
   // CORS so preflights are answered first and a 401 still carries the CORS headers a browser needs to read it.
   app.addHook("onRequest", apiKeyHook(ctx));
+  // /api also needs a signed-in user with the route's role (api/guard.ts; /trpc checks it per procedure, trpc/trpc.ts);
+  // the legacy REST routes keep only the API key.
+  app.addHook("onRequest", apiGuardHook(ctx));
   await app.register(multipart, {
     limits: { fileSize: ctx.config.maxUploadMb * 1024 * 1024, files: 500, fields: 1000 },
   });
@@ -84,11 +90,8 @@ export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}):
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) => ({
-        svc: ctx,
-        requestId: String(req.id),
-        actor: String(req.headers["x-actor"] ?? "dashboard"),
-      }),
+      // The signed-in user from the dashboard's identity token; each procedure's role middleware decides.
+      createContext: ({ req }) => createTrpcContext(ctx, req),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, path }, "trpc error");
       },
@@ -97,5 +100,6 @@ export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}):
 
   await registerLegacyRoutes(app, ctx);
   await registerDashboardApi(app, ctx);
+  await registerAuthApi(app, ctx);
   return app;
 }

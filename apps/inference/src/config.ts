@@ -2,6 +2,8 @@
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES } from "./engine/knn-search.ts";
+import { ROLES } from "@bdi/core/auth/roles";
+import { readAuthSecretFile } from "./auth-secret.ts";
 
 /** First defined value among the given env names (new name first, then legacy aliases). */
 function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
@@ -39,6 +41,10 @@ export const ConfigSchema = z.object({
   coresetRate: z.coerce.number().gt(0).max(1).optional(),
   corsOrigins: z.array(z.string()),
   apiKey: z.string().optional(),
+  /** BDI_AUTH_SECRET, else the file auth-secret under the data root: the key the dashboard signs identity tokens with */
+  authSecret: z.string().min(32, "BDI_AUTH_SECRET must have at least 32 characters").optional(),
+  /** BDI_OIDC_DEFAULT_ROLE: role of a user created at their first OpenID Connect sign-in; "none" = only pre-created users */
+  oidcDefaultRole: z.enum([...ROLES, "none"]),
   maxUploadMb: z.coerce.number().positive().max(4096),
   migrateOnStart: z.boolean(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
@@ -72,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     apiKey: envFirst(env, "BDI_API_KEY", "BACKEND_API_KEY"),
+    authSecret: envFirst(env, "BDI_AUTH_SECRET") ?? readAuthSecretFile(dataRoot),
+    oidcDefaultRole: (envFirst(env, "BDI_OIDC_DEFAULT_ROLE") ?? "viewer").toLowerCase(),
     maxUploadMb: envFirst(env, "BDI_MAX_UPLOAD_MB") ?? "32",
     migrateOnStart: boolish.parse(envFirst(env, "BDI_MIGRATE_ON_START") ?? "1"),
     logLevel: envFirst(env, "BDI_LOG_LEVEL") ?? "info",

@@ -16,7 +16,8 @@ export * from "./repos/samples.ts";
 export * from "./repos/modelVersions.ts";
 export * from "./repos/calibrations.ts";
 export * from "./repos/inspections.ts";
+export * from "./repos/users.ts";
 export { PrismaClient, Prisma } from "./generated/prisma/client.ts";
 export type {
-  Recipe, Role, Roi, Sample, ModelVersion, ModelVersionSample, Calibration, Inspection, AuditEvent,
+  Recipe, Role, Roi, Sample, ModelVersion, ModelVersionSample, Calibration, Inspection, AuditEvent, User,
 } from "./generated/prisma/client.ts";

@@ -9,6 +9,7 @@ import { buildApp } from "../app.ts";
 import { getServices } from "../services/index.ts";
 import { writeAtomic } from "../resources/storage.ts";
 import { makeTestCtx, okCrops, type TestCtx } from "../trpc/test-support.ts";
+import { signedInAs } from "../testing/auth.ts";
 
 describe("dashboard HTTP: /api binary routes, FormData upload and SSE progress through /trpc", () => {
   let t: TestCtx;
@@ -18,9 +19,17 @@ describe("dashboard HTTP: /api binary routes, FormData upload and SSE progress t
   let roiId: string;
   let inspId: string;
   let inspNoHeatmap: string;
+  let identity: () => Promise<Record<string, string>>;
+  /** Every call of this suite is signed in as qa-eve (an engineer), as the dashboard's proxy would send it. */
+  async function fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    for (const [k, v] of Object.entries(await identity())) headers.set(k, v);
+    return globalThis.fetch(url, { ...init, headers });
+  }
 
   before(async () => {
     t = await makeTestCtx({ backbone: "starting" });
+    identity = await signedInAs(t.ctx, "qa-eve", "engineer");
     app = await buildApp(t.ctx, { logger: false });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const addr = app.server.address();
@@ -31,7 +40,7 @@ describe("dashboard HTTP: /api binary routes, FormData upload and SSE progress t
     await t.cleanup();
   });
 
-  it("samples.upload accepts a multipart FormData POST on /trpc and records the x-actor", async () => {
+  it("samples.upload accepts a multipart FormData POST on /trpc and records the signed-in user", async () => {
     const [a, b] = await okCrops(2);
     const fd = new FormData();
     fd.append("recipeId", "disc-http");
@@ -40,7 +49,7 @@ describe("dashboard HTTP: /api binary routes, FormData upload and SSE progress t
     fd.append("label", "ok");
     fd.append("files", new File([new Uint8Array(a!)], "a.png", { type: "image/png" }));
     fd.append("files", new File([new Uint8Array(b!)], "b.png", { type: "image/png" }));
-    const r = await fetch(`${base}/trpc/samples.upload`, { method: "POST", body: fd, headers: { "x-actor": "qa-eve" } });
+    const r = await fetch(`${base}/trpc/samples.upload`, { method: "POST", body: fd });
     const body = (await r.json()) as { result: { data: { roi: { id: string }; samples: Array<{ id: string }> } } };
     assert.equal(r.status, 200, JSON.stringify(body));
     assert.equal(body.result.data.samples.length, 2);

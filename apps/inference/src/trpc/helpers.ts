@@ -6,7 +6,7 @@ export function services(ctx: TrpcContext): Services {
   return getServices(ctx.svc);
 }
 
-/** Audit context of this request (actor from the x-actor header, the request id, an optional reason). */
+/** Audit context of this request (actor: the signed-in user, set by the role middleware; the request id; a reason). */
 export function who(ctx: TrpcContext, reason?: string | null): Actor {
   return { actor: ctx.actor, requestId: ctx.requestId, reason: reason ?? null };
 }

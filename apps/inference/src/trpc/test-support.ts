@@ -9,9 +9,11 @@ import { loadConfig } from "../config.ts";
 import type { ServiceContext } from "../context.ts";
 import { BackboneHolder } from "../runtime/backbone-state.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";
+import type { Role } from "@bdi/core/auth/roles";
 import { appRouter } from "./router.ts";
 import { createCallerFactory } from "./trpc.ts";
 import { bsdataDir } from "../testing/dataset.ts";
+import { TEST_AUTH_SECRET } from "../testing/auth.ts";
 
 export const DATASET_DIR = bsdataDir();
 
@@ -21,7 +23,11 @@ export type Caller = ReturnType<typeof createCaller>;
 export type TestCtx = {
   ctx: ServiceContext;
   dataRoot: string;
-  caller(actor?: string, requestId?: string): Caller;
+  /** a caller signed in as `actor` with `role` (default admin); the identity is trusted as given, as the HTTP path
+   * trusts a verified token (role checks still apply) */
+  caller(actor?: string, requestId?: string, role?: Role): Caller;
+  /** a caller with no signed-in user (every procedure refuses it) */
+  anonymousCaller(): Caller;
   cleanup(): Promise<void>;
 };
 
@@ -30,7 +36,7 @@ const silentLog = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fa
 /** `backbone`: "load" (real bundled backbone, awaited), "starting" (never loads) or "error". */
 export async function makeTestCtx(opts: { backbone?: "load" | "starting" | "error"; env?: Record<string, string> } = {}): Promise<TestCtx> {
   const dataRoot = mkdtempSync(path.join(tmpdir(), "bdi-trpc-"));
-  const config = loadConfig({ BDI_DATA_ROOT: dataRoot, BDI_LOG_LEVEL: "silent", BDI_THREADS: "2", BDI_MIN_OK_SAMPLES: "3", ...opts.env });
+  const config = loadConfig({ BDI_DATA_ROOT: dataRoot, BDI_LOG_LEVEL: "silent", BDI_THREADS: "2", BDI_MIN_OK_SAMPLES: "3", BDI_AUTH_SECRET: TEST_AUTH_SECRET, ...opts.env });
   const db = await createDb({ dataRoot, migrate: true });
   const backbone = new BackboneHolder();
   const ctx = { config, db, backbone, startedAt: Date.now(), log: silentLog } as ServiceContext;
@@ -40,7 +46,9 @@ export async function makeTestCtx(opts: { backbone?: "load" | "starting" | "erro
   return {
     ctx,
     dataRoot,
-    caller: (actor = "qa-anna", requestId) => createCaller({ svc: ctx, actor, requestId: requestId ?? `req-${++n}` }),
+    caller: (actor = "qa-anna", requestId, role = "admin") =>
+      createCaller({ svc: ctx, actor, requestId: requestId ?? `req-${++n}`, identity: { userId: `test-${actor}`, username: actor, role } }),
+    anonymousCaller: () => createCaller({ svc: ctx, actor: "anonymous", requestId: `req-${++n}`, identity: null }),
     async cleanup() {
       await db.close();
       rmSync(dataRoot, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { SERVICE_VERSION } from "../../config.ts";
 import type { ServiceContext } from "../../context.ts";
-import { publicProcedure } from "../trpc.ts";
+import { viewerProcedure } from "../trpc.ts";
 
 /** Service status: backbone, device, readiness (also part of `overview`). */
 export function healthSummary(svc: ServiceContext) {
@@ -34,4 +34,4 @@ export function healthSummary(svc: ServiceContext) {
 }
 
 /** Service status for the dashboard: backbone, device, readiness. */
-export const health = publicProcedure.query(({ ctx }) => healthSummary(ctx.svc));
+export const health = viewerProcedure.query(({ ctx }) => healthSummary(ctx.svc));

@@ -1,6 +1,6 @@
 import type { RoiSummary } from "@bdi/db";
 import { OverviewInputSchema } from "@bdi/core/dashboard/overview";
-import { publicProcedure } from "../trpc.ts";
+import { viewerProcedure } from "../trpc.ts";
 import { calibrationDto, inspectionDto, jobDto, modelVersionDto, roiBrief } from "../dto.ts";
 import { localMidnight, services } from "../helpers.ts";
 import { healthSummary } from "./health.ts";
@@ -8,7 +8,7 @@ import { overviewData } from "../../services/overview.ts";
 import { calibrationApplies } from "../../services/model-state.ts";
 
 /** Recipes → roles → ROIs with their dataset counts, active version + calibration, today's NG rate, last inspections. */
-export const overview = publicProcedure.input(OverviewInputSchema).query(async ({ ctx, input }) => {
+export const overview = viewerProcedure.input(OverviewInputSchema).query(async ({ ctx, input }) => {
   const since = input.since ?? localMidnight();
   const { recipes, rois, today, last, jobs } = await overviewData(services(ctx), { since, lastInspections: input.lastInspections });
   const roiView = (r: RoiSummary) => {

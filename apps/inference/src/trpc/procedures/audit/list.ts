@@ -1,11 +1,11 @@
 import { AuditListInputSchema } from "@bdi/core/dashboard/audit";
-import { publicProcedure } from "../../trpc.ts";
+import { viewerProcedure } from "../../trpc.ts";
 import { auditDto } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { auditPage } from "../../../services/audit.ts";
 
 /** Audit events newest first, filtered by actor / action (or prefix) / entity / request / date; cursor pagination. */
-export const list = publicProcedure.input(AuditListInputSchema).query(async ({ ctx, input }) => {
+export const list = viewerProcedure.input(AuditListInputSchema).query(async ({ ctx, input }) => {
   const { cursor, limit, ...filter } = input;
   const page = await auditPage(services(ctx), { ...filter, cursor: cursor ?? null, limit });
   return { items: page.items.map(auditDto), nextCursor: page.nextCursor };

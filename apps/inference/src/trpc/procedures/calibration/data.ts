@@ -1,6 +1,6 @@
 import { expectedRates, scoreStats } from "@bdi/core/calibration/rates";
 import { CalibrationDataInputSchema } from "@bdi/core/dashboard/models";
-import { publicProcedure } from "../../trpc.ts";
+import { viewerProcedure } from "../../trpc.ts";
 import { calibrationDto, modelVersionDto, sampleThumbUrl } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { ruleOf, splitScores, versionCalibrationView } from "../../../services/calibrate.ts";
@@ -12,7 +12,7 @@ import { resolveVersion } from "../../../services/model-versions.ts";
  * active threshold, the legacy rule's threshold on these scores, and the expected false-reject / miss rates.
  * The first call after a dataset change scores the set (seconds to minutes); later calls are served from cache.
  */
-export const data = publicProcedure.input(CalibrationDataInputSchema).query(async ({ ctx, input }) => {
+export const data = viewerProcedure.input(CalibrationDataInputSchema).query(async ({ ctx, input }) => {
   const svc = services(ctx);
   const version = await resolveVersion(svc, input);
   const { active, scores } = await versionCalibrationView(svc, version);

@@ -1,6 +1,6 @@
 import { confusionAt, expectedRates, rocAuc, rocCurve, type RocPoint } from "@bdi/core/calibration/rates";
 import { CalibrationRescoreInputSchema } from "@bdi/core/dashboard/models";
-import { publicProcedure } from "../../trpc.ts";
+import { viewerProcedure } from "../../trpc.ts";
 import { sampleThumbUrl } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { ruleOf, splitScores, versionCalibrationView } from "../../../services/calibrate.ts";
@@ -20,7 +20,7 @@ function thin(points: RocPoint[], max: number): RocPoint[] {
  * are cached): confusion matrix (NG = positive, NG when score ≥ threshold), rates, the ROC curve with the
  * current operating point, and the samples whose decision flips against the active threshold.
  */
-export const rescore = publicProcedure.input(CalibrationRescoreInputSchema).query(async ({ ctx, input }) => {
+export const rescore = viewerProcedure.input(CalibrationRescoreInputSchema).query(async ({ ctx, input }) => {
   const svc = services(ctx);
   const version = await findVersion(svc, input.modelVersionId);
   const { active, scores } = await versionCalibrationView(svc, version);

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { JobProgressInputSchema } from "@bdi/core/dashboard/models";
-import { publicProcedure } from "../../trpc.ts";
+import { viewerProcedure } from "../../trpc.ts";
 import { jobDto, type JobDto } from "../../dto.ts";
 import { isTerminal, services } from "../../helpers.ts";
 import type { JobRegistry, JobSnapshot } from "../../../resources/jobs.ts";
@@ -52,7 +52,7 @@ async function* follow(jobs: JobRegistry, jobId: string, signal: AbortSignal | u
  * Live progress of a fit (or any job): a subscription streamed over server-sent events
  * (client: httpSubscriptionLink). Yields JobDto snapshots and completes when the job succeeds or fails.
  */
-export const progress = publicProcedure.input(JobProgressInputSchema).subscription(({ ctx, input, signal }) => {
+export const progress = viewerProcedure.input(JobProgressInputSchema).subscription(({ ctx, input, signal }) => {
   const jobs = services(ctx).jobs;
   if (!jobs.get(input.jobId))
     throw new TRPCError({ code: "NOT_FOUND", message: `job ${input.jobId} not found (finished jobs are kept for a while only)` });

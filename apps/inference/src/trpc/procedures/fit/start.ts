@@ -1,5 +1,5 @@
 import { FitStartInputSchema } from "@bdi/core/dashboard/models";
-import { publicProcedure } from "../../trpc.ts";
+import { engineerProcedure } from "../../trpc.ts";
 import { jobDto } from "../../dto.ts";
 import { services, who } from "../../helpers.ts";
 import { startFit } from "../../../services/fit.ts";
@@ -10,7 +10,7 @@ import { findRoiById } from "../../../services/model-versions.ts";
  * queue). Returns the job at once; follow it with the `fit.progress` subscription. When it succeeds the new
  * version is self-calibrated out-of-sample and activated.
  */
-export const start = publicProcedure.input(FitStartInputSchema).mutation(async ({ ctx, input }) => {
+export const start = engineerProcedure.input(FitStartInputSchema).mutation(async ({ ctx, input }) => {
   const svc = services(ctx);
   const roi = await findRoiById(svc, input.roiId);
   const { jobId, done } = await startFit(svc, {

@@ -1,11 +1,11 @@
 import { ByIdSchema } from "@bdi/core/dashboard/common";
-import { publicProcedure } from "../../trpc.ts";
+import { viewerProcedure } from "../../trpc.ts";
 import { inspectionDto, inspectionRegions, roiBrief, sampleDto } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { inspectionDetail } from "../../../services/review.ts";
 
 /** One inspection for the detail view: regions (crop px, mm²), ROI, version, threshold, samples made from it. */
-export const get = publicProcedure.input(ByIdSchema).query(async ({ ctx, input }) => {
+export const get = viewerProcedure.input(ByIdSchema).query(async ({ ctx, input }) => {
   const { inspection: i, roi, version, calibration, samples } = await inspectionDetail(services(ctx), input.id);
   return {
     ...inspectionDto(i),

@@ -1,11 +1,11 @@
 import { InspectionListInputSchema } from "@bdi/core/dashboard/inspections";
-import { publicProcedure } from "../../trpc.ts";
+import { viewerProcedure } from "../../trpc.ts";
 import { inspectionDto } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { listInspectionPage } from "../../../services/review.ts";
 
 /** The review queue: inspections newest first, filtered by ROI / decision / review status / source / score / date. */
-export const list = publicProcedure.input(InspectionListInputSchema).query(async ({ ctx, input }) => {
+export const list = viewerProcedure.input(InspectionListInputSchema).query(async ({ ctx, input }) => {
   const page = await listInspectionPage(services(ctx), {
     roiId: input.roiId,
     recipeId: input.recipeId,

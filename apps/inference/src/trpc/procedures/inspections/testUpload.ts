@@ -1,5 +1,5 @@
 import { InspectionTestUploadSchema } from "@bdi/core/dashboard/inspections";
-import { publicProcedure } from "../../trpc.ts";
+import { engineerProcedure } from "../../trpc.ts";
 import { inspectionDto } from "../../dto.ts";
 import { services, who } from "../../helpers.ts";
 import { inferImage } from "../../../services/infer.ts";
@@ -11,7 +11,7 @@ import { findInspectionById } from "../../../services/review.ts";
  * version and threshold: the same inference as the legacy /infer, recorded with source "dashboard-test" (it appears
  * in the review queue).
  */
-export const testUpload = publicProcedure.input(InspectionTestUploadSchema).mutation(async ({ ctx, input }) => {
+export const testUpload = engineerProcedure.input(InspectionTestUploadSchema).mutation(async ({ ctx, input }) => {
   const svc = services(ctx);
   const roi = await findRoiById(svc, input.roiId);
   const { actor, requestId } = who(ctx);

@@ -1,5 +1,5 @@
 import { ModelActivateInputSchema } from "@bdi/core/dashboard/models";
-import { publicProcedure } from "../../trpc.ts";
+import { engineerProcedure } from "../../trpc.ts";
 import { modelVersionDto, roiBrief } from "../../dto.ts";
 import { services, who } from "../../helpers.ts";
 import { activateVersion } from "../../../services/model-versions.ts";
@@ -9,7 +9,7 @@ import { activateVersion } from "../../../services/model-versions.ts";
  * reason. The ROI's threshold follows: the version's own active calibration, or none (inference then answers
  * calibration_missing until one is saved).
  */
-export const activate = publicProcedure.input(ModelActivateInputSchema).mutation(async ({ ctx, input }) => {
+export const activate = engineerProcedure.input(ModelActivateInputSchema).mutation(async ({ ctx, input }) => {
   const r = await activateVersion(services(ctx), input.id, who(ctx, input.reason));
   return {
     roi: roiBrief(r.roi),

@@ -1,11 +1,11 @@
 import { ByIdSchema } from "@bdi/core/dashboard/common";
-import { publicProcedure } from "../../trpc.ts";
+import { viewerProcedure } from "../../trpc.ts";
 import { calibrationDto, modelVersionDto, sampleThumbUrl } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { versionDetail } from "../../../services/model-versions.ts";
 
 /** One version with its full lineage (the samples that trained it, deleted ones included) and its calibrations. */
-export const get = publicProcedure.input(ByIdSchema).query(async ({ ctx, input }) => {
+export const get = viewerProcedure.input(ByIdSchema).query(async ({ ctx, input }) => {
   const { version: v, roi, samples, calibrations: cals, parent } = await versionDetail(services(ctx), input.id);
   return {
     ...modelVersionDto(v, roi.activeModelVersionId),

@@ -1,11 +1,11 @@
 import { ModelListInputSchema } from "@bdi/core/dashboard/models";
-import { publicProcedure } from "../../trpc.ts";
+import { viewerProcedure } from "../../trpc.ts";
 import { modelVersionDto, roiBrief } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { listRoiVersions } from "../../../services/model-versions.ts";
 
 /** A ROI's versions, newest first, with lineage size, backbone, coreset, timings and their active threshold. */
-export const list = publicProcedure.input(ModelListInputSchema).query(async ({ ctx, input }) => {
+export const list = viewerProcedure.input(ModelListInputSchema).query(async ({ ctx, input }) => {
   const { roi, versions } = await listRoiVersions(services(ctx), input.roiId);
   return {
     roi: roiBrief(roi),

@@ -1,11 +1,11 @@
 import { SampleListInputSchema } from "@bdi/core/dashboard/samples";
-import { publicProcedure } from "../../trpc.ts";
+import { viewerProcedure } from "../../trpc.ts";
 import { sampleDto } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { listRoiSamples } from "../../../services/dataset.ts";
 
 /** Samples of one ROI, newest first, filtered by label / source / createdAt; cursor pagination. */
-export const list = publicProcedure.input(SampleListInputSchema).query(async ({ ctx, input }) => {
+export const list = viewerProcedure.input(SampleListInputSchema).query(async ({ ctx, input }) => {
   const page = await listRoiSamples(services(ctx), {
     roiId: input.roiId,
     label: input.label,
