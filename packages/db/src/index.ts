@@ -16,6 +16,7 @@ export * from "./repos/samples.ts";
 export * from "./repos/modelVersions.ts";
 export * from "./repos/calibrations.ts";
 export * from "./repos/inspections.ts";
+export * from "./repos/reports.ts";
 export * from "./repos/users.ts";
 export { PrismaClient, Prisma } from "./generated/prisma/client.ts";
 export type {

@@ -86,14 +86,21 @@ export class ComputePool {
     w.channel?.ref();
   }
 
-  /** Runs one request in the compute process (after the previous one finished, for a serial pool). */
-  run<T>(req: ComputeRequest, progress?: (p: number, stage: string, message?: string) => void): Promise<T> {
+  /**
+   * Runs one request in the compute process (after the previous one finished, for a serial pool). `signal` cancels
+   * it (a fit the user cancelled): not sent if aborted before its turn, else the child is killed — the only way to
+   * stop onnxruntime mid-run — and the next request starts a fresh one. Serial pools only (a kill ends every
+   * request in flight).
+   */
+  run<T>(req: ComputeRequest, progress?: (p: number, stage: string, message?: string) => void, signal?: AbortSignal): Promise<T> {
     const send = () =>
       new Promise<T>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
         const id = this.nextId++;
         this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
         const w = this.ensure();
         this.busy(w);
+        signal?.addEventListener("abort", () => this.cancelRequest(w, id, signal.reason), { once: true });
         w.send({ id, req }, (err) => {
           if (!err || !this.pending.has(id)) return;
           this.pending.delete(id);
@@ -105,6 +112,15 @@ export class ComputePool {
     const task = this.chain.catch(() => undefined).then(send);
     this.chain = task;
     return task;
+  }
+
+  private cancelRequest(w: ChildProcess, id: number, reason: unknown) {
+    const p = this.pending.get(id);
+    if (!p) return; // already answered
+    this.pending.delete(id);
+    p.reject(reason);
+    if (this.worker === w) this.worker = null;
+    w.kill("SIGKILL");
   }
 
   /** Starts the compute process and loads its backbone now (so the first real request does not pay for it). */

@@ -22,6 +22,8 @@ export type JobSnapshot = {
   finishedAt?: number;
   error?: string;
   result?: unknown;
+  /** who cancelled it (the job then ends as "failed" with stage "cancelled") */
+  cancelledBy?: string;
 };
 
 export type JobProgress = (progress: number, stage: string, message?: string) => void;
@@ -30,6 +32,8 @@ export class JobRegistry extends EventEmitter {
   private jobs = new Map<string, JobSnapshot>();
   /** Tail of each ROI's queue: the next job waits for it. */
   private tails = new Map<string, Promise<unknown>>();
+  /** Aborted by `cancel`; handed to the job's function. */
+  private aborts = new Map<string, AbortController>();
   private readonly keep: number;
 
   constructor(opts: { keep?: number } = {}) {
@@ -70,11 +74,13 @@ export class JobRegistry extends EventEmitter {
     kind: JobKind,
     roiKey: string,
     meta: { actor: string; requestId?: string },
-    fn: (progress: JobProgress, jobId: string) => Promise<T>,
+    fn: (progress: JobProgress, jobId: string, signal: AbortSignal) => Promise<T>,
   ): { id: string; done: Promise<T> } {
     const id = randomUUID();
     const job: JobSnapshot = { id, kind, roiKey, status: "queued", progress: 0, stage: "queued", actor: meta.actor, requestId: meta.requestId, createdAt: Date.now() };
     this.jobs.set(id, job);
+    const abort = new AbortController();
+    this.aborts.set(id, abort);
     this.emitJob(job);
     const prev = this.tails.get(roiKey) ?? Promise.resolve();
     const progress: JobProgress = (p, stage, message) => {
@@ -91,7 +97,8 @@ export class JobRegistry extends EventEmitter {
         job.stage = "starting";
         this.emitJob(job);
         try {
-          const result = await fn(progress, id);
+          abort.signal.throwIfAborted(); // cancelled while queued
+          const result = await fn(progress, id, abort.signal);
           job.status = "succeeded";
           job.progress = 1;
           job.stage = "done";
@@ -99,10 +106,11 @@ export class JobRegistry extends EventEmitter {
           return result;
         } catch (err) {
           job.status = "failed";
-          job.stage = "failed";
+          job.stage = abort.signal.aborted ? "cancelled" : "failed";
           job.error = err instanceof Error ? err.message : String(err);
           throw err;
         } finally {
+          this.aborts.delete(id);
           job.finishedAt = Date.now();
           this.emitJob(job);
           this.prune();
@@ -114,6 +122,19 @@ export class JobRegistry extends EventEmitter {
       if (this.tails.get(roiKey) === tail) this.tails.delete(roiKey);
     });
     return { id, done };
+  }
+
+  /**
+   * Asks a queued or running job to stop: its signal is aborted with `reason` (the function decides how: a fit
+   * kills its compute request). Returns the snapshot, or undefined when the job is unknown or already finished.
+   */
+  cancel(id: string, by: string, reason: Error): JobSnapshot | undefined {
+    const job = this.jobs.get(id);
+    const abort = this.aborts.get(id);
+    if (!job || !abort || job.finishedAt) return undefined;
+    job.cancelledBy = by;
+    abort.abort(reason);
+    return { ...job };
   }
 
   private emitJob(job: JobSnapshot) {

@@ -4,9 +4,8 @@
 // activates both together. The engine's results (bank summary, out-of-sample scores) are passed through as they are.
 import { rm } from "node:fs/promises";
 import { DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
-import path from "node:path";
 import {
-  activateModelVersion, createModelVersion, findModelVersion, findRoi, listDatasetSamples, markModelVersionFailed, markModelVersionReady,
+  activateModelVersion, appendAudit, createModelVersion, findModelVersion, findRoi, listDatasetSamples, markModelVersionFailed, markModelVersionReady,
   type Calibration, type ModelVersion, type RoiWithActive, type Sample,
 } from "@bdi/db";
 import { defaultCoresetRate } from "../engine/coreset.ts";
@@ -17,7 +16,7 @@ import { storeCalibration } from "./calibrate.ts";
 import { SELF_CALIBRATION_FOLDS } from "./infer.ts";
 import { prepareForScoring, requireBackbone, roiMmPerPx } from "./model-state.ts";
 import { checkMmPerPxLock, ensureRoiLocked, roiRefOf, uploadSamples, type RoiRef, type UploadResult } from "./samples.ts";
-import { resolveInRoot, segment } from "../resources/storage.ts";
+import { resolveInRoot, versionArtifactRel } from "../resources/storage.ts";
 
 export type FitResult = {
   version: ModelVersion;
@@ -60,14 +59,16 @@ export async function startFit(svc: Services, input: FitInput, who: Actor): Prom
   const coresetRate = input.coresetRate ?? (input.memoryFit ? 1.0 : defaultCoresetRate(backbone.entry, svc.ctx.config.coresetRate));
   const mmPerPx = await roiMmPerPx(svc, input.roi, input.mmPerPx);
   const ref = await roiRefOf(svc, input.roi);
-  const { id, done } = svc.jobs.submit("fit", input.roi.id, { actor: who.actor, requestId: who.requestId ?? undefined }, (progress) =>
-    runFit(svc, { ...input, samples, coresetRate, mmPerPx, ref }, who, progress));
+  const { id, done } = svc.jobs.submit("fit", input.roi.id, { actor: who.actor, requestId: who.requestId ?? undefined }, (progress, _id, signal) =>
+    runFit(svc, { ...input, samples, coresetRate, mmPerPx, ref }, who, progress, signal));
   return { jobId: id, done, samples };
 }
 
 type FitJob = FitInput & { samples: Sample[]; coresetRate: number; ref: RoiRef };
 
-async function runFit(svc: Services, input: FitJob, who: Actor, progress: (p: number, stage: string, message?: string) => void): Promise<FitResult> {
+async function runFit(
+  svc: Services, input: FitJob, who: Actor, progress: (p: number, stage: string, message?: string) => void, signal?: AbortSignal,
+): Promise<FitResult> {
   const t0 = performance.now();
   const backbone = requireBackbone(svc);
   const db = svc.ctx.db.prisma;
@@ -82,10 +83,7 @@ async function runFit(svc: Services, input: FitJob, who: Actor, progress: (p: nu
     parentVersionId: input.roi.activeModelVersionId ?? null,
     sampleIds: input.samples.map((s) => s.id),
   }, who);
-  const rel = path.posix.join(
-    "models", segment(input.ref.recipeId), `${segment(input.ref.roleId)}__${segment(input.ref.roiId)}`,
-    `v${String(version.versionNumber).padStart(4, "0")}-${version.id}`,
-  );
+  const rel = versionArtifactRel(input.ref.recipeId, input.ref.roleId, input.ref.roiId, version.versionNumber, version.id);
   let wroteDir = false;
   try {
     progress(0.02, "reading");
@@ -104,9 +102,14 @@ async function runFit(svc: Services, input: FitJob, who: Actor, progress: (p: nu
       percentile,
       ngPaths: ngSamples.map((s) => resolveInRoot(root, s.storedPath)),
       ngShapes: ngSamples.map((s) => s.shapeJson),
-    }, progress);
+    }, progress, signal);
+    // A cancel after the compute part still stops here: nothing is calibrated or activated, the previous version stays.
+    signal?.throwIfAborted();
     wroteDir = true;
     const tokenShape: [number, number] = [fit.grid, fit.grid];
+    // The one fit duration both pages show: from the job's start to the version's data written (wallMs in its
+    // timings, durationMs of the job); storing the calibration and activating take milliseconds more.
+    const durationMs = performance.now() - t0;
     const ready = await markModelVersionReady(db, {
       id: version.id,
       nEmbeddings: fit.bank.coreset.candidates,
@@ -114,7 +117,7 @@ async function runFit(svc: Services, input: FitJob, who: Actor, progress: (p: nu
       coresetRateApplied: fit.bank.coreset.rate,
       tokenShape,
       artifactPath: rel,
-      timings: fit.bank.timings,
+      timings: { ...fit.bank.timings, wallMs: Math.round(durationMs) },
     }, who);
     const calibration = fit.oos
       ? await storeCalibration(svc, {
@@ -123,9 +126,9 @@ async function runFit(svc: Services, input: FitJob, who: Actor, progress: (p: nu
       }, { ...who, reason: `self-calibration after fit (${fit.oos.folds}-fold out-of-sample)` })
       : null;
     progress(0.95, "activating");
+    signal?.throwIfAborted();
     await activateModelVersion(db, { id: version.id }, who);
     prepareForScoring(svc, ready);
-    const durationMs = performance.now() - t0;
     svc.metrics.fitDuration.observe({ status: "succeeded" }, durationMs / 1000);
     svc.metrics.fitsTotal.inc({ status: "succeeded" });
     svc.metrics.bankSize.set({ recipe_id: input.ref.recipeId, role_id: input.ref.roleId, roi_id: input.ref.roiId }, fit.bank.n);
@@ -135,8 +138,9 @@ async function runFit(svc: Services, input: FitJob, who: Actor, progress: (p: nu
       ...(calibration ? {} : { calibrationSkippedReason: "out-of-sample calibration needs at least 2 OK samples" }),
     };
   } catch (err) {
-    svc.metrics.fitsTotal.inc({ status: "failed" });
-    svc.metrics.fitDuration.observe({ status: "failed" }, (performance.now() - t0) / 1000);
+    const status = signal?.aborted ? "cancelled" : "failed";
+    svc.metrics.fitsTotal.inc({ status });
+    svc.metrics.fitDuration.observe({ status }, (performance.now() - t0) / 1000);
     await markModelVersionFailed(db, { id: version.id, error: err instanceof Error ? err.message : String(err) }, who).catch(() => undefined);
     if (!wroteDir) await rm(resolveInRoot(root, rel), { recursive: true, force: true }).catch(() => undefined);
     throw err;
@@ -168,4 +172,23 @@ export async function fitOk(
   const samples = input.useDataset ? undefined : uploaded!.samples;
   const { jobId, done, samples: used } = await startFit(svc, { roi, samples, memoryFit: input.memoryFit, mmPerPx }, who);
   return { jobId, result: await done, samples: used, uploaded };
+}
+
+/**
+ * Cancels a queued or running fit (the dashboard's Cancel button): the job's compute request is killed, its model
+ * version is marked failed ("cancelled by …"), nothing is activated — the ROI keeps its previous version — and an
+ * audit event `fit.cancel` (entity: the ROI) records who, why and how far the fit had got.
+ */
+export async function cancelFit(svc: Services, input: { jobId: string }, who: Actor): Promise<{ jobId: string; roiId: string }> {
+  const job = svc.jobs.get(input.jobId);
+  if (!job || job.kind !== "fit") throw new ServiceError("not_found", `no fit job ${input.jobId} (finished jobs are kept for a while only)`);
+  const reason = new Error(`cancelled by ${who.actor}${who.reason ? `: ${who.reason}` : ""}`);
+  const cancelled = svc.jobs.cancel(job.id, who.actor, reason);
+  if (!cancelled) throw new ServiceError("conflict", `the fit has already ${job.status === "succeeded" ? "finished" : "stopped"}; nothing to cancel`);
+  await appendAudit(svc.ctx.db.prisma, {
+    action: "fit.cancel", entityType: "Roi", entityId: job.roiKey,
+    before: { jobId: job.id, status: job.status, stage: job.stage, progress: job.progress, startedBy: job.actor },
+    after: { jobId: job.id, status: "cancelled" },
+  }, who);
+  return { jobId: job.id, roiId: job.roiKey };
 }

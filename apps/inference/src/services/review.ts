@@ -9,7 +9,7 @@ import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { extForFormat, inspectImage, removeQuietly, resolveInRoot, sampleRelPath, writeAtomic } from "../resources/storage.ts";
 
-/** The review queue: newest first, filtered, cursor-paginated. */
+/** The review queue: newest first (or nearest to the threshold first), filtered, cursor-paginated. */
 export function listInspectionPage(svc: Services, filter: InspectionFilter & PageArgs) {
   return listInspections(svc.ctx.db.prisma, filter);
 }

@@ -177,6 +177,8 @@ export function jobDto(j: JobSnapshot) {
     startedAt: j.startedAt ? new Date(j.startedAt).toISOString() : null,
     finishedAt: j.finishedAt ? new Date(j.finishedAt).toISOString() : null,
     error: j.error ?? null,
+    /** who cancelled the job (then status "failed", stage "cancelled") */
+    cancelledBy: j.cancelledBy ?? null,
     result:
       j.status === "succeeded" && r?.version
         ? {

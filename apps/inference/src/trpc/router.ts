@@ -15,6 +15,8 @@ import { setNgRegions as samplesSetNgRegions } from "./procedures/samples/setNgR
 import { bulk as samplesBulk } from "./procedures/samples/bulk.ts";
 import { start as fitStart } from "./procedures/fit/start.ts";
 import { progress as fitProgress } from "./procedures/fit/progress.ts";
+import { cancel as fitCancel } from "./procedures/fit/cancel.ts";
+import { shift as reportsShift } from "./procedures/reports/shift.ts";
 import { list as jobsList } from "./procedures/jobs/list.ts";
 import { data as calibrationData } from "./procedures/calibration/data.ts";
 import { rescore as calibrationRescore } from "./procedures/calibration/rescore.ts";
@@ -47,7 +49,7 @@ export const appRouter = router({
     setNgRegions: samplesSetNgRegions,
     bulk: samplesBulk,
   }),
-  fit: router({ start: fitStart, progress: fitProgress }),
+  fit: router({ start: fitStart, progress: fitProgress, cancel: fitCancel }),
   jobs: router({ list: jobsList }),
   calibration: router({ data: calibrationData, rescore: calibrationRescore, save: calibrationSave }),
   inspections: router({
@@ -65,6 +67,7 @@ export const appRouter = router({
     compare: modelsCompare,
   }),
   audit: router({ list: auditList, facets: auditFacets }),
+  reports: router({ shift: reportsShift }),
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,6 +14,8 @@ export const InspectionListInputSchema = z
     source: InspectionSourceSchema.optional(),
     minScore: z.number().optional(),
     maxScore: z.number().optional(),
+    /** "uncertain": nearest to their threshold first (the ones a reviewer should look at first); default newest first */
+    order: z.enum(["newest", "uncertain"]).optional(),
   })
   .extend(DateRangeSchema.shape)
   .extend(PageInputSchema.shape)

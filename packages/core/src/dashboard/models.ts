@@ -15,6 +15,9 @@ export const FitStartInputSchema = z.object({
 
 export const JobProgressInputSchema = z.object({ jobId: z.string().uuid("jobId must be a job id (uuid)") });
 
+/** `fit.cancel`: the running (or queued) fit to stop; the reason is optional and goes to the audit log. */
+export const FitCancelInputSchema = JobProgressInputSchema.extend({ reason: ReasonSchema.optional() });
+
 export const JobListInputSchema = z
   .object({
     roiId: IdSchema.optional(),

@@ -6,7 +6,7 @@ import {
   assertOneOf, DECISIONS, INSPECTION_SOURCES, REVIEW_STATUSES, type Decision, type InspectionSource, type ReviewStatus,
 } from "../enums.ts";
 import { appendAudit } from "./audit.ts";
-import { dateRange, inTx, pageQuery, toJson, toPage, type AuditCtx, type Page, type PageArgs, type Queryable } from "./common.ts";
+import { dateRange, inTx, pageLimit, pageQuery, toJson, toPage, type AuditCtx, type Page, type PageArgs, type Queryable } from "./common.ts";
 
 export interface CreateInspectionInput {
   roiId: string;
@@ -94,27 +94,41 @@ export interface InspectionFilter {
   maxScore?: number;
   from?: Date | null;
   to?: Date | null;
+  /** default "newest"; "uncertain": nearest to the threshold first */
+  order?: "newest" | "uncertain";
 }
 
-/** Newest first, cursor-paginated. */
+/** How many of the newest matching inspections the "uncertain first" order ranks (it sorts in memory). */
+export const UNCERTAIN_ORDER_WINDOW = 2000;
+
+/**
+ * Newest first, cursor-paginated. `order: "uncertain"`: nearest to their threshold first (|score − threshold| /
+ * threshold, inspections without a threshold last), among the newest UNCERTAIN_ORDER_WINDOW that match — what a
+ * reviewer should look at first; the cursor is still the last item's id.
+ */
 export async function listInspections(db: Queryable, filter: InspectionFilter & PageArgs = {}): Promise<Page<Inspection>> {
   const score =
     filter.minScore === undefined && filter.maxScore === undefined
       ? undefined
       : { ...(filter.minScore !== undefined ? { gte: filter.minScore } : {}), ...(filter.maxScore !== undefined ? { lte: filter.maxScore } : {}) };
-  const rows = await db.inspection.findMany({
-    where: {
-      roiId: filter.roiId,
-      roi: filter.recipeId ? { recipeId: filter.recipeId } : undefined,
-      decision: filter.decision,
-      reviewStatus: filter.reviewStatus,
-      source: filter.source,
-      score,
-      createdAt: dateRange(filter.from, filter.to),
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    ...pageQuery(filter),
-  });
+  const where = {
+    roiId: filter.roiId,
+    roi: filter.recipeId ? { recipeId: filter.recipeId } : undefined,
+    decision: filter.decision,
+    reviewStatus: filter.reviewStatus,
+    source: filter.source,
+    score,
+    createdAt: dateRange(filter.from, filter.to),
+  };
+  const orderBy = [{ createdAt: "desc" as const }, { id: "desc" as const }];
+  if (filter.order === "uncertain") {
+    const all = await db.inspection.findMany({ where, orderBy, take: UNCERTAIN_ORDER_WINDOW });
+    const distance = (i: Inspection) => (i.threshold != null && i.threshold > 0 ? Math.abs(i.score - i.threshold) / i.threshold : Infinity);
+    const ranked = all.map((i, n) => ({ i, n, d: distance(i) })).sort((a, b) => a.d - b.d || a.n - b.n).map((x) => x.i);
+    const start = filter.cursor ? ranked.findIndex((i) => i.id === filter.cursor) + 1 : 0;
+    return toPage(ranked.slice(start, start + pageLimit(filter.limit) + 1), filter);
+  }
+  const rows = await db.inspection.findMany({ where, orderBy, ...pageQuery(filter) });
   return toPage(rows, filter);
 }
 
@@ -160,4 +174,15 @@ export async function countInspectionsByRoiAndDecision(
 /** A ROI's latest inspections, newest first. */
 export async function listLatestInspections(db: Queryable, filter: { roiId: string; take: number }): Promise<Inspection[]> {
   return db.inspection.findMany({ where: { roiId: filter.roiId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: filter.take });
+}
+
+/** The crop and heatmap files of every inspection row (start-up recovery: files no row owns). */
+export async function listInspectionFilePaths(db: Queryable): Promise<Set<string>> {
+  const rows = await db.inspection.findMany({ select: { imagePath: true, heatmapPath: true } });
+  const out = new Set<string>();
+  for (const r of rows) {
+    if (r.imagePath) out.add(r.imagePath);
+    if (r.heatmapPath) out.add(r.heatmapPath);
+  }
+  return out;
 }

@@ -16,6 +16,7 @@ export const list = viewerProcedure.input(InspectionListInputSchema).query(async
     maxScore: input.maxScore,
     from: input.from,
     to: input.to,
+    order: input.order,
     cursor: input.cursor ?? null,
     limit: input.limit,
   });

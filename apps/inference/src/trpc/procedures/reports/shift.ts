@@ -1,0 +1,15 @@
+import { ShiftReportInputSchema } from "@bdi/core/dashboard/reports";
+import { viewerProcedure } from "../../trpc.ts";
+import { services } from "../../helpers.ts";
+import { shiftReport } from "../../../services/reports.ts";
+
+/** One ROI's shift report: inspections, NG rate, review outcomes and threshold changes between `from` and `to`. */
+export const shift = viewerProcedure.input(ShiftReportInputSchema).query(async ({ ctx, input }) => {
+  const r = await shiftReport(services(ctx), input);
+  return {
+    ...r,
+    from: r.from.toISOString(),
+    to: r.to.toISOString(),
+    thresholdChanges: r.thresholdChanges.map((c) => ({ ...c, at: c.at.toISOString() })),
+  };
+});

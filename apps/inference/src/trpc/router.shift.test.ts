@@ -1,0 +1,109 @@
+// Fit cancel and the shift report through the router, real backbone and SQLite: a cancelled fit activates nothing
+// (the previous version stays, the audit log says who cancelled), and the report's numbers equal what the database
+// holds, counted here with plain SQL.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { makeTestCtx, ngCrop, okCrops, rejectsWith, uploadForm, type Caller, type TestCtx } from "./test-support.ts";
+import type { JobDto } from "./dto.ts";
+
+async function follow(c: Caller, jobId: string, onEvent?: (j: JobDto) => Promise<void> | void): Promise<JobDto[]> {
+  const events: JobDto[] = [];
+  for await (const ev of await c.fit.progress({ jobId })) {
+    events.push(ev);
+    await onEvent?.(ev);
+  }
+  return events;
+}
+
+describe("fit.cancel and reports.shift", () => {
+  let t: TestCtx;
+  let c: Caller;
+  let roiId: string;
+  let v1: string;
+
+  before(async () => {
+    t = await makeTestCtx({ backbone: "load", env: { BDI_MIN_OK_SAMPLES: "8", BDI_INPUT_SIZE: "224" } });
+    c = t.caller("qa-erik");
+    const up = await c.samples.upload(
+      uploadForm({ recipeId: "disc-s", roleId: "Inspection", roiName: "ring", label: "ok", mmPerPx: "0.2" }, (await okCrops(10)).map((d, i) => ({ name: `ok${i}.png`, data: d }))),
+    );
+    roiId = up.roi.id;
+    await c.samples.upload(uploadForm({ roiId, label: "ng" }, [{ name: "ng0.png", data: await ngCrop(0) }]));
+    const job = await c.fit.start({ roiId });
+    const last = (await follow(c, job.id)).at(-1)!;
+    assert.equal(last.status, "succeeded", last.error ?? "");
+    v1 = last.result!.modelVersionId;
+  });
+  after(() => t?.cleanup());
+
+  it("cancelling a running fit leaves the previous version active, marks the new one failed, and is audited", async () => {
+    const job = await c.fit.start({ roiId });
+    let cancelled = false;
+    const events = await follow(c, job.id, async (ev) => {
+      if (!cancelled && ev.status === "running" && ev.progress > 0) {
+        cancelled = true;
+        const r = await c.fit.cancel({ jobId: job.id, reason: "wrong crops in the OK set" });
+        assert.equal(r.roiId, roiId);
+      }
+    });
+    assert.ok(cancelled, "the fit was cancelled while running");
+    const last = events.at(-1)!;
+    assert.equal(last.status, "failed");
+    assert.equal(last.stage, "cancelled");
+    assert.equal(last.cancelledBy, "qa-erik");
+    assert.match(last.error ?? "", /cancelled by qa-erik: wrong crops/);
+    const models = await c.models.list({ roiId });
+    assert.equal(models.versions.find((v) => v.active)?.id, v1, "v1 stays active");
+    const v2 = models.versions.find((v) => v.id !== v1);
+    if (v2) assert.equal(v2.status, "failed", "the cancelled version is failed, never activated");
+    const audit = await c.audit.list({ action: "fit.cancel" });
+    assert.equal(audit.items.length, 1);
+    assert.equal(audit.items[0]!.actor, "qa-erik");
+    assert.equal(audit.items[0]!.reason, "wrong crops in the OK set");
+    assert.equal(audit.items[0]!.entityId, roiId);
+    // A finished job cannot be cancelled; an unknown one is not found.
+    await rejectsWith(c.fit.cancel({ jobId: job.id }), "CONFLICT");
+    await rejectsWith(c.fit.cancel({ jobId: "00000000-0000-4000-8000-000000000000" }), "NOT_FOUND");
+    // The fit process comes back for the next fit.
+    const again = await c.fit.start({ roiId });
+    assert.equal((await follow(c, again.id)).at(-1)!.status, "succeeded");
+  });
+
+  it("reports.shift counts what the database holds: inspections, NG rate, review outcomes, threshold changes", async () => {
+    const from = new Date(Date.now() - 3_600_000);
+    const ids: string[] = [];
+    for (const buf of [...(await okCrops(3, 20)), await ngCrop(5), await ngCrop(7)]) {
+      const fd = new FormData();
+      fd.set("roiId", roiId);
+      fd.set("file", new File([new Uint8Array(buf)], "t.png", { type: "image/png" }));
+      ids.push((await c.inspections.testUpload(fd)).id);
+    }
+    await c.inspections.review({ id: ids[3]!, verdict: "confirmed_ng" });
+    await c.inspections.review({ id: ids[4]!, verdict: "false_positive" });
+    const d = await c.calibration.data({ roiId });
+    await c.calibration.save({ modelVersionId: d.modelVersion.id, threshold: d.threshold! * 1.1, reason: "shift test: tighter" });
+    const to = new Date(Date.now() + 1000);
+
+    const r = await c.reports.shift({ roiId, from: from.toISOString(), to: to.toISOString() });
+    // The database's own counts (Prisma count queries, not the report's groupBy), same window.
+    const db = t.ctx.db.prisma;
+    const count = (extra: Record<string, string>) => db.inspection.count({ where: { roiId, createdAt: { gte: from, lt: to }, ...extra } });
+    assert.equal(r.inspections.total, 5);
+    assert.equal(r.inspections.total, await count({}));
+    assert.equal(r.inspections.ng, await count({ decision: "ng" }));
+    assert.equal(r.inspections.ok, await count({ decision: "ok" }));
+    assert.equal(r.inspections.ngRate, r.inspections.ng / r.inspections.total);
+    assert.equal(r.review.confirmedNg, 1);
+    assert.equal(r.review.confirmedNg, await count({ reviewStatus: "confirmed_ng" }));
+    assert.equal(r.review.falsePositive, await count({ reviewStatus: "false_positive" }));
+    assert.equal(r.review.pending, await count({ reviewStatus: "pending" }));
+    // The fits of this file fall inside the window too; the last change is the threshold saved above.
+    const change = r.thresholdChanges.at(-1)!;
+    assert.equal(change.action, "calibration.activate");
+    assert.equal(change.actor, "qa-erik");
+    assert.equal(change.reason, "shift test: tighter");
+    assert.ok(Math.abs(change.toThreshold! - d.threshold! * 1.1) < 1e-9);
+    assert.equal(change.fromThreshold, d.threshold);
+    assert.equal(r.current.threshold, change.toThreshold);
+  });
+});

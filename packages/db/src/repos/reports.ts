@@ -1,0 +1,74 @@
+// The numbers of a shift report: one ROI's inspections in a time window counted by decision and review outcome, and
+// the changes of the threshold in force (from the audit log, where every activation is recorded with its pointers).
+import { parseJson, type Queryable } from "./common.ts";
+
+export type ThresholdChange = {
+  at: Date;
+  actor: string;
+  reason: string | null;
+  /** "calibration.activate" (a threshold saved or re-activated) or "model_version.activate" (a fit, a rollback) */
+  action: string;
+  fromThreshold: number | null;
+  toThreshold: number | null;
+  versionNumber: number | null;
+};
+
+export type ShiftCounts = {
+  inspections: { total: number; ok: number; ng: number };
+  /** by review status: pending, confirmed_ng, false_positive, relabelled_ok, relabelled_ng */
+  review: Record<string, number>;
+  /** the threshold in force when the window opened (null: none yet, or set before the audit log knew) */
+  thresholdAtStart: number | null;
+  thresholdChanges: ThresholdChange[];
+};
+
+/** Counts of `roiId`'s inspections with from ≤ createdAt < to, and the threshold changes in that window. */
+export async function shiftCounts(db: Queryable, input: { roiId: string; from: Date; to: Date }): Promise<ShiftCounts> {
+  const where = { roiId: input.roiId, createdAt: { gte: input.from, lt: input.to } };
+  const [byDecision, byReview, calibrations, versions] = await Promise.all([
+    db.inspection.groupBy({ by: ["decision"], where, _count: { _all: true } }),
+    db.inspection.groupBy({ by: ["reviewStatus"], where, _count: { _all: true } }),
+    db.calibration.findMany({ where: { roiId: input.roiId }, select: { id: true, threshold: true, modelVersionId: true } }),
+    db.modelVersion.findMany({ where: { roiId: input.roiId }, select: { id: true, versionNumber: true } }),
+  ]);
+  const count = (d: string) => byDecision.find((r) => r.decision === d)?._count._all ?? 0;
+  const review: Record<string, number> = {};
+  for (const r of byReview) review[r.reviewStatus] = r._count._all;
+
+  const calibrationById = new Map(calibrations.map((c) => [c.id, c]));
+  const versionNumber = new Map(versions.map((v) => [v.id, v.versionNumber]));
+  const events = await db.auditEvent.findMany({
+    where: {
+      at: { lt: input.to },
+      OR: [
+        { action: "calibration.activate", entityId: { in: calibrations.map((c) => c.id) } },
+        { action: "model_version.activate", entityId: { in: versions.map((v) => v.id) } },
+      ],
+    },
+    orderBy: [{ at: "asc" }, { id: "asc" }],
+  });
+  // The ROI's calibration pointer before and after each activation: a change when they differ.
+  const pointer = (json: string | null) => {
+    const o = parseJson<{ roiActiveCalibrationId?: string | null; activeCalibrationId?: string | null }>(json);
+    return o?.roiActiveCalibrationId ?? o?.activeCalibrationId ?? null;
+  };
+  const thresholdOf = (id: string | null) => (id ? (calibrationById.get(id)?.threshold ?? null) : null);
+  let thresholdAtStart: number | null = null;
+  const thresholdChanges: ThresholdChange[] = [];
+  for (const e of events) {
+    const before = pointer(e.beforeJson);
+    const after = pointer(e.afterJson);
+    if (before === after) continue;
+    if (e.at < input.from) {
+      thresholdAtStart = thresholdOf(after);
+      continue;
+    }
+    const cal = after ? calibrationById.get(after) : undefined;
+    thresholdChanges.push({
+      at: e.at, actor: e.actor, reason: e.reason, action: e.action,
+      fromThreshold: thresholdOf(before), toThreshold: thresholdOf(after),
+      versionNumber: cal ? (versionNumber.get(cal.modelVersionId) ?? null) : null,
+    });
+  }
+  return { inspections: { total: count("ok") + count("ng"), ok: count("ok"), ng: count("ng") }, review, thresholdAtStart, thresholdChanges };
+}
