@@ -1,4 +1,5 @@
 // The one place that reads BDI_* environment variables (and the legacy names of the original deployment docs).
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES } from "./engine/knn-search.ts";
@@ -52,10 +53,24 @@ export const ConfigSchema = z.object({
   minOkSamples: z.coerce.number().int().min(1),
   /** BDI_TRAIN_DATASET_ONLY: reject /fit_ok with uploaded images (the original's default was on; ours is off). */
   trainDatasetOnly: z.boolean(),
+  /** BDI_MAX_CALIBRATION_SCORES: longest ok_scores / ng_scores list /calibrate_ng accepts (413 above) */
+  maxCalibrationScores: z.coerce.number().int().min(1),
+  /** BDI_SCORING_WORKERS: scoring processes (/infer, dataset scoring); default from the core count */
+  scoringWorkers: z.coerce.number().int().min(1).max(64),
+  /** BDI_SHUTDOWN_GRACE_S: on SIGTERM, how long requests in flight may take to finish before the compute stops */
+  shutdownGraceS: z.coerce.number().min(0).max(3600),
   /** BDI_EDGE (default on): a small edge process owns the port and answers /health polls; 0 = the app alone */
   edge: z.boolean(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * Scoring processes by default: one per two cores (each runs onnxruntime with every thread it is given), at least 1,
+ * at most 4 — a fit (niced) and the HTTP process need cores too.
+ */
+function defaultScoringWorkers(): number {
+  return Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
+}
 
 /** Builds the validated configuration; throws one readable error listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -87,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minOkSamples: envFirst(env, "BDI_MIN_OK_SAMPLES") ?? "10",
     trainDatasetOnly: boolish.parse(envFirst(env, "BDI_TRAIN_DATASET_ONLY") ?? "0"),
     edge: boolish.parse(envFirst(env, "BDI_EDGE") ?? "1"),
+    maxCalibrationScores: envFirst(env, "BDI_MAX_CALIBRATION_SCORES") ?? "5000",
+    scoringWorkers: envFirst(env, "BDI_SCORING_WORKERS") ?? String(defaultScoringWorkers()),
+    shutdownGraceS: envFirst(env, "BDI_SHUTDOWN_GRACE_S") ?? "30",
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

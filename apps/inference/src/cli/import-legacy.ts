@@ -11,6 +11,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { appendAudit, createDb, findSamplesBySha256, findRoi, lockRecipeMmPerPx, resolveRecipe, upsertRoi } from "@bdi/db";
+import { nameIdProblem } from "@bdi/core/schemas/ids";
 import { loadConfig } from "../config.ts";
 import type { ServiceContext } from "../context.ts";
 import { BackboneHolder } from "../runtime/backbone-state.ts";
@@ -88,6 +89,12 @@ function* recipeDirs(root: string, onBadName?: (dir: string, error: string) => v
 
 function findDatasetDirs(root: string, report: ImportReport): DatasetDir[] {
   const out: DatasetDir[] = [];
+  // core's id rule, as at the service's doors: a folder whose role/ROI name breaks it is reported, not imported
+  const push = (d: DatasetDir) => {
+    const problem = nameIdProblem("role_id", d.roleId) ?? nameIdProblem("roi_id", d.roiId);
+    if (problem) report.failures.push({ file: d.dir, error: problem });
+    else out.push(d);
+  };
   for (const { r, rdir, recipe } of recipeDirs(root, (file, error) => report.failures.push({ file, error }))) {
     for (const b of listDir(path.join(rdir, "datasets"))) {
       const ids = decodeDatasetDirName(b);
@@ -95,14 +102,14 @@ function findDatasetDirs(root: string, report: ImportReport): DatasetDir[] {
         report.failures.push({ file: path.join(rdir, "datasets", b), error: "dataset folder name is not <b64(role)>__<b64(roi)>" });
         continue;
       }
-      out.push({ recipeId: recipe.id, recipeDisplay: r, ...ids, dir: path.join(rdir, "datasets", b), layout: "v3 recipes/<r>/datasets/<b64>__<b64>" });
+      push({ recipeId: recipe.id, recipeDisplay: r, ...ids, dir: path.join(rdir, "datasets", b), layout: "v3 recipes/<r>/datasets/<b64>__<b64>" });
     }
   }
   // v1.5: <models>/datasets/<role>/<roi>/{ok,ng}
   for (const role of listDir(path.join(root, "datasets"))) {
     for (const roi of listDir(path.join(root, "datasets", role))) {
       const dir = path.join(root, "datasets", role, roi);
-      if (isDir(dir)) out.push({ recipeId: "default", recipeDisplay: "default", roleId: role, roiId: roi, dir, layout: "v1.5 datasets/<role>/<roi>" });
+      if (isDir(dir)) push({ recipeId: "default", recipeDisplay: "default", roleId: role, roiId: roi, dir, layout: "v1.5 datasets/<role>/<roi>" });
     }
   }
   return out;

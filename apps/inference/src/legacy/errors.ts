@@ -5,7 +5,10 @@
 import { ConflictError, DbError, MmPerPxConflictError, NotFoundError, ValidationError as DbValidationError } from "@bdi/db/errors";
 import { DomainError } from "@bdi/core/errors";
 import { EngineError } from "../engine/errors.ts";
-import { ServiceError, ValidationError } from "../services/errors.ts";
+import { ServiceError, ValidationError, storageFault } from "../services/errors.ts";
+
+/** An absolute POSIX or Windows path inside an error message (quoted or not). */
+const SERVER_PATH = /(?:\/|[A-Za-z]:\\)(?:[^\s'",:]+[\/\\])+[^\s'",:]*/g;
 
 /** Legacy routes whose handled errors use shape A; every other route uses shape B. */
 export type LegacyRoute =
@@ -75,7 +78,10 @@ export function toLegacyError(err: unknown, route: LegacyRoute, ids: LegacyIds):
       case "unauthorized":
         return { status: 401, body: { detail: msg }, headers: { "WWW-Authenticate": "ApiKey" } };
       case "not_ready":
+      case "storage_unavailable":
         return ab(503, msg);
+      case "storage_full":
+        return ab(507, msg);
       case "conflict":
       case "busy":
         return ab(409, msg);
@@ -107,6 +113,9 @@ export function toLegacyError(err: unknown, route: LegacyRoute, ids: LegacyIds):
     if (err instanceof ConflictError) return ab(409, err.message);
     if (err instanceof DbValidationError) return ab(400, err.message);
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const fault = storageFault(err);
+  if (fault) return toLegacyError(fault, route, ids);
+  // An unexpected error keeps its message for the client, without the server's absolute paths.
+  const message = (err instanceof Error ? err.message : String(err)).replace(SERVER_PATH, "<server path>");
   return a(500, message || "Internal Server Error");
 }

@@ -93,8 +93,12 @@ export class FieldReader {
     return new FieldReader(new Map(Object.entries(body).map(([k, v]) => [k, [v]])), "body");
   }
 
+  /** single-valued fields sent more than once: ambiguous (which one wins?), refused by done() */
+  private readonly repeated = new Map<string, number>();
+
   private raw(name: string): unknown {
     const v = this.values.get(name);
+    if (v && v.length > 1) this.repeated.set(name, v.length);
     return v && v.length ? v[v.length - 1] : undefined;
   }
   has(name: string): boolean {
@@ -170,8 +174,10 @@ export class FieldReader {
     return b;
   }
 
-  /** Throws the 422 (shape D) if any field was missing or unparsable. */
+  /** Throws a 400 naming a field sent more than once, else the 422 (shape D) if any field was missing or unparsable. */
   done(): void {
+    const [name, n] = [...this.repeated][0] ?? [];
+    if (name) throw new ServiceError("bad_request", `field '${name}' was sent ${n} times; send it once`, { field: name });
     if (this.issues.length) throw new ValidationError(this.issues);
   }
 }

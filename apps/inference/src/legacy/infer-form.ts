@@ -3,7 +3,7 @@ import type { FastifyRequest } from "fastify";
 import type { RoiRef } from "../services/samples.ts";
 import { assertMmPerPx } from "../services/samples.ts";
 import { readRoiForm, type UploadedFile } from "./form.ts";
-import { resolveRecipeFor, type LegacyRequest } from "./request.ts";
+import { legacyRef, resolveRecipeFor, type LegacyRequest } from "./request.ts";
 
 export type InferForm = { ref: RoiRef; mmPerPx: number; shape?: string; includeHeatmap?: boolean; image: UploadedFile };
 
@@ -27,6 +27,6 @@ export async function readInferForm(
   f.done();
   const recipe = resolveRecipeFor(req, lr, recipeRaw);
   assertMmPerPx(mmPerPx!);
-  const ref: RoiRef = { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId, roiId, modelKey };
+  const ref: RoiRef = legacyRef(recipe, roleId, roiId, modelKey);
   return { ref, mmPerPx: mmPerPx!, shape, includeHeatmap, image: image! };
 }

@@ -1,6 +1,8 @@
 // Per-request legacy context: request id, recipe resolution (payload beats header, case-insensitive, reserved
 // `last`, layout names outside the pattern mapped to a stable safe id), and the one error → reply path.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { nameIdProblem } from "@bdi/core/schemas/ids";
+import { ServiceError } from "../services/errors.ts";
 import { LEGACY_ACTOR, type Actor } from "../services/index.ts";
 import { resolveLegacyRecipe, type ResolvedRecipe } from "../services/recipes.ts";
 import type { RoiRef } from "../services/samples.ts";
@@ -61,6 +63,18 @@ export function who(lr: LegacyRequest, reason?: string): Actor {
   return { actor: LEGACY_ACTOR, requestId: lr.requestId, ...(reason ? { reason } : {}) };
 }
 
+/**
+ * The ROI reference of a legacy request, its ids checked against core's id rule (400 naming the field): the one
+ * place every legacy route builds a RoiRef.
+ */
+export function legacyRef(recipe: ResolvedRecipe, roleId: string, roiId: string, modelKey?: string): RoiRef {
+  for (const [field, v] of [["role_id", roleId], ["roi_id", roiId], ["model_key", modelKey]] as const) {
+    const problem = v === undefined ? null : nameIdProblem(field, v);
+    if (problem) throw new ServiceError("bad_request", problem);
+  }
+  return { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId, roiId, modelKey };
+}
+
 /** role_id / roi_id / recipe_id / model_key from a query string (422 when a required one is missing). */
 export function queryRef(req: FastifyRequest, lr: LegacyRequest, extra: string[] = []): { ref: RoiRef; values: Record<string, string | undefined> } {
   const q = FieldReader.fromQuery(req.query);
@@ -72,7 +86,7 @@ export function queryRef(req: FastifyRequest, lr: LegacyRequest, extra: string[]
   const modelKey = q.str("model_key");
   q.done();
   const recipe = resolveRecipeFor(req, lr, recipeRaw);
-  return { ref: { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId: roleId!, roiId: roiId!, modelKey }, values };
+  return { ref: legacyRef(recipe, roleId!, roiId!, modelKey), values };
 }
 
 /** A legacy JSON body must be an object (FastAPI's 422 dict_type otherwise). */

@@ -150,6 +150,12 @@ export function createServiceMetrics() {
       new Histogram("bdi_fit_duration_seconds", "Duration of completed fits.", ["status"], [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800]),
     ),
     fitsTotal: registry.register(new Counter("bdi_fits_total", "Fit jobs by outcome.", ["status"])),
+    evidenceNotStored: registry.register(
+      new Counter("bdi_evidence_not_stored_total", "Inferences answered whose crop / heatmap could not be stored (alert on any increase).", ["reason"]),
+    ),
+    recovered: registry.register(
+      new Counter("bdi_start_recovered_total", "What the start-up recovery settled after a crash, by kind.", ["kind"]),
+    ),
     bankSize: registry.register(
       new Gauge("bdi_bank_size", "Memory bank rows (coreset size) of the last fit per ROI.", ["recipe_id", "role_id", "roi_id"]),
     ),

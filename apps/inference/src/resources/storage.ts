@@ -9,6 +9,11 @@ import { ServiceError } from "../services/errors.ts";
 
 export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
 export const MAX_IMAGE_SIDE = 16384;
+/**
+ * The smallest crop side: one patch of the coarsest feature map (stride 16 of the bundled backbone; DINOv2's patch is
+ * 14). A smaller crop is letterboxed into a few grey pixels of the input: it cannot be learnt or judged.
+ */
+export const MIN_IMAGE_SIDE = 16;
 
 const FORMAT_EXT: Record<string, string> = { png: ".png", jpeg: ".jpg", webp: ".webp", tiff: ".tif", gif: ".gif" };
 export const LISTED_IMAGE_EXTS = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];
@@ -33,6 +38,8 @@ export async function inspectImage(data: Buffer, what = "image"): Promise<ImageI
   if (!FORMAT_EXT[format]) throw new ServiceError("invalid_image", `${what} has unsupported format '${format}' (PNG, JPEG, WebP or TIFF expected)`);
   if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS)
     throw new ServiceError("payload_too_large", `${what} is ${width}x${height} px, over the limit of ${MAX_IMAGE_SIDE} px per side`);
+  if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE)
+    throw new ServiceError("invalid_image", `${what} is ${width}x${height} px, under the minimum of ${MIN_IMAGE_SIDE} px per side (a crop must cover at least one patch of the backbone)`);
   // Decode fully once: a truncated file has a valid header but no pixels.
   try {
     await sharp(data, { limitInputPixels: MAX_IMAGE_PIXELS }).raw().toBuffer({ resolveWithObject: false });
@@ -95,8 +102,30 @@ export function segment(s: string): string {
   return safeFileName(s, 64);
 }
 
+/** The data root's folders (README "Where data lives"). */
+export const SAMPLES_DIR = "samples";
+export const INSPECTIONS_DIR = "inspections";
+export const ARTIFACTS_DIR = "models";
+
+/** A model version's artifact folder: models/<recipe>/<role>__<roi>/v<NNNN>-<version id>. */
+export function versionArtifactRel(recipeId: string, roleId: string, roiId: string, versionNumber: number, versionId: string): string {
+  return path.posix.join(ARTIFACTS_DIR, segment(recipeId), `${segment(roleId)}__${segment(roiId)}`, `v${String(versionNumber).padStart(4, "0")}-${versionId}`);
+}
+
+/** The version id of an artifact folder's path (versionArtifactRel's last segment), else null. */
+export function versionIdOfArtifactDir(rel: string): string | null {
+  const parts = rel.split("/");
+  const m = parts.length === 4 && parts[0] === ARTIFACTS_DIR ? /^v\d{4,}-([A-Za-z0-9_-]+)$/.exec(parts[3]!) : null;
+  return m ? m[1]! : null;
+}
+
+/** A temp file or folder of an atomic write (writeAtomic here, the engine's writeBank): `<name>.tmp-<suffix>`. */
+export function isTempName(rel: string): boolean {
+  return /\.tmp-[A-Za-z0-9-]+$/.test(path.posix.basename(rel));
+}
+
 export function sampleRelPath(recipeId: string, roleId: string, roiId: string, label: string, shaHex: string, name: string): string {
-  return path.posix.join("samples", segment(recipeId), `${segment(roleId)}__${segment(roiId)}`, label, `${shaHex.slice(0, 16)}_${safeFileName(name)}`);
+  return path.posix.join(SAMPLES_DIR, segment(recipeId), `${segment(roleId)}__${segment(roiId)}`, label, `${shaHex.slice(0, 16)}_${safeFileName(name)}`);
 }
 
 export function contentTypeForName(name: string): string {

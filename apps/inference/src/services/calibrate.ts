@@ -59,12 +59,23 @@ export async function storeCalibration(svc: Services, input: StoreInput, who: Ac
  * /calibrate_ng: the legacy rule on client-supplied scores, stored against the ROI's active model version when it has
  * one (`stored` null otherwise: there is nothing the threshold could apply to).
  */
+/**
+ * A client-supplied score list is bounded (BDI_MAX_CALIBRATION_SCORES): a real ROI has tens to a few hundred
+ * samples, and every score is stored with the calibration. `n` is the list's length as sent (NaNs included).
+ */
+export function checkScoreCount(svc: Services, field: string, n: number): void {
+  const max = svc.ctx.config.maxCalibrationScores;
+  if (n > max) throw new ServiceError("payload_too_large", `${field} has ${n} scores, over the limit of ${max} per list (BDI_MAX_CALIBRATION_SCORES)`, { field, limit: max });
+}
+
 export async function calibrateFromScores(
   svc: Services,
   input: { ref: RoiRef; okScores: number[]; ngScores: number[] | null; percentile: number; areaMm2Thr: number; mmPerPx: number },
   who: Actor,
 ): Promise<{ rule: LegacyThresholdResult; stored: Calibration | null }> {
   if (input.okScores.length === 0) throw new ServiceError("no_ok_samples", "at least one OK score is needed to calibrate");
+  checkScoreCount(svc, "ok_scores", input.okScores.length);
+  checkScoreCount(svc, "ng_scores", input.ngScores?.length ?? 0);
   const rule = legacyThreshold({ okScores: input.okScores, ngScores: input.ngScores, percentile: input.percentile });
   const roi = await findRoi(svc.ctx.db.prisma, { recipeId: input.ref.recipeId, roleId: input.ref.roleId, roiId: input.ref.roiId });
   const version = roiModelState(svc, roi).version;

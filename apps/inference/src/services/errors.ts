@@ -25,7 +25,9 @@ export type ServiceErrorCode =
   | "busy"
   | "payload_too_large"
   | "unauthorized"
-  | "not_ready";
+  | "not_ready"
+  | "storage_full"
+  | "storage_unavailable";
 
 export class ServiceError extends Error {
   readonly code: ServiceErrorCode;
@@ -50,4 +52,24 @@ export class ValidationError extends ServiceError {
     this.name = "ValidationError";
     this.issues = issues;
   }
+}
+
+const FULL_CODES = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL", "EFBIG"]);
+const UNAVAILABLE_CODES = new Set(["EACCES", "EPERM", "EROFS", "EIO", "ENOTDIR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR"]);
+
+/**
+ * A disk or permission fault as the service's own error (507 / 503 for HTTP clients): a sentence an operator can act
+ * on, never the raw `ENOSPC` text or a server path. null when `err` is not such a fault. Recognises Node's fs codes
+ * (also those a compute process passes back) and SQLite's, by code or by SQLite's message.
+ */
+export function storageFault(err: unknown): ServiceError | null {
+  if (err instanceof ServiceError || !err || typeof err !== "object") return null;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown };
+  const code = typeof e.code === "string" ? e.code : "";
+  const msg = typeof e.message === "string" ? e.message : "";
+  if (FULL_CODES.has(code) || /\b(ENOSPC|EDQUOT)\b|database or disk is full/i.test(msg))
+    return new ServiceError("storage_full", "The server's disk is full: nothing was stored. Free space in the data folder (BDI_DATA_ROOT) and retry.");
+  if (UNAVAILABLE_CODES.has(code) || /\b(EACCES|EPERM|EROFS)\b|attempt to write a readonly database|unable to open database file/i.test(msg))
+    return new ServiceError("storage_unavailable", "The server cannot write to its data folder (permissions, read-only or failing disk): nothing was stored. Check BDI_DATA_ROOT and retry.");
+  return e.cause && e.cause !== err ? storageFault(e.cause) : null;
 }

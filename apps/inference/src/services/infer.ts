@@ -12,11 +12,11 @@ import {
 import type { ScoreOptions, ScoreResult } from "../engine/pipeline.ts";
 import type { OosResponse, ScoreResponse } from "../compute/protocol.ts";
 import { LEGACY_ACTOR, type Services } from "./index.ts";
-import { ServiceError } from "./errors.ts";
+import { ServiceError, storageFault } from "./errors.ts";
 import { bankDir, checkVersionArtifact, requireBackbone, requireFitted, roiMmPerPx, versionIsNormalised } from "./model-state.ts";
 import { checkMmPerPxLock, findRoiForRead, sampleMmPerPx, type RoiRef } from "./samples.ts";
 import { parseShapeText } from "./shape.ts";
-import { inspectImage, resolveInRoot, segment, writeAtomic } from "../resources/storage.ts";
+import { INSPECTIONS_DIR, inspectImage, removeQuietly, resolveInRoot, segment, writeAtomic } from "../resources/storage.ts";
 
 /** Folds of the out-of-sample scoring of in-bank OK samples (and of a fit's self-calibration). */
 export const SELF_CALIBRATION_FOLDS = 5;
@@ -61,6 +61,8 @@ export type InferOutcome = {
   calibrated: boolean;
   version: ModelVersion;
   calibration: Calibration | null;
+  /** false when the crop / heatmap could not be written (the answer stands; see storeEvidence) */
+  evidenceStored: boolean;
 };
 
 export type InferInput = {
@@ -103,12 +105,10 @@ export async function inferImage(svc: Services, input: InferInput): Promise<Infe
 
   // Keep the crop and its heatmap for review.
   const day = new Date().toISOString().slice(0, 10);
-  const base = path.posix.join("inspections", segment(roi.recipeId), `${segment(roi.roleId)}__${segment(roi.roiId)}`, day);
+  const base = path.posix.join(INSPECTIONS_DIR, segment(roi.recipeId), `${segment(roi.roleId)}__${segment(roi.roiId)}`, day);
   const stamp = `${Date.now()}-${info.sha256.slice(0, 12)}`;
-  const imagePath = `${base}/${stamp}.png`;
-  const heatmapPath = result.heatmapPng ? `${base}/${stamp}_heatmap.png` : null;
-  await writeAtomic(svc.ctx.config.dataRoot, imagePath, input.image);
-  if (result.heatmapPng && heatmapPath) await writeAtomic(svc.ctx.config.dataRoot, heatmapPath, result.heatmapPng);
+  const evidence = await storeEvidence(svc, base, stamp, input.image, result.heatmapPng);
+  const { imagePath, heatmapPath } = evidence;
   const inspection = await createInspection(svc.ctx.db.prisma, {
     roiId: roi.id,
     modelVersionId: version.id,
@@ -127,11 +127,37 @@ export async function inferImage(svc: Services, input: InferInput): Promise<Infe
     timings: result.timings,
     requestId: input.requestId ?? null,
     source: input.source,
-  }, { actor: input.actor ?? (input.source === "dashboard-test" ? "dashboard" : LEGACY_ACTOR), requestId: input.requestId ?? null });
+  }, {
+    actor: input.actor ?? (input.source === "dashboard-test" ? "dashboard" : LEGACY_ACTOR), requestId: input.requestId ?? null,
+    ...(evidence.error ? { reason: `evidence not stored: ${evidence.error}` } : {}),
+  });
   return {
     result, decision, threshold: calibration?.threshold ?? NaN, regions, tokenShape: [backbone.grid, backbone.grid],
     inspectionId: inspection.id, heatmapPng: result.heatmapPng, calibrated: !!calibration, version, calibration,
+    evidenceStored: !evidence.error,
   };
+}
+
+/**
+ * Writes the crop and its heatmap for review. The decision does not depend on them: when they cannot be written
+ * (disk full, permissions) the answer still goes out, the inspection is recorded without them (its audit event says
+ * why) and bdi_evidence_not_stored_total rises, for an operator to alert on.
+ */
+async function storeEvidence(svc: Services, base: string, stamp: string, image: Buffer, heatmap: Buffer | undefined) {
+  const root = svc.ctx.config.dataRoot;
+  const imagePath = `${base}/${stamp}.png`;
+  const heatmapPath = heatmap ? `${base}/${stamp}_heatmap.png` : null;
+  try {
+    await writeAtomic(root, imagePath, image);
+    if (heatmap && heatmapPath) await writeAtomic(root, heatmapPath, heatmap);
+    return { imagePath, heatmapPath, error: null };
+  } catch (err) {
+    await removeQuietly(root, imagePath);
+    const fault = storageFault(err);
+    svc.metrics.evidenceNotStored.inc({ reason: fault?.code ?? "write_error" });
+    svc.ctx.log?.warn({ err, imagePath }, "inference answered, but its crop / heatmap could not be stored");
+    return { imagePath: null, heatmapPath: null, error: fault?.message ?? "the crop / heatmap could not be written" };
+  }
 }
 
 export type DatasetScore = { sample: Sample; mmPerPx: number | null; score?: number; result?: ScoreResult; error?: string };

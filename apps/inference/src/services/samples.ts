@@ -27,6 +27,15 @@ export function assertLabel(label: string | undefined): asserts label is "ok" | 
   if (label !== "ok" && label !== "ng") throw new ServiceError("bad_request", `label must be 'ok' or 'ng' (got '${label ?? ""}')`);
 }
 
+/**
+ * A dataset file name as the listing gives them: one path segment. A name with a path separator, "..", a drive or a
+ * NUL byte cannot name a sample (400); a well-formed name that matches none is simply absent.
+ */
+export function assertSampleFileName(name: string): void {
+  if (name === "" || name === "." || name === ".." || /[\/\\\0]/.test(name) || /^[A-Za-z]:/.test(name) || name.length > 255)
+    throw new ServiceError("bad_request", `filename must be a plain file name as /datasets/list gives it (no path, '..' or NUL byte; at most 255 characters)`);
+}
+
 export function assertMmPerPx(v: number): void {
   if (!Number.isFinite(v) || v <= 0) throw new ServiceError("invalid_mm_per_px", "mm_per_px must be > 0 and finite");
 }

@@ -5,7 +5,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { ConflictError, DbError, MmPerPxConflictError, NotFoundError, ValidationError as DbValidationError } from "@bdi/db/errors";
 import { DomainError } from "@bdi/core/errors";
 import { EngineError } from "../engine/errors.ts";
-import { ServiceError, type ServiceErrorCode } from "../services/errors.ts";
+import { ServiceError, storageFault, type ServiceErrorCode } from "../services/errors.ts";
 
 const SERVICE_CODES: Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY> = {
   bad_request: "BAD_REQUEST",
@@ -30,6 +30,8 @@ const SERVICE_CODES: Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY> = {
   payload_too_large: "PAYLOAD_TOO_LARGE",
   unauthorized: "UNAUTHORIZED",
   not_ready: "SERVICE_UNAVAILABLE",
+  storage_full: "SERVICE_UNAVAILABLE", // tRPC has no 507
+  storage_unavailable: "SERVICE_UNAVAILABLE",
 };
 
 const ENGINE_CODES: Record<EngineError["code"], TRPC_ERROR_CODE_KEY> = {
@@ -84,5 +86,7 @@ export function toTrpcError(err: unknown): TRPCError {
   if (err && typeof err === "object" && (err as { code?: unknown }).code === "P2025") {
     return make("NOT_FOUND", "The record was not found (it may have been removed meanwhile).");
   }
+  const fault = storageFault(err);
+  if (fault) return make(SERVICE_CODES[fault.code], fault.message);
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal error", cause: err instanceof Error ? err : new Error(String(err)) });
 }

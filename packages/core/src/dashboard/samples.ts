@@ -4,7 +4,7 @@ import {
   DateRangeSchema, IdSchema, MmPerPxTextSchema, NoteSchema, PageInputSchema, ReasonSchema, SampleLabelSchema,
   SampleSourceSchema,
 } from "./common.ts";
-import { RECIPE_ID_PATTERN } from "../schemas/ids.ts";
+import { NameIdSchema, RECIPE_ID_PATTERN } from "../schemas/ids.ts";
 
 export const SampleListInputSchema = z
   .object({
@@ -55,7 +55,6 @@ export const SampleBulkInputSchema = z.discriminatedUnion("action", [
 ]);
 export type SampleBulkInput = z.input<typeof SampleBulkInputSchema>;
 
-const trimmed = z.string().trim().min(1);
 /** The text fields of the upload form (besides the files). */
 export const SampleUploadFieldsSchema = z
   .object({
@@ -63,8 +62,8 @@ export const SampleUploadFieldsSchema = z
     roiId: IdSchema.optional(),
     /** … or recipe + role + roi name, created on first upload (recipe ids follow the legacy pattern) */
     recipeId: z.string().trim().regex(RECIPE_ID_PATTERN, "recipeId must match [a-z0-9][a-z0-9_-]{0,63}").optional(),
-    roleId: trimmed.max(128).optional(),
-    roiName: trimmed.max(128).optional(),
+    roleId: NameIdSchema.optional(),
+    roiName: NameIdSchema.optional(),
     label: SampleLabelSchema,
     mmPerPx: MmPerPxTextSchema.optional(),
     note: NoteSchema.optional(),

@@ -110,13 +110,13 @@ test("shapes: pixel counts of rect, circle and annulus (pixel-centre test, legac
   assert.deepEqual(Array.from(a), [0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0]);
 });
 
-test("parseShapeJson: missing or unknown → full crop; defaults from the crop size", () => {
+test("parseShapeJson: missing → full crop, an unknown or absent kind refused naming the kinds; defaults from the crop size", () => {
   assert.deepEqual(parseShapeJson(undefined, 40, 30), fullShape(40, 30));
   assert.deepEqual(parseShapeJson(null, 40, 30), fullShape(40, 30));
   assert.deepEqual(parseShapeJson("  ", 40, 30), fullShape(40, 30));
   assert.deepEqual(parseShapeJson("null", 40, 30), fullShape(40, 30));
-  assert.deepEqual(parseShapeJson('{"kind":"polygon","pts":[]}', 40, 30), fullShape(40, 30));
-  assert.deepEqual(parseShapeJson('{"x":1}', 40, 30), fullShape(40, 30));
+  assert.throws(() => parseShapeJson('{"kind":"polygon","pts":[]}', 40, 30), /unknown shape kind: must be one of rect, circle, annulus \(got "polygon"\)/);
+  assert.throws(() => parseShapeJson('{"x":1}', 40, 30), /unknown shape kind: must be one of rect, circle, annulus \(got none\)/);
   assert.deepEqual(parseShapeJson('{"kind":"rect"}', 40, 30), { kind: "rect", x: 0, y: 0, w: 40, h: 30 });
   assert.deepEqual(parseShapeJson('{"kind":"circle"}', 40, 30), { kind: "circle", cx: 20, cy: 15, r: 15 });
   assert.deepEqual(parseShapeJson('{"kind":"annulus","r":12,"r_inner":null}', 40, 30), { kind: "annulus", cx: 20, cy: 15, r: 12, r_inner: 0 });

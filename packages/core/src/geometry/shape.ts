@@ -178,7 +178,11 @@ export function parseShapeValue(raw: unknown, w: number, h: number): RoiShape {
     throw new ShapeError(`shape must be a JSON object, got ${Array.isArray(raw) ? "an array" : typeof raw}`);
   }
   const kind = (raw as { kind?: unknown }).kind;
-  if (typeof kind !== "string" || !KINDS.has(kind)) return fullShape(w, h);
+  // The original scored the whole crop for an unknown kind; a typo then silently drops the mask, so it is refused.
+  if (typeof kind !== "string" || !KINDS.has(kind)) {
+    const got = kind === undefined ? "none" : JSON.stringify(kind);
+    throw new ShapeError(`unknown shape kind: must be one of ${[...KINDS].join(", ")} (got ${got})`);
+  }
   const parsed = RoiShapeInputSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -81,3 +81,23 @@ export function sanitizeModelKey(key: string | null | undefined): string {
   const s = (key ?? "").replace(/[^A-Za-z0-9._-]/gu, "_").slice(0, 80);
   return s === "" ? DEFAULT_RECIPE_ID : s;
 }
+
+/**
+ * The id rule of role ids, ROI ids and model keys, at every door (legacy REST, tRPC, import): 1–64 characters of
+ * ASCII letters, digits, '.', '_' and '-', starting with a letter or digit. What the WPF client sends passes
+ * ("Inspection", "Master1", "inspection-1"; contract §2.4); path separators, "..", NUL bytes, spaces and long text do
+ * not — ids are data, but they name folders of the legacy layout on import/export and columns of logs and CSVs.
+ */
+export const NAME_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const NAME_ID_RULE = "1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+/** Why `value` is not a valid role / ROI id or model key (null when it is). `field` names it in the message. */
+export function nameIdProblem(field: string, value: unknown): string | null {
+  if (typeof value !== "string") return `${field} must be a string`;
+  if (NAME_ID_PATTERN.test(value)) return null;
+  const shown = value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)` : JSON.stringify(value);
+  return `invalid ${field} ${shown.replace(/\\u0000/g, "\\0")}: ${NAME_ID_RULE}`;
+}
+
+/** zod form of the id rule (tRPC inputs). */
+export const NameIdSchema = z.string().trim().regex(NAME_ID_PATTERN, `must be ${NAME_ID_RULE}`);

@@ -1,6 +1,7 @@
 // Model versions: immutable fitted memory banks. A version is built ("building"), then "ready" or "failed";
 // activating one flips the ROI's pointer and retires the previously active one, in one transaction.
 import type { ModelVersion, Roi, Sample } from "../generated/prisma/client.ts";
+import type { ModelVersionStatus } from "@bdi/core/schemas/common";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { appendAudit } from "./audit.ts";
 import { inTx, toJson, type AuditCtx, type Queryable, type TxClient } from "./common.ts";
@@ -263,4 +264,14 @@ export async function listModelVersionSampleIds(db: Queryable, modelVersionId: s
 /** The most recently created version that finished building (ready or retired), of any ROI. */
 export async function findLastBuiltModelVersion(db: Queryable): Promise<ModelVersion | null> {
   return db.modelVersion.findFirst({ where: { status: { in: ["ready", "retired"] } }, orderBy: { createdAt: "desc" } });
+}
+
+/** Every version in one status across all ROIs (start-up recovery: builds a crash interrupted). */
+export async function listModelVersionsInStatus(db: Queryable, status: ModelVersionStatus): Promise<ModelVersion[]> {
+  return db.modelVersion.findMany({ where: { status }, orderBy: { createdAt: "asc" } });
+}
+
+/** The versions with these ids (missing ids are simply absent). */
+export async function findModelVersionsByIds(db: Queryable, ids: string[]): Promise<ModelVersion[]> {
+  return ids.length ? db.modelVersion.findMany({ where: { id: { in: ids } } }) : [];
 }

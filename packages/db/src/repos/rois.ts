@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { appendAudit } from "./audit.ts";
 import { inTx, toJson, type AuditCtx, type Queryable } from "./common.ts";
 import { assertRecipeId } from "./recipes.ts";
+import { nameIdProblem } from "@bdi/core/schemas/ids";
 
 export interface RoiKey {
   recipeId: string;
@@ -33,6 +34,11 @@ const withActive = { activeModelVersion: true, activeCalibration: true } as cons
 export async function upsertRoi(db: Queryable, input: UpsertRoiInput, ctx: AuditCtx): Promise<{ roi: Roi; created: boolean }> {
   assertRecipeId(input.recipeId);
   if (!input.roleId || !input.roiId) throw new ValidationError("roleId and roiId are required");
+  // core's id rule, whichever door the ids came through (legacy REST, tRPC, import)
+  for (const [field, v] of [["role_id", input.roleId], ["roi_id", input.roiId], ["model_key", input.modelKey]] as const) {
+    const problem = v === undefined ? null : nameIdProblem(field, v);
+    if (problem) throw new ValidationError(problem);
+  }
   return inTx(db, async (tx) => {
     if (!(await tx.recipe.findUnique({ where: { id: input.recipeId } }))) {
       const recipe = await tx.recipe.create({

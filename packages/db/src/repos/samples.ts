@@ -209,3 +209,9 @@ export async function listLabelledSetKeys(
     orderBy: { id: "asc" },
   });
 }
+
+/** The stored file of every sample row, deleted ones included (start-up recovery: files no row owns). */
+export async function listSampleStoredPaths(db: Queryable): Promise<Set<string>> {
+  const rows = await db.sample.findMany({ select: { storedPath: true } });
+  return new Set(rows.map((r) => r.storedPath));
+}

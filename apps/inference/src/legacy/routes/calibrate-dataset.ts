@@ -6,7 +6,7 @@ import type { Services } from "../../services/index.ts";
 import { ServiceError } from "../../services/errors.ts";
 import { calibrateDataset } from "../../services/calibrate.ts";
 import { FieldReader } from "../form.ts";
-import { ids, legacyHandler, requireJsonObject, resolveRecipeFor, who } from "../request.ts";
+import { ids, legacyHandler, legacyRef, requireJsonObject, resolveRecipeFor, who } from "../request.ts";
 
 export function calibrateDatasetRoute(app: FastifyInstance, svc: Services): void {
   app.post("/calibrate_dataset", legacyHandler("/calibrate_dataset", async (req, _reply, lr) => {
@@ -22,7 +22,7 @@ export function calibrateDatasetRoute(app: FastifyInstance, svc: Services): void
     f.done();
     const recipe = resolveRecipeFor(req, lr, recipeRaw);
     if (percentile < 0 || percentile > 100) throw new ServiceError("bad_request", "score_percentile must be within [0, 100]");
-    const ref = { recipeId: recipe.id, roleId, roiId, modelKey };
+    const ref = legacyRef(recipe, roleId!, roiId!, modelKey);
     const r = await calibrateDataset(svc, { ref, percentile, areaMm2Thr, defaultMmPerPx, requireNg }, who(lr));
     const cal = r.calibration;
     const skipped = r.skipped.map((s) => ({ label: s.sample.label, filename: s.sample.fileName, error: s.error }));

@@ -4,8 +4,8 @@ import type { FastifyInstance } from "fastify";
 import { DEFAULT_AREA_MM2_THR, DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
 import type { Services } from "../../services/index.ts";
 import { ServiceError } from "../../services/errors.ts";
-import { calibrateFromScores } from "../../services/calibrate.ts";
-import { ids, legacyHandler, requireJsonObject, resolveRecipeFor, who } from "../request.ts";
+import { calibrateFromScores, checkScoreCount } from "../../services/calibrate.ts";
+import { ids, legacyHandler, legacyRef, requireJsonObject, resolveRecipeFor, who } from "../request.ts";
 
 /** Numbers from a JSON list; NaN/Inf dropped (strings "NaN"/"Infinity" included, as Python's float() reads them). */
 function numberList(v: unknown, name: string): number[] | null {
@@ -36,13 +36,15 @@ export function calibrateNgRoute(app: FastifyInstance, svc: Services): void {
     // A missing key is Python's KeyError text.
     if (body.role_id === undefined || body.role_id === null) throw new ServiceError("bad_request", "'role_id'");
     if (body.roi_id === undefined || body.roi_id === null) throw new ServiceError("bad_request", "'roi_id'");
-    const ref = { recipeId: recipe.id, roleId: String(body.role_id), roiId: String(body.roi_id), modelKey: body.model_key != null ? String(body.model_key) : undefined };
+    const ref = legacyRef(recipe, String(body.role_id), String(body.roi_id), body.model_key != null ? String(body.model_key) : undefined);
     const mmPerPx = numberField(body, "mm_per_px", DEFAULT_MM_PER_PX);
     const areaMm2Thr = numberField(body, "area_mm2_thr", DEFAULT_AREA_MM2_THR, "must be a finite number >= 0");
     if (areaMm2Thr < 0) throw new ServiceError("bad_request", "area_mm2_thr must be a finite number >= 0");
     // int() like the original (0.995 → 0): the percentile of the OK scores.
     const percentile = Math.trunc(numberField(body, "score_percentile", DEFAULT_SCORE_PERCENTILE));
     if (percentile < 0 || percentile > 100) throw new ServiceError("bad_request", "score_percentile must be within [0, 100]");
+    // bounded before parsing: the limit counts the list as sent, NaNs included
+    for (const name of ["ok_scores", "ng_scores"]) if (Array.isArray(body[name])) checkScoreCount(svc, name, (body[name] as unknown[]).length);
     const okScores = numberList(body.ok_scores ?? [], "ok_scores") ?? [];
     const ngScores = numberList(body.ng_scores, "ng_scores");
     const { rule: t, stored } = await calibrateFromScores(svc, { ref, okScores, ngScores, percentile, areaMm2Thr, mmPerPx }, who(lr));

@@ -5,7 +5,7 @@ import type { Services } from "../../services/index.ts";
 import { ServiceError } from "../../services/errors.ts";
 import { uploadSamples } from "../../services/samples.ts";
 import { readRoiForm, type FormData } from "../form.ts";
-import { ids, legacyHandler, resolveRecipeFor, who } from "../request.ts";
+import { ids, legacyHandler, legacyRef, resolveRecipeFor, who } from "../request.ts";
 
 /** Parses metas[i] (JSON text) into objects; length must be 0 or the number of images. */
 function parseMetas(form: FormData, nImages: number): Array<Record<string, unknown> | null> {
@@ -37,7 +37,7 @@ export function datasetsUploadRoute(app: FastifyInstance, svc: Services): void {
     const recipe = resolveRecipeFor(req, lr, recipeRaw);
     const metas = parseMetas(form, images.length);
     const files = images.map((img, i) => ({ data: img.data, filename: img.filename, meta: metas[i] ?? null }));
-    const ref = { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId, roiId, modelKey };
+    const ref = legacyRef(recipe, roleId, roiId, modelKey);
     const { samples } = await uploadSamples(svc, { ref, label, source: "legacy-upload", files }, who(lr));
     return { status: "ok", saved: samples.map((s) => s.fileName), ...ids(lr) };
   }));

@@ -5,7 +5,7 @@ import { fitOk } from "../../services/fit.ts";
 import { assertMmPerPx } from "../../services/samples.ts";
 import { uploadedJson } from "../format.ts";
 import { readRoiForm } from "../form.ts";
-import { ids, legacyHandler, resolveRecipeFor, who } from "../request.ts";
+import { ids, legacyHandler, legacyRef, resolveRecipeFor, who } from "../request.ts";
 
 export function fitOkRoute(app: FastifyInstance, svc: Services): void {
   app.post("/fit_ok", legacyHandler("/fit_ok", async (req, _reply, lr) => {
@@ -19,7 +19,7 @@ export function fitOkRoute(app: FastifyInstance, svc: Services): void {
     f.done();
     const recipe = resolveRecipeFor(req, lr, recipeRaw);
     assertMmPerPx(mmPerPx);
-    const ref = { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId, roiId, modelKey };
+    const ref = legacyRef(recipe, roleId, roiId, modelKey);
     const { jobId, result: r, samples, uploaded } = await fitOk(svc, { ref, mmPerPx, useDataset, memoryFit, images }, who(lr));
     return {
       n_embeddings: r.fit.bank.coreset.candidates,

@@ -7,7 +7,7 @@ import { ServiceError } from "../../services/errors.ts";
 import { inferDataset } from "../../services/infer.ts";
 import { legacyRegions } from "../format.ts";
 import { FieldReader } from "../form.ts";
-import { legacyHandler, requireJsonObject, resolveRecipeFor } from "../request.ts";
+import { legacyHandler, legacyRef, requireJsonObject, resolveRecipeFor } from "../request.ts";
 
 function labelsOf(v: unknown): Array<"ok" | "ng"> {
   if (v === undefined || v === null) return ["ok", "ng"];
@@ -28,7 +28,7 @@ export function inferDatasetRoute(app: FastifyInstance, svc: Services): void {
     f.done();
     const labels = labelsOf(body.labels);
     const recipe = resolveRecipeFor(req, lr, recipeRaw);
-    const ref = { recipeId: recipe.id, roleId, roiId, modelKey };
+    const ref = legacyRef(recipe, roleId!, roiId!, modelKey);
     const { items: scored, calibration: cal } = await inferDataset(svc, { ref, labels, includeHeatmap, defaultMmPerPx });
     const items = scored.map((s) => {
       const regions = s.result ? legacyRegions(s.result.regions) : [];

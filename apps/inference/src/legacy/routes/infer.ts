@@ -25,6 +25,7 @@ export function inferRoute(app: FastifyInstance, svc: Services): void {
       decision: out.decision,
       inspection_id: out.inspectionId,
       model_version: out.version.versionNumber,
+      ...(out.evidenceStored ? {} : { evidence_stored: false }),
     };
   }));
 }

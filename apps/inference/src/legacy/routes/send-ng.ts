@@ -4,7 +4,7 @@ import type { Services } from "../../services/index.ts";
 import { assertMmPerPx, uploadSamples } from "../../services/samples.ts";
 import { uploadedJson } from "../format.ts";
 import { readRoiForm } from "../form.ts";
-import { ids, legacyHandler, resolveRecipeFor, who } from "../request.ts";
+import { ids, legacyHandler, legacyRef, resolveRecipeFor, who } from "../request.ts";
 
 export function sendNgRoute(app: FastifyInstance, svc: Services): void {
   app.post("/send_ng", legacyHandler("/send_ng", async (req, _reply, lr) => {
@@ -16,7 +16,7 @@ export function sendNgRoute(app: FastifyInstance, svc: Services): void {
     f.done();
     const recipe = resolveRecipeFor(req, lr, recipeRaw);
     if (mmPerPx !== undefined) assertMmPerPx(mmPerPx);
-    const ref = { recipeId: recipe.id, recipeDisplayName: recipe.displayName, roleId, roiId };
+    const ref = legacyRef(recipe, roleId, roiId);
     const meta = mmPerPx !== undefined ? { mm_per_px: mmPerPx } : null;
     const files = images.map((i) => ({ data: i.data, filename: i.filename, meta }));
     const { samples } = await uploadSamples(svc, { ref, label: "ng", source: "legacy-upload", files }, who(lr));
