@@ -13,6 +13,7 @@ import type { FitResponse } from "../compute/protocol.ts";
 import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { storeCalibration } from "./calibrate.ts";
+import { primeLabelledScores } from "./labelled-scores.ts";
 import { SELF_CALIBRATION_FOLDS } from "./infer.ts";
 import { prepareForScoring, requireBackbone, roiMmPerPx } from "./model-state.ts";
 import { checkMmPerPxLock, ensureRoiLocked, roiRefOf, uploadSamples, type RoiRef, type UploadResult } from "./samples.ts";
@@ -125,6 +126,15 @@ async function runFit(
         mmPerPx: input.mmPerPx ?? null, outOfSample: true,
       }, { ...who, reason: `self-calibration after fit (${fit.oos.folds}-fold out-of-sample)` })
       : null;
+    // The calibration view reads the labelled set's scores: the fit has them already (when it scored every crop).
+    if (fit.oos && fit.oos.scored.length === input.samples.length && fit.ngScores.length === ngSamples.length) {
+      const oos = fit.oos;
+      await primeLabelledScores(svc, ready, {
+        percentile,
+        ok: oos.scored.map((idx, i) => ({ sample: input.samples[idx]!, score: oos.scores[i]! })),
+        ng: ngSamples.map((sample, i) => ({ sample, score: fit.ngScores[i]! })),
+      }).catch(() => false);
+    }
     progress(0.95, "activating");
     signal?.throwIfAborted();
     await activateModelVersion(db, { id: version.id }, who);

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
-import { getRoi, listCalibrations, listLabelledSetKeys, listModelVersionSampleIds, type ModelVersion } from "@bdi/db";
+import { getRoi, listCalibrations, listLabelledSetKeys, listModelVersionSampleIds, type ModelVersion, type Sample } from "@bdi/db";
 import type { Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { scoreDataset } from "./infer.ts";
@@ -89,6 +89,34 @@ async function compute(svc: Services, version: ModelVersion, percentile: number,
     }
   }
   return out;
+}
+
+/**
+ * Seeds the cache with the scores a fit has just computed (its out-of-sample OK scores and its NG scores), so the
+ * calibration view is ready when the fit is instead of scoring the set again. Only when they cover exactly the
+ * ROI's current labelled set (every OK crop scored out-of-sample, every NG crop scored); otherwise the view computes
+ * them as before. Returns whether the cache was seeded.
+ */
+export async function primeLabelledScores(
+  svc: Services,
+  version: ModelVersion,
+  input: { percentile: number; ok: Array<{ sample: Sample; score: number }>; ng: Array<{ sample: Sample; score: number }> },
+): Promise<boolean> {
+  const keys = await listLabelledSetKeys(svc.ctx.db.prisma, version.roiId);
+  const given = new Set([...input.ok, ...input.ng].map((x) => x.sample.id));
+  const complete = keys.length === given.size && keys.every((k) => given.has(k.id) && (k.label === "ok" || k.label === "ng"));
+  if (!complete || [...input.ok, ...input.ng].some((x) => !Number.isFinite(x.score))) return false;
+  const fingerprint = await datasetFingerprint(svc, version, input.percentile);
+  const item = (label: "ok" | "ng") => (x: { sample: Sample; score: number }): ScoredSample =>
+    ({ sampleId: x.sample.id, label, fileName: x.sample.fileName, score: x.score, outOfSample: true });
+  const scores: LabelledScores = {
+    modelVersionId: version.id, roiId: version.roiId, percentile: input.percentile,
+    items: [...input.ok.map(item("ok")), ...input.ng.map(item("ng"))], errors: [], outOfSample: true, fingerprint,
+    computedAt: new Date().toISOString(),
+  };
+  cacheOf(svc).done.set(`${version.id}|${input.percentile}`, scores);
+  await writeAtomic(svc.ctx.config.dataRoot, cacheRel(version.id, input.percentile), Buffer.from(JSON.stringify(scores))).catch(() => undefined);
+  return true;
 }
 
 /**

@@ -3,6 +3,8 @@
 // holds, counted here with plain SQL.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { makeTestCtx, ngCrop, okCrops, rejectsWith, uploadForm, type Caller, type TestCtx } from "./test-support.ts";
 import type { JobDto } from "./dto.ts";
 
@@ -33,6 +35,16 @@ describe("fit.cancel and reports.shift", () => {
     const last = (await follow(c, job.id)).at(-1)!;
     assert.equal(last.status, "succeeded", last.error ?? "");
     v1 = last.result!.modelVersionId;
+  });
+
+  it("a fit leaves the calibration view's scores ready (its own out-of-sample and NG scores, no second scoring pass)", async () => {
+    assert.ok(existsSync(path.join(t.dataRoot, "cache", "scores", `${v1}-p99.json`)), "scores cached by the fit");
+    const d = await c.calibration.data({ roiId });
+    assert.equal(d.okScores.length, 10);
+    assert.equal(d.ngScores.length, 1);
+    assert.equal(d.outOfSample, true);
+    // the self-calibration was computed from exactly these scores: the rule gives the same threshold on them
+    assert.ok(Math.abs(d.rule!.threshold - d.activeCalibration!.threshold) < 1e-9, `${d.rule!.threshold} vs ${d.activeCalibration!.threshold}`);
   });
   after(() => t?.cleanup());
 
