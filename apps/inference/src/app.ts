@@ -10,7 +10,8 @@ import { databasePlugin } from "./plugins/database.ts";
 import { servicesPlugin } from "./plugins/services.ts";
 import { registerDashboardApi } from "./api/index.ts";
 import { apiKeyHook } from "./api-key.ts";
-import { apiGuardHook } from "./api/guard.ts";
+import { apiRoleHook } from "./api/guard.ts";
+import { identityHook } from "./auth-hook.ts";
 import { registerAuthApi } from "./api/auth.ts";
 import { createTrpcContext } from "./trpc/context.ts";
 import { requestIdFrom } from "./request-id.ts";
@@ -57,9 +58,10 @@ export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}):
   // The optional API key guards every route of the app (legacy REST, /trpc, /api) but /health and /docs. Added after
   // CORS so preflights are answered first and a 401 still carries the CORS headers a browser needs to read it.
   app.addHook("onRequest", apiKeyHook(ctx));
-  // /api also needs a signed-in user with the route's role (api/guard.ts; /trpc checks it per procedure, trpc/trpc.ts);
-  // the legacy REST routes keep only the API key.
-  app.addHook("onRequest", apiGuardHook(ctx));
+  // /trpc and /api also need a signed-in user (auth-hook.ts), and the procedure's (trpc/trpc.ts) or route's
+  // (api/guard.ts) role; the legacy REST routes keep only the API key.
+  app.addHook("onRequest", identityHook(ctx));
+  app.addHook("preHandler", apiRoleHook(ctx));
   await app.register(multipart, {
     limits: { fileSize: ctx.config.maxUploadMb * 1024 * 1024, files: 500, fields: 1000 },
   });
