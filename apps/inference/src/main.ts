@@ -13,25 +13,43 @@ import { APP_ROLE_ENV } from "./edge/protocol.ts";
 const BEHIND_EDGE_KEEP_ALIVE_MS = 3_600_000;
 
 async function runApp(config: Config, behindEdge: boolean) {
-  const [{ createDb }, { buildApp }, { BackboneHolder }, { loadServiceBackbone }, { linkToEdge }] = await Promise.all([
+  const [{ createDb }, { buildApp }, { BackboneHolder }, { loadServiceBackbone }, { linkToEdge }, { getServices }, { recoverAfterCrash }] = await Promise.all([
     import("@bdi/db"), import("./app.ts"), import("./runtime/backbone-state.ts"), import("./runtime/load-backbone.ts"),
-    import("./edge/app-link.ts"),
+    import("./edge/app-link.ts"), import("./services/index.ts"), import("./services/recovery.ts"),
   ]);
   const db = await createDb({ dataRoot: config.dataRoot, migrate: config.migrateOnStart });
   const backbone = new BackboneHolder();
   const ctx = { config, db, backbone, startedAt: Date.now() } as ServiceContext;
   const app = await buildApp(ctx, behindEdge ? { keepAliveTimeoutMs: BEHIND_EDGE_KEEP_ALIVE_MS, behindEdge: true } : {});
   ctx.log = app.log;
+  // Before the first request: settle what a crash left (interrupted builds, temp and orphan files).
+  const recovered = await recoverAfterCrash(getServices(ctx));
+  if (recovered.interruptedBuilds.length || Object.values(recovered.removed).some((l) => l.length))
+    app.log.warn({ recovered }, "start-up recovery settled what an interrupted run left");
 
+  // SIGTERM / SIGINT: stop accepting, let the requests in flight finish (at most BDI_SHUTDOWN_GRACE_S), then the
+  // compute processes and the database close (plugins/). Past the grace period the compute processes are stopped,
+  // which answers what still waits on them (503 "the service is stopping"), and the close completes.
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const graceMs = config.shutdownGraceS * 1000;
+    app.log.info({ signal, graceS: config.shutdownGraceS }, "shutting down: draining requests in flight");
+    const cut = setTimeout(() => {
+      app.log.warn("shutdown grace period over: stopping the compute processes");
+      const svc = getServices(ctx);
+      void Promise.all([svc.compute.close(), svc.scorer.close()]);
+    }, graceMs);
+    cut.unref();
+    const force = setTimeout(() => process.exit(1), graceMs + 15_000);
     force.unref();
+    // A keep-alive connection that was busy when the close began goes idle once its answer is sent; close it then,
+    // or the close would wait for its keep-alive timeout.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    sweep.unref();
     try {
-      await app.close(); // closes the compute processes and the database (plugins/)
+      await app.close();
     } finally {
       process.exit(0);
     }

@@ -37,6 +37,10 @@ async function waitHealthy(base: string, gone: () => boolean, timeoutMs = 120_00
 export type ServiceProcess = {
   base: string;
   dataRoot: string;
+  /** signals the service's whole process group (edge, app, compute processes), as a start script or `kill -9 -PGID` does */
+  signalGroup(sig: NodeJS.Signals): void;
+  /** settles with the edge's exit code (null when a signal ended it) */
+  exited: Promise<number | null>;
   /** SIGTERM (the edge stops the app first), SIGKILL to the group after 20 s; then deletes the data root unless `keep`. */
   stop(opts?: { keep?: boolean }): Promise<void>;
 };
@@ -47,7 +51,8 @@ export type ServiceProcess = {
  * to this process's stderr, so stdout stays for the tool's own output (`--json`).
  */
 export async function startService(tmpPrefix: string, env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
-  const dataRoot = mkdtempSync(join(os.tmpdir(), tmpPrefix));
+  // an existing data root (env BDI_DATA_ROOT) is used as it is: a restart on the same data
+  const dataRoot = env.BDI_DATA_ROOT ?? mkdtempSync(join(os.tmpdir(), tmpPrefix));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // --no-memory-reducer keeps V8 from running full GCs of 10–25 ms on the event loop just to shrink the heap after a
@@ -58,7 +63,7 @@ export async function startService(tmpPrefix: string, env: NodeJS.ProcessEnv = {
     detached: true,
   });
   let running = true;
-  const exited = new Promise<void>((res) => child.once("exit", () => { running = false; res(); }));
+  const exited = new Promise<number | null>((res) => child.once("exit", (code) => { running = false; res(code); }));
   const signalGroup = (sig: NodeJS.Signals) => { try { process.kill(-child.pid!, sig); } catch { /* gone */ } };
   const onExit = () => signalGroup("SIGTERM");
   process.on("exit", onExit);
@@ -79,7 +84,7 @@ export async function startService(tmpPrefix: string, env: NodeJS.ProcessEnv = {
     await stop();
     throw e;
   }
-  return { base, dataRoot, stop };
+  return { base, dataRoot, stop, signalGroup, exited };
 }
 
 /** A multipart body exactly as .NET's MultipartFormDataContent writes it (legacy contract §2.1). */

@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import type { Config } from "../config.ts";
 import { EngineError, type EngineErrorCode } from "../engine/errors.ts";
+import { ServiceError } from "../services/errors.ts";
 import type { ComputeInit, ComputeRequest, ComputeResponse } from "./protocol.ts";
 
 const ENGINE_CODES = new Set(["bad_image", "image_too_large", "bad_shape", "bank_mismatch", "bank_invalid", "no_samples", "backbone_unavailable"]);
@@ -34,6 +35,7 @@ export class ComputePool {
   private nextId = 1;
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; progress?: (p: number, stage: string, message?: string) => void }>();
   private chain: Promise<unknown> = Promise.resolve();
+  private closing = false;
 
   /** `serial`: one request at a time (fits); otherwise requests are sent at once (the child interleaves them). */
   constructor(private readonly config: Config, private readonly opts: { serial?: boolean; name?: string; nice?: number } = {}) {}
@@ -56,7 +58,7 @@ export class ComputePool {
         if (m.type === "done") p.resolve(m.result);
         else {
           const e = m.error;
-          p.reject(e.code && ENGINE_CODES.has(e.code) ? new EngineError(e.code as EngineErrorCode, e.message, e.details) : Object.assign(new Error(e.message), { name: e.name }));
+          p.reject(e.code && ENGINE_CODES.has(e.code) ? new EngineError(e.code as EngineErrorCode, e.message, e.details) : Object.assign(new Error(e.message), { name: e.name, code: e.code }));
         }
       }
       if (this.pending.size === 0) this.idle(w);
@@ -68,7 +70,10 @@ export class ComputePool {
     };
     w.on("error", failAll);
     w.on("exit", (code, signal) => {
-      if (this.pending.size) failAll(new Error(`compute process exited with ${signal ?? `code ${code}`}`));
+      if (this.pending.size)
+        failAll(this.closing
+          ? new ServiceError("not_ready", "the service is stopping: this request was cut off at the end of the shutdown grace period; retry")
+          : new Error(`compute process exited with ${signal ?? `code ${code}`}`));
       if (this.worker === w) this.worker = null;
     });
     this.worker = w;
@@ -128,12 +133,23 @@ export class ComputePool {
     return this.run<void>({ op: "warm" }).catch(() => undefined);
   }
 
+  /** Requests in flight (sent, not yet answered). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Stops the child: its IPC channel is closed (the child exits on `disconnect`; it ignores the SIGTERM a start
+   * script sends the whole process group, so requests in flight finish first), SIGKILL if it is still there after 5 s.
+   */
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = null;
+    this.closing = true;
     if (!w || w.exitCode !== null || w.signalCode !== null) return;
     const exited = new Promise<void>((res) => w.once("exit", () => res()));
-    w.kill("SIGTERM");
+    if (w.connected) w.disconnect();
+    else w.kill("SIGTERM");
     const t = setTimeout(() => w.kill("SIGKILL"), 5000);
     await exited;
     clearTimeout(t);

@@ -23,6 +23,11 @@ if (init.nice) {
   }
 }
 
+// The service owns this process's lifetime: it exits when the service closes its IPC channel (worker.ts), so the
+// SIGTERM / SIGINT a start script or a terminal sends the whole process group does not cut off requests in flight.
+process.on("SIGTERM", () => {});
+process.on("SIGINT", () => {});
+
 // `--import tsx` is passed through by ComputePool when the service runs under tsx; register it otherwise.
 if (!process.execArgv.some((a) => a.includes("tsx"))) {
   const { register } = await import("tsx/esm/api");

@@ -100,13 +100,19 @@ export async function runEdge(config: Config, appEntry: string): Promise<void> {
     if (closing) return;
     closing = true;
     log("info", "shutting down", { signal });
-    server.close();
-    server.closeIdleConnections();
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    // Stop accepting; the app drains what is in flight (BDI_SHUTDOWN_GRACE_S) and exits; the answers it sent are
+    // streamed to their clients before this process exits (the server's close waits for them, a few seconds at most).
+    let served = false;
+    server.close(() => { served = true; });
+    // connections busy now go idle once their answer is streamed: close them then (not after their keep-alive)
+    setInterval(() => server.closeIdleConnections(), 100).unref();
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceS * 1000 + SHUTDOWN_GRACE_MS);
     force.unref();
     app.once("exit", () => {
-      proxy.close();
-      process.exit(0);
+      const done = () => { proxy.close(); process.exit(0); };
+      if (served) return done();
+      server.once("close", done);
+      setTimeout(done, 5000).unref();
     });
     if (app.exitCode === null && app.signalCode === null) app.kill("SIGTERM");
     else process.exit(0);

@@ -5,6 +5,7 @@ import type { ServiceContext } from "../context.ts";
 import { JobRegistry } from "../resources/jobs.ts";
 import { createServiceMetrics, type ServiceMetrics } from "../resources/metrics.ts";
 import { ComputePool } from "../compute/pool.ts";
+import { ScoringPool } from "../compute/scoring-pool.ts";
 
 export type Services = {
   ctx: ServiceContext;
@@ -12,8 +13,8 @@ export type Services = {
   jobs: JobRegistry;
   /** compute process for fits and k-fold calibrations, one at a time (keeps the event loop free) */
   compute: ComputePool;
-  /** compute process for scoring single images (/infer, dataset scoring) */
-  scorer: ComputePool;
+  /** compute processes for scoring single images (/infer, dataset scoring): BDI_SCORING_WORKERS of them */
+  scorer: ScoringPool;
 };
 
 const memo = new WeakMap<ServiceContext, Services>();
@@ -27,7 +28,7 @@ export function getServices(ctx: ServiceContext): Services {
       jobs: new JobRegistry(),
       // Niceness of the whole compute process: fits yield to inference, both to HTTP.
       compute: new ComputePool(ctx.config, { serial: true, name: "bdi-fit", nice: 15 }),
-      scorer: new ComputePool(ctx.config, { serial: false, name: "bdi-score", nice: 5 }),
+      scorer: new ScoringPool(ctx.config, { workers: ctx.config.scoringWorkers, name: "bdi-score", nice: 5 }),
     };
     memo.set(ctx, s);
   }
