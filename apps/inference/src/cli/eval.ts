@@ -113,6 +113,9 @@ async function main() {
   const imgLabels: number[] = [];
   const maps: Float32Array[] = [];
   const masks: Uint8Array[] = [];
+  // pixel metrics need a ground-truth mask: good crops (all normal) and defect crops that have one; an image-level
+  // data set (no ground_truth/, or a defect type without masks) still gets its image metrics, scores.csv and maps
+  const hasMask: boolean[] = [];
   const sizes: Array<[number, number]> = [];
   const st = { decodeMs: 0, extractMs: 0, knnMs: 0, postMs: 0 };
   t0 = performance.now();
@@ -129,6 +132,7 @@ async function main() {
     imgScores.push(r.score);
     imgLabels.push(label);
     const gt = type === "good" ? null : join(data, "ground_truth", type, `${stem}_mask.png`);
+    hasMask.push(gt === null || existsSync(gt));
     maps.push(r.map!);
     masks.push(await readMask(gt, r.width, r.height));
     sizes.push([r.width, r.height]);
@@ -137,14 +141,18 @@ async function main() {
   writeFileSync(join(out, "scores.csv"), rows.join("\n") + "\n");
 
   const imageAuroc = auroc(imgScores, imgLabels);
+  const px = maps.map((_, i) => i).filter((i) => hasMask[i]);
+  const pixelImages = px.length;
+  const noMask = [...new Set(tests.filter((_, i) => !hasMask[i]).map((t) => t.type))];
+  const withDefectMask = px.some((i) => imgLabels[i]);
   let nPix = 0;
-  for (const m of maps) nPix += m.length;
+  for (const i of px) nPix += maps[i].length;
   const allS = new Float32Array(nPix);
   const allL = new Uint8Array(nPix);
   let o = 0;
-  for (let i = 0; i < maps.length; i++) { allS.set(maps[i], o); allL.set(masks[i], o); o += maps[i].length; }
-  const pixelAuroc = auroc(allS, allL);
-  const pro = aupro(maps, masks, sizes.map(([w, h]) => ({ w, h })), 0.3);
+  for (const i of px) { allS.set(maps[i], o); allL.set(masks[i], o); o += maps[i].length; }
+  const pixelAuroc = withDefectMask ? auroc(allS, allL) : null;
+  const pro = withDefectMask ? aupro(px.map((i) => maps[i]), px.map((i) => masks[i]), px.map((i) => ({ w: sizes[i][0], h: sizes[i][1] })), 0.3) : null;
   const n = tests.length;
 
   // The operating point: the threshold the service would calibrate from this fit (legacy rule on the out-of-sample
@@ -158,7 +166,7 @@ async function main() {
   const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
   const defectPx = masks.map((m) => m.reduce((a, v) => a + v, 0));
   const recallBySize = (lo: number, hi: number) => {
-    const s = imgScores.filter((_, i) => imgLabels[i] && defectPx[i]! >= lo && defectPx[i]! < hi);
+    const s = imgScores.filter((_, i) => imgLabels[i] && hasMask[i] && defectPx[i]! >= lo && defectPx[i]! < hi);
     return { n: s.length, recall: s.length ? rejected(s) : null };
   };
   const both = imgLabels.some((l) => l) && imgLabels.some((l) => !l);
@@ -178,7 +186,7 @@ async function main() {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, knn,
     device: backbone.device, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
     normalised: !!bank.norm, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
-    image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, ...operating,
+    image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, pixel_metric_images: pixelImages, types_without_masks: noMask, ...operating,
     timings_ms_per_image: {
       fit_total_s: fitS, fit_extract: bank.timings.extractMs / train.length, fit_coreset_total: bank.timings.coresetMs,
       decode: st.decodeMs / n, backbone: st.extractMs / n, knn: st.knnMs / n, post: st.postMs / n,
@@ -189,7 +197,10 @@ async function main() {
   const f4 = (x: number) => x.toFixed(4);
   const pc = (x: number | null | undefined) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(1)} %`);
   const bySize = operating.recall_by_defect_px;
-  console.log(`image AUROC ${f4(imageAuroc)}  pixel AUROC ${f4(pixelAuroc)}  AUPRO(FPR≤0.3) ${f4(pro)}`);
+  const pixelLine = pixelAuroc === null || pro === null
+    ? "pixel metrics skipped (no ground-truth masks)"
+    : `pixel AUROC ${f4(pixelAuroc)}  AUPRO(FPR≤0.3) ${f4(pro)}${noMask.length ? ` (over ${pixelImages} images; no masks for ${noMask.join(", ")})` : ""}`;
+  console.log(`image AUROC ${f4(imageAuroc)}  ${pixelLine}`);
   console.log(`false-reject at 95 % recall ${pc(operating.frr_at_recall_95)}, at 99 % recall ${pc(operating.frr_at_recall_99)}; recall at 1 % false-reject ${pc(operating.recall_at_frr_1)}`);
   console.log(`calibrated threshold ${threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(operating.promised_frr)}, realised on test good ${pc(operating.realised_frr_test_good)}${holdout.length ? `, on ${holdout.length} held-out training crops ${pc(operating.realised_frr_holdout)}` : ""}; recall ${pc(operating.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
   console.log(`per test image: decode ${(st.decodeMs / n).toFixed(1)} ms, backbone ${(st.extractMs / n).toFixed(1)} ms, knn ${(st.knnMs / n).toFixed(1)} ms, post ${(st.postMs / n).toFixed(1)} ms; fit ${fitS.toFixed(1)} s for ${train.length} images (coreset ${(bank.timings.coresetMs / 1000).toFixed(1)} s)`);

@@ -1,0 +1,72 @@
+// `npm run eval` on image-level data sets (issue 12): an MVTec layout without ground_truth/ (many real sets), and one
+// where a defect type has no masks, run as the real CLI process with the real bundled backbone. Image metrics are
+// reported, pixel metrics skipped (or computed over the images that have masks), scores.csv and the maps written.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { bsdataDir } from "../testing/dataset.ts";
+
+const EVAL = path.resolve(import.meta.dirname, "eval.ts");
+const SRC = bsdataDir();
+
+/** A small MVTec-layout set from the dev set: 5 train crops, 2 good + 2 pitting (+ 2 `other`) test crops. */
+function makeSet(opts: { masks: boolean; otherType: boolean }): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "bdi-eval-set-"));
+  const copy = (from: string, to: string) => {
+    mkdirSync(path.dirname(path.join(dir, to)), { recursive: true });
+    copyFileSync(path.join(SRC, from), path.join(dir, to));
+  };
+  for (let i = 0; i < 5; i++) copy(`train/good/00${i}.png`, `train/good/00${i}.png`);
+  for (const n of ["000", "001"]) {
+    copy(`test/good/${n}.png`, `test/good/${n}.png`);
+    copy(`test/pitting/${n}.png`, `test/pitting/${n}.png`);
+    if (opts.masks) copy(`ground_truth/pitting/${n}_mask.png`, `ground_truth/pitting/${n}_mask.png`);
+    if (opts.otherType) copy(`test/pitting/0${Number(n) + 10}.png`, `test/other/${n}.png`);
+  }
+  return dir;
+}
+
+async function runEval(data: string, out: string): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", EVAL, "--data", data, "--out", out, "--input-size", "320", "--json"], {
+    env: { ...process.env, BDI_THREADS: "2" }, maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+describe("npm run eval on image-level data sets (real CLI, real backbone)", () => {
+  it("no ground_truth/: image metrics, pixel metrics skipped, scores.csv and every map written", async () => {
+    const data = makeSet({ masks: false, otherType: false });
+    const out = mkdtempSync(path.join(tmpdir(), "bdi-eval-out-"));
+    try {
+      const m = await runEval(data, out);
+      assert.equal(typeof m.image_auroc, "number");
+      assert.deepEqual([m.pixel_auroc, m.aupro_fpr30, m.pixel_metric_images], [null, null, 2]);
+      const csv = readFileSync(path.join(out, "scores.csv"), "utf8").trim().split("\n");
+      assert.equal(csv.length, 5);
+      for (const f of ["good/000", "good/001", "pitting/000", "pitting/001"]) assert.ok(existsSync(path.join(out, "maps", `${f}.npy`)), f);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("a defect type without masks: pixel metrics over the images that have them, the type named", async () => {
+    const data = makeSet({ masks: true, otherType: true });
+    const out = mkdtempSync(path.join(tmpdir(), "bdi-eval-out-"));
+    try {
+      const m = await runEval(data, out);
+      assert.equal(typeof m.pixel_auroc, "number");
+      assert.equal(typeof m.aupro_fpr30, "number");
+      assert.deepEqual([m.pixel_metric_images, m.types_without_masks], [4, ["other"]]);
+      assert.equal(readFileSync(path.join(out, "scores.csv"), "utf8").trim().split("\n").length, 7);
+      assert.ok(existsSync(path.join(out, "maps", "other", "001.npy")));
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
