@@ -108,6 +108,7 @@ describe("dashboard against the running service", () => {
       { link: "Fit & calibrate", path: "/fit", title: "Fit & calibrate", empty: "no-roi", says: /Datasets/ },
       { link: "Review", path: "/review", title: "Review", empty: "inspections-empty", says: /test upload/ },
       { link: "Models", path: "/models", title: "Models", empty: "no-roi", says: /upload/ },
+      { link: "Shift report", path: "/report", title: "Shift report", empty: "no-roi", says: /Datasets/ },
       { link: "Audit", path: "/audit", title: "Audit", empty: "audit-empty", says: /recorded here/ },
       { link: "Overview", path: "/", title: "Overview", empty: "overview-empty", says: /Datasets/ },
     ];

@@ -6,10 +6,10 @@
 // audit log and its CSV export. Screenshots: test-results/screenshots/workflow-*.png.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
+import { dropFiles, horizontalOverflow } from "./helpers/files.ts";
 import { assertDashboardBuilt, startStack, type Stack } from "./helpers/stack.ts";
 import { bsdataDir } from "../../inference/src/testing/dataset.ts";
 
@@ -22,26 +22,6 @@ const OPERATOR = "e2e QA";
 
 const id = (page: Page, testId: string) => page.getByTestId(testId);
 const shot = (page: Page, name: string) => screenshot(page, `workflow-${name}`);
-
-/** A real drag-and-drop of files onto an element (DataTransfer built in the page, drop event dispatched on it). */
-async function dropFiles(page: Page, testId: string, files: string[]) {
-  const payload = files.map((f) => ({ name: path.basename(f), b64: readFileSync(f).toString("base64") }));
-  await id(page, testId).evaluate((el, list) => {
-    const dt = new DataTransfer();
-    for (const f of list) {
-      const bin = atob(f.b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], f.name, { type: "image/png" }));
-    }
-    el.dispatchEvent(new DragEvent("dragover", { bubbles: true, cancelable: true, dataTransfer: dt }));
-    el.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: dt }));
-  }, payload);
-}
-
-async function noHorizontalScroll(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
 
 async function giveReason(page: Page, reason: string) {
   const dialog = id(page, "reason-dialog").and(page.locator("[open]"));
@@ -323,7 +303,7 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
       await page.goto(`${stack.dashboard.url}${p}`);
       await id(page, "page-title").waitFor();
       await page.waitForLoadState("networkidle").catch(() => undefined);
-      assert.equal(await noHorizontalScroll(page), 0, `no horizontal scroll on ${p} at 768 px`);
+      assert.equal(await horizontalOverflow(page), 0, `no horizontal scroll on ${p} at 768 px`);
     }
     await shot(page, "10-audit-tablet");
     await page.setViewportSize({ width: 1280, height: 800 });

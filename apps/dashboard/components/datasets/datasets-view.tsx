@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type Key } from "react";
-import { RoiSelect, useRoiSelection, WithRoi, type RoiItem } from "@/components/roi/roi-select";
+import { RoiSelect, RoiTitle, useRoiSelection, WithRoi, type RoiItem } from "@/components/roi/roi-select";
 import { Badge, LabelBadge } from "@/components/ui/badge";
 import { Button, inputClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -31,6 +31,7 @@ export function DatasetsView() {
   const noRoi = (selection.rois.data?.length ?? 0) === 0 && !selection.rois.isPending && !selection.rois.error;
   return (
     <div className="space-y-4">
+      <RoiTitle page="Datasets" roi={creating ? null : selection.roi} />
       <div className="flex flex-wrap items-center gap-3">
         <RoiSelect selection={selection} />
         {!noRoi && <NewRoiToggle on={creating} onChange={setCreating} />}

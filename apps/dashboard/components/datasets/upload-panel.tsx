@@ -29,8 +29,9 @@ export function UploadPanel({ target, onUploaded }: { target: Target; onUploaded
     trpc.samples.upload.mutationOptions({
       onSuccess: async (r) => {
         setLast(`${r.samples.length} ${label.toUpperCase()} crop${r.samples.length === 1 ? "" : "s"} added to ${r.roi.recipeId} / ${r.roi.roleId} / ${r.roi.roiName}`);
-        onUploaded(r);
+        // Reload the lists first: a new ROI must be in the ROI list before the page switches to it.
         await qc.invalidateQueries();
+        onUploaded(r);
       },
     }),
   );

@@ -10,13 +10,14 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { MutationError } from "@/components/ui/mutation-error";
 import { ProgressBar } from "@/components/ui/progress-bar";
+import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { describeError } from "@/lib/errors";
-import { formatMs, formatScore } from "@/lib/format";
+import { fitRemainingSeconds, fitStageName } from "@/lib/fit-stages";
+import { formatDuration, formatMs, formatScore } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
 
 type Job = RouterOutputs["jobs"]["list"][number];
 
-const STAGES: Record<string, string> = { reading: "Reading the OK crops", extract: "Extracting features", coreset: "Building the memory bank", calibrate: "Calibrating out-of-sample" };
 
 /**
  * Starts a fit of the ROI from its live OK samples and follows it live: the progress bar is fed by the
@@ -51,6 +52,11 @@ export function FitPanel({ roi }: { roi: RoiItem }) {
   );
   const job = last && last.id === jobId ? last : null;
   const running = !!job && (job.status === "queued" || job.status === "running");
+  const [cancelling, setCancelling] = useState(false);
+  const cancel = useMutation(trpc.fit.cancel.mutationOptions());
+  const now = useTicker(running);
+  const elapsedMs = job?.startedAt ? (job.finishedAt ? Date.parse(job.finishedAt) : now) - Date.parse(job.startedAt) : null;
+  const remaining = job && elapsedMs != null && job.status === "running" ? fitRemainingSeconds(elapsedMs, job.progress) : null;
   const coresetRate = coreset.trim() ? Number(coreset) : undefined;
   const coresetBad = coresetRate !== undefined && !(coresetRate > 0 && coresetRate <= 1);
 
@@ -85,11 +91,12 @@ export function FitPanel({ roi }: { roi: RoiItem }) {
           </Button>
           <label className="text-sm text-slate-600">
             <span className="block text-xs font-medium">Coreset rate (optional, 0–1]</span>
-            <input className={`${inputClass} w-28`} value={coreset} onChange={(e) => setCoreset(e.target.value)} placeholder="service default" inputMode="decimal" />
+            <input className={`${inputClass} w-36`} value={coreset} onChange={(e) => setCoreset(e.target.value)} placeholder="service default" inputMode="decimal" />
           </label>
           {coresetBad && <span className="text-xs text-rose-700">must be a number in (0, 1]</span>}
         </div>
         <MutationError error={start.error} title="The fit could not start" onDismiss={() => start.reset()} />
+        <MutationError error={cancel.error} title="The fit could not be cancelled" onDismiss={() => cancel.reset()} />
         {jobId && !job && sub.status !== "error" && <ProgressBar label="Connecting to the job's progress stream…" testId="fit-progress" />}
         {sub.error && !job?.finishedAt && (
           <ErrorBanner title="Lost the progress stream" testId="fit-stream-error">
@@ -102,7 +109,12 @@ export function FitPanel({ roi }: { roi: RoiItem }) {
               <div className="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900" data-testid="fit-done" role="status">
                 <p className="font-semibold">
                   Version v{job.result?.versionNumber} is ready and active
-                  {job.result?.durationMs != null && <span className="font-normal"> · fitted in {formatMs(job.result.durationMs)}</span>}
+                  {job.result?.durationMs != null && (
+                    <span className="font-normal" title="Fit time: from the start of the fit to the new version's files written (the same number as on Models)">
+                      {" "}
+                      · fit time {formatMs(job.result.durationMs)}
+                    </span>
+                  )}
                 </p>
                 <p className="mt-0.5">
                   Memory bank {job.result?.coresetSize ?? "—"} of {job.result?.nEmbeddings ?? "—"} patch features.{" "}
@@ -111,21 +123,67 @@ export function FitPanel({ roi }: { roi: RoiItem }) {
                     : `Not calibrated${job.result?.calibrationSkippedReason ? `: ${job.result.calibrationSkippedReason}` : ""}. Save a threshold below.`}
                 </p>
               </div>
+            ) : job.status === "failed" && job.stage === "cancelled" ? (
+              <div className="rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="fit-cancelled" role="status">
+                <p className="font-semibold">Fit cancelled{job.cancelledBy ? ` by ${job.cancelledBy}` : ""}</p>
+                <p className="mt-0.5">
+                  Nothing was activated:{" "}
+                  {roi.activeVersionNumber != null ? `v${roi.activeVersionNumber} is still the active version.` : "the ROI still has no model."}
+                </p>
+              </div>
             ) : job.status === "failed" ? (
               <ErrorBanner title="The fit failed" testId="fit-failed">
                 {job.error ?? job.message ?? "no reason given"}
               </ErrorBanner>
             ) : (
-              <ProgressBar
-                value={job.status === "queued" ? null : job.progress}
-                label={job.status === "queued" ? "Queued" : (STAGES[job.stage ?? ""] ?? job.stage ?? "Running")}
-                detail={job.message ?? undefined}
-                testId="fit-progress"
-              />
+              <div className="space-y-2">
+                <ProgressBar
+                  value={job.status === "queued" ? null : job.progress}
+                  label={fitStageName(job.status === "queued" ? "queued" : job.stage)}
+                  detail={job.message ? `${fitStageName(job.stage)}: ${job.message}` : undefined}
+                  testId="fit-progress"
+                />
+                <div className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600">
+                  <span data-testid="fit-time">
+                    {elapsedMs != null ? `Elapsed ${formatDuration(elapsedMs / 1000)}` : "Waiting to start"}
+                    {remaining != null && ` · about ${formatDuration(Math.max(1, remaining))} left`}
+                  </span>
+                  <Button size="sm" variant="secondary" onClick={() => setCancelling(true)} disabled={cancel.isPending} data-testid="fit-cancel">
+                    Cancel fit…
+                  </Button>
+                </div>
+              </div>
             )}
           </div>
         )}
       </CardBody>
+      <ReasonDialog
+        open={cancelling}
+        title="Cancel this fit?"
+        confirmLabel="Cancel the fit"
+        danger
+        onClose={() => setCancelling(false)}
+        onConfirm={async (reason) => {
+          if (jobId) await cancel.mutateAsync({ jobId, reason });
+        }}
+      >
+        <p className="text-sm text-slate-600">
+          The work done so far is discarded and nothing is activated; the ROI keeps{" "}
+          {roi.activeVersionNumber != null ? `v${roi.activeVersionNumber}` : "having no model"}. The cancel is recorded in the audit log with your reason.
+        </p>
+      </ReasonDialog>
     </Card>
   );
+}
+
+/** The current time, re-read every second while `on` (for the elapsed time of a running fit). */
+function useTicker(on: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!on) return;
+    setNow(Date.now());
+    const h = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(h);
+  }, [on]);
+  return now;
 }

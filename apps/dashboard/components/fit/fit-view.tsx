@@ -1,5 +1,5 @@
 "use client";
-import { RoiSelect, useRoiSelection, WithRoi } from "@/components/roi/roi-select";
+import { RoiSelect, RoiTitle, useRoiSelection, WithRoi } from "@/components/roi/roi-select";
 import { CalibrationPanel } from "./calibration-panel";
 import { FitPanel } from "./fit-panel";
 
@@ -7,6 +7,7 @@ export function FitView() {
   const selection = useRoiSelection();
   return (
     <div className="space-y-4">
+      <RoiTitle page="Fit & calibrate" roi={selection.roi} />
       <RoiSelect selection={selection} />
       <WithRoi selection={selection}>
         {(roi) => (

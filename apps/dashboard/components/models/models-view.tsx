@@ -3,7 +3,7 @@
 // activation / rollback, and the comparison of two versions are only used here; split when another page needs one.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { RoiSelect, useRoiSelection, WithRoi, type RoiItem } from "@/components/roi/roi-select";
+import { RoiSelect, RoiTitle, useRoiSelection, WithRoi, type RoiItem } from "@/components/roi/roi-select";
 import { Badge, LabelBadge, type Tone } from "@/components/ui/badge";
 import { Button, inputClass } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -27,6 +27,7 @@ export function ModelsView() {
   const selection = useRoiSelection();
   return (
     <div className="space-y-4">
+      <RoiTitle page="Models" roi={selection.roi} />
       <RoiSelect selection={selection} />
       <WithRoi selection={selection}>{(roi) => <RoiModels key={roi.id} roi={roi} />}</WithRoi>
     </div>
@@ -35,6 +36,8 @@ export function ModelsView() {
 
 function totalMs(t: Record<string, number> | null): number | null {
   if (!t) return null;
+  // wallMs: the fit's duration as the Fit page shows it (job start → version written); older versions: compute time
+  if (typeof t.wallMs === "number") return t.wallMs;
   if (typeof t.totalMs === "number") return t.totalMs;
   if (typeof t.total === "number") return t.total;
   const v = Object.values(t).filter((x) => typeof x === "number");

@@ -1,9 +1,12 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { Badge, LabelBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { HeatmapOverlay } from "@/components/ui/heatmap-overlay";
+import { HeatmapScale } from "@/components/ui/heatmap-scale";
+import { Segmented } from "@/components/ui/segmented";
 import { QueryState } from "@/components/ui/query-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useAssetUrl } from "@/lib/assets";
@@ -33,6 +36,8 @@ export function InspectionDetail({ id, actions, heatmap, onHeatmap }: { id: stri
   const trpc = useTRPC();
   const asset = useAssetUrl();
   const q = useQuery(trpc.inspections.get.queryOptions({ id }));
+  // "above": only what is at or above the threshold is coloured (needs the stored scale); "all": the whole map.
+  const [mode, setMode] = useState<"all" | "above">("above");
   return (
     <Card data-testid="inspection-detail">
       <QueryState query={q} loading={<Skeleton className="m-5 aspect-[5/2]" />} errorTitle="Could not load this inspection">
@@ -70,10 +75,25 @@ export function InspectionDetail({ id, actions, heatmap, onHeatmap }: { id: stri
                     </p>
                   </div>
                 )}
+                {i.heatmapUrl && (
+                  <div className="flex flex-wrap items-center gap-3 text-sm">
+                    <span className="text-slate-600">Colour</span>
+                    <Segmented
+                      label="Heatmap colouring"
+                      value={i.heatmapRange && i.threshold != null ? mode : "all"}
+                      onChange={setMode}
+                      options={i.heatmapRange && i.threshold != null ? [
+                        { value: "above", label: "Above threshold only" },
+                        { value: "all", label: "Whole map" },
+                      ] : [{ value: "all", label: "Whole map" }]}
+                      testId="heatmap-mode"
+                    />
+                  </div>
+                )}
                 {i.imageUrl ? (
                   <HeatmapOverlay
                     cropSrc={asset(i.imageUrl)!}
-                    heatmapSrc={asset(i.heatmapUrl, { style: "color" })}
+                    heatmapSrc={asset(i.heatmapUrl, { style: i.heatmapRange && i.threshold != null && mode === "above" ? "above" : "color" })}
                     width={i.width}
                     height={i.height}
                     alt={`crop of inspection ${i.id}`}
@@ -95,6 +115,7 @@ export function InspectionDetail({ id, actions, heatmap, onHeatmap }: { id: stri
                 ) : (
                   <p className="text-sm text-slate-500">This inspection did not keep its crop.</p>
                 )}
+                {i.heatmapUrl && <HeatmapScale range={i.heatmapRange} threshold={i.threshold} aboveOnly={!!i.heatmapRange && i.threshold != null && mode === "above"} />}
                 <div>
                   <h3 className="text-sm font-semibold text-slate-900">Regions ({i.regions.length})</h3>
                   {i.regions.length === 0 ? (

@@ -2,10 +2,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import Link from "next/link";
-import { LabelBadge, Badge } from "@/components/ui/badge";
+import { LabelBadge } from "@/components/ui/badge";
 import { Button, inputClass } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { DataTable, type Column } from "@/components/ui/data-table";
 import { DropZone } from "@/components/ui/drop-zone";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
@@ -13,15 +12,17 @@ import { MutationError } from "@/components/ui/mutation-error";
 import { CursorPagination } from "@/components/ui/pagination";
 import { Segmented } from "@/components/ui/segmented";
 import { describeError } from "@/lib/errors";
-import { formatDateTime, formatScore } from "@/lib/format";
+import { formatScore } from "@/lib/format";
 import { REVIEW_KEYS, reviewHotkeys, step, type ReviewAction } from "@/lib/review-keys";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
 import { useCursorPages } from "@/lib/use-cursor-pages";
 import { useHotkeys } from "@/lib/use-hotkeys";
 import { useSearchParam } from "@/lib/use-search-param";
 import { InspectionDetail, Kbd, REVIEW_LABELS } from "./inspection-detail";
+import { ReviewQueue } from "./review-queue";
+import { RoiTitle } from "@/components/roi/roi-select";
+import { nextDay } from "@/lib/audit";
 
-type Row = RouterOutputs["inspections"]["list"]["items"][number];
 type Decision = "all" | "ok" | "ng";
 type Status = "" | "pending" | "confirmed_ng" | "false_positive" | "relabelled_ok" | "relabelled_ng";
 
@@ -34,16 +35,24 @@ export function ReviewView() {
   const [decision, setDecision] = useState<Decision>("all");
   const [status, setStatus] = useState<Status>("");
   const [minScore, setMinScore] = useState("");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [order, setOrder] = useState<"newest" | "uncertain">("newest");
   const [heatmap, setHeatmap] = useState(true);
   const pages = useCursorPages();
-  const filterKey = `${roiId}|${decision}|${status}|${minScore}`;
+  const filterKey = `${roiId}|${decision}|${status}|${minScore}|${from}|${to}|${order}`;
   const resetPages = pages.reset;
   useEffect(() => resetPages(), [filterKey, resetPages]);
   const min = minScore.trim() && Number.isFinite(Number(minScore)) ? Number(minScore) : undefined;
+  const day = (d: string) => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? d : undefined);
 
   const q = useQuery(
     trpc.inspections.list.queryOptions(
-      { roiId: roiId ?? undefined, decision: decision === "all" ? undefined : decision, reviewStatus: status || undefined, minScore: min, cursor: pages.cursor, limit: 25 },
+      {
+        roiId: roiId ?? undefined, decision: decision === "all" ? undefined : decision, reviewStatus: status || undefined, minScore: min,
+        from: day(from) ? localDayStart(from) : undefined, to: day(to) ? localDayStart(nextDay(to)) : undefined, order,
+        cursor: pages.cursor, limit: 25,
+      },
       { placeholderData: (prev) => prev, refetchInterval: 15_000 },
     ),
   );
@@ -73,31 +82,10 @@ export function ReviewView() {
   };
   useHotkeys(reviewHotkeys(act));
 
-  const columns: Column<Row>[] = [
-    { key: "at", header: "When", cell: (r) => <span className="whitespace-nowrap text-xs">{formatDateTime(r.createdAt)}</span> },
-    { key: "roi", header: "ROI", cell: (r) => <span className="text-xs">{roiName(r.roiId)}</span>, hideOnNarrow: true },
-    { key: "decision", header: "Decision", cell: (r) => <LabelBadge label={r.decision} /> },
-    {
-      key: "score",
-      header: "Score / thr.",
-      align: "right",
-      cell: (r) => (
-        <span className="font-mono text-xs tabular-nums">
-          {formatScore(r.score)}
-          <span className="text-slate-400"> / {formatScore(r.threshold)}</span>
-        </span>
-      ),
-    },
-    { key: "regions", header: "Regions", align: "right", cell: (r) => (r.nRegions ? `${r.nRegions}${r.maxRegionAreaMm2 ? ` · ${r.maxRegionAreaMm2.toFixed(1)} mm²` : ""}` : "—"), hideOnNarrow: true },
-    {
-      key: "review",
-      header: "Review",
-      cell: (r) => <Badge tone={REVIEW_LABELS[r.reviewStatus]?.tone ?? "neutral"}>{REVIEW_LABELS[r.reviewStatus]?.text ?? r.reviewStatus}</Badge>,
-    },
-  ];
-
+  const roi = rois.data?.find((r) => r.id === roiId) ?? null;
   return (
     <div className="space-y-4">
+      {roi ? <RoiTitle page="Review" roi={roi} /> : <AllRoisTitle />}
       <div className="flex flex-wrap items-center gap-3" data-testid="review-filters">
         <select className={inputClass} value={roiId ?? ""} onChange={(e) => setRoiId(e.target.value || null)} aria-label="ROI" data-testid="review-roi">
           <option value="">All ROIs</option>
@@ -127,8 +115,28 @@ export function ReviewView() {
           ))}
         </select>
         <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
+          <input type="checkbox" className="size-4 accent-brand-600" checked={status === "pending"} onChange={(e) => setStatus(e.target.checked ? "pending" : "")} data-testid="review-pending-only" />
+          Pending only
+        </label>
+        <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
           Score ≥ <input className={`${inputClass} w-24`} value={minScore} onChange={(e) => setMinScore(e.target.value)} inputMode="decimal" placeholder="any" data-testid="review-min-score" />
         </label>
+        <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
+          From <input type="date" className={inputClass} value={from} onChange={(e) => setFrom(e.target.value)} data-testid="review-from" />
+        </label>
+        <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
+          To <input type="date" className={inputClass} value={to} onChange={(e) => setTo(e.target.value)} data-testid="review-to" />
+        </label>
+        <Segmented
+          label="Order"
+          value={order}
+          onChange={setOrder}
+          options={[
+            { value: "newest", label: "Newest first" },
+            { value: "uncertain", label: "Near the threshold first" },
+          ]}
+          testId="review-order"
+        />
       </div>
 
       <div className="grid gap-4 lg:grid-cols-[minmax(0,5fr)_minmax(0,6fr)]">
@@ -138,22 +146,20 @@ export function ReviewView() {
               {describeError(q.error).message}
             </ErrorBanner>
           ) : (
-            <DataTable
-              columns={columns}
+            <ReviewQueue
               rows={rows}
-              rowKey={(r) => r.id}
               loading={q.isPending}
-              onRowClick={(r) => setSelectedId(r.id)}
-              selectedKey={selectedId}
-              caption="Inspections, newest first"
-              testId="inspections-table"
+              selectedId={selectedId}
+              onSelect={setSelectedId}
+              roiName={roiName}
+              showRoi={!roiId}
               empty={
                 <EmptyState
-                  title={!roiId && decision === "all" && !status && !minScore ? "No inspection yet" : "No inspection matches these filters"}
+                  title={!roiId && decision === "all" && !status && !minScore && !from && !to ? "No inspection yet" : "No inspection matches these filters"}
                   description={
                     <>
                       Inspections appear here from the legacy client&apos;s <code>/infer</code> and from a test upload (right). A ROI needs a fitted, calibrated
-                      version first (<Link href="/fit" className="text-brand-700 underline">Fit & calibrate</Link>).
+                      version first (<Link href={roiId ? `/fit?roi=${roiId}` : "/fit"} className="text-brand-700 underline">Fit & calibrate</Link>).
                     </>
                   }
                   testId="inspections-empty"
@@ -269,4 +275,21 @@ function TestUpload({ defaultRoi, rois, onDone }: { defaultRoi: string | null; r
       </CardBody>
     </Card>
   );
+}
+
+function AllRoisTitle() {
+  useEffect(() => {
+    document.title = "Review · all ROIs · BrakeDiscInspector";
+  }, []);
+  return (
+    <p className="text-sm text-slate-600" data-testid="roi-title">
+      Review for <span className="font-semibold text-slate-900">all ROIs</span>
+    </p>
+  );
+}
+
+/** Local midnight of a "YYYY-MM-DD" day as an ISO instant (the date pickers are in the reviewer's time zone). */
+function localDayStart(day: string): string {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(y!, m! - 1, d!).toISOString();
 }

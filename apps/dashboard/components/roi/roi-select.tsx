@@ -1,30 +1,60 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { EmptyState } from "@/components/ui/empty-state";
 import { QueryState } from "@/components/ui/query-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { inputClass } from "@/components/ui/button";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
+import { rememberedRoi, rememberRoi, resolveRoi, roiTitle } from "@/lib/roi-link";
 import { useSearchParam } from "@/lib/use-search-param";
 
 export type RoiItem = RouterOutputs["rois"]["list"][number];
 
 /**
- * The ROI a page works on, kept in the URL (`?roi=<id>`) so Overview can link straight to it. When none is chosen
- * the first ROI is selected.
+ * The ROI a page works on, kept in the address (`?roi=<id>`; lib/roi-link.ts): deep-linkable, kept on reload and
+ * carried by the navigation. Without one the remembered ROI (else the first) is put in the address. An id the list
+ * does not know is refetched once (a ROI created a moment ago) and then reported as unknown — never swapped for
+ * another ROI, so an upload cannot land in the wrong one.
  */
 export function useRoiSelection() {
   const trpc = useTRPC();
   const rois = useQuery(trpc.rois.list.queryOptions({}));
   const [param, setParam] = useSearchParam("roi");
-  const list = rois.data ?? [];
-  const roi = list.find((r) => r.id === param) ?? null;
+  const [recheckedFor, setRecheckedFor] = useState<string | null>(null);
+  const list = rois.data;
+  const resolved = list ? resolveRoi(list, param, rememberedRoi()) : null;
+  const { refetch } = rois;
   useEffect(() => {
-    if (rois.data && rois.data.length > 0 && (!param || !rois.data.some((r) => r.id === param))) setParam(rois.data[0]!.id);
-  }, [rois.data, param, setParam]);
-  return { rois, roi, roiId: roi?.id ?? null, setRoiId: setParam };
+    if (resolved?.kind === "choose") setParam(resolved.id);
+    else if (resolved?.kind === "ok") rememberRoi(resolved.id);
+    else if (resolved?.kind === "unknown" && param && recheckedFor !== param) {
+      setRecheckedFor(param);
+      void refetch();
+    }
+  }, [resolved?.kind, resolved && "id" in resolved ? resolved.id : null, param, recheckedFor, setParam, refetch]);
+  const roi = resolved?.kind === "ok" ? (list!.find((r) => r.id === resolved.id) ?? null) : null;
+  const unknown = resolved?.kind === "unknown" && recheckedFor === param && !rois.isFetching;
+  return { rois, roi, roiId: roi?.id ?? null, setRoiId: setParam, unknownRoiId: unknown ? param : null };
+}
+
+/**
+ * Says which ROI the page acts on: a visible line under the page header and the browser tab's title
+ * ("Fit & calibrate · master / ring (disc-a)").
+ */
+export function RoiTitle({ page, roi }: { page: string; roi: Pick<RoiItem, "recipeId" | "roleId" | "roiName"> | null }) {
+  const title = roiTitle(page, roi);
+  useEffect(() => {
+    document.title = `${title} · BrakeDiscInspector`;
+  }, [title]);
+  if (!roi) return null;
+  return (
+    <p className="text-sm text-slate-600" data-testid="roi-title">
+      {page} for ROI <span className="font-semibold text-slate-900">{roi.roleId} / {roi.roiName}</span> of recipe{" "}
+      <span className="font-semibold text-slate-900">{roi.recipeId}</span>
+    </p>
+  );
 }
 
 /** A ROI picker grouped by recipe, with the dataset counts. */
@@ -94,7 +124,19 @@ export function WithRoi({
         )
       }
     >
-      {() => (selection.roi ? children(selection.roi) : <Skeleton className="h-40 w-full" />)}
+      {() =>
+        selection.roi ? (
+          children(selection.roi)
+        ) : selection.unknownRoiId ? (
+          <EmptyState
+            title="This ROI does not exist"
+            description="The address names a ROI the service does not know (deleted, or a link from another installation). Pick one above."
+            testId="unknown-roi"
+          />
+        ) : (
+          <Skeleton className="h-40 w-full" />
+        )
+      }
     </QueryState>
   );
 }
