@@ -3,6 +3,8 @@
 // inference service (BDI_PORT, default 8000) and the dashboard (DASHBOARD_PORT, default 3000) together.
 // --dev runs the dashboard with `next dev` instead of a production build.
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -17,6 +19,17 @@ const env = {
   BDI_DATA_ROOT: path.resolve(process.env.BDI_DATA_ROOT ?? path.join(root, "data")),
   BDI_INFERENCE_URL: process.env.BDI_INFERENCE_URL ?? `http://127.0.0.1:${port}`,
 };
+
+// The key the dashboard signs the signed-in user's identity with and the service verifies (never a default): created
+// once under the data root unless BDI_AUTH_SECRET is set (same file as apps/inference/src/auth-secret.ts).
+if (!process.env.BDI_AUTH_SECRET) {
+  mkdirSync(env.BDI_DATA_ROOT, { recursive: true });
+  try {
+    writeFileSync(path.join(env.BDI_DATA_ROOT, "auth-secret"), randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
+  } catch (err) {
+    if (err.code !== "EEXIST") throw err;
+  }
+}
 
 const prep = spawnSync("npm", ["run", "build", "--", ...(dev ? ["--filter=!@bdi/dashboard"] : [])], { cwd: root, env, stdio: "inherit" });
 if (prep.status !== 0) process.exit(prep.status ?? 1);
@@ -57,3 +70,4 @@ process.on("SIGTERM", () => stopAll(0));
 start("inference", "npm", ["start", "-w", "@bdi/inference"]);
 start("dashboard", "npm", ["run", dev ? "dev" : "start", "-w", "@bdi/dashboard"]);
 console.log(`inference: http://127.0.0.1:${port}  dashboard: http://127.0.0.1:${env.DASHBOARD_PORT ?? 3000}  data: ${env.BDI_DATA_ROOT}`);
+console.log("sign-in: create the first admin with `npm run users -- add NAME --role admin` (the service warns while there is none)");

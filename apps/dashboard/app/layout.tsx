@@ -4,9 +4,10 @@ import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { ServiceIndicator } from "@/components/health/service-indicator";
 import { MainNav } from "@/components/nav";
-import { OperatorControl } from "@/components/operator-control";
+import { UserMenu } from "@/components/user-menu";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { resolveInferenceUrl } from "@/lib/service-url";
+import { currentUser } from "@/lib/auth";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -27,6 +28,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   } catch (err) {
     configError = err instanceof Error ? err.message : String(err);
   }
+  // The signed-in user (null on the sign-in page: no navigation, no service calls there).
+  const user = configError ? null : await currentUser();
   if (configError) {
     return (
       <html lang="en">
@@ -44,7 +47,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body className="min-h-screen font-sans">
-        <Providers inferenceUrl={inferenceUrl}>
+        <Providers inferenceUrl={inferenceUrl} user={user ? { username: user.username, role: user.role, displayName: user.displayName } : null}>
           <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur">
             <div className="mx-auto max-w-7xl px-4 sm:px-6">
               <div className="flex h-14 items-center justify-between gap-4">
@@ -54,12 +57,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     BrakeDisc<span className="text-brand-600">Inspector</span>
                   </span>
                 </Link>
-                <div className="flex items-center gap-3">
-                  <OperatorControl />
-                  <ServiceIndicator />
-                </div>
+                {user ? (
+                  <div className="flex items-center gap-3">
+                    <UserMenu />
+                    <ServiceIndicator />
+                  </div>
+                ) : null}
               </div>
-              <MainNav />
+              {user ? <MainNav /> : null}
             </div>
           </header>
           <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>

@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createContext, useContext, useState, type ReactNode } from "react";
 import { SERVICE_BASE_PATH } from "@/lib/service-url";
 import { makeTrpcClient, TRPCProvider } from "@/lib/trpc";
+import { SessionUserProvider, type ClientUser } from "@/lib/session-user";
 
 const ServiceUrlContext = createContext<string>("");
 
@@ -29,18 +30,21 @@ function makeQueryClient() {
   });
 }
 
-export function Providers({ inferenceUrl, children }: { inferenceUrl: string; children: ReactNode }) {
+export function Providers({ inferenceUrl, user, children }: { inferenceUrl: string; user: ClientUser | null; children: ReactNode }) {
   // One client per browser tab (useState keeps it across re-renders; the server render gets its own).
   const [queryClient] = useState(makeQueryClient);
-  // Same origin: the /svc proxy forwards to `inferenceUrl` with the API key (the browser never calls the service).
+  // Same origin: the /svc proxy forwards to `inferenceUrl` with the user's identity and the API key (the browser never
+  // calls the service).
   const [trpcClient] = useState(() => makeTrpcClient(SERVICE_BASE_PATH));
   return (
     <ServiceUrlContext.Provider value={inferenceUrl}>
+      <SessionUserProvider user={user}>
       <QueryClientProvider client={queryClient}>
         <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
           {children}
         </TRPCProvider>
       </QueryClientProvider>
+      </SessionUserProvider>
     </ServiceUrlContext.Provider>
   );
 }

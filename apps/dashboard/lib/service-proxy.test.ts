@@ -58,11 +58,12 @@ test("the target stays under the configured base, path prefix included", () => {
   assert.equal(serviceTarget("https://qa.example/bdi/", "/trpc/health"), "https://qa.example/bdi/trpc/health");
 });
 
-test("request headers: allow-listed ones pass, the browser's cookies and key do not, the server's key is added", () => {
+test("request headers: allow-listed ones pass, the browser's cookies, key, identity and actor do not, the server's are added", () => {
   const incoming = new Headers({
     "content-type": "multipart/form-data; boundary=x",
     "content-length": "123",
     "x-actor": "Anna QA",
+    "x-bdi-identity": "forged.by.browser",
     "x-request-id": "req-1",
     "if-none-match": '"abc"',
     cookie: "session=1",
@@ -73,10 +74,12 @@ test("request headers: allow-listed ones pass, the browser's cookies and key do 
     "transfer-encoding": "chunked",
     origin: "http://dashboard:3000",
   });
-  const out = forwardRequestHeaders(incoming, "s3cret");
+  const out = forwardRequestHeaders(incoming, "s3cret", { header: "x-bdi-identity", token: "signed.by.dashboard" });
   assert.equal(out.get("content-type"), "multipart/form-data; boundary=x");
   assert.equal(out.get("content-length"), "123");
-  assert.equal(out.get("x-actor"), "Anna QA");
+  assert.equal(out.get("x-actor"), null, "the audit actor is the signed-in user, never a header the browser sets");
+  assert.equal(out.get("x-bdi-identity"), "signed.by.dashboard");
+  assert.equal(forwardRequestHeaders(incoming, "s3cret").get("x-bdi-identity"), null, "no session: no identity, not even the browser's");
   assert.equal(out.get("x-request-id"), "req-1");
   assert.equal(out.get("if-none-match"), '"abc"');
   assert.equal(out.get("x-api-key"), "s3cret");

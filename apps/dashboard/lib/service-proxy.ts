@@ -1,7 +1,7 @@
 // The dashboard's same-origin proxy to the inference service (app/svc/[...path]/route.ts): the browser only ever talks
-// to the dashboard; the dashboard server forwards `/svc/trpc/…` and `/svc/api/…` to BDI_INFERENCE_URL and adds the
-// service's API key from its own environment, so the key never reaches the browser. Pure helpers (no Next imports),
-// unit-tested in service-proxy.test.ts.
+// to the dashboard; the dashboard server forwards `/svc/trpc/…` and `/svc/api/…` of a signed-in user to
+// BDI_INFERENCE_URL with that user's identity token and the service's API key from its own environment, so neither
+// reaches the browser. Pure helpers (no Next imports), unit-tested in service-proxy.test.ts.
 
 /** Where the browser finds the service: the dashboard's own origin, under this prefix. */
 export const PROXY_PREFIX = "/svc";
@@ -19,7 +19,6 @@ const FORWARDED_REQUEST_HEADERS = [
   "if-modified-since",
   "last-event-id",
   "trpc-accept",
-  "x-actor",
   "x-request-id",
 ];
 
@@ -72,14 +71,18 @@ export function serviceTarget(base: string, servicePath: string): string {
   return target.toString();
 }
 
-/** The headers sent to the service: the browser's allow-listed ones, plus X-API-Key from the dashboard's env. */
-export function forwardRequestHeaders(incoming: Headers, apiKey: string | undefined): Headers {
+/**
+ * The headers sent to the service: the browser's allow-listed ones (never an identity header of its own), plus the
+ * signed-in user's identity token and X-API-Key from the dashboard's env.
+ */
+export function forwardRequestHeaders(incoming: Headers, apiKey: string | undefined, identity?: { header: string; token: string }): Headers {
   const out = new Headers();
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const v = incoming.get(name);
     if (v !== null) out.set(name, v);
   }
   if (apiKey) out.set("x-api-key", apiKey);
+  if (identity) out.set(identity.header, identity.token);
   return out;
 }
 
@@ -137,13 +140,14 @@ export function fetchFailureReason(err: unknown): string {
  */
 export function proxyErrorBody(
   servicePath: string | null,
-  status: 404 | 500 | 502,
+  status: 401 | 404 | 500 | 502,
   message: string,
   extra: { serviceUnreachable?: boolean } = {},
 ): unknown {
   if (servicePath?.startsWith("/trpc/")) {
-    const code = status === 404 ? "NOT_FOUND" : status === 502 ? "BAD_GATEWAY" : "INTERNAL_SERVER_ERROR";
-    return { error: { message, code: status === 404 ? -32004 : -32603, data: { code, httpStatus: status, ...extra } } };
+    const code = status === 401 ? "UNAUTHORIZED" : status === 404 ? "NOT_FOUND" : status === 502 ? "BAD_GATEWAY" : "INTERNAL_SERVER_ERROR";
+    const rpc = status === 401 ? -32001 : status === 404 ? -32004 : -32603;
+    return { error: { message, code: rpc, data: { code, httpStatus: status, ...extra } } };
   }
   return { error: message, ...extra };
 }

@@ -14,21 +14,14 @@ import {
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { SERVICE_BASE_PATH, trpcUrl } from "./service-url.ts";
-import { getOperatorName } from "./operator.ts";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
-/** Every request names the operator in `x-actor`; the service records it in audit events. */
-function actorHeaders(): Record<string, string> {
-  const actor = getOperatorName();
-  return actor ? { "x-actor": actor } : {};
-}
-
 /**
- * All links call `baseUrl` (default: the dashboard's own `/svc` proxy, same origin; it adds the API key and forwards
- * to BDI_INFERENCE_URL):
+ * All links call `baseUrl` (default: the dashboard's own `/svc` proxy, same origin; it adds the signed-in user's
+ * identity token and the API key and forwards to BDI_INFERENCE_URL; the session cookie goes along by itself):
  * - subscriptions (fit progress, …): server-sent events through httpSubscriptionLink, so progress is streamed
  *   rather than polled (EventSource cannot send headers; subscriptions are read-only);
  * - FormData / File / binary inputs (uploads): one unbatched request each through httpLink;
@@ -43,8 +36,8 @@ export function makeTrpcClient(baseUrl: string = SERVICE_BASE_PATH): TRPCClient<
         true: httpSubscriptionLink({ url }),
         false: splitLink({
           condition: (op) => isNonJsonSerializable(op.input),
-          true: httpLink({ url, headers: actorHeaders }),
-          false: httpBatchLink({ url, headers: actorHeaders }),
+          true: httpLink({ url }),
+          false: httpBatchLink({ url }),
         }),
       }),
     ],

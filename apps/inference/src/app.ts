@@ -12,6 +12,7 @@ import { registerDashboardApi } from "./api/index.ts";
 import { apiKeyHook } from "./api-key.ts";
 import { apiRoleHook } from "./api/guard.ts";
 import { identityHook } from "./auth-hook.ts";
+import { firstRunHint } from "./services/auth.ts";
 import { registerAuthApi } from "./api/auth.ts";
 import { createTrpcContext } from "./trpc/context.ts";
 import { requestIdFrom } from "./request-id.ts";
@@ -103,5 +104,10 @@ export async function buildApp(ctx: ServiceContext, opts: BuildAppOptions = {}):
   await registerLegacyRoutes(app, ctx);
   await registerDashboardApi(app, ctx);
   await registerAuthApi(app, ctx);
+  // A fresh data root has no user: say how to create the first admin (there is no default account).
+  app.addHook("onReady", async () => {
+    const hint = await firstRunHint(ctx);
+    if (hint) app.log.warn(hint);
+  });
   return app;
 }

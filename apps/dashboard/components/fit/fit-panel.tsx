@@ -15,6 +15,7 @@ import { describeError } from "@/lib/errors";
 import { fitRemainingSeconds, fitStageName } from "@/lib/fit-stages";
 import { formatDuration, formatMs, formatScore } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
+import { useCan } from "@/lib/session-user";
 
 type Job = RouterOutputs["jobs"]["list"][number];
 
@@ -37,6 +38,8 @@ export function FitPanel({ roi }: { roi: RoiItem }) {
     if (running) setJobId(running.id);
   }, [jobs.data, jobId]);
   const start = useMutation(trpc.fit.start.mutationOptions({ onSuccess: (j) => setJobId(j.id) }));
+  // Fits are an engineer's (the service refuses anyone else; the controls are not offered).
+  const canFit = useCan("engineer");
   const [last, setLast] = useState<Job | null>(null);
   const finished = useRef<string | null>(null);
   const sub = useSubscription(
@@ -85,7 +88,12 @@ export function FitPanel({ roi }: { roi: RoiItem }) {
         }
       />
       <CardBody className="space-y-4">
-        <div className="flex flex-wrap items-end gap-3">
+        {!canFit && (
+          <p className="text-sm text-slate-600" data-testid="fit-needs-engineer">
+            Starting a fit needs the engineer role.
+          </p>
+        )}
+        {canFit && <div className="flex flex-wrap items-end gap-3">
           <Button variant="primary" onClick={() => start.mutate({ roiId: roi.id, coresetRate })} disabled={start.isPending || running || coresetBad} data-testid="fit-start">
             {start.isPending ? "Starting…" : running ? "Fitting…" : "Start fit"}
           </Button>
@@ -94,7 +102,7 @@ export function FitPanel({ roi }: { roi: RoiItem }) {
             <input className={`${inputClass} w-36`} value={coreset} onChange={(e) => setCoreset(e.target.value)} placeholder="service default" inputMode="decimal" />
           </label>
           {coresetBad && <span className="text-xs text-rose-700">must be a number in (0, 1]</span>}
-        </div>
+        </div>}
         <MutationError error={start.error} title="The fit could not start" onDismiss={() => start.reset()} />
         <MutationError error={cancel.error} title="The fit could not be cancelled" onDismiss={() => cancel.reset()} />
         {jobId && !job && sub.status !== "error" && <ProgressBar label="Connecting to the job's progress stream…" testId="fit-progress" />}

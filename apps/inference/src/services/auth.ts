@@ -3,7 +3,7 @@
 //   database holds now (a role change or a disabled account counts from the next request, not the next sign-in);
 // - authorize: role check; a signed-in user refused is audited ("auth.forbidden"), so is a tampered token;
 // - signInWithPassword / signInWithOidc: what the dashboard's sign-in asks (rate-limited, every failure audited).
-import { appendAudit, createUser, findUserById, findUserByOidc, findUserByUsername, touchUserSignIn, type User } from "@bdi/db";
+import { appendAudit, countUsers, createUser, findUserById, findUserByOidc, findUserByUsername, touchUserSignIn, type User } from "@bdi/db";
 import { roleAtLeast, RoleSchema, UsernameSchema, type Role } from "@bdi/core/auth/roles";
 import { verifyIdentityToken } from "@bdi/core/auth/identity-token";
 import type { ServiceContext } from "../context.ts";
@@ -147,6 +147,13 @@ export async function signInWithOidc(
   await touchUserSignIn(ctx.db.prisma, user.id);
   await audit(ctx, user.username, "auth.sign_in", "user", user.id, { method: "oidc", issuer: input.issuer, ip: input.ip }, input.requestId);
   return { ok: true, user: publicUser(user) };
+}
+
+/** What to tell an operator at start when nobody can sign in yet (null when there is an active admin… or anyone). */
+export async function firstRunHint(ctx: AuthCtx): Promise<string | null> {
+  if (!ctx.config.authSecret) return "dashboard sign-in is not configured: set BDI_AUTH_SECRET or start with `npm start` (it creates the data root's auth-secret)";
+  if ((await countUsers(ctx.db.prisma)) > 0) return null;
+  return "no users yet: create the first admin with `npm run users -- add NAME --role admin`, then sign in to the dashboard";
 }
 
 /** Sign-out, as the dashboard reports it (the session cookie is the dashboard's; this only records it). */

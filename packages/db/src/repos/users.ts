@@ -67,6 +67,10 @@ export async function listUsers(db: Queryable): Promise<User[]> {
   return db.user.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
 }
 
+export async function countUsers(db: Queryable): Promise<number> {
+  return db.user.count();
+}
+
 export async function countActiveAdmins(db: Queryable): Promise<number> {
   return db.user.count({ where: { role: "admin", disabled: false } });
 }

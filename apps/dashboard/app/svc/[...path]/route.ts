@@ -1,7 +1,13 @@
 // Same-origin proxy to the inference service: /svc/trpc/… and /svc/api/… → ${BDI_INFERENCE_URL}/trpc/… and /api/…,
-// with X-API-Key from the dashboard's environment (BDI_API_KEY / BACKEND_API_KEY), so the browser never sees the key
-// and never talks to the service itself. Bodies stream both ways (FormData uploads in, fit-progress server-sent
-// events and images out). Anything but the two prefixes is a 404: no open proxy. Logic in lib/service-proxy.ts.
+// for signed-in users only (401 otherwise, nothing forwarded), with the user's identity token (signed with the key
+// dashboard and service share, valid 60 s) and X-API-Key from the dashboard's environment (BDI_API_KEY /
+// BACKEND_API_KEY), so the browser never sees either and never talks to the service itself. The service checks the
+// token and the user's role. Bodies stream both ways (FormData uploads in, fit-progress server-sent events and images
+// out). Anything but the two prefixes is a 404: no open proxy. Logic in lib/service-proxy.ts.
+import { getToken } from "next-auth/jwt";
+import type { NextRequest } from "next/server";
+import { IDENTITY_HEADER, signIdentityToken } from "@bdi/core/auth/identity-token";
+import { secureCookies, sessionSecret, sharedAuthSecret } from "@/lib/auth-config";
 import { resolveInferenceUrl } from "@/lib/service-url";
 import {
   fetchFailureReason,
@@ -25,10 +31,22 @@ function json(status: number, body: unknown): Response {
   });
 }
 
-async function proxy(req: Request): Promise<Response> {
+/** The signed-in user's identity token for the service, or why there is none. */
+async function identityFor(req: NextRequest): Promise<{ token: string } | { refused: string }> {
+  const shared = sharedAuthSecret();
+  const secret = sessionSecret();
+  if (!shared || !secret) return { refused: "Sign-in is not configured on the dashboard (BDI_AUTH_SECRET or the data root's auth-secret)" };
+  const session = await getToken({ req, secret, secureCookie: secureCookies() });
+  if (!session?.uid || !session.username) return { refused: "Sign in first" };
+  return { token: await signIdentityToken(shared, { sub: session.uid, name: session.username }) };
+}
+
+async function proxy(req: NextRequest): Promise<Response> {
   const url = new URL(req.url);
   const servicePath = proxiedServicePath(url.pathname, url.search);
   if (!servicePath) return json(404, { error: "Not Found" });
+  const identity = await identityFor(req);
+  if ("refused" in identity) return json(401, proxyErrorBody(servicePath, 401, identity.refused));
 
   let target: string;
   try {
@@ -44,7 +62,7 @@ async function proxy(req: Request): Promise<Response> {
   try {
     upstream = await fetch(target, {
       method,
-      headers: forwardRequestHeaders(req.headers, proxyApiKey(process.env)),
+      headers: forwardRequestHeaders(req.headers, proxyApiKey(process.env), { header: IDENTITY_HEADER, token: identity.token }),
       body: hasBody ? req.body : undefined,
       // Stream the upload instead of buffering it (undici requires this for a ReadableStream body).
       ...(hasBody ? { duplex: "half" } : {}),
