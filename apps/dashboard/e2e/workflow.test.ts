@@ -259,7 +259,7 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     await id(page, "audit-table").getByTestId("data-row").first().waitFor();
     const actions = new Set<string>();
     for (;;) {
-      for (const a of await id(page, "audit-action").allTextContents()) actions.add(a);
+      for (const a of await id(page, "audit-action").evaluateAll((els) => els.map((e) => e.getAttribute("data-action") ?? ""))) actions.add(a);
       const next = id(page, "pagination").getByRole("button", { name: "Next" });
       if (!(await next.count()) || (await next.isDisabled())) break;
       await next.click();
@@ -274,7 +274,7 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
       await id(page, "audit-action-filter").selectOption(action);
       await page.waitForFunction((a) => {
         const cells = [...document.querySelectorAll('[data-testid="audit-table"] [data-testid="audit-action"]')];
-        return cells.length > 0 && cells.every((c) => c.textContent === a);
+        return cells.length > 0 && cells.every((c) => c.getAttribute("data-action") === a);
       }, action);
     };
     await filterBy("model_version.activate");

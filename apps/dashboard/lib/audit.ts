@@ -22,7 +22,7 @@ export function nextDay(date: string): string {
 }
 
 /** The CSV export's URL under a service base (the dashboard's `/svc` proxy in the browser). */
-export function auditCsvUrl(serviceUrl: string, f: AuditFilterState): string {
-  const qs = new URLSearchParams(auditFilterInput(f) as Record<string, string>).toString();
+export function auditCsvUrl(serviceUrl: string, f: AuditFilterState, roiId?: string | null): string {
+  const qs = new URLSearchParams({ ...(auditFilterInput(f) as Record<string, string>), ...(roiId ? { roiId } : {}) }).toString();
   return `${serviceUrl}/api/audit.csv${qs ? `?${qs}` : ""}`;
 }

@@ -182,9 +182,9 @@ function CalibrationBody({ data, roiId }: { data: Data; roiId: string }) {
                 <ul className="mt-2 grid grid-cols-3 gap-2 sm:grid-cols-4 lg:grid-cols-6">
                   {r.flips.slice(0, 24).map((f) => (
                     <li key={f.sampleId} className="overflow-hidden rounded border border-slate-200 bg-white text-xs" data-testid="flip">
-                      <Link href={`/datasets?roi=${roiId}&sample=${f.sampleId}`} title={f.fileName}>
+                      <Link href={`/datasets?roi=${roiId}&sample=${f.sampleId}`} title={`${f.originalFileName ?? f.fileName} (stored as ${f.fileName})`}>
                         <div className="relative aspect-square bg-slate-100">
-                          <img src={asset(f.thumbUrl, { size: "128" })!} alt={f.fileName} loading="lazy" className="absolute inset-0 size-full object-contain" />
+                          <img src={asset(f.thumbUrl, { size: "128" })!} alt={f.originalFileName ?? f.fileName} loading="lazy" className="absolute inset-0 size-full object-contain" />
                         </div>
                         <div className="flex items-center justify-between gap-1 px-1.5 py-1">
                           <LabelBadge label={f.label} />

@@ -34,6 +34,15 @@ export function ModelsView() {
   );
 }
 
+/** The version's timings in words (the keys stay in the tooltip-free CSV/API). */
+const TIMING_LABELS: Record<string, string> = {
+  wallMs: "Fit time (start → files written)",
+  totalMs: "Compute time",
+  decodeMs: "Reading the crops",
+  extractMs: "Feature extraction",
+  coresetMs: "Memory bank (coreset)",
+};
+
 function totalMs(t: Record<string, number> | null): number | null {
   if (!t) return null;
   // wallMs: the fit's duration as the Fit page shows it (job start → version written); older versions: compute time
@@ -146,17 +155,23 @@ function VersionDetail({ id }: { id: string }) {
                     hint={`rate ${v.coresetRateApplied ?? "—"} (asked ${v.coresetRateRequested ?? "—"})`}
                   />
                   {v.timings &&
-                    Object.entries(v.timings).map(([k, ms]) => <Info key={k} label={`Time: ${k.replace(/Ms$/, "")}`} value={formatMs(ms)} />)}
+                    Object.entries(v.timings).map(([k, ms]) => <Info key={k} label={TIMING_LABELS[k] ?? `Time: ${k.replace(/Ms$/, "")}`} value={formatMs(ms)} />)}
                 </dl>
                 <details>
                   <summary className="cursor-pointer text-sm font-medium text-slate-700">Lineage: the {v.lineage.length} samples this version was fitted on</summary>
-                  <ul className="mt-2 grid grid-cols-4 gap-2 sm:grid-cols-6 lg:grid-cols-10">
+                  <ul className="mt-2 grid grid-cols-[repeat(auto-fill,minmax(8rem,1fr))] items-start gap-2" data-testid="lineage-samples">
                     {v.lineage.map((s) => (
-                      <li key={s.id} className={`overflow-hidden rounded border border-slate-200 text-[10px] ${s.deletedAt ? "opacity-50" : ""}`} title={`${s.fileName} · ${s.sha256.slice(0, 12)}${s.deletedAt ? " · deleted since" : ""}`}>
-                        <div className="relative aspect-square bg-slate-100">
-                          <img src={asset(s.thumbUrl, { size: "128" })!} alt={s.fileName} loading="lazy" className="absolute inset-0 size-full object-contain" />
+                      <li
+                        key={s.id}
+                        className={`overflow-hidden rounded border border-slate-200 text-[11px] ${s.deletedAt ? "opacity-50" : ""}`}
+                        title={`stored as ${s.fileName} · sha256 ${s.sha256.slice(0, 12)}${s.deletedAt ? " · deleted since" : ""}`}
+                        data-testid="lineage-sample"
+                      >
+                        {/* the crop's own aspect: a 2.5:1 crop is a wide tile, not a letterboxed square */}
+                        <div className="relative bg-slate-100" style={{ aspectRatio: `${Math.max(1, s.width ?? 1)} / ${Math.max(1, s.height ?? 1)}` }}>
+                          <img src={asset(s.thumbUrl, { size: "256" })!} alt={s.originalFileName ?? s.fileName} loading="lazy" className="absolute inset-0 size-full object-contain" />
                         </div>
-                        <div className="truncate px-1">{s.fileName}</div>
+                        <div className="break-all px-1 py-0.5 leading-tight">{s.originalFileName ?? s.fileName}</div>
                       </li>
                     ))}
                   </ul>
@@ -238,6 +253,7 @@ function Info({ label, value, hint, mono }: { label: string; value: string; hint
 /** Two versions of the ROI scored on the same labelled set. */
 function Compare({ versions }: { versions: Version[] }) {
   const trpc = useTRPC();
+  const asset = useAssetUrl();
   const ready = versions.filter((v) => v.status === "ready" || v.status === "retired");
   const [a, setA] = useState(ready.find((v) => v.active)?.id ?? ready[0]?.id ?? "");
   const [b, setB] = useState(ready.find((v) => v.id !== a)?.id ?? "");
@@ -316,7 +332,7 @@ function Compare({ versions }: { versions: Version[] }) {
               <table className="min-w-full text-sm">
                 <thead className="sticky top-0 bg-slate-50 text-left text-xs text-slate-500">
                   <tr>
-                    <th className="px-2 py-1">Sample</th>
+                    <th className="px-2 py-1" colSpan={2}>Sample</th>
                     <th className="px-2 py-1">Label</th>
                     <th className="px-2 py-1 text-right">Score A</th>
                     <th className="px-2 py-1 text-right">Score B</th>
@@ -331,7 +347,12 @@ function Compare({ versions }: { versions: Version[] }) {
                       const flipB = q.data.b.threshold != null && s.scoreB >= q.data.b.threshold;
                       return (
                         <tr key={s.sampleId} data-testid="compare-row">
-                          <td className="px-2 py-1 font-mono text-xs">{s.fileName}</td>
+                          <td className="w-16 px-2 py-1">
+                            <img src={asset(s.thumbUrl, { size: "128" })!} alt="" loading="lazy" className="h-8 w-14 rounded bg-slate-100 object-contain" />
+                          </td>
+                          <td className="break-all px-2 py-1 text-xs" title={`stored as ${s.fileName}`} data-testid="compare-name">
+                            {s.originalFileName ?? s.fileName}
+                          </td>
                           <td className="px-2 py-1">
                             <LabelBadge label={s.label} />
                           </td>

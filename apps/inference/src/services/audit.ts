@@ -1,9 +1,12 @@
 // The audit log as the dashboard reads it: filtered pages, the filters' facets, CSV export.
-import { auditFacets, exportAuditCsv, listAuditEvents, type AuditFilter, type PageArgs } from "@bdi/db";
+import { auditFacets, exportAuditCsv, listAuditEvents, roisOfAuditEvents, type AuditFilter, type PageArgs } from "@bdi/db";
 import type { Services } from "./index.ts";
 
-export function auditPage(svc: Services, filter: AuditFilter & PageArgs) {
-  return listAuditEvents(svc.ctx.db.prisma, filter);
+/** A page of events, each with the ROI it is about (null when none: a recipe, a refused request…). */
+export async function auditPage(svc: Services, filter: AuditFilter & PageArgs) {
+  const page = await listAuditEvents(svc.ctx.db.prisma, filter);
+  const rois = await roisOfAuditEvents(svc.ctx.db.prisma, page.items);
+  return { ...page, items: page.items.map((e) => ({ ...e, roiId: rois.get(e.id) ?? null })) };
 }
 
 export function auditFilterFacets(svc: Services) {

@@ -17,6 +17,8 @@ export type ScoredSample = {
   sampleId: string;
   label: "ok" | "ng";
   fileName: string;
+  /** the name the operator's file had (null: none known) — what people recognise the crop by */
+  originalFileName: string | null;
   score: number;
   /** false when the sample is inside the version's memory bank and was scored against it (optimistic score) */
   outOfSample: boolean;
@@ -34,7 +36,7 @@ export type LabelledScores = {
   computedAt: string;
 };
 
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2; // 2: items carry originalFileName
 const memo = new WeakMap<Services, { done: Map<string, LabelledScores>; running: Map<string, Promise<LabelledScores>> }>();
 
 function cacheOf(svc: Services) {
@@ -85,7 +87,7 @@ async function compute(svc: Services, version: ModelVersion, percentile: number,
       const inBank = lineage.has(s.sample.id);
       const oos = !inBank || (label === "ok" && scored.outOfSample);
       if (label === "ok" && !oos) out.outOfSample = false;
-      out.items.push({ sampleId: s.sample.id, label, fileName: s.sample.fileName, score: s.score, outOfSample: oos });
+      out.items.push({ sampleId: s.sample.id, label, fileName: s.sample.fileName, originalFileName: s.sample.originalFileName, score: s.score, outOfSample: oos });
     }
   }
   return out;
@@ -108,7 +110,7 @@ export async function primeLabelledScores(
   if (!complete || [...input.ok, ...input.ng].some((x) => !Number.isFinite(x.score))) return false;
   const fingerprint = await datasetFingerprint(svc, version, input.percentile);
   const item = (label: "ok" | "ng") => (x: { sample: Sample; score: number }): ScoredSample =>
-    ({ sampleId: x.sample.id, label, fileName: x.sample.fileName, score: x.score, outOfSample: true });
+    ({ sampleId: x.sample.id, label, fileName: x.sample.fileName, originalFileName: x.sample.originalFileName, score: x.score, outOfSample: true });
   const scores: LabelledScores = {
     modelVersionId: version.id, roiId: version.roiId, percentile: input.percentile,
     items: [...input.ok.map(item("ok")), ...input.ng.map(item("ng"))], errors: [], outOfSample: true, fingerprint,

@@ -87,7 +87,7 @@ export async function compareVersions(svc: Services, input: { a: string; b: stri
     .filter((i) => byId.has(i.sampleId))
     .map((i) => {
       const j = byId.get(i.sampleId)!;
-      return { sampleId: i.sampleId, label: i.label, fileName: i.fileName, scoreA: i.score, scoreB: j.score, outOfSampleA: i.outOfSample, outOfSampleB: j.outOfSample };
+      return { sampleId: i.sampleId, label: i.label, fileName: i.fileName, originalFileName: i.originalFileName, scoreA: i.score, scoreB: j.score, outOfSampleA: i.outOfSample, outOfSampleB: j.outOfSample };
     });
   const summary = async (v: ModelVersion, key: "scoreA" | "scoreB") => {
     const au = auroc(rows.map((r) => r[key]), rows.map((r) => (r.label === "ng" ? 1 : 0)));

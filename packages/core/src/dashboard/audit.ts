@@ -1,6 +1,6 @@
 // Audit log inputs (the tRPC list and the CSV download share the filter).
 import { z } from "zod";
-import { DateRangeSchema, PageInputSchema } from "./common.ts";
+import { DateRangeSchema, IdSchema, PageInputSchema } from "./common.ts";
 
 const text = z.string().trim().min(1).max(200);
 
@@ -14,6 +14,8 @@ export const AuditFilterSchema = z
     entityType: text.optional(),
     entityId: text.optional(),
     requestId: text.optional(),
+    /** events about one ROI (the ROI, its versions, calibrations and samples) */
+    roiId: IdSchema.optional(),
   })
   .extend(DateRangeSchema.shape);
 

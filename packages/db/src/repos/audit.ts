@@ -34,16 +34,46 @@ export interface AuditFilter {
   entityType?: string;
   entityId?: string;
   requestId?: string;
+  /** events about this ROI: the ROI itself, its model versions, calibrations and samples (not its inspections, which
+   * the review queue filters) */
+  roiId?: string;
   from?: Date | null;
   to?: Date | null;
 }
 
-function auditWhere(f: AuditFilter) {
+/** The ids of the entities whose events belong to a ROI (see AuditFilter.roiId). */
+async function roiEntityIds(db: Queryable, roiId: string): Promise<string[]> {
+  const [versions, calibrations, samples] = await Promise.all([
+    db.modelVersion.findMany({ where: { roiId }, select: { id: true } }),
+    db.calibration.findMany({ where: { roiId }, select: { id: true } }),
+    db.sample.findMany({ where: { roiId }, select: { id: true } }),
+  ]);
+  return [roiId, ...versions.map((v) => v.id), ...calibrations.map((c) => c.id), ...samples.map((x) => x.id)];
+}
+
+/** The ROI each event is about (null: not a ROI's entity, e.g. a recipe), for the ROI column of the audit log. */
+export async function roisOfAuditEvents(db: Queryable, events: AuditEvent[]): Promise<Map<string, string | null>> {
+  const ids = (type: string) => events.filter((e) => e.entityType === type).map((e) => e.entityId);
+  const [versions, calibrations, samples, inspections, rois] = await Promise.all([
+    db.modelVersion.findMany({ where: { id: { in: ids("ModelVersion") } }, select: { id: true, roiId: true } }),
+    db.calibration.findMany({ where: { id: { in: ids("Calibration") } }, select: { id: true, roiId: true } }),
+    db.sample.findMany({ where: { id: { in: ids("Sample") } }, select: { id: true, roiId: true } }),
+    db.inspection.findMany({ where: { id: { in: ids("Inspection") } }, select: { id: true, roiId: true } }),
+    db.roi.findMany({ where: { id: { in: ids("Roi") } }, select: { id: true } }),
+  ]);
+  const roiOf = new Map<string, string>();
+  for (const r of [...versions, ...calibrations, ...samples, ...inspections]) roiOf.set(r.id, r.roiId);
+  for (const r of rois) roiOf.set(r.id, r.id);
+  return new Map(events.map((e) => [e.id, roiOf.get(e.entityId) ?? null]));
+}
+
+async function auditWhere(db: Queryable, f: AuditFilter) {
+  const roiIds = f.roiId ? await roiEntityIds(db, f.roiId) : null;
   return {
     actor: f.actor,
     action: f.action ?? (f.actionPrefix ? { startsWith: f.actionPrefix } : undefined),
     entityType: f.entityType,
-    entityId: f.entityId,
+    entityId: roiIds ? (f.entityId ? (roiIds.includes(f.entityId) ? f.entityId : "-") : { in: roiIds }) : f.entityId,
     requestId: f.requestId,
     at: dateRange(f.from, f.to),
   };
@@ -52,7 +82,7 @@ function auditWhere(f: AuditFilter) {
 /** Newest first. */
 export async function listAuditEvents(db: Queryable, filter: AuditFilter & PageArgs = {}): Promise<Page<AuditEvent>> {
   const rows = await db.auditEvent.findMany({
-    where: auditWhere(filter),
+    where: await auditWhere(db, filter),
     orderBy: [{ at: "desc" }, { id: "desc" }],
     ...pageQuery(filter),
   });

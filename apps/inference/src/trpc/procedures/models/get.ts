@@ -16,6 +16,10 @@ export const get = viewerProcedure.input(ByIdSchema).query(async ({ ctx, input }
       id: s.id,
       label: s.label,
       fileName: s.fileName,
+      /** the operator's file name, what people know the crop by (null: none known) */
+      originalFileName: s.originalFileName,
+      width: s.width,
+      height: s.height,
       sha256: s.sha256,
       deletedAt: s.deletedAt?.toISOString() ?? null,
       thumbUrl: sampleThumbUrl(s.id),

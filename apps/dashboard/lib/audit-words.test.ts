@@ -1,0 +1,16 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { actionWords, auditValue } from "./audit-words.ts";
+
+test("actionWords: known codes in words, unknown ones readable", () => {
+  assert.equal(actionWords("calibration.create"), "Threshold saved");
+  assert.equal(actionWords("fit.cancel"), "Fit cancelled");
+  assert.equal(actionWords("user.set_role"), "User set role");
+});
+
+test("auditValue: short numbers, never 17 digits", () => {
+  assert.equal(auditValue(0.12345678901234567), "0.1235");
+  assert.equal(auditValue(42), "42");
+  assert.equal(auditValue(null), "∅");
+  assert.equal(auditValue("x".repeat(100)).length, 40);
+});

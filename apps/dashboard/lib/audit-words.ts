@@ -1,0 +1,41 @@
+// Audit action codes in words for people; the code stays in the tooltip, the filter's value and the CSV.
+const ACTIONS: Record<string, string> = {
+  "sample.create": "Sample uploaded",
+  "sample.relabel": "Sample relabelled",
+  "sample.delete": "Sample deleted",
+  "sample.restore": "Sample restored",
+  "sample.set_note": "Note changed",
+  "sample.set_ng_regions": "NG regions drawn",
+  "model_version.create": "Fit started (new version)",
+  "model_version.ready": "Version built",
+  "model_version.failed": "Version failed",
+  "model_version.activate": "Version activated",
+  "model_version.add_samples": "Training samples recorded",
+  "calibration.create": "Threshold saved",
+  "calibration.activate": "Threshold put in force",
+  "inspection.create": "Crop inspected",
+  "inspection.review": "Inspection reviewed",
+  "roi.create": "ROI created",
+  "roi.update": "ROI changed",
+  "recipe.create": "Recipe created",
+  "recipe.lock_mm_per_px": "Recipe's mm/px locked",
+  "recipe.set_mm_per_px": "Recipe's mm/px set",
+  "fit.cancel": "Fit cancelled",
+  "import.legacy_artifacts_skipped": "Legacy import: artifacts skipped",
+};
+
+/** "calibration.create" → "Threshold saved"; an unknown code reads as its words ("user.set_role" → "User set role"). */
+export function actionWords(code: string): string {
+  const known = ACTIONS[code];
+  if (known) return known;
+  const text = code.replace(/[._]+/g, " ").trim();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A value of an audit before/after record, short: numbers with 4 significant digits, long text cut. */
+export function auditValue(v: unknown): string {
+  if (v === null || v === undefined) return "∅";
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString();
+  if (typeof v === "object") return JSON.stringify(v).slice(0, 40);
+  return String(v).slice(0, 40);
+}
