@@ -5,12 +5,15 @@ import { Button } from "@/components/ui/button";
 import { Segmented } from "@/components/ui/segmented";
 import { describeRegion, polygonFromPoints, polylinePath, rectFromPoints, type Pt } from "@/lib/regions";
 
-type Mode = "rect" | "polygon";
+type Mode = "rect" | "polygon" | "pan";
+type View = [x: number, y: number, w: number, h: number];
 
 /**
  * Ground-truth NG regions drawn over a sample with an SVG overlay in crop pixels (viewBox = the crop), so what is
  * stored does not depend on the zoom. Rectangle: drag. Polygon: click the points, then double-click, click the first
  * point or press Enter to close; Escape cancels the shape being drawn. Saved through `onSave` (samples.setNgRegions).
+ * Zoom (buttons, or the wheel at the pointer) and pan (Pan mode, or the middle button) change the viewBox only —
+ * pits are a few pixels wide — and the coordinates drawn stay in crop pixels.
  */
 export function RegionEditor({
   src,
@@ -37,6 +40,30 @@ export function RegionEditor({
   const [drag, setDrag] = useState<{ a: Pt; b: Pt } | null>(null);
   const [poly, setPoly] = useState<Pt[]>([]);
   const [hover, setHover] = useState<Pt | null>(null);
+  const [view, setView] = useState<View>([0, 0, width, height]);
+  const [panFrom, setPanFrom] = useState<{ client: Pt; view: View } | null>(null);
+  useEffect(() => setView([0, 0, width, height]), [width, height]);
+  const zoomBy = (factor: number, at?: Pt) =>
+    setView(([x, y, w, h]) => {
+      const nw = Math.min(width, Math.max(width / 16, w / factor));
+      const nh = (nw * height) / width;
+      const [cx, cy] = at ?? [x + w / 2, y + h / 2];
+      const nx = Math.min(width - nw, Math.max(0, cx - ((cx - x) * nw) / w));
+      const ny = Math.min(height - nh, Math.max(0, cy - ((cy - y) * nh) / h));
+      return [nx, ny, nw, nh];
+    });
+  const zoomLevel = width / view[2];
+  // The wheel zooms at the pointer; a native listener, because React's wheel listener cannot stop the page scroll.
+  useEffect(() => {
+    const el = svg.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      zoomBy(e.deltaY < 0 ? 1.25 : 0.8, toCrop(e));
+    };
+    el.addEventListener("wheel", onWheel, { passive: false });
+    return () => el.removeEventListener("wheel", onWheel);
+  });
   const initialKey = JSON.stringify(initial);
   useEffect(() => {
     setRegions(JSON.parse(initialKey) as NgRegion[]);
@@ -73,6 +100,12 @@ export function RegionEditor({
   });
 
   const onDown = (e: RPointerEvent<SVGSVGElement>) => {
+    if (e.button === 1 || (e.button === 0 && mode === "pan")) {
+      e.preventDefault();
+      e.currentTarget.setPointerCapture(e.pointerId);
+      setPanFrom({ client: [e.clientX, e.clientY], view });
+      return;
+    }
     if (!editable || e.button !== 0) return;
     const p = toCrop(e);
     if (mode === "rect") {
@@ -80,18 +113,28 @@ export function RegionEditor({
       setDrag({ a: p, b: p });
     } else {
       const first = poly[0];
-      const near = first && svg.current ? Math.hypot(first[0] - p[0], first[1] - p[1]) < Math.max(width, height) * 0.02 : false;
+      const near = first && svg.current ? Math.hypot(first[0] - p[0], first[1] - p[1]) < Math.max(view[2], view[3]) * 0.02 : false;
       if (near && poly.length >= 3) closePolygon();
       else setPoly((pts) => [...pts, p]);
     }
   };
   const onMove = (e: RPointerEvent<SVGSVGElement>) => {
+    if (panFrom) {
+      const box = e.currentTarget.getBoundingClientRect();
+      const [x, y, w, h] = panFrom.view;
+      const k = w / Math.max(1, box.width);
+      const nx = Math.min(width - w, Math.max(0, x - (e.clientX - panFrom.client[0]) * k));
+      const ny = Math.min(height - h, Math.max(0, y - (e.clientY - panFrom.client[1]) * k));
+      setView([nx, ny, w, h]);
+      return;
+    }
     if (!editable) return;
     const p = toCrop(e);
     if (drag) setDrag({ ...drag, b: p });
     if (mode === "polygon") setHover(p);
   };
   const onUp = () => {
+    if (panFrom) return setPanFrom(null);
     if (!drag) return;
     const r = rectFromPoints(drag.a, drag.b, width, height);
     if (r) setRegions((rs) => [...rs, r]);
@@ -101,10 +144,10 @@ export function RegionEditor({
   const preview = drag ? rectFromPoints(drag.a, drag.b, width, height, 0) : null;
   return (
     <div data-testid="region-editor">
-      {editable && (
-        <div className="mb-2 flex flex-wrap items-center gap-2">
+      <div className="mb-2 flex flex-wrap items-center gap-2">
+        {editable && (
           <Segmented
-            label="Shape"
+            label="Tool"
             value={mode}
             onChange={(m) => {
               setMode(m);
@@ -113,23 +156,43 @@ export function RegionEditor({
             options={[
               { value: "rect", label: "Rectangle" },
               { value: "polygon", label: "Polygon" },
+              { value: "pan", label: "Pan" },
             ]}
             testId="region-mode"
           />
-          <span className="text-xs text-slate-500">
-            {mode === "rect" ? "Drag over the defect." : "Click the corners; double-click, Enter or the first point closes it; Esc cancels."}
+        )}
+        <span className="inline-flex items-center gap-1" data-testid="region-zoom">
+          <Button size="sm" variant="secondary" onClick={() => zoomBy(0.5)} disabled={zoomLevel <= 1} aria-label="Zoom out" data-testid="region-zoom-out">
+            −
+          </Button>
+          <span className="w-12 text-center text-xs tabular-nums text-slate-600" data-testid="region-zoom-level">
+            {zoomLevel.toFixed(zoomLevel < 10 ? 1 : 0)}×
           </span>
-        </div>
-      )}
+          <Button size="sm" variant="secondary" onClick={() => zoomBy(2)} disabled={zoomLevel >= 16} aria-label="Zoom in" data-testid="region-zoom-in">
+            +
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => setView([0, 0, width, height])} disabled={zoomLevel <= 1}>
+            Fit
+          </Button>
+        </span>
+        <span className="text-xs text-slate-500">
+          {mode === "pan"
+            ? "Drag to move the zoomed view."
+            : !editable
+              ? "Wheel to zoom, middle button to pan."
+              : mode === "rect"
+                ? "Drag over the defect. Wheel zooms, middle button pans."
+                : "Click the corners; double-click, Enter or the first point closes it; Esc cancels."}
+        </span>
+      </div>
       <div
         className="relative w-full overflow-hidden rounded-lg border border-slate-200 bg-slate-900"
         style={{ aspectRatio: `${Math.max(1, width)} / ${Math.max(1, height)}` }}
       >
-        <img src={src} alt="sample" className="absolute inset-0 size-full object-contain" draggable={false} />
         <svg
           ref={svg}
-          viewBox={`0 0 ${width} ${height}`}
-          className={`absolute inset-0 size-full touch-none select-none ${editable ? "cursor-crosshair" : ""}`}
+          viewBox={view.join(" ")}
+          className={`absolute inset-0 size-full touch-none select-none ${mode === "pan" || panFrom ? "cursor-grab" : editable ? "cursor-crosshair" : ""}`}
           onPointerDown={onDown}
           onPointerMove={onMove}
           onPointerUp={onUp}
@@ -138,6 +201,8 @@ export function RegionEditor({
           role="img"
           aria-label={`${regions.length} NG region(s)`}
         >
+          {/* the crop inside the SVG, so zoom and pan move it with the shapes; pixelated to see single pixels */}
+          <image href={src} x={0} y={0} width={width} height={height} style={{ imageRendering: zoomLevel >= 3 ? "pixelated" : "auto" }} data-testid="region-image" />
           {regions.map((r, i) =>
             r.kind === "rect" ? (
               <rect key={i} x={r.x} y={r.y} width={r.w} height={r.h} className="fill-rose-500/25 stroke-rose-500" strokeWidth={2} vectorEffect="non-scaling-stroke" data-testid="region-shape" />
@@ -152,7 +217,7 @@ export function RegionEditor({
             <>
               <path d={polylinePath(hover ? [...poly, hover] : poly, false)} fill="none" className="stroke-amber-400" strokeWidth={2} vectorEffect="non-scaling-stroke" />
               {poly.map(([x, y], i) => (
-                <circle key={i} cx={x} cy={y} r={Math.max(width, height) * 0.006} className={i === 0 ? "fill-amber-300" : "fill-amber-500"} />
+                <circle key={i} cx={x} cy={y} r={Math.max(view[2], view[3]) * 0.006} className={i === 0 ? "fill-amber-300" : "fill-amber-500"} />
               ))}
             </>
           )}

@@ -87,10 +87,13 @@ export function SampleDetail({ id, onClose }: { id: string; onClose: () => void 
                     key={l}
                     size="sm"
                     variant={s.label === l ? "primary" : "secondary"}
-                    disabled={s.label === l || busy || !!s.deletedAt}
-                    onClick={() => relabel.mutate({ id: s.id, label: l })}
+                    // The current label stays fully drawn (not a faded disabled button): it must look selected.
+                    aria-pressed={s.label === l}
+                    disabled={busy || !!s.deletedAt}
+                    onClick={() => s.label !== l && relabel.mutate({ id: s.id, label: l })}
                     data-testid={`relabel-${l}`}
                   >
+                    {s.label === l ? "✓ " : ""}
                     {l === "unlabeled" ? "Unlabeled" : l.toUpperCase()}
                   </Button>
                 ))}

@@ -114,6 +114,7 @@ function CalibrationBody({ data, roiId }: { data: Data; roiId: string }) {
           { name: "NG", values: data.ngScores, color: "#f43f5e" },
         ]}
         threshold={t}
+        inForce={data.activeCalibration?.threshold ?? null}
         testId="calibration-histogram"
       />
 

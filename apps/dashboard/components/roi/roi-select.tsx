@@ -66,7 +66,7 @@ export function RoiSelect({ selection, label = "ROI" }: { selection: ReturnType<
     <label className="inline-flex items-center gap-2 text-sm text-slate-600">
       <span className="font-medium">{label}</span>
       <select
-        className={`${inputClass} max-w-xs`}
+        className={`${inputClass} w-auto min-w-72 max-w-full`}
         value={selection.roiId ?? ""}
         onChange={(e) => selection.setRoiId(e.target.value || null)}
         data-testid="roi-select"
@@ -79,8 +79,7 @@ export function RoiSelect({ selection, label = "ROI" }: { selection: ReturnType<
               .filter((r) => r.recipeId === rec)
               .map((r) => (
                 <option key={r.id} value={r.id}>
-                  {r.roleId} / {r.roiName} · {r.counts.ok} OK · {r.counts.ng} NG
-                  {r.activeVersionNumber != null ? ` · v${r.activeVersionNumber}` : ""}
+                  {r.roleId} / {r.roiName} — {r.counts.ok} OK, {r.counts.ng} NG{r.activeVersionNumber != null ? `, v${r.activeVersionNumber}` : ""}
                 </option>
               ))}
           </optgroup>

@@ -5,12 +5,14 @@ import { binSeries } from "@/lib/histogram";
 export type HistogramSeries = { name: string; values: ReadonlyArray<number>; color: string };
 
 /**
- * OK vs NG score histogram on shared bins, with the threshold drawn as a vertical line. Scores come from the
+ * OK vs NG score histogram on shared bins, with the threshold drawn as a vertical line (the slider's, dashed) and,
+ * apart from it, the threshold in force (solid, `inForce`) so moving the slider never hides what production uses. Scores come from the
  * service (a calibration's stored OK/NG scores); nothing is computed here but the bins.
  */
 export function Histogram({
   series,
   threshold,
+  inForce,
   bins = 30,
   height = 180,
   xLabel = "anomaly score",
@@ -18,6 +20,8 @@ export function Histogram({
 }: {
   series: HistogramSeries[];
   threshold?: number | null;
+  /** the threshold production uses now; drawn separately from `threshold` */
+  inForce?: number | null;
   bins?: number;
   height?: number;
   xLabel?: string;
@@ -27,8 +31,8 @@ export function Histogram({
   const H = height;
   const pad = { l: 36, r: 12, t: 10, b: 30 };
   const h = useMemo(
-    () => binSeries(series.map((s) => s.values), bins, threshold != null ? [threshold] : []),
-    [series, bins, threshold],
+    () => binSeries(series.map((s) => s.values), bins, [threshold, inForce].filter((v): v is number => v != null && Number.isFinite(v))),
+    [series, bins, threshold, inForce],
   );
   if (h.edges.length === 0) {
     return <p className="text-sm text-slate-500" data-testid={testId}>No scores to plot.</p>;
@@ -73,11 +77,19 @@ export function Histogram({
             ),
           ),
         )}
+        {inForce != null && Number.isFinite(inForce) && (
+          <g data-testid="histogram-in-force">
+            <line x1={x(inForce)} x2={x(inForce)} y1={pad.t} y2={H - pad.b} className="stroke-brand-700" strokeWidth={2} />
+            <text x={x(inForce) - 4} y={H - pad.b - 6} textAnchor="end" className="fill-brand-700 text-[10px] font-medium">
+              in force {formatTick(inForce)}
+            </text>
+          </g>
+        )}
         {threshold != null && Number.isFinite(threshold) && (
           <g data-testid="histogram-threshold">
             <line x1={x(threshold)} x2={x(threshold)} y1={pad.t} y2={H - pad.b} className="stroke-slate-900" strokeWidth={1.5} strokeDasharray="4 3" />
             <text x={x(threshold) + 4} y={pad.t + 10} className="fill-slate-900 text-[10px] font-medium">
-              threshold {formatTick(threshold)}
+              {inForce != null ? "slider" : "threshold"} {formatTick(threshold)}
             </text>
           </g>
         )}
