@@ -14,3 +14,9 @@ test("auditValue: short numbers, never 17 digits", () => {
   assert.equal(auditValue(null), "∅");
   assert.equal(auditValue("x".repeat(100)).length, 40);
 });
+
+test("ruleWords: calibration rules in words", async () => {
+  const { ruleWords } = await import("./audit-words.ts");
+  assert.match(ruleWords("midpoint_p99ok_p5ng"), /midway between/);
+  assert.equal(ruleWords("something"), "something");
+});

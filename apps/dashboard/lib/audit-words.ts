@@ -39,3 +39,15 @@ export function auditValue(v: unknown): string {
   if (typeof v === "object") return JSON.stringify(v).slice(0, 40);
   return String(v).slice(0, 40);
 }
+
+const RULES: Record<string, string> = {
+  p99_ok: "99th percentile of the OK scores",
+  midpoint_p99ok_p5ng: "midway between the OK scores' 99th and the NG scores' 5th percentile",
+  "p99ok_x1.02": "OK scores' 99th percentile + 2 % (OK and NG overlap)",
+  manual: "set by hand",
+};
+
+/** A calibration rule in words ("midpoint_p99ok_p5ng" → "midway between …"); unknown codes as they are. */
+export function ruleWords(rule: string | null | undefined): string {
+  return rule ? (RULES[rule] ?? rule) : "—";
+}

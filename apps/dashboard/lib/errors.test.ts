@@ -35,3 +35,12 @@ test("odd values do not throw", () => {
   assert.equal(describeError(undefined).message, "Unknown error");
   assert.equal(describeError("boom").message, "boom");
 });
+
+test("plainMessage: a decoder error becomes a sentence, the detail is kept apart", async () => {
+  const { plainMessage } = await import("./errors.ts");
+  const p = plainMessage("file 'crop7.png' could not be decoded as an image (PNG, JPEG, WebP or TIFF expected): vipspng: libpng read error");
+  assert.match(p.text, /^file 'crop7.png' is not a readable image: .*Nothing was stored/);
+  assert.doesNotMatch(p.text, /vips/);
+  assert.equal(p.detail, "vipspng: libpng read error");
+  assert.deepEqual(plainMessage("need at least 10 OK samples, found 3"), { text: "need at least 10 OK samples, found 3", detail: null });
+});

@@ -29,3 +29,18 @@ export function describeError(err: unknown): DescribedError {
     message: network ? "The service did not answer (connection refused or blocked)." : notTrpc ? "The address answered, but not as a tRPC service." : message,
   };
 }
+
+/**
+ * A service message for people: the decoder's own words ("…: vipspng: libpng read error") become a sentence; the
+ * technical detail is returned apart (`detail`) for a tooltip. Other messages are kept as the service wrote them.
+ */
+export function plainMessage(message: string): { text: string; detail: string | null } {
+  const decode = /^(.*) could not be decoded as an image \(([^)]*)\): (.+)$/s.exec(message);
+  if (decode) {
+    return {
+      text: `${decode[1]} is not a readable image: it may be damaged, cut short, or not really ${decode[2].replace(/ expected$/, "")}. Nothing was stored; remove or replace that file and try again.`,
+      detail: decode[3]!,
+    };
+  }
+  return { text: message, detail: null };
+}

@@ -14,6 +14,7 @@ import { QueryState } from "@/components/ui/query-state";
 import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useAssetUrl } from "@/lib/assets";
+import { ruleWords } from "@/lib/audit-words";
 import { describeError } from "@/lib/errors";
 import { formatDateTime, formatMs, formatPercent, formatScore } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
@@ -200,7 +201,9 @@ function VersionDetail({ id }: { id: string }) {
                               <td className="py-1 pr-3 text-right font-mono">
                                 {formatScore(c.threshold)} {c.active && <Badge tone="brand">active</Badge>}
                               </td>
-                              <td className="py-1 pr-3 text-xs">{c.rule}</td>
+                              <td className="py-1 pr-3 text-xs" title={c.rule}>
+                                {ruleWords(c.rule)}
+                              </td>
                               <td className="py-1 pr-3 text-right">{formatPercent(c.expectedFalseRejectRate)}</td>
                               <td className="py-1 pr-3 text-xs">
                                 {c.nOk} OK · {c.nNg} NG{c.outOfSample ? " · out-of-sample" : ""}

@@ -1,5 +1,5 @@
 "use client";
-import { describeError } from "@/lib/errors";
+import { describeError, plainMessage } from "@/lib/errors";
 import { ErrorBanner } from "./error-banner";
 
 /** The error of a failed action (mutation), as the service worded it; dismissable. */
@@ -13,12 +13,22 @@ export function MutationError({ error, title = "The service refused this action"
   const e = describeError(error);
   return (
     <ErrorBanner title={e.unreachable ? "The inference service is unreachable" : title} testId={testId}>
-      <p>{e.code ? `${e.code}: ${e.message}` : e.message}</p>
+      <PlainError code={e.code} message={e.message} />
       {onDismiss && (
         <button type="button" className="mt-1 text-xs font-medium underline" onClick={onDismiss}>
           Dismiss
         </button>
       )}
     </ErrorBanner>
+  );
+}
+
+/** The message as a sentence; the error code and the raw detail in the tooltip, not in the way. */
+function PlainError({ code, message }: { code: string | null; message: string }) {
+  const p = plainMessage(message);
+  return (
+    <p title={[code, p.detail].filter(Boolean).join(" · ") || undefined} data-testid="error-text">
+      {p.text}
+    </p>
   );
 }
