@@ -156,9 +156,11 @@ export function FitPanel({ roi }: { roi: RoiItem }) {
                     {elapsedMs != null ? `Elapsed ${formatDuration(elapsedMs / 1000)}` : "Waiting to start"}
                     {remaining != null && ` · about ${formatDuration(Math.max(1, remaining))} left`}
                   </span>
-                  <Button size="sm" variant="secondary" onClick={() => setCancelling(true)} disabled={cancel.isPending} data-testid="fit-cancel">
-                    Cancel fit…
-                  </Button>
+                  {canFit && (
+                    <Button size="sm" variant="secondary" onClick={() => setCancelling(true)} disabled={cancel.isPending} data-testid="fit-cancel">
+                      Cancel fit…
+                    </Button>
+                  )}
                 </div>
               </div>
             )}
