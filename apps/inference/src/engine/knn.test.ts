@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex, releaseIndex } from "./knn.ts";
+import { INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex, quantizeBank, releaseIndex, searchChannels } from "./knn.ts";
 
 function lcg(seed: number) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296); }
 
@@ -71,4 +71,35 @@ test("int8 search: exact fp32 distances of re-ranked int8 candidates; equal to t
   await prepareIndex(small);
   await nearestDistances(small, q, nq);
   assert.equal(small.int8, undefined);
+});
+
+test("searchChannels keeps the fewest channels, by variance, that hold the share", () => {
+  // total 10: channels 0 (4) and 3 (3) hold 70 %; one more (channel 4, 2) for anything above
+  assert.deepEqual([...searchChannels([4, 1, 0, 3, 2], 0.7)], [0, 3]);
+  assert.deepEqual([...searchChannels([4, 1, 0, 3, 2], 0.71)], [0, 3, 4]);
+  assert.deepEqual([...searchChannels([4, 1, 0, 3, 2], 1)], [0, 1, 3, 4]);
+  // no variance at all (a bank of one vector) or NaN: every channel is kept, never none
+  assert.deepEqual([...searchChannels([0, 0, 0], 0.99)], [0, 1, 2]);
+  assert.deepEqual([...searchChannels([Number.NaN, 5, 0], 0.99)], [1]);
+});
+
+test("int8 search over a channel subset: low-variance channels left out of the candidates, distances still exact in all channels", async () => {
+  const rnd = lcg(5);
+  const d = 64, n = 6000, nq = 400;
+  // like ReLU patch features: 16 channels carry the structure, 48 carry a little noise (under 1 % of the variance)
+  const rows = (m: number) => {
+    const x = new Float32Array(m * d);
+    for (let i = 0; i < m; i++) {
+      for (let k = 0; k < d; k++) x[i * d + k] = k < 16 ? rnd() : rnd() * 0.01;
+    }
+    return x;
+  };
+  const bank = rows(n), q = rows(nq);
+  const idx = makeIndex(bank, n, d, "int8");
+  const quant = await quantizeBank(idx);
+  assert.equal(quant.channels.length, 16);
+  assert.equal(quant.bq.length, n * 16);
+  const exact = await nearestDistances(makeIndex(bank, n, d, "exact"), q, nq);
+  const got = await nearestDistances(idx, q, nq);
+  for (let i = 0; i < nq; i++) assert.ok(Math.abs(got[i]! - exact[i]!) < 1e-4, `row ${i}: ${got[i]} vs exact ${exact[i]}`);
 });
