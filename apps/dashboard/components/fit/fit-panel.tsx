@@ -148,7 +148,7 @@ export function FitPanel({ roi }: { roi: RoiItem }) {
                 <ProgressBar
                   value={job.status === "queued" ? null : job.progress}
                   label={fitStageName(job.status === "queued" ? "queued" : job.stage)}
-                  detail={job.message ? `${fitStageName(job.stage)}: ${job.message}` : undefined}
+                  detail={job.message ? `${job.message} done in this step` : undefined}
                   testId="fit-progress"
                 />
                 <div className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600">

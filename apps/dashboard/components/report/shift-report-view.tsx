@@ -58,7 +58,7 @@ function ReportBody({ roi, date, shift }: { roi: RoiItem; date: string; shift: S
   const label = SHIFTS.find((s) => s.id === shift)!.label;
   return (
     <QueryState query={q} loading={<Skeleton className="h-64 w-full" />} errorTitle="Could not build the report">
-      {(r) => <ReportSheet r={r} roi={roi} title={`${label}, ${date}`} />}
+      {(r) => <ReportSheet r={r} roi={roi} title={label} />}
     </QueryState>
   );
 }
@@ -97,8 +97,8 @@ function ReportSheet({ r, roi, title }: { r: Report; roi: RoiItem; title: string
         </dl>
         <p className="mt-2 text-sm text-slate-600">
           {reviewedNg > 0
-            ? `Of the ${reviewedNg} NG decisions reviewed as NG or false positive, ${formatPercent(r.review.falsePositive / reviewedNg)} were false positives.`
-            : "No NG decision was confirmed or marked a false positive in this window."}
+            ? `Of the ${reviewedNg} verdicts "NG confirmed" or "false positive", ${r.review.falsePositive} (${formatPercent(r.review.falsePositive / reviewedNg)}) said false positive.`
+            : "No inspection was confirmed NG or marked a false positive in this window."}
         </p>
       </section>
 

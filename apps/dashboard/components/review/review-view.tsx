@@ -20,7 +20,7 @@ import { useHotkeys } from "@/lib/use-hotkeys";
 import { useSearchParam } from "@/lib/use-search-param";
 import { InspectionDetail, Kbd, REVIEW_LABELS } from "./inspection-detail";
 import { ReviewQueue } from "./review-queue";
-import { RoiTitle } from "@/components/roi/roi-select";
+import { RoiTitle, useDocumentTitle } from "@/components/roi/roi-select";
 import { nextDay } from "@/lib/audit";
 
 type Decision = "all" | "ok" | "ng";
@@ -278,9 +278,7 @@ function TestUpload({ defaultRoi, rois, onDone }: { defaultRoi: string | null; r
 }
 
 function AllRoisTitle() {
-  useEffect(() => {
-    document.title = "Review · all ROIs · BrakeDiscInspector";
-  }, []);
+  useDocumentTitle("Review · all ROIs");
   return (
     <p className="text-sm text-slate-600" data-testid="roi-title">
       Review for <span className="font-semibold text-slate-900">all ROIs</span>

@@ -45,9 +45,7 @@ export function useRoiSelection() {
  */
 export function RoiTitle({ page, roi }: { page: string; roi: Pick<RoiItem, "recipeId" | "roleId" | "roiName"> | null }) {
   const title = roiTitle(page, roi);
-  useEffect(() => {
-    document.title = `${title} · BrakeDiscInspector`;
-  }, [title]);
+  useDocumentTitle(title);
   if (!roi) return null;
   return (
     <p className="text-sm text-slate-600" data-testid="roi-title">
@@ -138,4 +136,21 @@ export function WithRoi({
       }
     </QueryState>
   );
+}
+
+/**
+ * Keeps the browser tab's title at `title` · BrakeDiscInspector. Next re-applies the page's static metadata title
+ * when the address changes (e.g. ?roi=), so the title element is watched and set again.
+ */
+export function useDocumentTitle(title: string) {
+  useEffect(() => {
+    const want = `${title} · BrakeDiscInspector`;
+    const apply = () => {
+      if (document.title !== want) document.title = want;
+    };
+    apply();
+    const watch = new MutationObserver(apply);
+    watch.observe(document.head, { subtree: true, childList: true, characterData: true });
+    return () => watch.disconnect();
+  }, [title]);
 }

@@ -80,7 +80,12 @@ export function Histogram({
         {inForce != null && Number.isFinite(inForce) && (
           <g data-testid="histogram-in-force">
             <line x1={x(inForce)} x2={x(inForce)} y1={pad.t} y2={H - pad.b} className="stroke-brand-700" strokeWidth={2} />
-            <text x={x(inForce) - 4} y={H - pad.b - 6} textAnchor="end" className="fill-brand-700 text-[10px] font-medium">
+            <text
+              x={x(inForce) < W * 0.25 ? x(inForce) + 4 : x(inForce) - 4}
+              textAnchor={x(inForce) < W * 0.25 ? "start" : "end"}
+              y={H - pad.b - 6}
+              className="fill-brand-700 text-[10px] font-medium"
+            >
               in force {formatTick(inForce)}
             </text>
           </g>
@@ -88,7 +93,12 @@ export function Histogram({
         {threshold != null && Number.isFinite(threshold) && (
           <g data-testid="histogram-threshold">
             <line x1={x(threshold)} x2={x(threshold)} y1={pad.t} y2={H - pad.b} className="stroke-slate-900" strokeWidth={1.5} strokeDasharray="4 3" />
-            <text x={x(threshold) + 4} y={pad.t + 10} className="fill-slate-900 text-[10px] font-medium">
+            <text
+              x={x(threshold) > W * 0.75 ? x(threshold) - 4 : x(threshold) + 4}
+              textAnchor={x(threshold) > W * 0.75 ? "end" : "start"}
+              y={pad.t + 10}
+              className="fill-slate-900 text-[10px] font-medium"
+            >
               {inForce != null ? "slider" : "threshold"} {formatTick(threshold)}
             </text>
           </g>
