@@ -153,7 +153,7 @@ function VersionDetail({ id }: { id: string }) {
                   <Info
                     label="Coreset"
                     value={v.coresetSize != null ? `${v.coresetSize} of ${v.nEmbeddings ?? "?"}` : "—"}
-                    hint={`rate ${v.coresetRateApplied ?? "—"} (asked ${v.coresetRateRequested ?? "—"})`}
+                    hint={`${formatPercent(v.coresetRateApplied, 2)} of the patch features kept (asked ${formatPercent(v.coresetRateRequested, 2)})`}
                   />
                   {v.timings &&
                     Object.entries(v.timings).map(([k, ms]) => <Info key={k} label={TIMING_LABELS[k] ?? `Time: ${k.replace(/Ms$/, "")}`} value={formatMs(ms)} />)}
