@@ -133,6 +133,23 @@ describe("dashboard HTTP: /api binary routes, FormData upload and SSE progress t
     assert.equal((await fetch(`${base}/api/inspections/${inspNoHeatmap}/image`)).status, 404);
   });
 
+  it("GET /api/inspections/:id/heatmap?style=above colours only what is at or above the threshold", async () => {
+    const db = t.ctx.db.prisma;
+    // Uniform gray 200 over the range [0, 2] stands for 200/255·2 ≈ 1.57: above a threshold of 1, below one of 1.8.
+    const make = (threshold: number) =>
+      createInspection(db, { roiId, imageSha256: "e".repeat(64), imagePath: "inspections/t/x.png", heatmapPath: "inspections/t/x_heatmap.png", heatmapRange: [0, 2], width: 160, height: 128, score: 2, threshold, decision: "ng", source: "legacy-infer" });
+    const alphaOf = async (id: string) => {
+      const r = await fetch(`${base}/api/inspections/${id}/heatmap?style=above`);
+      assert.equal(r.status, 200);
+      const { data } = await sharp(Buffer.from(await r.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+      return data[3];
+    };
+    assert.ok((await alphaOf((await make(1)).id))! > 200, "coloured: above the threshold");
+    assert.equal(await alphaOf((await make(1.8)).id), 0, "transparent: below the threshold");
+    // An inspection stored before the range was kept cannot say what is above its threshold.
+    assert.equal((await fetch(`${base}/api/inspections/${inspId}/heatmap?style=above`)).status, 409);
+  });
+
   it("GET /api/audit.csv downloads the filtered audit log", async () => {
     const r = await fetch(`${base}/api/audit.csv?actor=qa-eve&actionPrefix=sample.`);
     assert.equal(r.status, 200);
