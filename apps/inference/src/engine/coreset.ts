@@ -1,7 +1,7 @@
 // Greedy k-center coreset (PatchCore): points are projected to 128 dims with a seeded Gaussian random matrix
 // (a MatMul in onnxruntime), then `greedyKCenter` from @bdi/core picks the centres in the projected space.
 import ort from "onnxruntime-node";
-import { greedyKCenter, randomInt, seededRandom } from "@bdi/core";
+import { greedyKCenter, lowerBoundBasis, randomInt, seededRandom } from "@bdi/core";
 import { DataType, GraphBuilder, encodeModel, valueInfo, type BackboneEntry } from "@bdi/models";
 import { createSession } from "./backbone.ts";
 
@@ -46,11 +46,20 @@ export function randomProjectionMatrix(d: number, k: number, seed = 0): Float32A
   return out;
 }
 
+/** The last projection matrix as a tensor: a fit projects hundreds of chunks with the same one (~20 ms each to draw). */
+let lastProjection: { key: string; tensor: ort.Tensor } | null = null;
+
+function projectionTensor(d: number, k: number, seed: number): ort.Tensor {
+  const key = `${d}|${k}|${seed}`;
+  if (lastProjection?.key !== key) lastProjection = { key, tensor: new ort.Tensor("float32", randomProjectionMatrix(d, k, seed), [d, k]) };
+  return lastProjection.tensor;
+}
+
 /** Project rows [n,d] → [n,k] in onnxruntime (chunked). */
 export async function project(x: Float32Array, n: number, d: number, k = PROJECTION_DIM, opts: { seed?: number; threads?: number } = {}): Promise<Float32Array> {
   projSession ??= createSession(buildProjectionModel(), "cpu", opts.threads);
   const { session } = await projSession;
-  const R = new ort.Tensor("float32", randomProjectionMatrix(d, k, opts.seed ?? 0), [d, k]);
+  const R = projectionTensor(d, k, opts.seed ?? 0);
   const out = new Float32Array(n * k);
   const chunk = 65536;
   for (let i = 0; i < n; i += chunk) {
@@ -61,12 +70,22 @@ export async function project(x: Float32Array, n: number, d: number, k = PROJECT
   return out;
 }
 
-export interface CoresetResult { indices: Uint32Array; n: number; m: number; rate: number; projectMs: number; selectMs: number }
+export interface CoresetResult {
+  indices: Uint32Array; n: number; m: number; rate: number; projectMs: number; selectMs: number;
+  /** the k-center's lower-bound basis in the projected space, for the next chunk of the same fit (opts.basis) */
+  basis?: Float64Array;
+}
 
 /** Select `ceil(n·rate)` rows; rate ≥ 1 keeps all (memory_fit). */
 export async function selectCoreset(
   x: Float32Array, n: number, d: number, rate = DEFAULT_CORESET_RATE,
-  opts: { seed?: number; threads?: number; /** greedy k-center on the top PCA dims of the projection (approximate, faster) */ approxDims?: number } = {},
+  opts: {
+    seed?: number; threads?: number;
+    /** greedy k-center on the top PCA dims of the projection (approximate, faster) */
+    approxDims?: number;
+    /** a previous chunk's `basis` (same seed and dims): same selection, less fixed cost per chunk */
+    basis?: Float64Array;
+  } = {},
 ): Promise<CoresetResult> {
   const m = Math.max(1, Math.ceil(n * rate));
   if (rate >= 1 || m >= n) {
@@ -80,7 +99,8 @@ export async function selectCoreset(
   const t1 = performance.now();
   // First centre: a seeded pick (the legacy used rng(0).integers(0, N)).
   const first = randomInt(seededRandom(opts.seed ?? 0), n);
-  const idx = greedyKCenter(p, n, k, m, { firstIndex: first, ...(opts.approxDims ? { approxDims: opts.approxDims } : {}) }) as ArrayLike<number>;
+  const basis = opts.approxDims ? undefined : (opts.basis ?? lowerBoundBasis(p, n, k));
+  const idx = greedyKCenter(p, n, k, m, { firstIndex: first, ...(opts.approxDims ? { approxDims: opts.approxDims } : { basis }) }) as ArrayLike<number>;
   const indices = Uint32Array.from(idx);
-  return { indices, n, m: indices.length, rate, projectMs: t1 - t0, selectMs: performance.now() - t1 };
+  return { indices, n, m: indices.length, rate, projectMs: t1 - t0, selectMs: performance.now() - t1, ...(basis ? { basis } : {}) };
 }

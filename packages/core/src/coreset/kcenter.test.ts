@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { greedyKCenter, greedyKCenterBruteForce, coveringRadius } from "./kcenter.ts";
+import { greedyKCenter, greedyKCenterBruteForce, coveringRadius, lowerBoundBasis } from "./kcenter.ts";
 import { sqDistRows, sqDistRowsBounded } from "./distance.ts";
 import { clusteredPoints, gaussianPoints } from "./synthetic.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -45,6 +45,21 @@ test("greedyKCenter: identical to brute force for small d (no subspace bounds) a
     const x = clusteredPoints(n, d, seed, 16, Math.min(4, d));
     assert.ok(same(greedyKCenter(x, n, d, m), greedyKCenterBruteForce(x, n, d, m)), `n=${n} d=${d} m=${m}`);
   }
+});
+
+test("greedyKCenter with a reused basis (another chunk's): identical indices to brute force; a bad basis is refused", () => {
+  const n = 1500, d = 128, m = 90;
+  const earlier = clusteredPoints(n, d, 21);
+  const basis = lowerBoundBasis(earlier, n, d);
+  assert.equal(basis.length, d * 8);
+  const x = clusteredPoints(n, d, 22);
+  const ref = greedyKCenterBruteForce(x, n, d, m, { firstIndex: 5 });
+  assert.deepEqual([...greedyKCenter(x, n, d, m, { firstIndex: 5, basis })], [...ref]);
+  // a basis from unrelated data still gives the exact result (only pruning, i.e. speed, depends on it)
+  assert.deepEqual([...greedyKCenter(x, n, d, m, { firstIndex: 5, basis: lowerBoundBasis(gaussianPoints(n, d, 3), n, d) })], [...ref]);
+  assert.throws(() => greedyKCenter(x, n, d, m, { basis: basis.subarray(0, d * 4) }), InvalidInputError);
+  const scaled = basis.map((v) => v * 1.5); // not orthonormal: the bounds would be wrong
+  assert.throws(() => greedyKCenter(x, n, d, m, { basis: scaled }), /orthonormal/);
 });
 
 test("greedyKCenter: duplicates — distinct indices, lowest unchosen once everything is covered", () => {
