@@ -8,11 +8,11 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
 import { assertDashboardBuilt, startStack, type Stack } from "./helpers/stack.ts";
+import { cookieHeader } from "./helpers/auth.ts";
 import { bsdataDir } from "../../inference/src/testing/dataset.ts";
 
 const DATA = bsdataDir();
 const OK_FILES = Array.from({ length: 3 }, (_, i) => path.join(DATA, "train", "good", `${String(i).padStart(3, "0")}.png`));
-const OPERATOR = "e2e keyed QA";
 
 const testId = (page: Page, id: string) => page.getByTestId(id);
 
@@ -40,7 +40,9 @@ describe("dashboard and service with BDI_API_KEY set", () => {
     assert.equal(no.headers.get("www-authenticate"), "ApiKey");
     assert.equal(((await no.json()) as { error: { data: { code: string } } }).error.data.code, "UNAUTHORIZED");
     assert.equal((await fetch(`${svc}/trpc/health`, { headers: { "X-API-Key": "wrong" } })).status, 401);
-    assert.equal((await fetch(`${svc}/trpc/health`, { headers: { "X-API-Key": KEY } })).status, 200);
+    const keyOnly = await fetch(`${svc}/trpc/health`, { headers: { "X-API-Key": KEY } });
+    assert.equal(keyOnly.status, 401, "the key is not a user: tRPC also needs the dashboard's identity token");
+    assert.match(((await keyOnly.json()) as { error: { message: string } }).error.message, /^Sign in first/);
     assert.equal((await fetch(`${svc}/api/audit.csv`)).status, 401, "/api without X-API-Key");
     assert.equal((await fetch(`${svc}/state?role_id=r&roi_id=x`)).status, 401, "legacy REST without X-API-Key");
   });
@@ -60,7 +62,6 @@ describe("dashboard and service with BDI_API_KEY set", () => {
       const body = await r.text().catch(() => "");
       if (body.includes(KEY)) keyed.push(`response body of ${r.url()}`);
     });
-    await page.addInitScript((name) => window.localStorage.setItem("bdi.operator", name), OPERATOR);
 
     await page.goto(stack.dashboard.url);
     await testId(page, "health-status").and(page.locator('[data-status="ok"]')).waitFor();
@@ -85,9 +86,9 @@ describe("dashboard and service with BDI_API_KEY set", () => {
     for (const src of srcs) assert.match(src, /^\/svc\/api\/samples\/[A-Za-z0-9_-]+\/thumb\?size=\d+$/);
     await screenshot(page, "api-key-datasets-thumbnails");
 
-    // The operator's x-actor went through the proxy to the audit log (read here from the service, with the key).
-    const csv = await (await fetch(`${stack.inference.url}/api/audit.csv?actor=${encodeURIComponent(OPERATOR)}`, { headers: { "X-API-Key": KEY } })).text();
-    assert.match(csv, /sample\.create/, "the upload is in the audit log under the operator's name");
+    // The signed-in user's identity went through the proxy to the audit log (read back through the proxy).
+    const csv = await (await fetch(`${stack.dashboard.url}/svc/api/audit.csv?actor=${encodeURIComponent(stack.admin.username)}`, { headers: cookieHeader(stack.adminSession) })).text();
+    assert.match(csv, /sample\.create/, "the upload is in the audit log under the signed-in user's name");
 
     assert.ok(proxied.some((u) => u.includes("/svc/trpc/")) && proxied.some((u) => u.includes("/svc/api/")), "tRPC and images went through /svc");
     assert.deepEqual(direct, [], "the browser never calls the service directly");
@@ -100,7 +101,8 @@ describe("dashboard and service with BDI_API_KEY set", () => {
 
   it("the proxy forwards only tRPC and /api, and refuses path tricks", async () => {
     const base = stack.dashboard.url;
-    assert.equal((await fetch(`${base}/svc/trpc/health`)).status, 200, "the proxy adds the key");
+    assert.equal((await fetch(`${base}/svc/trpc/health`, { headers: cookieHeader(stack.adminSession) })).status, 200, "the proxy adds the key");
+    assert.equal((await fetch(`${base}/svc/trpc/health`)).status, 401, "but only for a signed-in user");
     for (const p of ["/svc/metrics", "/svc/state", "/svc/api/%2e%2e/metrics", "/svc/api/samples%2F..%2F..%2Fmetrics", "/svc/trpc"]) {
       const res = await fetch(`${base}${p}`, { redirect: "manual" });
       assert.equal(res.status, 404, `${p} → ${res.status}`);

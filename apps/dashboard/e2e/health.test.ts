@@ -5,7 +5,11 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
 import { freePort } from "./helpers/process.ts";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { account, cookieHeader, createUserWithCli, newAuthSecret, rememberSession, sessionCookie, type SessionCookie } from "./helpers/auth.ts";
 import {
   assertDashboardBuilt,
   startDashboard,
@@ -26,10 +30,10 @@ type TrpcHealth = {
   uptimeS: number;
 };
 
-/** The service's own answer to tRPC `health` (GET /trpc/health), to compare with what the page shows. */
-async function serviceHealth(baseUrl: string): Promise<TrpcHealth> {
-  const res = await fetch(`${baseUrl}/trpc/health`);
-  assert.equal(res.status, 200, `GET /trpc/health answered ${res.status}`);
+/** The service's own answer to tRPC `health` (through the dashboard's proxy, signed in), to compare with the page. */
+async function serviceHealth(dashboardUrl: string, session: SessionCookie): Promise<TrpcHealth> {
+  const res = await fetch(`${dashboardUrl}/svc/trpc/health`, { headers: cookieHeader(session) });
+  assert.equal(res.status, 200, `GET /svc/trpc/health answered ${res.status}`);
   const body = (await res.json()) as { result: { data: TrpcHealth } };
   return body.result.data;
 }
@@ -68,7 +72,7 @@ describe("dashboard against the running service", () => {
 
     await page.goto(stack.dashboard.url);
     await testId(page, "health-status").and(page.locator('[data-status="ok"]')).waitFor();
-    const expected = await serviceHealth(stack.inference.url);
+    const expected = await serviceHealth(stack.dashboard.url, stack.adminSession);
     assert.equal(expected.status, "ok");
     assert.equal(expected.ready, true);
     assert.ok(expected.backbone, "the service reports a loaded backbone");
@@ -109,7 +113,8 @@ describe("dashboard against the running service", () => {
       { link: "Review", path: "/review", title: "Review", empty: "inspections-empty", says: /test upload/ },
       { link: "Models", path: "/models", title: "Models", empty: "no-roi", says: /upload/ },
       { link: "Shift report", path: "/report", title: "Shift report", empty: "no-roi", says: /Datasets/ },
-      { link: "Audit", path: "/audit", title: "Audit", empty: "audit-empty", says: /recorded here/ },
+      // Not empty: creating the first admin and signing in are the first audit events.
+      { link: "Audit", path: "/audit", title: "Audit", empty: "audit-table", says: /e2e-admin/, rows: true },
       { link: "Overview", path: "/", title: "Overview", empty: "overview-empty", says: /Datasets/ },
     ];
     for (const s of sections) {
@@ -119,9 +124,10 @@ describe("dashboard against the running service", () => {
       const current = testId(page, "main-nav").locator('[aria-current="page"]');
       assert.equal(await current.textContent(), s.link, `${s.link} is highlighted`);
       await testId(page, s.empty).waitFor();
+      if ("rows" in s) await testId(page, "data-row").first().waitFor();
       assert.match((await testId(page, s.empty).textContent()) ?? "", s.says);
       assert.equal(await testId(page, "requires").count(), 0, "no page waits for a missing procedure");
-      assert.equal(await testId(page, "data-row").count(), 0, "no invented rows");
+      if (!("rows" in s)) assert.equal(await testId(page, "data-row").count(), 0, "no invented rows");
       assert.equal(await testId(page, "grid-item").count(), 0, "no invented samples");
       await screenshot(page, `nav-${s.path === "/" ? "overview" : s.path.slice(1)}`);
     }
@@ -145,16 +151,17 @@ describe("dashboard against the running service", () => {
     await page.close();
   });
 
-  it("the operator name is sent as x-actor with tRPC requests", async () => {
+  it("the header names the signed-in user and role (no free-text operator box)", async () => {
     const page = await browser.newPage();
     await page.goto(stack.dashboard.url);
-    await testId(page, "operator-button").click();
-    await testId(page, "operator-input").fill("  Anna   QA ");
-    await testId(page, "operator-input").press("Enter");
-    assert.equal(await testId(page, "operator-button").textContent(), "Operator: Anna QA");
-    const req = page.waitForRequest((r) => r.url().startsWith(`${stack.dashboard.url}/svc/trpc/health`));
+    assert.equal(await testId(page, "user-name").textContent(), stack.admin.username);
+    assert.equal(await testId(page, "user-role").textContent(), "admin");
+    assert.equal(await testId(page, "operator-button").count(), 0);
+    const req = page.waitForRequest((r) => r.url().startsWith(`${stack.dashboard.url}/svc/trpc/`));
     await page.reload();
-    assert.equal((await req).headers()["x-actor"], "Anna QA");
+    const headers = (await req).headers();
+    assert.equal(headers["x-actor"], undefined, "the browser sends no actor: the proxy forwards the session's identity");
+    assert.equal(headers["x-bdi-identity"], undefined, "the identity token never reaches the browser");
     await page.close();
   });
 });
@@ -165,23 +172,45 @@ describe("dashboard without a reachable service", () => {
   let deadPort: number;
   let deadUrl: string;
   let late: Inference | undefined;
+  let dataRoot: string;
+  let session: SessionCookie;
+  const secret = newAuthSecret();
+  const authEnv = { BDI_AUTH_SECRET: secret } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv;
 
   before(async () => {
     assertDashboardBuilt();
     // A port nobody listens on: the same build, pointed elsewhere at run time.
     deadPort = await freePort();
     deadUrl = `http://127.0.0.1:${deadPort}`;
-    dashboard = await startDashboard({ inferenceUrl: deadUrl, tag: "dashboard-unreachable" });
+    dataRoot = mkdtempSync(path.join(os.tmpdir(), "bdi-e2e-data-"));
+    const admin = account("e2e-admin", "admin");
+    createUserWithCli(dataRoot, admin, { BDI_AUTH_SECRET: secret });
+    dashboard = await startDashboard({ inferenceUrl: deadUrl, tag: "dashboard-unreachable", env: authEnv });
+    // Signing in asks the service: sign in while one answers on that port, then stop it (the session outlives it).
+    const early = await startInference({ port: deadPort, dataRoot, env: authEnv, waitReady: false, tag: "inference-sign-in" });
+    try {
+      for (let i = 0; ; i++) {
+        try {
+          session = await sessionCookie(dashboard.url, admin);
+          break;
+        } catch (err) {
+          if (i >= 120) throw err;
+          await sleep(500);
+        }
+      }
+    } finally {
+      await early.stop();
+    }
+    rememberSession(session);
     browser = await launchBrowser();
   });
 
   after(async () => {
+    rememberSession(null);
     await browser?.close();
     await dashboard?.stop();
-    if (late) {
-      await late.stop();
-      rmSync(late.dataRoot, { recursive: true, force: true });
-    }
+    await late?.stop();
+    rmSync(dataRoot, { recursive: true, force: true });
   });
 
   it("shows a clear error banner naming the service URL", async () => {
@@ -203,12 +232,12 @@ describe("dashboard without a reachable service", () => {
     const page = await browser.newPage();
     await page.goto(dashboard.url);
     await testId(page, "health-error").waitFor();
-    late = await startInference({ port: deadPort, tag: "inference-late" });
+    late = await startInference({ port: deadPort, dataRoot, env: authEnv, tag: "inference-late" });
     // The 10 s background refetch may beat the click; either way the panel must recover.
     await testId(page, "health-error").getByRole("button", { name: "Retry" }).click({ timeout: 3_000 }).catch(() => undefined);
     await testId(page, "health-status").and(page.locator('[data-status="ok"]')).waitFor();
     assert.equal(await testId(page, "health-error").count(), 0, "banner gone once the service answers");
-    const expected = await serviceHealth(late.url);
+    const expected = await serviceHealth(dashboard.url, session);
     assert.equal(await testId(page, "health-backbone").textContent(), expected.backbone);
     await screenshot(page, "overview-service-recovered");
     await page.close();

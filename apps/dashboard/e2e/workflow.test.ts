@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
 import { dropFiles, horizontalOverflow } from "./helpers/files.ts";
 import { assertDashboardBuilt, startStack, type Stack } from "./helpers/stack.ts";
+import { cookieHeader } from "./helpers/auth.ts";
 import { bsdataDir } from "../../inference/src/testing/dataset.ts";
 
 const DATA = bsdataDir();
@@ -18,7 +19,6 @@ const OK_FILES = Array.from({ length: 10 }, (_, i) => path.join(DATA, "train", "
 const NG_FILES = ["000", "001"].map((n) => path.join(DATA, "test", "pitting", `${n}.png`));
 const DEFECT = path.join(DATA, "test", "pitting", "010.png");
 const GOOD = path.join(DATA, "test", "good", "000.png");
-const OPERATOR = "e2e QA";
 
 const id = (page: Page, testId: string) => page.getByTestId(testId);
 const shot = (page: Page, name: string) => screenshot(page, `workflow-${name}`);
@@ -74,7 +74,6 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
       if (u.includes("/trpc/fit.progress")) streams.push(u);
       if (u.includes("/trpc/jobs.list")) jobPolls.push(u);
     });
-    await page.addInitScript((name) => window.localStorage.setItem("bdi.operator", name), OPERATOR);
   });
 
   after(async () => {
@@ -281,12 +280,12 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     await id(page, "audit-table").getByText(reasons.rollback).first().waitFor();
     await filterBy("calibration.create");
     await id(page, "audit-table").getByText(reasons.threshold).waitFor();
-    assert.match((await id(page, "audit-table").textContent()) ?? "", new RegExp(OPERATOR));
+    assert.match((await id(page, "audit-table").textContent()) ?? "", new RegExp(stack.admin.username));
     await shot(page, "08-audit-filtered");
     await id(page, "audit-action-filter").selectOption("");
     const href = new URL((await id(page, "audit-csv").getAttribute("href"))!, stack.dashboard.url).toString();
     assert.ok(href.startsWith(`${stack.dashboard.url}/svc/api/audit.csv`), href);
-    const csv = await (await fetch(href)).text();
+    const csv = await (await fetch(href, { headers: cookieHeader(stack.adminSession) })).text();
     assert.ok(csv.includes(reasons.rollback) && csv.includes(reasons.threshold), "CSV has both reasons");
     assert.ok(csv.includes("inspection.review"));
   });

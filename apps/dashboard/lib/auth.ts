@@ -156,6 +156,7 @@ export function authOptions(): NextAuthOptions {
 
 /** The signed-in user of this request (server components and route handlers), or null. */
 export async function currentUser(): Promise<SessionUser | null> {
+  if (!sessionSecret()) return null; // sign-in not configured: nobody is signed in (the sign-in page says why)
   const s = await getServerSession(authOptions());
   const u = s?.user;
   return u?.id && u.username && u.role ? { id: u.id, username: u.username, role: u.role, displayName: u.displayName ?? null } : null;

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { resultsPath, slug } from "./paths.ts";
+import { addSession, latestSession } from "./auth.ts";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -19,8 +20,11 @@ const ARGS = [
 
 export type Browser = { context: BrowserContext; newPage: () => Promise<Page>; close: () => Promise<void> };
 
-/** Headless chromium with a fresh user-data-dir, 1280×800 by default. */
-export async function launchBrowser(opts: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
+/**
+ * Headless chromium with a fresh user-data-dir, 1280×800 by default, signed in to the latest started stack as its
+ * admin (`signedIn: false` for a signed-out browser).
+ */
+export async function launchBrowser(opts: { viewport?: { width: number; height: number }; signedIn?: boolean } = {}): Promise<Browser> {
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), "bdi-e2e-chromium-"));
   let context: BrowserContext;
   try {
@@ -36,6 +40,7 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
     throw new Error(`could not launch chromium at ${CHROMIUM_PATH} (install Debian's chromium or set CHROMIUM_PATH): ${msg}`);
   }
   context.setDefaultTimeout(15_000);
+  if (opts.signedIn !== false && latestSession) await addSession(context, latestSession);
   return {
     context,
     newPage: () => context.newPage(),

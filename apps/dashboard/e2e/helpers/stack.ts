@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { DASHBOARD_DIR, REPO_ROOT, resultsPath } from "./paths.ts";
 import { FatalWaitError, freePort, startServer, waitFor, type Server } from "./process.ts";
+import { account, createUserWithCli, newAuthSecret, rememberSession, sessionCookie, type Account, type SessionCookie } from "./auth.ts";
 
 /** Long enough for a cold backbone load on a small CI machine. */
 const SERVICE_READY_MS = Number(process.env.E2E_SERVICE_READY_MS ?? 180_000);
@@ -98,29 +99,65 @@ export async function startDashboard(opts: { inferenceUrl: string; tag?: string;
   return { ...server, url, port };
 }
 
-export type Stack = { inference: Inference; dashboard: Dashboard; stop: () => Promise<void> };
+export type Stack = {
+  inference: Inference;
+  dashboard: Dashboard;
+  /** the first admin, created with the real CLI (`npm run users -- add`) */
+  admin: Account;
+  /** the admin's session cookie, from the dashboard's own sign-in (browsers launched afterwards carry it) */
+  adminSession: SessionCookie;
+  /** the shared key of this stack (BDI_AUTH_SECRET of both processes) */
+  authSecret: string;
+  /** another user on this stack's data root, through the real CLI */
+  addUser: (username: string, role: Account["role"]) => Account;
+  stop: () => Promise<void>;
+};
 
 /**
- * Inference + dashboard on a fresh temp data root; `stop()` kills both process groups and removes the data root.
- * `env` goes to the service, `dashboardEnv` to the dashboard, `sharedEnv` to both (e.g. BDI_API_KEY).
+ * Inference + dashboard on a fresh temp data root, sharing a fresh BDI_AUTH_SECRET, with a first admin created by the
+ * real CLI and signed in; `stop()` kills both process groups and removes the data root. `env` goes to the service,
+ * `dashboardEnv` to the dashboard, `sharedEnv` to both (e.g. BDI_API_KEY).
  */
 export async function startStack(
   opts: { env?: NodeJS.ProcessEnv; dashboardEnv?: Record<string, string>; sharedEnv?: Record<string, string> } = {},
 ): Promise<Stack> {
   assertDashboardBuilt(); // before spending a minute on the backbone
-  const inference = await startInference({ env: { ...opts.sharedEnv, ...opts.env } as NodeJS.ProcessEnv });
+  const authSecret = newAuthSecret();
+  const shared: Record<string, string> = { BDI_AUTH_SECRET: authSecret, ...opts.sharedEnv };
+  const inference = await startInference({ env: { ...shared, ...opts.env } as NodeJS.ProcessEnv });
   let dashboard: Dashboard;
   try {
-    dashboard = await startDashboard({ inferenceUrl: inference.url, env: { ...opts.sharedEnv, ...opts.dashboardEnv } as NodeJS.ProcessEnv });
+    dashboard = await startDashboard({ inferenceUrl: inference.url, env: { ...shared, ...opts.dashboardEnv } as NodeJS.ProcessEnv });
   } catch (err) {
     await inference.stop();
     rmSync(inference.dataRoot, { recursive: true, force: true });
     throw err;
   }
+  const addUser = (username: string, role: Account["role"]) => {
+    const a = account(username, role);
+    createUserWithCli(inference.dataRoot, a, { BDI_AUTH_SECRET: authSecret });
+    return a;
+  };
+  let admin: Account;
+  let adminSession: SessionCookie;
+  try {
+    admin = addUser("e2e-admin", "admin");
+    adminSession = await sessionCookie(dashboard.url, admin);
+  } catch (err) {
+    await Promise.all([dashboard.stop(), inference.stop()]);
+    rmSync(inference.dataRoot, { recursive: true, force: true });
+    throw err;
+  }
+  rememberSession(adminSession);
   return {
     inference,
     dashboard,
+    admin,
+    adminSession,
+    authSecret,
+    addUser,
     stop: async () => {
+      rememberSession(null);
       await Promise.all([dashboard.stop(), inference.stop()]);
       rmSync(inference.dataRoot, { recursive: true, force: true });
     },

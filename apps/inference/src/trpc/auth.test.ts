@@ -17,8 +17,9 @@ import { makeTestCtx, type TestCtx } from "./test-support.ts";
 type ProcDef = { type: "query" | "mutation" | "subscription"; meta?: { role?: Role } };
 /** Every procedure of the router, by its dotted path (tRPC keeps a flat record of them). */
 function procedures(): Array<[string, ProcDef]> {
-  const flat = (appRouter as unknown as { _def: { procedures: Record<string, { _def: ProcDef }> } })._def.procedures;
-  return Object.entries(flat).map(([p, proc]) => [p, proc._def]);
+  const isProc = (v: unknown): v is { _def: ProcDef } => typeof v === "function" || (typeof v === "object" && v !== null && "_def" in v);
+  const flat: Record<string, unknown> = appRouter._def.procedures;
+  return Object.entries(flat).flatMap(([p, proc]) => (isProc(proc) ? [[p, proc._def] as [string, ProcDef]] : []));
 }
 
 /** Every /api route of the app with its methods, read from Fastify's route table. */
