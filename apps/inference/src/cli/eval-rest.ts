@@ -10,9 +10,12 @@
 // expectedFalseRejectRate, read over tRPC `models.calibrations`) against the one realised on test/good, the recall on
 // the defective crops, violations of the contract's `decision == "ng"` iff `score >= threshold`, and /infer latency.
 // `--json` prints one JSON object on stdout instead; `--keep` keeps the temp data root (its path is printed).
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { percentile } from "@bdi/core";
+import { IDENTITY_HEADER, signIdentityToken } from "@bdi/core/auth/identity-token";
+import { createDb, createUser } from "@bdi/db";
 import { flag, hasFlag } from "./args.ts";
 import { NetMultipart, post, startService, type ServiceProcess } from "./service-process.ts";
 
@@ -43,11 +46,23 @@ function filePart(name: string, filename: string, path: string) {
 
 const text = (name: string, value: string) => ({ name, value });
 
+/** tRPC needs a signed-in user: a viewer "eval-rest" on the temp data root, with tokens signed with its shared key. */
+let readerHeaders: () => Promise<Record<string, string>> = async () => ({});
+async function makeReader(dataRoot: string, authSecret: string): Promise<() => Promise<Record<string, string>>> {
+  const db = await createDb({ dataRoot, migrate: false });
+  try {
+    const u = await createUser(db.prisma, { username: "eval-rest", role: "viewer" }, { actor: "eval-rest", reason: "reads the fit's calibration over tRPC" });
+    return async () => ({ [IDENTITY_HEADER]: await signIdentityToken(authSecret, { sub: u.id, name: u.username }) });
+  } finally {
+    await db.close();
+  }
+}
+
 /** The promised false-reject rate: the fit's self-calibration as the service stores it, over the dashboard's tRPC. */
 async function promisedRate(base: string, modelVersionId: unknown, threshold: number) {
   if (typeof modelVersionId !== "string") return { note: "/fit_ok answered no model_version_id" };
   const input = encodeURIComponent(JSON.stringify({ modelVersionId }));
-  const res = await fetch(`${base}/trpc/models.calibrations?input=${input}`);
+  const res = await fetch(`${base}/trpc/models.calibrations?input=${input}`, { headers: await readerHeaders() });
   if (!res.ok) return { note: `GET /trpc/models.calibrations → ${res.status}` };
   type Cal = { threshold: number; active: boolean; nOk: number; outOfSample: boolean; expectedFalseRejectRate: number | null };
   const cals = ((await res.json()) as { result: { data: Cal[] } }).result.data;
@@ -177,11 +192,13 @@ async function main() {
     log("interrupted: stopping the service");
     if (service) void service.stop({ keep: KEEP }).then(() => process.exit(130));
   });
-  service = await startService("bdi-eval-rest-");
+  const authSecret = randomBytes(32).toString("hex");
+  service = await startService("bdi-eval-rest-", { BDI_AUTH_SECRET: authSecret });
   if (interrupted) {
     await service.stop({ keep: KEEP });
     process.exit(130);
   }
+  readerHeaders = await makeReader(service.dataRoot, authSecret);
   try {
     const out = await run(data, service);
     if (JSON_OUT) console.log(JSON.stringify(out));
