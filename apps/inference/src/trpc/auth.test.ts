@@ -146,6 +146,17 @@ describe("sign-in and roles over HTTP", () => {
     assert.equal((await fetch(`${base}/trpc/overview`, { headers: await reviewer() })).status, 200);
   });
 
+  it("users.list is for admins: no password hashes; an engineer is refused", async () => {
+    const admin = await signedInAs(t.ctx, "ada", "admin", "ada-password-01");
+    const r = await fetch(`${base}/trpc/users.list`, { headers: await admin() });
+    assert.equal(r.status, 200);
+    const text = await r.text();
+    assert.ok(!/scrypt|passwordHash/.test(text), "no hashes leave the service");
+    const users = (JSON.parse(text) as { result: { data: Array<{ username: string; role: string; signIn: string }> } }).result.data;
+    assert.deepEqual(users.find((u) => u.username === "ada"), { ...users.find((u) => u.username === "ada")!, role: "admin", signIn: "password" });
+    assert.equal((await fetch(`${base}/trpc/users.list`, { headers: await engineer() })).status, 403);
+  });
+
   it("a disabled user's still-valid token stops working at once", async () => {
     const tmp = await signedInAs(t.ctx, "tomas", "viewer");
     assert.equal((await fetch(`${base}/trpc/overview`, { headers: await tmp() })).status, 200);

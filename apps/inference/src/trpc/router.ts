@@ -33,6 +33,7 @@ import { activate as modelsActivate } from "./procedures/models/activate.ts";
 import { compare as modelsCompare } from "./procedures/models/compare.ts";
 import { list as auditList } from "./procedures/audit/list.ts";
 import { facets as auditFacets } from "./procedures/audit/facets.ts";
+import { list as usersList } from "./procedures/users/list.ts";
 
 export const appRouter = router({
   health,
@@ -67,6 +68,7 @@ export const appRouter = router({
     compare: modelsCompare,
   }),
   audit: router({ list: auditList, facets: auditFacets }),
+  users: router({ list: usersList }),
   reports: router({ shift: reportsShift }),
 });
 
