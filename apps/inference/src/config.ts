@@ -65,8 +65,10 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 
 /**
- * Scoring processes by default: one per two cores (each runs onnxruntime with every thread it is given), at least 1,
- * at most 4 — a fit (niced) and the HTTP process need cores too.
+ * Scoring processes by default: one per two cores, 1 to 4. Each gets its share of the cores as onnxruntime threads, so
+ * more processes trade a lone client's latency for throughput under concurrent clients (README "Under load": on 2
+ * cores 2 processes doubled the throughput of 8 clients but made one client's /infer 2.5× slower); the WPF client
+ * sends one request at a time, so a small machine keeps one.
  */
 function defaultScoringWorkers(): number {
   return Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));

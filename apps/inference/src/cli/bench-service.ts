@@ -4,6 +4,9 @@
 // and a series of `/infer`s (twice: the first fit after start, then a refit), next to the same polls of a minimal
 // reference server (the machine's floor), and the duration of `/calibrate_dataset` over `samples` stored samples (the
 // client's timeout is 120 s).
+// `--throughput [--workers 1,2] [--clients 8] [--seconds 30]` measures instead the /infer throughput with 1 and N
+// scoring processes (BDI_SCORING_WORKERS) side by side: per worker count a fresh service, `clients` clients sending
+// /infer back to back for `seconds` while another ROI refits in a loop (the fits niced), requests/s, p50/p95, errors.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -75,10 +78,73 @@ function startPollers(bases: string[], n: number, intervalMs: number) {
   };
 }
 
+/** One worker count: a fresh service, two fitted ROIs, `clients` /infer loops on one while the other refits. */
+async function throughputRun(env: NodeJS.ProcessEnv, workers: number, clients: number, seconds: number) {
+  const service = await startService("bdi-bench-tp-", { ...env, BDI_SCORING_WORKERS: String(workers) });
+  const { base } = service;
+  try {
+    const good = readdirSync(join(DATASET, "train/good")).sort().map((f) => join(DATASET, "train/good", f));
+    const bad = readdirSync(join(DATASET, "test/pitting")).sort().map((f) => join(DATASET, "test/pitting", f));
+    const rois = [{ role_id: "Inspection", roi_id: "inspection-1", mm_per_px: "0.2" }, { role_id: "Inspection", roi_id: "inspection-2", mm_per_px: "0.2" }];
+    for (const [k, roi] of rois.entries()) {
+      const paths = good.slice(k * 20, k * 20 + 20);
+      await post(base, "/datasets/ok/upload", form({ role_id: roi.role_id, roi_id: roi.roi_id, metas: paths.map(() => JSON.stringify({ mm_per_px: 0.2 })) }, paths.map((p, i) => ({ field: "images", name: `ok_${i}.png`, bytes: readFileSync(p) }))));
+      await post(base, "/fit_ok", form({ ...roi, use_dataset: "true" }, []));
+    }
+    const crops = bad.slice(0, 16).map((p) => readFileSync(p));
+    let on = true;
+    let fits = 0;
+    const refits = (async () => {
+      while (on) {
+        await post(base, "/fit_ok", form({ ...rois[1]!, use_dataset: "true" }, []));
+        fits++;
+      }
+    })();
+    const lat: number[] = [];
+    let errors = 0;
+    const t0 = performance.now();
+    const end = t0 + seconds * 1000;
+    await Promise.all(Array.from({ length: clients }, async (_, c) => {
+      for (let i = c; performance.now() < end; i += clients) {
+        const t = performance.now();
+        try {
+          await post(base, "/infer", form(rois[0]!, [{ field: "image", name: "crop.png", bytes: crops[i % crops.length]! }]));
+          lat.push(performance.now() - t);
+        } catch {
+          errors++;
+        }
+      }
+    }));
+    const wall = (performance.now() - t0) / 1000;
+    on = false;
+    await refits;
+    return {
+      workers, clients, seconds: +wall.toFixed(1), requests: lat.length, errors, req_per_s: +(lat.length / wall).toFixed(2),
+      p50_ms: +percentile(lat, 50).toFixed(0), p95_ms: +percentile(lat, 95).toFixed(0), refits_during_window: fits,
+    };
+  } finally {
+    await service.stop();
+  }
+}
+
+async function throughput(env: NodeJS.ProcessEnv) {
+  const counts = (flag("--workers") ?? "1,2").split(",").map(Number);
+  const clients = Number(flag("--clients") ?? 8);
+  const seconds = Number(flag("--seconds") ?? 30);
+  const rows = [];
+  for (const w of counts) {
+    log(`scoring workers ${w}: ${clients} clients × ${seconds} s of /infer while another ROI refits`);
+    rows.push(await throughputRun(env, w, clients, seconds));
+    log(JSON.stringify(rows.at(-1)));
+  }
+  if (JSON_OUT) console.log(JSON.stringify({ throughput: rows }));
+}
+
 async function main() {
   const env: NodeJS.ProcessEnv = {};
   if (flag("--input-size")) env.BDI_INPUT_SIZE = flag("--input-size");
   if (flag("--backbone")) env.BDI_BACKBONE = flag("--backbone");
+  if (hasFlag("--throughput")) return throughput(env);
   const service = await startService("bdi-bench-service-", env);
   const { base } = service;
   try {

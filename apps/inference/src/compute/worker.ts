@@ -13,7 +13,10 @@ import type { ComputeInit, ComputeRequest, ComputeResponse, FitResponse, OosResp
 
 const { config } = JSON.parse(process.env.BDI_COMPUTE_INIT ?? "{}") as ComputeInit;
 if (!config || !process.send) throw new Error("compute-worker runs as a child process started by ComputePool");
-const send = (m: ComputeResponse) => process.send!(m);
+// After the service closed the channel (its stop), an answer has no one to go to: dropped, not an EPIPE crash.
+const send = (m: ComputeResponse) => {
+  if (process.connected) process.send!(m, undefined, {}, () => undefined);
+};
 // The service went away (crash, SIGKILL): nothing left to compute for.
 process.on("disconnect", () => process.exit(0));
 let backbonePromise: Promise<Backbone> | null = null;

@@ -13,7 +13,7 @@ export const MAX_IMAGE_SIDE = 16384;
  * The smallest crop side: one patch of the coarsest feature map (stride 16 of the bundled backbone; DINOv2's patch is
  * 14). A smaller crop is letterboxed into a few grey pixels of the input: it cannot be learnt or judged.
  */
-export const MIN_IMAGE_SIDE = 16;
+const MIN_IMAGE_SIDE = 16;
 
 const FORMAT_EXT: Record<string, string> = { png: ".png", jpeg: ".jpg", webp: ".webp", tiff: ".tif", gif: ".gif" };
 export const LISTED_IMAGE_EXTS = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];

@@ -17,7 +17,7 @@ import {
 import type { Services } from "./index.ts";
 import { ARTIFACTS_DIR, INSPECTIONS_DIR, SAMPLES_DIR, isTempName, resolveInRoot, versionIdOfArtifactDir } from "../resources/storage.ts";
 
-export const RECOVERY_ACTOR = "system:start-up-recovery";
+const RECOVERY_ACTOR = "system:start-up-recovery";
 
 export type RecoveryReport = {
   /** versions found `building` and marked failed */

@@ -89,7 +89,7 @@ export function sanitizeModelKey(key: string | null | undefined): string {
  * not — ids are data, but they name folders of the legacy layout on import/export and columns of logs and CSVs.
  */
 export const NAME_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const NAME_ID_RULE = "1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit";
+const NAME_ID_RULE = "1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit";
 
 /** Why `value` is not a valid role / ROI id or model key (null when it is). `field` names it in the message. */
 export function nameIdProblem(field: string, value: unknown): string | null {
