@@ -1,6 +1,6 @@
 // A QA engineer's shift against the real stack (service with the bundled backbone on a temp data root, the built
 // dashboard, Debian's chromium): three ROIs created one after the other — each new one is the ROI shown; the ROI
-// survives navigation, reload and a copied link; a fit is cancelled and the previous version stays active (audited);
+// survives navigation, reload and a copied link; the NG-region editor zooms and pans; a fit is cancelled and the previous version stays active (audited);
 // the review queue shows every row's status at 1024 and 1366 px without horizontal scrolling; the heatmap has a
 // colour scale with the threshold marked; the shift report's numbers equal what the review queue lists.
 // Screenshots at both widths: test-results/screenshots/shift-*.png; the report as PDF: test-results/shift-report.pdf.
@@ -103,6 +103,46 @@ describe("QA shift: ROI in the address, fit cancel, review queue widths, heatmap
     assert.equal(await id(page, "upload-panel").count(), 0, "no upload target while the ROI is unknown");
   });
 
+  it("NG-region editor: the current label looks selected, zoom and pan change the view, shapes stay in crop pixels", async () => {
+    await page.goto(`${stack.dashboard.url}/datasets?roi=${rois.c}`);
+    await id(page, "grid-item").first().locator("button").first().click();
+    await id(page, "relabel-ng").click();
+    await page.locator('[data-testid="relabel-ng"][aria-pressed="true"]').waitFor();
+    assert.equal(await id(page, "relabel-ng").isDisabled(), false, "the current label is drawn as selected, not as a faded disabled button");
+    const canvas = id(page, "region-canvas");
+    await canvas.waitFor();
+    const full = (await canvas.getAttribute("viewBox"))!.split(" ").map(Number);
+    await id(page, "region-zoom-in").click();
+    await id(page, "region-zoom-in").click();
+    assert.equal(await id(page, "region-zoom-level").textContent(), "4.0×");
+    const zoomed = (await canvas.getAttribute("viewBox"))!.split(" ").map(Number);
+    assert.ok(Math.abs(zoomed[2]! - full[2]! / 4) < 1e-6, `a quarter of the width in view (${zoomed.join(" ")})`);
+    await id(page, "region-mode").getByRole("radio", { name: "Pan" }).click();
+    await canvas.evaluate((el) => el.scrollIntoView({ block: "center" }));
+    let box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5, { steps: 5 });
+    await page.mouse.up();
+    const panned = (await canvas.getAttribute("viewBox"))!.split(" ").map(Number);
+    assert.ok(panned[0]! > zoomed[0]!, `dragging left moves the view right (${zoomed[0]} → ${panned[0]})`);
+    // A small rectangle drawn at 4× lands inside the part of the crop in view, in crop pixels.
+    await id(page, "region-mode").getByRole("radio", { name: "Rectangle" }).click();
+    box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 4 });
+    await page.mouse.up();
+    const rect = id(page, "region-shape").first();
+    const x = Number(await rect.getAttribute("x"));
+    const w = Number(await rect.getAttribute("width"));
+    assert.ok(x >= panned[0]! && x + w <= panned[0]! + panned[2]!, "inside the view");
+    assert.ok(w < panned[2]! * 0.2 && w > 0, `about a tenth of the view wide (${w} px of ${panned[2]})`);
+    await shotAt(page, "02-region-zoom");
+    await id(page, "regions-save").click();
+    await id(page, "regions-saved").waitFor();
+  });
+
   it("fits v1, then cancels a second fit: v1 stays active, and the cancel is audited", async () => {
     await page.goto(`${stack.dashboard.url}/fit?roi=${rois.b}`);
     await id(page, "fit-start").click();
@@ -115,14 +155,14 @@ describe("QA shift: ROI in the address, fit cancel, review queue widths, heatmap
     await id(page, "fit-start").click();
     await id(page, "fit-cancel").waitFor();
     await id(page, "fit-time").getByText(/Elapsed/).waitFor();
-    await shotAt(page, "02-fit-running");
+    await shotAt(page, "03-fit-running");
     await id(page, "fit-cancel").click();
     const dialog = id(page, "reason-dialog").and(page.locator("[open]"));
     await dialog.getByTestId("reason-input").fill("e2e: wrong crops in the OK set");
     await dialog.getByTestId("reason-confirm").click();
     await id(page, "fit-cancelled").waitFor({ timeout: 60_000 });
     assert.match((await id(page, "fit-cancelled").textContent()) ?? "", /v1 is still the active version/);
-    await shotAt(page, "03-fit-cancelled");
+    await shotAt(page, "04-fit-cancelled");
 
     await id(page, "main-nav").getByRole("link", { name: "Models", exact: true }).click();
     await page.waitForFunction(() => /v1\s*active/.test(document.querySelector('[data-testid="versions-table"]')?.textContent ?? ""));
@@ -161,7 +201,7 @@ describe("QA shift: ROI in the address, fit cancel, review queue widths, heatmap
         const box = (await badge.boundingBox())!;
         assert.ok(box && box.x >= 0 && box.x + box.width <= width, `status inside the window at ${width} px`);
       }
-      await screenshot(page, `shift-04-review-${width}`);
+      await screenshot(page, `shift-05-review-${width}`);
     }
     await id(page, "review-pending-only").check();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="inspections-table"] [data-testid="data-row"]').length === 1);
@@ -187,7 +227,7 @@ describe("QA shift: ROI in the address, fit cancel, review queue widths, heatmap
     assert.equal(await num("report-false-positive"), queue.filter((q) => q.status === "false_positive").length);
     assert.equal(await num("report-pending"), queue.filter((q) => q.status === "pending").length);
     assert.ok((await id(page, "report-change").count()) >= 1, "v1's activation is a threshold change of the day");
-    await shotAt(page, "05-report");
+    await shotAt(page, "06-report");
     await page.emulateMedia({ media: "print" });
     const pdf = resultsPath("shift-report.pdf");
     await page.pdf({ path: pdf, format: "A4" });
