@@ -6,6 +6,7 @@
 // --password-stdin (scripts, tests). There is no default password and no way to pass one as an argument (it would
 // end up in the shell history and the process list). Changes are audited with actor "cli:<OS user>".
 import { userInfo } from "node:os";
+import path from "node:path";
 import { loadConfig } from "../config.ts";
 import { ensureAuthSecretFile } from "../auth-secret.ts";
 import { createDb } from "@bdi/db";
@@ -67,6 +68,14 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
+/** The data root `npm start` uses: the repository's ./data unless BDI_DATA_ROOT says otherwise (a relative one is
+ * meant from where npm was started, not from this workspace, which is where npm runs the script). */
+function cliEnv(): NodeJS.ProcessEnv {
+  const given = process.env.BDI_DATA_ROOT?.trim() || process.env.BACKEND_DATA_ROOT?.trim();
+  const repoData = path.resolve(import.meta.dirname, "..", "..", "..", "..", "data");
+  return { ...process.env, BDI_DATA_ROOT: given ? path.resolve(process.env.INIT_CWD ?? process.cwd(), given) : repoData };
+}
+
 /** Flags that take a value: their value is not a positional argument. */
 const VALUE_FLAGS = new Set(["--role", "--display-name", "--oidc-issuer", "--oidc-subject"]);
 
@@ -80,7 +89,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return cmd ? 0 : 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(cliEnv());
   // The key dashboard and service share: created with the first user, so `npm start` afterwards finds it.
   ensureAuthSecretFile(config.dataRoot);
   const db = await createDb({ dataRoot: config.dataRoot, migrate: true });
@@ -100,7 +109,7 @@ async function main(): Promise<number> {
         const role = need(flag("--role"), `--role (${ROLES.join(", ")})`);
         const password = issuer ? null : await readPassword();
         const u = await addUser(ctx, { username, role, password, displayName: flag("--display-name") ?? null, oidc: issuer ? { issuer, subject: subject! } : null }, who);
-        console.log(`added ${u.username} (${u.role})${issuer ? `, signs in with OpenID Connect at ${issuer}` : ""}`);
+        console.log(`added ${u.username} (${u.role})${issuer ? `, signs in with OpenID Connect at ${issuer}` : ""} in ${config.dataRoot}`);
         break;
       }
       case "set-role": {
