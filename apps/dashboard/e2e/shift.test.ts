@@ -181,13 +181,22 @@ describe("QA shift: ROI in the address, fit cancel, review queue widths, heatmap
       await page.waitForFunction((n) => document.querySelectorAll('[data-testid="inspections-table"] [data-testid="data-row"]').length === n, k + 1, { timeout: 30_000 });
     }
     const rows = id(page, "inspections-table").getByTestId("data-row");
-    await rows.nth(0).click();
+    // Open a row and wait until the detail shows that very inspection before judging it.
+    const open = async (n: number) => {
+      const rowId = await rows.nth(n).getAttribute("data-id");
+      await rows.nth(n).click();
+      await page.locator(`[data-testid="inspection-detail"][data-inspection="${rowId}"] [data-testid="detail-review-status"]`).waitFor();
+      return rowId;
+    };
+    const ngRow = await rows.evaluateAll((els) => els.findIndex((e) => e.getAttribute("data-decision") === "ng"));
+    assert.ok(ngRow >= 0, "a defect crop was judged NG");
+    await open(ngRow);
     await id(page, "review-confirm-ng").click();
     await page.locator('[data-testid="detail-review-status"][data-status="confirmed_ng"]').waitFor();
-    await rows.nth(1).click();
+    await open(ngRow === 0 ? 1 : 0);
     await id(page, "review-false-positive").click();
     await page.locator('[data-testid="detail-review-status"][data-status="false_positive"]').waitFor();
-    await rows.nth(0).click();
+    await open(ngRow);
     await id(page, "heatmap-scale").waitFor();
     assert.equal(await id(page, "heatmap-scale").getAttribute("data-kind"), "score", "the scale is in score units");
     assert.match((await id(page, "heatmap-scale-label").textContent()) ?? "", /threshold \d/);

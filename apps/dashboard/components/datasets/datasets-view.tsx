@@ -118,8 +118,8 @@ function RoiDataset({ roi }: { roi: RoiItem }) {
           </>
         ),
         caption: (
-          <span title={`${s.originalFileName ?? s.fileName} · ${s.source}`}>
-            {s.originalFileName ?? s.fileName} · {formatDateTime(s.createdAt)}
+          <span title={`${s.originalFileName ?? s.fileName} (stored as ${s.fileName}) · ${s.source} · ${formatDateTime(s.createdAt)}`}>
+            <span className="font-medium text-slate-700">{s.originalFileName ?? s.fileName}</span> · {formatDateTime(s.createdAt)}
           </span>
         ),
       })),
@@ -140,6 +140,9 @@ function RoiDataset({ roi }: { roi: RoiItem }) {
     lastClicked.current = idx;
   };
   const ids = [...selected].map(String);
+  // Tiles take the page's typical crop shape (the median aspect), so wide crops get wide tiles and fewer columns.
+  const aspect = medianAspect(items);
+  const wide = aspect > 1.6;
 
   return (
     <div className="space-y-4">
@@ -231,7 +234,12 @@ function RoiDataset({ roi }: { roi: RoiItem }) {
               selected={selected}
               onToggle={toggle}
               onOpen={(k) => setOpenId(String(k))}
-              colsClass={openId ? "grid-cols-2 sm:grid-cols-3 md:grid-cols-4" : "grid-cols-2 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-6"}
+              aspect={aspect}
+              colsClass={
+                wide
+                  ? openId ? "grid-cols-1 sm:grid-cols-2 md:grid-cols-3" : "grid-cols-1 sm:grid-cols-2 md:grid-cols-3 lg:grid-cols-4"
+                  : openId ? "grid-cols-2 sm:grid-cols-3 md:grid-cols-4" : "grid-cols-2 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-6"
+              }
               empty={
                 <EmptyState
                   title={bin === "only" ? "Nothing deleted" : label === "all" && !source && !from && !to ? "No samples in this ROI yet" : "No sample matches these filters"}
@@ -266,4 +274,9 @@ function RoiDataset({ roi }: { roi: RoiItem }) {
       </div>
     </div>
   );
+}
+
+function medianAspect(items: Array<{ width: number | null; height: number | null }> | undefined): number {
+  const a = (items ?? []).filter((s) => s.width && s.height).map((s) => s.width! / s.height!).sort((x, y) => x - y);
+  return a.length ? a[Math.floor(a.length / 2)]! : 1;
 }

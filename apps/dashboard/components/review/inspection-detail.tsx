@@ -39,7 +39,7 @@ export function InspectionDetail({ id, actions, heatmap, onHeatmap }: { id: stri
   // "above": only what is at or above the threshold is coloured (needs the stored scale); "all": the whole map.
   const [mode, setMode] = useState<"all" | "above">("above");
   return (
-    <Card data-testid="inspection-detail">
+    <Card data-testid="inspection-detail" data-inspection={q.data?.id ?? ""}>
       <QueryState query={q} loading={<Skeleton className="m-5 aspect-[5/2]" />} errorTitle="Could not load this inspection">
         {(i) => {
           const added = i.samples.find((s) => !s.deletedAt);

@@ -57,6 +57,7 @@ export function ReviewQueue({
               data-testid="data-row"
               data-status={r.reviewStatus}
               data-decision={r.decision}
+              data-id={r.id}
               className={cn("flex w-full items-center gap-3 px-3 py-2 text-left hover:bg-slate-50", selected && "bg-brand-50 ring-2 ring-inset ring-brand-500 hover:bg-brand-50")}
             >
               <Thumb src={r.imageUrl ? assetUrl(r.imageUrl) : null} overlay={null} w={r.width} h={r.height} alt="crop" />

@@ -17,8 +17,9 @@ export type GridItem = {
 };
 
 /**
- * Thumbnail grid for dataset curation. Every tile has a fixed square box (object-contain), so images loading in
- * never shift the layout; images load lazily. Selection is controlled by the parent (bulk relabel/delete).
+ * Thumbnail grid for dataset curation. Every tile has the same fixed box (object-contain) — square, or `aspect`
+ * (width / height) for a ROI whose crops are wide — so images loading in never shift the layout and a 2.5:1 crop is
+ * not a thin strip in a square; captions get two lines. Images load lazily. Selection is controlled by the parent (bulk relabel/delete).
  */
 export function ImageGrid({
   items,
@@ -29,6 +30,7 @@ export function ImageGrid({
   onOpen,
   empty,
   colsClass = "grid-cols-2 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-6",
+  aspect = 1,
   testId = "image-grid",
 }: {
   items: GridItem[] | undefined;
@@ -40,15 +42,20 @@ export function ImageGrid({
   empty?: ReactNode;
   /** Tailwind grid-cols classes (the tiles stay square whatever the count). */
   colsClass?: string;
+  /** width / height of every tile's image box (clamped to 0.5…3) */
+  aspect?: number;
   testId?: string;
 }) {
   const cols = `grid gap-3 ${colsClass}`;
+  const box = { aspectRatio: String(Math.min(3, Math.max(0.5, Number.isFinite(aspect) ? aspect : 1))) };
   if (loading) {
     return (
       <div className={cols} data-testid={testId} aria-busy>
         {Array.from({ length: loadingCount }, (_, i) => (
           <div key={i} className="overflow-hidden rounded-lg border border-slate-200 bg-white">
-            <Skeleton className="aspect-square w-full rounded-none" />
+            <div style={box}>
+              <Skeleton className="size-full rounded-none" />
+            </div>
             <div className="p-2">
               <Skeleton className="h-3 w-2/3" />
             </div>
@@ -79,12 +86,12 @@ export function ImageGrid({
               className="block w-full text-left"
               onClick={(e) => (onOpen ? onOpen(it.key) : onToggle?.(it.key, { shift: e.shiftKey }))}
             >
-              <div className="relative aspect-square w-full bg-slate-100">
+              <div className="relative w-full bg-slate-100" style={box}>
                 {/* Plain <img>: images come from the inference service, not from Next's image optimizer. */}
                 <img src={it.src} alt={it.alt} loading="lazy" decoding="async" className="absolute inset-0 size-full object-contain" />
                 {it.overlay && <div className="absolute left-1.5 top-1.5 flex flex-wrap gap-1">{it.overlay}</div>}
               </div>
-              {it.caption && <div className="truncate px-2 py-1.5 text-xs text-slate-600">{it.caption}</div>}
+              {it.caption && <div className="line-clamp-2 h-[2.75rem] break-all px-2 py-1.5 text-xs leading-4 text-slate-600">{it.caption}</div>}
             </button>
             {onToggle && (
               <label className="absolute right-1.5 top-1.5 flex size-6 cursor-pointer items-center justify-center rounded bg-white/90 shadow ring-1 ring-slate-200">
