@@ -13,7 +13,7 @@ import { appRouter } from "@bdi/inference/router";
 import { IDENTITY_HEADER, signIdentityToken } from "@bdi/core/auth/identity-token";
 import { launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
 import { assertDashboardBuilt, startStack, type Stack } from "./helpers/stack.ts";
-import { signInWithForm, type Account } from "./helpers/auth.ts";
+import { cookieHeader, signInWithForm, type Account } from "./helpers/auth.ts";
 import { bsdataDir } from "../../inference/src/testing/dataset.ts";
 
 const DATA = bsdataDir();
@@ -140,6 +140,11 @@ describe("sign-in, roles and the audit actor", () => {
     const status = await page.evaluate(async () => (await fetch("/svc/trpc/overview")).status);
     assert.equal(status, 401, "the session is gone: the proxy refuses");
     await page.close();
+    // Sign-in and sign-out are in the audit log under the engineer's name (read as the admin).
+    const input = encodeURIComponent(JSON.stringify({ actor: engineer.username, actionPrefix: "auth." }));
+    const res = await fetch(`${stack.dashboard.url}/svc/trpc/audit.list?input=${input}`, { headers: cookieHeader(stack.adminSession) });
+    const actions = ((await res.json()) as { result: { data: { items: Array<{ action: string }> } } }).result.data.items.map((e) => e.action);
+    assert.ok(actions.includes("auth.sign_in") && actions.includes("auth.sign_out"), actions.join(", "));
   });
 
   it("a reviewer sees no Start fit button, and fit.start called directly is refused (403, audited)", async () => {
