@@ -156,16 +156,17 @@ export function buildInt8SearchModel(bank: Int8Bank, k: number, group: number): 
   const bqt = g.op("Transpose", ["BQ"], { perm: [1, 0] });
   const dots = g.op("Cast", [g.op("MatMulInteger", ["QU", bqt, "QZ"])], { to: DataType.FLOAT });
   const approx = g.op("Add", [g.op("Mul", [dots, g.op("Mul", ["BS2", "QS"])]), "BN"]); // ≈ ||b||² − 2 q·b, [nq,np]
-  const topK = (values: string, out: [string, string]) => g.nodes.push({
-    input: [values, g.constI64([Math.min(k, n)], "k")], output: out, name: out[0], op_type: "TopK",
+  const topK = (values: string, count: number, out: [string, string]) => g.nodes.push({
+    input: [values, g.constI64([count], "k")], output: out, name: out[0], op_type: "TopK",
     attribute: [{ name: "largest", type: 2, i: 0 }, { name: "sorted", type: 2, i: 0 }],
   });
   // group j = rows {j + t·ng}: the minimum over t is a contiguous, vectorised pass
   const groupMin = g.op("ReduceMin", [g.op("Reshape", [approx, g.constI64([0, group, ng], "groups")])], { axes: [1], keepdims: 0 });
-  topK(groupMin, ["GV", "GI"]);
+  const kGroups = Math.min(k, ng);
+  topK(groupMin, kGroups, ["GV", "GI"]);
   const offsets = g.constI64(Array.from({ length: group }, (_, t) => t * ng), "offsets", [1, 1, group]);
   const members = g.op("Reshape", [g.op("Add", [g.op("Unsqueeze", ["GI", g.constI64([2], "axis")]), offsets]), g.constI64([0, -1], "flat")]); // [nq, K·group]
-  topK(g.op("GatherElements", [approx, members], { axis: 1 }), ["TV", "TL"]);
+  topK(g.op("GatherElements", [approx, members], { axis: 1 }), Math.min(k, n), ["TV", "TL"]);
   const ti = g.op("GatherElements", [members, "TL"], { axis: 1 }); // [nq,K] bank rows
   // re-rank: ||q||² + ||b||² − 2 q·b with q·b from one batched MatMul over the gathered candidates (a Sub +
   // ReduceSumSquare over [nq,K,d] cost twice as much: 11 vs ~5 ms for 1024 queries)
