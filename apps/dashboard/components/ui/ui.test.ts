@@ -40,14 +40,17 @@ test("DataTable renders one row per item, skeletons while loading, the empty slo
   assert.match(empty, /No inspections match/);
 });
 
-test("ImageGrid keeps a square box per tile and marks the selection", () => {
+test("ImageGrid keeps one box per tile (square, or the given crop aspect) and marks the selection", () => {
   const items = [
     { key: "s1", src: "/img/1.png", alt: "sample 1" },
     { key: "s2", src: "/img/2.png", alt: "sample 2", muted: true },
   ];
   const html = renderToStaticMarkup(h(ImageGrid, { items, selected: new Set(["s2"]), onToggle: () => undefined }));
   assert.equal(count(html, 'data-testid="grid-item"'), 2);
-  assert.equal(count(html, "aspect-square"), 2);
+  assert.equal(count(html, "aspect-ratio:1"), 2);
+  const wide = renderToStaticMarkup(h(ImageGrid, { items, aspect: 2.5 }));
+  assert.equal(count(wide, "aspect-ratio:2.5"), 2, "wide crops get wide tiles");
+  assert.equal(count(renderToStaticMarkup(h(ImageGrid, { items, aspect: 40 })), "aspect-ratio:3"), 2, "clamped");
   assert.equal(count(html, 'loading="lazy"'), 2);
   assert.equal(count(html, 'data-selected="true"'), 1);
   assert.equal(count(html, 'type="checkbox"'), 2);
