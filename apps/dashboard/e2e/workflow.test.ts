@@ -242,6 +242,10 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     await rows.nth(1).click();
     await id(page, "version-detail").waitFor();
     await id(page, "lineage").waitFor();
+    // The operator's file names (000.png … as uploaded), not the stored names, in the lineage and in the compare.
+    const lineageNames = await id(page, "lineage-sample").allTextContents();
+    assert.equal(lineageNames.length, 10);
+    for (const n of lineageNames) assert.match(n.trim(), /^\d{3}\.png$/, `lineage shows the uploaded name (${n})`);
     assert.ok((await id(page, "calibration-row").count()) >= 2, "v1 has its fit calibration and the saved threshold");
     await id(page, "version-activate").click();
     await giveReason(page, reasons.rollback);
@@ -250,6 +254,8 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     await id(page, "compare-run").click();
     await id(page, "compare-result").waitFor({ timeout: 60_000 });
     assert.ok((await id(page, "compare-row").count()) >= 12);
+    const compareNames = (await id(page, "compare-name").allTextContents()).map((n) => n.trim());
+    for (const f of [...OK_FILES, ...NG_FILES].map((p) => path.basename(p))) assert.ok(compareNames.includes(f), `${f} named in the compare`);
     await shot(page, "07-models-rollback-compare");
   });
 
