@@ -8,16 +8,19 @@
 //   deploy                                                      apply pending committed migrations
 //   diff                                                        exit 0 = migrations match schema.prisma, 2 = differ (SQL printed)
 //   status                                                      migration history vs. the database (exit 1 when not in sync)
-// Options: --url file:… (default: $DATABASE_URL, else <BDI_DATA_ROOT or ./data>/bdi.sqlite)
+// Options: --url file:… | postgres://… (default: $DATABASE_URL, else <BDI_DATA_ROOT or ./data>/bdi.sqlite)
 //          --schema <file> (default: <repo>/prisma/schema.prisma)  --migrations <dir> (default: <repo>/prisma/migrations)
+// With a postgres:// URL, deploy/diff/status use the generated PostgreSQL variant (prisma/postgresql/, see
+// gen-postgres.mjs) through @prisma/adapter-pg; `dev` stays on SQLite and regenerates that variant.
 import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve, isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import { loadEngine } from "./schema-engine.mjs";
+import { generatePostgres } from "./gen-postgres.mjs";
 
-const require = createRequire(import.meta.url);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 // npm -w runs scripts inside packages/db; relative paths given by the user mean their own directory.
 const userCwd = process.env.INIT_CWD ?? process.cwd();
@@ -46,16 +49,6 @@ function defaultUrl() {
 function dbPathOf(url) {
   const p = url.replace(/^file:/, "");
   return p === ":memory:" || isAbsolute(p) ? p : resolve(userCwd, p);
-}
-
-// Node 20 cannot import wasm ES modules: instantiate the engine with its wasm-bindgen glue by hand.
-async function loadEngine() {
-  const glue = await import("@prisma/schema-engine-wasm/schema_engine_bg");
-  const wasmFile = join(dirname(require.resolve("@prisma/schema-engine-wasm")), "schema_engine_bg.wasm");
-  const { instance } = await WebAssembly.instantiate(readFileSync(wasmFile), { "./schema_engine_bg.js": glue });
-  glue.__wbg_set_wasm(instance.exports);
-  instance.exports.__wbindgen_start();
-  return glue.SchemaEngine;
 }
 
 // The engine sends whole multi-statement migration scripts to executeRaw without arguments;
@@ -110,19 +103,33 @@ async function main() {
     console.error("usage: migrate.mjs dev <name> | deploy | diff | status  [--url file:…] [--schema f] [--migrations d]");
     return 64;
   }
-  const schemaPath = opts.schema ? resolve(userCwd, opts.schema) : join(repoRoot, "prisma", "schema.prisma");
-  const migrationsDir = opts.migrations ? resolve(userCwd, opts.migrations) : join(repoRoot, "prisma", "migrations");
   const url = opts.url ?? defaultUrl();
-  const dbPath = dbPathOf(url);
+  const postgres = /^postgres(ql)?:\/\//i.test(url);
+  if (postgres && command === "dev") {
+    console.error("dev runs on SQLite: the PostgreSQL migrations are generated from schema.prisma (gen-postgres.mjs)");
+    return 64;
+  }
+  if (postgres && command === "diff") {
+    // diff makes the engine read pg_catalog, whose "char" columns @prisma/adapter-pg 7.10.0 cannot decode.
+    console.error("diff is SQLite only; for PostgreSQL run `node scripts/gen-postgres.mjs --check` (the test suite also replays the migrations on a server)");
+    return 64;
+  }
+  const prismaDir = postgres ? join(repoRoot, "prisma", "postgresql") : join(repoRoot, "prisma");
+  const schemaPath = opts.schema ? resolve(userCwd, opts.schema) : join(prismaDir, "schema.prisma");
+  const migrationsDir = opts.migrations ? resolve(userCwd, opts.migrations) : join(prismaDir, "migrations");
+  const dbPath = postgres ? url.replace(/:[^:@/]*@/, ":***@") : dbPathOf(url);
   // diff only needs the shadow database (in memory); the others touch the real database file.
-  if (command !== "diff" && dbPath !== ":memory:") mkdirSync(dirname(dbPath), { recursive: true });
+  if (!postgres && command !== "diff" && dbPath !== ":memory:") mkdirSync(dirname(dbPath), { recursive: true });
 
   const schemaText = readFileSync(schemaPath, "utf8");
   const schema = { files: [{ path: schemaPath, content: schemaText }] };
   const SchemaEngine = await loadEngine();
   const debug = process.env.DEBUG ? (line) => console.error(line) : () => {};
   const opened = []; // connections to close at the end, so no -journal file is left behind
-  const factory = new PrismaBetterSqlite3({ url: command === "diff" ? ":memory:" : `file:${dbPath}` });
+  // PostgreSQL: diff builds its shadow database (created and dropped by the adapter) on the same server.
+  const factory = postgres
+    ? new PrismaPg({ connectionString: url })
+    : new PrismaBetterSqlite3({ url: command === "diff" ? ":memory:" : `file:${dbPath}` });
   const engine = await SchemaEngine.new(
     { datamodels: [[schemaPath, schemaText]] },
     debug,
@@ -206,6 +213,8 @@ async function main() {
     writeFileSync(join(dir, `migration.${created.extension}`), created.migrationScript);
     if (!existsSync(join(migrationsDir, LOCKFILE))) writeFileSync(join(migrationsDir, LOCKFILE), LOCKFILE_TEXT);
     console.log(`Created ${join(dir, `migration.${created.extension}`)}`);
+    // The repository's own model: bring its PostgreSQL twin and migration along (not for --schema/--migrations experiments).
+    if (!opts.schema && !opts.migrations) await generatePostgres();
     if (opts.flags.has("create-only")) return 0;
     const after = await engine.applyMigrations({ migrationsList: loadMigrations(migrationsDir), filters: NO_FILTER });
     console.log(`Applied: ${after.appliedMigrationNames.join(", ") || "(none)"}`);

@@ -1,24 +1,34 @@
-// Opens the BrakeDiscInspector database: Prisma Client over better-sqlite3, pending migrations applied first.
+// Opens the BrakeDiscInspector database, pending migrations applied first: Prisma Client over better-sqlite3 (the
+// default, one file), or over node-postgres when the URL is postgres://… (plant mode, many replicas).
 import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { PrismaClient as PgPrismaClient } from "./generated/prisma-pg/client.ts";
 import { applyMigrations, DEFAULT_MIGRATIONS_DIR, dbFileFromUrl, type ApplyMigrationsResult } from "./migrate-sql.ts";
+import { applyMigrationsPg, DEFAULT_PG_MIGRATIONS_DIR, isPostgresUrl } from "./migrate-pg.ts";
 import { withTransactionGate } from "./tx-gate.ts";
+import { markPostgresClient } from "./repos/common.ts";
 
 export interface CreateDbOptions {
-  /** `file:/abs/path.sqlite` or `file:./relative.sqlite` (relative to the working directory). Beats dataRoot. */
+  /** `file:/abs/path.sqlite` or `file:./relative.sqlite` (relative to the working directory), or
+   * `postgres://…` / `postgresql://…` for PostgreSQL. Beats dataRoot. */
   url?: string;
   /** Data root; the database is `<dataRoot>/bdi.sqlite`. Default: $DATABASE_URL, else $BDI_DATA_ROOT, else ./data */
   dataRoot?: string;
   /** Apply pending migrations before opening (default true). */
   migrate?: boolean;
+  /** default: prisma/migrations (SQLite) or prisma/postgresql/migrations (PostgreSQL) */
   migrationsDir?: string;
 }
 
+export type DbEngine = "sqlite" | "postgresql";
+
 export interface Db {
   prisma: PrismaClient;
-  /** absolute path of the SQLite file */
+  engine: DbEngine;
+  /** absolute path of the SQLite file; for PostgreSQL the URL without its password */
   file: string;
   /** what applyMigrations did at open (null when skipped) */
   migrations: ApplyMigrationsResult | null;
@@ -37,7 +47,34 @@ export function resolveDbFile(opts: Pick<CreateDbOptions, "url" | "dataRoot"> = 
   return isAbsolute(file) ? file : resolve(file);
 }
 
+/** The PostgreSQL URL when the options or $DATABASE_URL select plant mode, else null (SQLite). */
+export function resolvePostgresUrl(opts: Pick<CreateDbOptions, "url" | "dataRoot"> = {}, env = process.env): string | null {
+  if (opts.url) return isPostgresUrl(opts.url) ? opts.url : null;
+  if (opts.dataRoot) return null;
+  return isPostgresUrl(env.DATABASE_URL) ? env.DATABASE_URL : null;
+}
+
+const withoutPassword = (url: string) => {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+};
+
+async function createPostgresDb(url: string, opts: CreateDbOptions): Promise<Db> {
+  const migrations = opts.migrate === false ? null : await applyMigrationsPg(url, opts.migrationsDir ?? DEFAULT_PG_MIGRATIONS_DIR);
+  // A pool, not one connection: concurrent requests and transactions each get their own session, so the SQLite
+  // transaction gate is not needed here.
+  const pg = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }), transactionOptions: { maxWait: 10_000, timeout: 10_000 } });
+  // Both clients come from the same schema.prisma (scripts/gen-postgres.mjs): same models, same methods. The types
+  // differ only by provider-only extras (e.g. `mode: "insensitive"`), which the repositories do not use.
+  const prisma = pg as PrismaClient;
+  markPostgresClient(prisma);
+  return { prisma, engine: "postgresql", file: withoutPassword(url), migrations, close: () => pg.$disconnect() };
+}
+
 export async function createDb(opts: CreateDbOptions = {}): Promise<Db> {
+  const pgUrl = resolvePostgresUrl(opts);
+  if (pgUrl) return createPostgresDb(pgUrl, opts);
   const file = resolveDbFile(opts);
   mkdirSync(dirname(file), { recursive: true });
   const migrations = opts.migrate === false ? null : applyMigrations(file, opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
@@ -52,6 +89,7 @@ export async function createDb(opts: CreateDbOptions = {}): Promise<Db> {
 
   return {
     prisma,
+    engine: "sqlite",
     file,
     migrations,
     close: () => prisma.$disconnect(),

@@ -1,5 +1,9 @@
-// @bdi/db: Prisma Client on better-sqlite3, the migration runner and the typed repositories.
-export { createDb, resolveDbFile, DB_FILE_NAME, type CreateDbOptions, type Db } from "./client.ts";
+// @bdi/db: Prisma Client on better-sqlite3 (default) or PostgreSQL (plant mode), the migration runners and the
+// typed repositories.
+export {
+  createDb, resolveDbFile, resolvePostgresUrl, DB_FILE_NAME, type CreateDbOptions, type Db, type DbEngine,
+} from "./client.ts";
+export { applyMigrationsPg, isPostgresUrl, DEFAULT_PG_MIGRATIONS_DIR } from "./migrate-pg.ts";
 export {
   applyMigrations, applyConnectionPragmas, migrationChecksum, DEFAULT_MIGRATIONS_DIR, type ApplyMigrationsResult,
 } from "./migrate-sql.ts";

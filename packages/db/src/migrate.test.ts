@@ -86,6 +86,11 @@ test("runtime runner: fresh database, Prisma's table and checksums, idempotent r
   }
 });
 
+test("the PostgreSQL variant in prisma/postgresql is generated from schema.prisma and up to date (gen-postgres --check)", () => {
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL("../scripts/gen-postgres.mjs", import.meta.url)), "--check"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
 test("runner and wasm engine agree: same DDL, status in sync, deploy has nothing to do", () => {
   const dir = tempDir();
   try {

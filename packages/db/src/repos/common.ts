@@ -12,10 +12,29 @@ export interface AuditCtx {
   reason?: string | null;
 }
 
+// Clients opened on PostgreSQL (client.ts registers them). SQLite runs one transaction at a time on its single
+// connection (tx-gate.ts), so read-then-write steps (next version number, "create the recipe if missing", one
+// active calibration) can never interleave. PostgreSQL runs them concurrently from a pool and from other replicas:
+// there the same transactions run SERIALIZABLE, and one that lost a conflict is run again from the start.
+const postgresClients = new WeakSet<object>();
+export const markPostgresClient = (client: PrismaClient) => void postgresClients.add(client);
+
+const MAX_TX_ATTEMPTS = 8;
+const isWriteConflict = (err: unknown) => (err as { code?: unknown } | null)?.code === "P2034";
+
 /** Runs fn in a transaction, or inside the caller's transaction when given a transaction client. */
-export function inTx<T>(db: Queryable, fn: (tx: TxClient) => Promise<T>): Promise<T> {
-  if ("$transaction" in db) return db.$transaction(fn);
-  return fn(db);
+export async function inTx<T>(db: Queryable, fn: (tx: TxClient) => Promise<T>): Promise<T> {
+  if (!("$transaction" in db)) return fn(db);
+  if (!postgresClients.has(db)) return db.$transaction(fn);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(fn, { isolationLevel: "Serializable" });
+    } catch (err) {
+      if (!isWriteConflict(err) || attempt >= MAX_TX_ATTEMPTS) throw err;
+      // A little random back-off, so the retried transactions do not collide again in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+    }
+  }
 }
 
 /** Value → JSON column. undefined stays undefined (= "do not touch" in Prisma updates). */
