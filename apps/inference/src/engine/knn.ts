@@ -173,7 +173,7 @@ export function buildInt8SearchModel(bank: Int8Bank, k: number, group: number): 
   const cand = g.op("Gather", ["B", ti], { axis: 0 }); // [nq,K,d]
   const candDots = g.op("Squeeze", [g.op("MatMul", [cand, g.op("Unsqueeze", ["Q", g.constI64([2], "axis")])]), g.constI64([2], "axis")]); // [nq,K]
   const exact = g.op("Sub", [g.op("Gather", ["BN", ti], { axis: 0 }), g.op("Add", [candDots, candDots])]);
-  const qn = g.op("ReduceSumSquare", ["Q"], { axes: [1], keepdims: 0 });
+  const qn = g.op("ReduceSum", [g.op("Mul", ["Q", "Q"]), g.constI64([1], "axis1")], { keepdims: 0 }); // ReduceSumSquare's kernel is ~3× slower (features.ts)
   g.op("Add", [g.op("ReduceMin", [exact], { axes: [1], keepdims: 0 }), qn], {}, "M");
   return encodeModel(g.build(
     [valueInfo("Q", DataType.FLOAT, ["nq", d]), valueInfo("B", DataType.FLOAT, [n, d])],
