@@ -14,7 +14,9 @@ test("resolvePostgresUrl: postgres:// or postgresql:// selects PostgreSQL; SQLit
   assert.equal(resolvePostgresUrl({}, { DATABASE_URL: "file:/x.sqlite" }), null);
   assert.equal(resolvePostgresUrl({}, { DATABASE_URL: "postgres://u@h/db" }), "postgres://u@h/db");
   assert.equal(resolvePostgresUrl({ url: "postgresql://u@h/db" }, {}), "postgresql://u@h/db");
-  assert.equal(resolvePostgresUrl({ dataRoot: "/d" }, { DATABASE_URL: "postgres://u@h/db" }), null, "an explicit data root wins");
+  assert.equal(resolvePostgresUrl({ url: "file:/x.sqlite" }, { DATABASE_URL: "postgres://u@h/db" }), null, "an explicit url wins");
+  // The service passes its data root (for files); a postgres:// DATABASE_URL still moves the database to the server.
+  assert.equal(resolvePostgresUrl({}, { DATABASE_URL: "postgresql://u@h/db" }), "postgresql://u@h/db");
 });
 
 test("DATABASE_URL=postgres://… opens a migrated PostgreSQL database; foreign keys enforced", { skip }, async () => {
@@ -28,7 +30,7 @@ test("DATABASE_URL=postgres://… opens a migrated PostgreSQL database; foreign 
   const before = process.env.DATABASE_URL;
   process.env.DATABASE_URL = u.toString().replace(/^postgresql:/, "postgres:");
   try {
-    const db = await createDb();
+    const db = await createDb({ dataRoot: "/nonexistent/files-only" });
     assert.equal(db.engine, "postgresql");
     assert.ok(db.migrations!.applied.length >= 1);
     const [v] = await db.prisma.$queryRawUnsafe<{ server_version: string }[]>("SHOW server_version");

@@ -47,10 +47,12 @@ export function resolveDbFile(opts: Pick<CreateDbOptions, "url" | "dataRoot"> = 
   return isAbsolute(file) ? file : resolve(file);
 }
 
-/** The PostgreSQL URL when the options or $DATABASE_URL select plant mode, else null (SQLite). */
-export function resolvePostgresUrl(opts: Pick<CreateDbOptions, "url" | "dataRoot"> = {}, env = process.env): string | null {
+/**
+ * The PostgreSQL URL when the url option or $DATABASE_URL select plant mode, else null (SQLite). A postgres://
+ * $DATABASE_URL wins over the dataRoot option: the data root still holds the files, the database moves to the server.
+ */
+export function resolvePostgresUrl(opts: Pick<CreateDbOptions, "url"> = {}, env = process.env): string | null {
   if (opts.url) return isPostgresUrl(opts.url) ? opts.url : null;
-  if (opts.dataRoot) return null;
   return isPostgresUrl(env.DATABASE_URL) ? env.DATABASE_URL : null;
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { createDb, type CreateDbOptions, type Db } from "./client.ts";
+import { createDb, DB_FILE_NAME, type CreateDbOptions, type Db } from "./client.ts";
 import { applyMigrationsPg } from "./migrate-pg.ts";
 
 export interface TestDb extends Db {
@@ -59,7 +59,8 @@ export async function createTestDb(opts: Omit<CreateDbOptions, "url" | "dataRoot
   const dir = mkdtempSync(join(tmpdir(), "bdi-db-test-"));
   const pgAdmin = process.env.BDI_TEST_PG_URL;
   const pgDb = pgAdmin ? await createPostgresTestDatabase(pgAdmin) : null;
-  const db = await createDb({ ...opts, ...(pgDb ? { url: pgDb.url } : { dataRoot: dir }) });
+  // An explicit url either way, so a DATABASE_URL in the environment never redirects a test.
+  const db = await createDb({ ...opts, url: pgDb ? pgDb.url : `file:${join(dir, DB_FILE_NAME)}` });
   return {
     ...db,
     dir,
