@@ -3,12 +3,10 @@
 // Replicas that start together serialise on a session advisory lock, so the migrations run exactly once; the lock
 // goes away with the connection, so a replica that dies while migrating leaves no stale lock.
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { MigrationError } from "./errors.ts";
-import { migrationChecksum, type ApplyMigrationsResult } from "./migrate-sql.ts";
+import { pendingMigrations, type ApplyMigrationsResult } from "./migrate-sql.ts";
 
 /** Where the generated PostgreSQL migrations live: <repo>/prisma/postgresql/migrations. */
 export const DEFAULT_PG_MIGRATIONS_DIR = fileURLToPath(new URL("../../../prisma/postgresql/migrations", import.meta.url));
@@ -30,13 +28,6 @@ const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 /** `postgres://…` or `postgresql://…`: plant mode. */
 export const isPostgresUrl = (url: string | undefined): url is string => !!url && /^postgres(ql)?:\/\//i.test(url);
-
-function listMigrationDirs(migrationsDir: string) {
-  if (!existsSync(migrationsDir)) throw new MigrationError(`migrations directory not found: ${migrationsDir}`);
-  return readdirSync(migrationsDir)
-    .filter((d) => statSync(join(migrationsDir, d)).isDirectory() && existsSync(join(migrationsDir, d, "migration.sql")))
-    .sort();
-}
 
 async function takeLock(client: pg.Client, timeoutMs: number) {
   // statement_timeout bounds the wait for the lock; it is reset right after.
@@ -80,14 +71,9 @@ export async function applyMigrationsPg(
     );
     for (const r of rows.rows) done.set(r.migration_name, r.checksum);
 
-    const result: ApplyMigrationsResult = { applied: [], edited: [] };
-    for (const name of listMigrationDirs(migrationsDir)) {
-      const sql = readFileSync(join(migrationsDir, name, "migration.sql"), "utf8");
-      const checksum = migrationChecksum(sql);
-      if (done.has(name)) {
-        if (done.get(name) !== checksum) result.edited.push(name);
-        continue;
-      }
+    const { pending, edited } = pendingMigrations(migrationsDir, done);
+    const result: ApplyMigrationsResult = { applied: [], edited };
+    for (const { name, sql, checksum } of pending) {
       const id = randomUUID();
       await client.query(
         "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)",

@@ -54,6 +54,25 @@ function listMigrationDirs(migrationsDir: string) {
 }
 
 /**
+ * The folder's migrations not yet applied, in name order, with their SQL and checksum; `done` maps the applied ones'
+ * names to their checksums, and an applied one whose file changed since is named in `edited`. Both runners (this
+ * one and migrate-pg.ts) walk the folder through it.
+ */
+export function pendingMigrations(migrationsDir: string, done: Map<string, string>): {
+  pending: Array<{ name: string; sql: string; checksum: string }>; edited: string[];
+} {
+  const pending: Array<{ name: string; sql: string; checksum: string }> = [];
+  const edited: string[] = [];
+  for (const name of listMigrationDirs(migrationsDir)) {
+    const sql = readFileSync(join(migrationsDir, name, "migration.sql"), "utf8");
+    const checksum = migrationChecksum(sql);
+    if (!done.has(name)) pending.push({ name, sql, checksum });
+    else if (done.get(name) !== checksum) edited.push(name);
+  }
+  return { pending, edited };
+}
+
+/**
  * Applies every pending migration to the SQLite file (created if missing), in name order. Idempotent.
  * Refuses to run while a failed migration row is unresolved, like `prisma migrate deploy` (P3009).
  */
@@ -87,20 +106,15 @@ export function applyMigrations(
       .all() as { migration_name: string; checksum: string }[];
     for (const r of rows) done.set(r.migration_name, r.checksum);
 
-    const result: ApplyMigrationsResult = { applied: [], edited: [] };
+    const { pending, edited } = pendingMigrations(migrationsDir, done);
+    const result: ApplyMigrationsResult = { applied: [], edited };
     const insert = db.prepare(
       "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, 0)",
     );
     const finish = db.prepare("UPDATE _prisma_migrations SET finished_at = ?, applied_steps_count = 1 WHERE id = ?");
     const fail = db.prepare("UPDATE _prisma_migrations SET logs = ? WHERE id = ?");
 
-    for (const name of listMigrationDirs(migrationsDir)) {
-      const sql = readFileSync(join(migrationsDir, name, "migration.sql"), "utf8");
-      const checksum = migrationChecksum(sql);
-      if (done.has(name)) {
-        if (done.get(name) !== checksum) result.edited.push(name);
-        continue;
-      }
+    for (const { name, sql, checksum } of pending) {
       const id = randomUUID();
       insert.run(id, checksum, name, prismaNow());
       try {

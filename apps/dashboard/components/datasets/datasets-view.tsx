@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState, type Key } from "react";
 import { RoiSelect, RoiTitle, useRoiSelection, WithRoi, type RoiItem } from "@/components/roi/roi-select";
 import { Badge, LabelBadge } from "@/components/ui/badge";
 import { Button, inputClass } from "@/components/ui/button";
+import { DateRange } from "@/components/ui/date-range";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { ImageGrid } from "@/components/ui/image-grid";
@@ -167,12 +168,7 @@ function RoiDataset({ roi }: { roi: RoiItem }) {
           <option value="infer-capture">From an inspection</option>
           <option value="import">Import</option>
         </select>
-        <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
-          From <input type="date" className={inputClass} value={from} onChange={(e) => setFrom(e.target.value)} data-testid="filter-from" />
-        </label>
-        <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
-          To <input type="date" className={inputClass} value={to} onChange={(e) => setTo(e.target.value)} data-testid="filter-to" />
-        </label>
+        <DateRange from={from} to={to} onFrom={setFrom} onTo={setTo} testId="filter" />
         <Segmented
           label="Live or deleted"
           value={bin}

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import Link from "next/link";
 import { LabelBadge } from "@/components/ui/badge";
 import { Button, inputClass } from "@/components/ui/button";
+import { DateRange } from "@/components/ui/date-range";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DropZone } from "@/components/ui/drop-zone";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -121,12 +122,7 @@ export function ReviewView() {
         <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
           Score ≥ <input className={`${inputClass} w-24`} value={minScore} onChange={(e) => setMinScore(e.target.value)} inputMode="decimal" placeholder="any" data-testid="review-min-score" />
         </label>
-        <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
-          From <input type="date" className={inputClass} value={from} onChange={(e) => setFrom(e.target.value)} data-testid="review-from" />
-        </label>
-        <label className="inline-flex items-center gap-1.5 text-sm text-slate-600">
-          To <input type="date" className={inputClass} value={to} onChange={(e) => setTo(e.target.value)} data-testid="review-to" />
-        </label>
+        <DateRange from={from} to={to} onFrom={setFrom} onTo={setTo} testId="review" />
         <Segmented
           label="Order"
           value={order}
