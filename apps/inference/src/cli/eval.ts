@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--norm true|false] [--holdout K] [--json]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--holdout K] [--json]`
 // Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
@@ -59,7 +59,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--norm true|false] [--holdout K] [--json]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--holdout K] [--json]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -95,13 +95,16 @@ async function main() {
   const trainBytes = train.map((p) => readFileSync(p));
   // --chunk-rows N: partial coresets every N patches (default 16,384); a large N gives one global coreset
   const chunking = args["chunk-rows"] ? { chunkRows: Number(args["chunk-rows"]), chunkFloats: Number(args["chunk-rows"]) * backbone.dim } : {};
+  // --bank-cap N: another bound on the bank than BANK_CAP (what a smaller or larger bank costs the decision)
+  const bankCap = args["bank-cap"] ? Number(args["bank-cap"]) : undefined;
+  if (bankCap !== undefined && !(Number.isInteger(bankCap) && bankCap >= 1)) { console.error("error: --bank-cap must be a positive integer"); process.exit(2); }
   // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
   const fitted = train.length >= 3
     ? await fitWithOutOfSample(backbone, trainBytes, {
-      coresetRate: rate, knn, normalise, ...chunking,
+      coresetRate: rate, knn, normalise, ...chunking, ...(bankCap ? { bankCap } : {}),
       onProgress: (p) => p.stage !== "coreset" && progressBar(p.stage === "extract" ? "fit" : "oos", p.done, p.total, t0),
     })
-    : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, ...chunking }), oos: null };
+    : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
   const bank = fitted.bank;
   const fitS = (performance.now() - t0) / 1000;
   console.error(`bank: ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
