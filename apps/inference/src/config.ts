@@ -61,6 +61,20 @@ export const ConfigSchema = z.object({
   shutdownGraceS: z.coerce.number().min(0).max(3600),
   /** BDI_EDGE (default on): a small edge process owns the port and answers /health polls; 0 = the app alone */
   edge: z.boolean(),
+  /** BDI_STORE: where images and model artifacts live; absent = the data root, `s3://bucket/prefix` = an S3-compatible store */
+  store: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, "BDI_STORE must be s3://bucket[/prefix] (or unset: the data root)").optional(),
+  /** BDI_S3_ENDPOINT: the S3 server (MinIO, …); given = path-style requests. Absent = AWS's endpoint for the region */
+  s3Endpoint: z.url({ message: "BDI_S3_ENDPOINT must be a URL such as http://minio:9000" }).optional(),
+  /** BDI_S3_REGION (default us-east-1, also what MinIO expects) */
+  s3Region: z.string().min(1),
+  /** BDI_RETENTION_DAYS: inspection crops/heatmaps older than this are deleted (rows kept); absent = kept forever */
+  retentionDays: z.coerce.number().positive().optional(),
+  /** BDI_RETENTION_NG_DAYS: the same for NG or reviewed inspections (>= BDI_RETENTION_DAYS); absent = kept forever */
+  retentionNgDays: z.coerce.number().positive().optional(),
+  /** BDI_RETENTION_EVERY_MIN: how often the retention job runs (default 360) */
+  retentionEveryMin: z.coerce.number().min(1).max(7 * 24 * 60),
+}).refine((c) => c.retentionNgDays === undefined || c.retentionDays === undefined || c.retentionNgDays >= c.retentionDays, {
+  path: ["retentionNgDays"], message: "BDI_RETENTION_NG_DAYS must be at least BDI_RETENTION_DAYS (NG and reviewed crops are kept longer)",
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -104,6 +118,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minOkSamples: envFirst(env, "BDI_MIN_OK_SAMPLES") ?? "10",
     trainDatasetOnly: boolish.parse(envFirst(env, "BDI_TRAIN_DATASET_ONLY") ?? "0"),
     edge: boolish.parse(envFirst(env, "BDI_EDGE") ?? "1"),
+    store: envFirst(env, "BDI_STORE"),
+    s3Endpoint: envFirst(env, "BDI_S3_ENDPOINT"),
+    s3Region: envFirst(env, "BDI_S3_REGION", "AWS_REGION") ?? "us-east-1",
+    retentionDays: envFirst(env, "BDI_RETENTION_DAYS"),
+    retentionNgDays: envFirst(env, "BDI_RETENTION_NG_DAYS"),
+    retentionEveryMin: envFirst(env, "BDI_RETENTION_EVERY_MIN") ?? "360",
     maxCalibrationScores: envFirst(env, "BDI_MAX_CALIBRATION_SCORES") ?? "5000",
     scoringWorkers: envFirst(env, "BDI_SCORING_WORKERS") ?? String(defaultScoringWorkers()),
     shutdownGraceS: envFirst(env, "BDI_SHUTDOWN_GRACE_S") ?? "30",
