@@ -1,5 +1,5 @@
 // The one place that reads BDI_* environment variables (and the legacy names of the original deployment docs).
-import { availableParallelism } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES } from "./engine/knn-search.ts";
@@ -73,6 +73,8 @@ export const ConfigSchema = z.object({
   retentionNgDays: z.coerce.number().positive().optional(),
   /** BDI_RETENTION_EVERY_MIN: how often the retention job runs (default 360) */
   retentionEveryMin: z.coerce.number().min(1).max(7 * 24 * 60),
+  /** BDI_REPLICA_ID: this replica's name in /health and in every /metrics sample (default `<hostname>-<pid>`) */
+  replicaId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "BDI_REPLICA_ID: 1–128 letters, digits, . _ : -"),
 }).refine((c) => c.retentionNgDays === undefined || c.retentionDays === undefined || c.retentionNgDays >= c.retentionDays, {
   path: ["retentionNgDays"], message: "BDI_RETENTION_NG_DAYS must be at least BDI_RETENTION_DAYS (NG and reviewed crops are kept longer)",
 });
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxCalibrationScores: envFirst(env, "BDI_MAX_CALIBRATION_SCORES") ?? "5000",
     scoringWorkers: envFirst(env, "BDI_SCORING_WORKERS") ?? String(defaultScoringWorkers()),
     shutdownGraceS: envFirst(env, "BDI_SHUTDOWN_GRACE_S") ?? "30",
+    replicaId: envFirst(env, "BDI_REPLICA_ID") ?? `${hostname()}-${process.pid}`,
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

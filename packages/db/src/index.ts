@@ -22,6 +22,7 @@ export * from "./repos/calibrations.ts";
 export * from "./repos/inspections.ts";
 export * from "./repos/reports.ts";
 export * from "./repos/users.ts";
+export * from "./repos/health.ts";
 export { PrismaClient, Prisma } from "./generated/prisma/client.ts";
 export type {
   Recipe, Role, Roi, Sample, ModelVersion, ModelVersionSample, Calibration, Inspection, AuditEvent, User,

@@ -149,7 +149,7 @@ describe("edge process (npm start: edge + app)", () => {
   it("counts the polls it answered in the app's /metrics", async () => {
     const count = async () => {
       const m = await call(s.base, "GET", "/metrics");
-      const line = m.text.split("\n").find((l) => l.startsWith('bdi_http_requests_total{method="GET",route="/health",status="200"}'));
+      const line = m.text.split("\n").find((l) => l.startsWith('bdi_http_requests_total{method="GET",route="/health",status="200",replica="'));
       return line ? Number(line.split(" ").pop()) : 0;
     };
     const before = await count();

@@ -24,10 +24,11 @@ function log(level: keyof typeof LEVELS, msg: string, extra: Record<string, unkn
   (level === "info" ? process.stdout : process.stderr).write(line + "\n");
 }
 
-function forkApp(entry: string): ChildProcess {
+function forkApp(entry: string, replicaId: string): ChildProcess {
   return fork(entry, [], {
     execArgv: process.execArgv,
-    env: { ...process.env, [APP_ROLE_ENV]: "1" },
+    // The replica keeps the edge's id (its default names the edge's pid, the process the operator started).
+    env: { ...process.env, BDI_REPLICA_ID: replicaId, [APP_ROLE_ENV]: "1" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "advanced",
   });
@@ -48,7 +49,7 @@ function waitForListening(app: ChildProcess): Promise<number> {
 }
 
 export async function runEdge(config: Config, appEntry: string): Promise<void> {
-  const app = forkApp(appEntry);
+  const app = forkApp(appEntry, config.replicaId);
   let health: CachedHealth | null = null;
   let answered: Array<{ status: number; seconds: number }> = [];
   app.on("message", (m: AppToEdge) => {

@@ -546,16 +546,18 @@ describe("legacy contract (real HTTP, real backbone)", () => {
       assert.ok(isStr(t.json.model) && isStr(t.json.device));
     });
 
-    it("GET /metrics: requests per route, infer latency histogram, fit durations, bank sizes, backbone", async () => {
+    it("GET /metrics: requests per route, infer latency histogram, fit durations, bank sizes, backbone; every sample names the replica", async () => {
       const r = await call(s.base, "GET", "/metrics");
       assert.equal(r.status, 200);
       assert.match(r.headers.get("content-type") ?? "", /text\/plain/);
-      assert.match(r.text, /bdi_http_requests_total\{method="POST",route="\/infer",status="200"\} \d+/);
-      assert.match(r.text, /bdi_http_request_duration_seconds_bucket\{method="GET",route="\/health",le="0.005"\}/);
-      assert.match(r.text, /bdi_infer_duration_seconds_count\{source="legacy-infer"\} \d+/);
-      assert.match(r.text, /bdi_fit_duration_seconds_count\{status="succeeded"\} \d+/);
-      assert.match(r.text, /bdi_bank_size\{recipe_id="default",role_id="Inspection",roi_id="inspection-1"\} \d+/);
-      assert.match(r.text, /bdi_backbone_info\{backbone="[^"]+",device="cpu"\} 1/);
+      const rep = 'replica="[^"]+"';
+      assert.match(r.text, new RegExp(`bdi_http_requests_total\\{method="POST",route="/infer",status="200",${rep}\\} \\d+`));
+      assert.match(r.text, new RegExp(`bdi_http_request_duration_seconds_bucket\\{method="GET",route="/health",${rep},le="0.005"\\}`));
+      assert.match(r.text, new RegExp(`bdi_infer_duration_seconds_count\\{source="legacy-infer",${rep}\\} \\d+`));
+      assert.match(r.text, new RegExp(`bdi_fit_duration_seconds_count\\{status="succeeded",${rep}\\} \\d+`));
+      assert.match(r.text, new RegExp(`bdi_bank_size\\{recipe_id="default",role_id="Inspection",roi_id="inspection-1",${rep}\\} \\d+`));
+      assert.match(r.text, new RegExp(`bdi_backbone_info\\{backbone="[^"]+",device="cpu",${rep}\\} 1`));
+      for (const line of r.text.split("\n").filter((l) => l.startsWith("bdi_"))) assert.match(line, new RegExp(rep), line);
     });
 
     it("GET /openapi.json describes every legacy route; /docs is a self-contained page", async () => {

@@ -225,7 +225,7 @@ describe("hardening: refuse what no client sends (real HTTP)", () => {
         assert.ok(r.json.decision === "ok" || r.json.decision === "ng");
         assert.equal(r.json.evidence_stored, false);
         const m = await call(s.base, "GET", "/metrics");
-        assert.match(m.text, /bdi_evidence_not_stored_total\{reason="storage_unavailable"\} [1-9]/);
+        assert.match(m.text, /bdi_evidence_not_stored_total\{reason="storage_unavailable",replica="[^"]+"\} [1-9]/);
         const db = await createDb({ dataRoot: s.dataRoot, migrate: false });
         try {
           const row = await db.prisma.inspection.findUnique({ where: { id: r.json.inspection_id } });

@@ -25,6 +25,8 @@ export function recordAnsweredElsewhere(metrics: ServiceMetrics, method: string,
 
 export function registerMetricsRoute(app: FastifyInstance, ctx: ServiceContext, services: Services) {
   const m = services.metrics;
+  // Every sample names the replica that counted it (BDI_REPLICA_ID).
+  m.registry.setConstLabel("replica", ctx.config.replicaId);
   m.registry.onCollect(() => {
     m.uptime.set({}, Math.round((Date.now() - ctx.startedAt) / 1000));
     const s = ctx.backbone.current;

@@ -1,5 +1,7 @@
 // A tiny Prometheus registry (text exposition format 0.0.4): counters, gauges and histograms with labels.
 // No dependency; enough for /metrics (requests and latency per route, infer latency, fit durations, bank sizes).
+// Labels every sample with the registry's constant labels too (the replica: one scrape target per replica, and a
+// dashboard summing over replicas still tells them apart).
 
 type Labels = Record<string, string>;
 
@@ -11,9 +13,11 @@ function escapeLabel(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 }
 
-function fmtLabels(names: readonly string[], values: string[], extra?: [string, string]): string {
+type LabelPairs = ReadonlyArray<readonly [string, string]>;
+
+function fmtLabels(names: readonly string[], values: string[], extra: LabelPairs = []): string {
   const parts = names.map((n, i) => `${n}="${escapeLabel(values[i] ?? "")}"`);
-  if (extra) parts.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
+  for (const [k, v] of extra) parts.push(`${k}="${escapeLabel(v)}"`);
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
@@ -26,7 +30,8 @@ function fmtNum(v: number): string {
 
 interface Metric {
   readonly name: string;
-  render(): string;
+  /** `constLabels` follow the metric's own labels (and precede a histogram's `le`) */
+  render(constLabels: LabelPairs): string;
 }
 
 /** A counter or a gauge: one number per label set. */
@@ -43,9 +48,9 @@ abstract class ValueMetric implements Metric {
   get(labels: Labels = {}): number {
     return this.values.get(labelKey(this.labelNames, labels))?.v ?? 0;
   }
-  render(): string {
+  render(constLabels: LabelPairs = []): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    for (const e of this.values.values()) lines.push(`${this.name}${fmtLabels(this.labelNames, e.labels)} ${fmtNum(e.v)}`);
+    for (const e of this.values.values()) lines.push(`${this.name}${fmtLabels(this.labelNames, e.labels, constLabels)} ${fmtNum(e.v)}`);
     return lines.join("\n");
   }
 }
@@ -89,15 +94,15 @@ export class Histogram implements Metric {
   count(labels: Labels = {}): number {
     return this.values.get(labelKey(this.labelNames, labels))?.count ?? 0;
   }
-  render(): string {
+  render(constLabels: LabelPairs = []): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const e of this.values.values()) {
       this.buckets.forEach((b, i) =>
-        lines.push(`${this.name}_bucket${fmtLabels(this.labelNames, e.labels, ["le", fmtNum(b)])} ${e.counts[i]}`),
+        lines.push(`${this.name}_bucket${fmtLabels(this.labelNames, e.labels, [...constLabels, ["le", fmtNum(b)]])} ${e.counts[i]}`),
       );
-      lines.push(`${this.name}_bucket${fmtLabels(this.labelNames, e.labels, ["le", "+Inf"])} ${e.count}`);
-      lines.push(`${this.name}_sum${fmtLabels(this.labelNames, e.labels)} ${fmtNum(e.sum)}`);
-      lines.push(`${this.name}_count${fmtLabels(this.labelNames, e.labels)} ${e.count}`);
+      lines.push(`${this.name}_bucket${fmtLabels(this.labelNames, e.labels, [...constLabels, ["le", "+Inf"]])} ${e.count}`);
+      lines.push(`${this.name}_sum${fmtLabels(this.labelNames, e.labels, constLabels)} ${fmtNum(e.sum)}`);
+      lines.push(`${this.name}_count${fmtLabels(this.labelNames, e.labels, constLabels)} ${e.count}`);
     }
     return lines.join("\n");
   }
@@ -106,6 +111,11 @@ export class Histogram implements Metric {
 export class Registry {
   private metrics: Metric[] = [];
   private collectors: Array<() => void> = [];
+  private constLabels: Array<[string, string]> = [];
+  /** A label every rendered sample carries (e.g. replica="…"). */
+  setConstLabel(name: string, value: string): void {
+    this.constLabels = [...this.constLabels.filter(([n]) => n !== name), [name, value]];
+  }
   register<M extends Metric>(m: M): M {
     this.metrics.push(m);
     return m;
@@ -122,7 +132,7 @@ export class Registry {
         /* a failing collector must not break /metrics */
       }
     }
-    return this.metrics.map((m) => m.render()).join("\n") + "\n";
+    return this.metrics.map((m) => m.render(this.constLabels)).join("\n") + "\n";
   }
 }
 

@@ -1,11 +1,14 @@
 import { SERVICE_VERSION } from "../../config.ts";
 import type { ServiceContext } from "../../context.ts";
+import { replicaHealth } from "../../services/replica-health.ts";
 import { viewerProcedure } from "../trpc.ts";
 
-/** Service status: backbone, device, readiness (also part of `overview`). */
+/** Service status: backbone, device, readiness, and which replica answered with its database / store reachability
+ * (also part of `overview`). */
 export function healthSummary(svc: ServiceContext) {
   const s = svc.backbone.current;
   const base = {
+    ...replicaHealth(svc),
     version: SERVICE_VERSION,
     uptimeS: Math.round((Date.now() - svc.startedAt) / 1000),
     dataRoot: svc.config.dataRoot,
