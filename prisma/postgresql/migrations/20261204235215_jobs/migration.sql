@@ -1,0 +1,32 @@
+-- CreateTable
+CREATE TABLE "Job" (
+    "id" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "roiId" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "progress" DOUBLE PRECISION NOT NULL DEFAULT 0,
+    "stage" TEXT NOT NULL,
+    "message" TEXT,
+    "actor" TEXT NOT NULL,
+    "requestId" TEXT,
+    "payloadJson" TEXT NOT NULL,
+    "resultJson" TEXT,
+    "error" TEXT,
+    "cancelledBy" TEXT,
+    "cancelReason" TEXT,
+    "replicaId" TEXT,
+    "attempt" INTEGER NOT NULL DEFAULT 0,
+    "modelVersionId" TEXT,
+    "heartbeatAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "startedAt" TIMESTAMP(3),
+    "finishedAt" TIMESTAMP(3),
+
+    CONSTRAINT "Job_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "Job_status_roiId_createdAt_idx" ON "Job"("status", "roiId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "Job_createdAt_idx" ON "Job"("createdAt");
