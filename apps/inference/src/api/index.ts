@@ -2,7 +2,6 @@
 // crops and heatmaps, and the audit log as CSV. Ids are validated, stored paths never leave the service.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import sharp from "sharp";
-import { readFile } from "node:fs/promises";
 import { AuditCsvQuerySchema } from "@bdi/core/dashboard/audit";
 import { heatmapGrayAt } from "@bdi/core";
 import type { ServiceContext } from "../context.ts";
@@ -10,7 +9,8 @@ import { getServices } from "../services/index.ts";
 import { auditCsv } from "../services/audit.ts";
 import { findSampleRecord } from "../services/dataset.ts";
 import { findInspectionRecord } from "../services/review.ts";
-import { contentTypeForName, resolveInRoot } from "../resources/storage.ts";
+import { contentTypeForName } from "../resources/storage.ts";
+import type { ObjectStore } from "../resources/store/object-store.ts";
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const THUMB_SIZES = [64, 128, 192, 256, 384, 512] as const;
@@ -23,13 +23,8 @@ function fail(reply: FastifyReply, status: number, error: string) {
   return reply.code(status).header("Cache-Control", "no-store").send({ error });
 }
 
-async function readStored(dataRoot: string, rel: string | null): Promise<Buffer | null> {
-  if (!rel) return null;
-  try {
-    return await readFile(resolveInRoot(dataRoot, rel));
-  } catch {
-    return null;
-  }
+async function readStored(store: ObjectStore, rel: string | null): Promise<Buffer | null> {
+  return rel ? store.get(rel).catch(() => null) : null;
 }
 
 /** 304 when the client already has this version. */
@@ -68,7 +63,7 @@ export async function colorizeHeatmap(gray: Buffer, fromGray?: number): Promise<
 
 export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const svc = getServices(ctx);
-  const dataRoot = ctx.config.dataRoot;
+  const store = svc.store;
 
   await app.register(async (scope) => {
     scope.addHook("preHandler", async (req, reply) => {
@@ -80,7 +75,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
       const s = await findSampleRecord(svc, req.params.id);
       if (!s) return fail(reply, 404, "sample not found");
       if (notModified(req, reply, `"${s.sha256}"`)) return reply;
-      const data = await readStored(dataRoot, s.storedPath);
+      const data = await readStored(store, s.storedPath);
       if (!data) return fail(reply, 404, "the sample's image file is missing");
       return reply
         .type(contentTypeForName(s.fileName))
@@ -95,7 +90,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
       const s = await findSampleRecord(svc, req.params.id);
       if (!s) return fail(reply, 404, "sample not found");
       if (notModified(req, reply, `"${s.sha256}-${size}"`)) return reply;
-      const data = await readStored(dataRoot, s.storedPath);
+      const data = await readStored(store, s.storedPath);
       if (!data) return fail(reply, 404, "the sample's image file is missing");
       const thumb = await sharp(data).resize(size, size, { fit: "inside", withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
       return reply.type("image/webp").send(thumb);
@@ -105,7 +100,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
       const i = await findInspectionRecord(svc, req.params.id);
       if (!i) return fail(reply, 404, "inspection not found");
       if (notModified(req, reply, `"${i.imageSha256}"`)) return reply;
-      const data = await readStored(dataRoot, i.imagePath);
+      const data = await readStored(store, i.imagePath);
       if (!data) return fail(reply, 404, "this inspection did not keep its crop");
       const meta = await sharp(data).metadata().catch(() => null);
       return reply.type(meta?.format === "jpeg" ? "image/jpeg" : meta?.format ? `image/${meta.format}` : "application/octet-stream").send(data);
@@ -121,7 +116,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
         ? heatmapGrayAt(i.threshold, [i.heatmapLow, i.heatmapHigh]) : null;
       if (style === "above" && above === null) return fail(reply, 409, "this inspection has no threshold or no stored heatmap range (inspected before they were kept)");
       if (notModified(req, reply, `"${i.id}-heatmap-${style}"`)) return reply;
-      const data = await readStored(dataRoot, i.heatmapPath);
+      const data = await readStored(store, i.heatmapPath);
       if (!data) return fail(reply, 404, "this inspection has no heatmap");
       return reply.type("image/png").send(style === "gray" ? data : await colorizeHeatmap(data, above ?? undefined));
     });

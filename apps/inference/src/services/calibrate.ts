@@ -78,7 +78,7 @@ export async function calibrateFromScores(
   checkScoreCount(svc, "ng_scores", input.ngScores?.length ?? 0);
   const rule = legacyThreshold({ okScores: input.okScores, ngScores: input.ngScores, percentile: input.percentile });
   const roi = await findRoi(svc.ctx.db.prisma, { recipeId: input.ref.recipeId, roleId: input.ref.roleId, roiId: input.ref.roiId });
-  const version = roiModelState(svc, roi).version;
+  const version = (await roiModelState(svc, roi)).version;
   const stored = roi && version
     ? await storeCalibration(svc, { ...input, version, outOfSample: false }, { ...who, reason: "calibrate_ng (client-supplied scores)" })
     : null;
@@ -94,7 +94,7 @@ export async function calibrateDataset(
   input: { ref: RoiRef; percentile: number; areaMm2Thr: number; defaultMmPerPx?: number; requireNg: boolean },
   who: Actor,
 ): Promise<{ calibration: Calibration; nOk: number; nNg: number; skipped: Array<{ sample: Sample; error: string }> }> {
-  const { roi, version } = requireFitted(svc, await findRoiForRead(svc, input.ref), { calibrated: false });
+  const { roi, version } = await requireFitted(svc, await findRoiForRead(svc, input.ref), { calibrated: false });
   // Cheap checks first: scoring the dataset takes a while.
   const db = svc.ctx.db.prisma;
   const noOk = () => new ServiceError("no_ok_samples", "no OK sample could be scored for the calibration");

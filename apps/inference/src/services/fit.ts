@@ -2,7 +2,6 @@
 // fit.start): it picks the training samples (the ROI's OK dataset, at least BDI_MIN_OK_SAMPLES), the coreset rate and
 // the mm/px, then queues the job that builds an immutable model version, self-calibrates it out-of-sample and
 // activates both together. The engine's results (bank summary, out-of-sample scores) are passed through as they are.
-import { rm } from "node:fs/promises";
 import { DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
 import {
   activateModelVersion, appendAudit, createModelVersion, findModelVersion, findRoi, listDatasetSamples, markModelVersionFailed, markModelVersionReady,
@@ -16,8 +15,8 @@ import { storeCalibration } from "./calibrate.ts";
 import { primeLabelledScores } from "./labelled-scores.ts";
 import { SELF_CALIBRATION_FOLDS } from "./infer.ts";
 import { prepareForScoring, requireBackbone, roiMmPerPx } from "./model-state.ts";
-import { checkMmPerPxLock, ensureRoiLocked, roiRefOf, uploadSamples, type RoiRef, type UploadResult } from "./samples.ts";
-import { resolveInRoot, versionArtifactRel } from "../resources/storage.ts";
+import { checkMmPerPxLock, ensureRoiLocked, localSampleFiles, roiRefOf, uploadSamples, type RoiRef, type UploadResult } from "./samples.ts";
+import { versionArtifactRel } from "../resources/storage.ts";
 
 export type FitResult = {
   version: ModelVersion;
@@ -73,7 +72,6 @@ async function runFit(
   const t0 = performance.now();
   const backbone = requireBackbone(svc);
   const db = svc.ctx.db.prisma;
-  const root = svc.ctx.config.dataRoot;
   const version = await createModelVersion(db, {
     roiId: input.roi.id,
     backboneId: backbone.id,
@@ -85,7 +83,9 @@ async function runFit(
     sampleIds: input.samples.map((s) => s.id),
   }, who);
   const rel = versionArtifactRel(input.ref.recipeId, input.ref.roleId, input.ref.roiId, version.versionNumber, version.id);
+  const outDir = svc.artifacts.stagingDir(rel, version.id);
   let wroteDir = false;
+  let published = false;
   try {
     progress(0.02, "reading");
     const ngSamples = await listDatasetSamples(db, { roiId: input.roi.id, label: "ng" });
@@ -94,19 +94,22 @@ async function runFit(
     const fit = await svc.compute.run<FitResponse>({
       op: "fit",
       backboneSha256: backbone.sha256,
-      okPaths: input.samples.map((s) => resolveInRoot(root, s.storedPath)),
+      okPaths: await localSampleFiles(svc, input.samples),
       coresetRate: input.coresetRate,
-      outDir: resolveInRoot(root, rel),
+      outDir,
       extra: { roiId: input.roi.id, versionId: version.id, recipeId: input.ref.recipeId },
       selfCalibrate: true,
       folds: SELF_CALIBRATION_FOLDS,
       percentile,
-      ngPaths: ngSamples.map((s) => resolveInRoot(root, s.storedPath)),
+      ngPaths: await localSampleFiles(svc, ngSamples),
       ngShapes: ngSamples.map((s) => s.shapeJson),
     }, progress, signal);
     // A cancel after the compute part still stops here: nothing is calibrated or activated, the previous version stays.
     signal?.throwIfAborted();
     wroteDir = true;
+    // With a bucket as the store: the artifact's objects, complete, before the row below makes the version visible.
+    await svc.artifacts.publish(rel, outDir);
+    published = true;
     const tokenShape: [number, number] = [fit.grid, fit.grid];
     // The one fit duration both pages show: from the job's start to the version's data written (wallMs in its
     // timings, durationMs of the job); storing the calibration and activating take milliseconds more.
@@ -152,7 +155,7 @@ async function runFit(
     svc.metrics.fitsTotal.inc({ status });
     svc.metrics.fitDuration.observe({ status }, (performance.now() - t0) / 1000);
     await markModelVersionFailed(db, { id: version.id, error: err instanceof Error ? err.message : String(err) }, who).catch(() => undefined);
-    if (!wroteDir) await rm(resolveInRoot(root, rel), { recursive: true, force: true }).catch(() => undefined);
+    if (!wroteDir || (!published && svc.store.kind !== "local")) await svc.artifacts.discard(rel, version.id).catch(() => undefined);
     throw err;
   }
 }

@@ -6,6 +6,8 @@ import { JobRegistry } from "../resources/jobs.ts";
 import { createServiceMetrics, type ServiceMetrics } from "../resources/metrics.ts";
 import { ComputePool } from "../compute/pool.ts";
 import { ScoringPool } from "../compute/scoring-pool.ts";
+import { createObjectStore, type ObjectStore } from "../resources/store/object-store.ts";
+import { VersionArtifacts } from "../resources/store/versions.ts";
 
 export type Services = {
   ctx: ServiceContext;
@@ -15,6 +17,10 @@ export type Services = {
   compute: ComputePool;
   /** compute processes for scoring single images (/infer, dataset scoring): BDI_SCORING_WORKERS of them */
   scorer: ScoringPool;
+  /** where images, model artifacts and score caches live: the data root, or the plant's S3 bucket (BDI_STORE) */
+  store: ObjectStore;
+  /** model-version folders in the store and their local copies for the engine */
+  artifacts: VersionArtifacts;
 };
 
 const memo = new WeakMap<ServiceContext, Services>();
@@ -22,6 +28,7 @@ const memo = new WeakMap<ServiceContext, Services>();
 export function getServices(ctx: ServiceContext): Services {
   let s = memo.get(ctx);
   if (!s) {
+    const store = createObjectStore(ctx.config);
     s = {
       ctx,
       metrics: createServiceMetrics(),
@@ -29,6 +36,8 @@ export function getServices(ctx: ServiceContext): Services {
       // Niceness of the whole compute process: fits yield to inference, both to HTTP.
       compute: new ComputePool(ctx.config, { serial: true, name: "bdi-fit", nice: 15 }),
       scorer: new ScoringPool(ctx.config, { workers: ctx.config.scoringWorkers, name: "bdi-score", nice: 5 }),
+      store,
+      artifacts: new VersionArtifacts(store, ctx.config.dataRoot),
     };
     memo.set(ctx, s);
   }

@@ -2,7 +2,6 @@
 // inference reach it through `inferImage` (one crop, recorded as an Inspection), /infer_dataset, /calibrate_dataset
 // and the dashboard's labelled scores through `scoreDataset` (the ROI's stored samples). The OK/NG decision is the
 // engine's (core's decide(), made where the score is computed); nothing here compares a score with a threshold.
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, type Region } from "@bdi/core";
 import {
@@ -16,7 +15,7 @@ import { ServiceError, storageFault } from "./errors.ts";
 import { bankDir, checkVersionArtifact, requireBackbone, requireFitted, roiMmPerPx, versionIsNormalised } from "./model-state.ts";
 import { checkMmPerPxLock, findRoiForRead, sampleMmPerPx, type RoiRef } from "./samples.ts";
 import { parseShapeText } from "./shape.ts";
-import { INSPECTIONS_DIR, inspectImage, removeQuietly, resolveInRoot, segment, writeAtomic } from "../resources/storage.ts";
+import { INSPECTIONS_DIR, inspectImage, segment } from "../resources/storage.ts";
 
 /** Folds of the out-of-sample scoring of in-bank OK samples (and of a fit's self-calibration). */
 export const SELF_CALIBRATION_FOLDS = 5;
@@ -26,7 +25,7 @@ type CropInput = { version: ModelVersion; image?: Buffer; imagePath?: string; op
 /** Scores one crop in the scoring process (onnxruntime runs block their thread: never in the event loop). */
 export async function scoreCrop(svc: Services, input: CropInput): Promise<ScoreResult> {
   const backbone = requireBackbone(svc);
-  const dir = bankDir(svc, input.version);
+  const dir = await bankDir(svc, input.version);
   if (!dir) throw new ServiceError("not_fitted", "model version has no artifact");
   const { includeMap: _map, knn: _knn, ...opts } = input.opts;
   const r = await svc.scorer.run<ScoreResponse>({
@@ -93,7 +92,7 @@ export async function inferImage(svc: Services, input: InferInput): Promise<Infe
   const info = await inspectImage(input.image, input.fileName ? `image '${input.fileName}'` : "image");
   const found = input.roi ?? (input.ref ? await findRoiForRead(svc, input.ref) : null);
   const backbone = requireBackbone(svc); // while it loads nothing can be scored, fitted or not
-  const { roi, version, calibration } = requireFitted(svc, found, { calibrated: input.requireCalibration });
+  const { roi, version, calibration } = await requireFitted(svc, found, { calibrated: input.requireCalibration });
   const shape = parseShapeText(input.shape, "shape", info.width, info.height)?.shape ?? null;
   const mmPerPx = (await roiMmPerPx(svc, roi, input.mmPerPx)) ?? DEFAULT_MM_PER_PX;
   const t0 = performance.now();
@@ -144,15 +143,14 @@ export async function inferImage(svc: Services, input: InferInput): Promise<Infe
  * why) and bdi_evidence_not_stored_total rises, for an operator to alert on.
  */
 async function storeEvidence(svc: Services, base: string, stamp: string, image: Buffer, heatmap: Buffer | undefined) {
-  const root = svc.ctx.config.dataRoot;
   const imagePath = `${base}/${stamp}.png`;
   const heatmapPath = heatmap ? `${base}/${stamp}_heatmap.png` : null;
   try {
-    await writeAtomic(root, imagePath, image);
-    if (heatmap && heatmapPath) await writeAtomic(root, heatmapPath, heatmap);
+    await svc.store.put(imagePath, image);
+    if (heatmap && heatmapPath) await svc.store.put(heatmapPath, heatmap);
     return { imagePath, heatmapPath, error: null };
   } catch (err) {
-    await removeQuietly(root, imagePath);
+    await svc.store.delete(imagePath).catch(() => undefined);
     const fault = storageFault(err);
     svc.metrics.evidenceNotStored.inc({ reason: fault?.code ?? "write_error" });
     svc.ctx.log?.warn({ err, imagePath }, "inference answered, but its crop / heatmap could not be stored");
@@ -175,32 +173,35 @@ export async function scoreDataset(
   },
 ): Promise<DatasetScores> {
   const backbone = requireBackbone(svc);
-  checkVersionArtifact(svc, input.version);
+  await checkVersionArtifact(svc, input.version);
   const db = svc.ctx.db.prisma;
-  const root = svc.ctx.config.dataRoot;
   const out: DatasetScores = { ok: [], ng: [], outOfSample: false };
   const lineage = await listModelVersionSampleIds(db, input.version.id);
   const opts: ScoreOptions = { ...calibrationOpts(input.calibration ?? null), ...(input.percentile !== undefined ? { scorePercentile: input.percentile } : {}) };
-  const missing = (s: Sample) => `sample ${s.fileName} is missing from the data root (${s.storedPath})`;
+  const missing = (s: Sample) => `sample ${s.fileName} is missing from the store (${s.storedPath})`;
   for (const label of input.labels) {
     const samples = await listDatasetSamples(db, { roiId: input.roi.id, label });
     const inBank = label === "ok" && input.outOfSampleOk ? samples.filter((s) => lineage.has(s.id)) : [];
     const direct = samples.filter((s) => !inBank.includes(s));
     if (inBank.length >= 2) {
       const used: Sample[] = [];
+      const files: string[] = [];
       for (const s of inBank) {
-        if (existsSync(resolveInRoot(root, s.storedPath))) used.push(s);
-        else out.ok.push({ sample: s, mmPerPx: sampleMmPerPx(s, input.defaultMmPerPx), error: missing(s) });
+        const file = await svc.store.localFile(s.storedPath);
+        if (file) {
+          used.push(s);
+          files.push(file);
+        } else out.ok.push({ sample: s, mmPerPx: sampleMmPerPx(s, input.defaultMmPerPx), error: missing(s) });
       }
       const oos = await svc.compute.run<OosResponse>({
         op: "oos",
         backboneSha256: backbone.sha256,
-        paths: used.map((s) => resolveInRoot(root, s.storedPath)),
+        paths: files,
         coresetRate: input.version.coresetRateRequested,
         folds: SELF_CALIBRATION_FOLDS,
         percentile: opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE,
         // the out-of-sample scores must be in the units the version scores in
-        normalise: versionIsNormalised(svc, input.version),
+        normalise: await versionIsNormalised(svc, input.version),
       });
       used.forEach((s, i) => out.ok.push({ sample: s, mmPerPx: sampleMmPerPx(s, input.defaultMmPerPx), score: oos.scores[i] }));
       out.outOfSample = true;
@@ -208,8 +209,8 @@ export async function scoreDataset(
     for (const s of direct) {
       const mmPerPx = sampleMmPerPx(s, input.defaultMmPerPx);
       try {
-        const imagePath = resolveInRoot(root, s.storedPath);
-        if (!existsSync(imagePath)) throw new ServiceError("bad_request", missing(s));
+        const imagePath = await svc.store.localFile(s.storedPath);
+        if (!imagePath) throw new ServiceError("bad_request", missing(s));
         const r = await scoreCrop(svc, {
           version: input.version,
           imagePath,
@@ -229,7 +230,7 @@ export async function inferDataset(
   svc: Services,
   input: { ref: RoiRef; labels: Array<"ok" | "ng">; includeHeatmap: boolean; defaultMmPerPx?: number },
 ): Promise<{ items: DatasetScore[]; calibration: Calibration }> {
-  const { roi, version, calibration } = requireFitted(svc, await findRoiForRead(svc, input.ref), { calibrated: true });
+  const { roi, version, calibration } = await requireFitted(svc, await findRoiForRead(svc, input.ref), { calibrated: true });
   const scored = await scoreDataset(svc, {
     roi, version, calibration, labels: input.labels, outOfSampleOk: false, includeHeatmap: input.includeHeatmap, defaultMmPerPx: input.defaultMmPerPx,
   });

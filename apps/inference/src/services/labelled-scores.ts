@@ -1,17 +1,15 @@
 // Per-sample scores of a ROI's labelled set (live OK + NG samples) under one model version: what the dashboard's
 // calibration view, threshold slider and version comparison are computed from. Built on the shared
 // `scoreDataset` (OK samples that trained the version are scored out-of-sample, k-fold); cached in memory and
-// under <dataRoot>/cache/scores (a model version is immutable, so the scores only change with the dataset:
+// in the store under cache/scores (a model version is immutable, so the scores only change with the dataset:
 // the cache key includes a fingerprint of the labelled set).
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
 import { getRoi, listCalibrations, listLabelledSetKeys, listModelVersionSampleIds, type ModelVersion, type Sample } from "@bdi/db";
 import type { Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { scoreDataset } from "./infer.ts";
-import { resolveInRoot, writeAtomic } from "../resources/storage.ts";
 
 export type ScoredSample = {
   sampleId: string;
@@ -117,7 +115,7 @@ export async function primeLabelledScores(
     computedAt: new Date().toISOString(),
   };
   cacheOf(svc).done.set(`${version.id}|${input.percentile}`, scores);
-  await writeAtomic(svc.ctx.config.dataRoot, cacheRel(version.id, input.percentile), Buffer.from(JSON.stringify(scores))).catch(() => undefined);
+  await svc.store.put(cacheRel(version.id, input.percentile), Buffer.from(JSON.stringify(scores))).catch(() => undefined);
   return true;
 }
 
@@ -139,10 +137,9 @@ export async function labelledScores(svc: Services, version: ModelVersion, opts:
 
   const p = (async () => {
     const rel = cacheRel(version.id, percentile);
-    const dataRoot = svc.ctx.config.dataRoot;
     try {
-      const disk = JSON.parse(await readFile(resolveInRoot(dataRoot, rel), "utf8")) as LabelledScores;
-      if (disk.fingerprint === fingerprint) {
+      const disk = JSON.parse((await svc.store.get(rel))?.toString("utf8") ?? "null") as LabelledScores | null;
+      if (disk?.fingerprint === fingerprint) {
         cache.done.set(key, disk);
         return disk;
       }
@@ -151,7 +148,7 @@ export async function labelledScores(svc: Services, version: ModelVersion, opts:
     }
     const fresh = await compute(svc, version, percentile, fingerprint);
     cache.done.set(key, fresh);
-    await writeAtomic(dataRoot, rel, Buffer.from(JSON.stringify(fresh))).catch(() => undefined);
+    await svc.store.put(rel, Buffer.from(JSON.stringify(fresh))).catch(() => undefined);
     return fresh;
   })();
   cache.running.set(runKey, p);

@@ -6,7 +6,6 @@ import { backboneInfo } from "../engine/pipeline.ts";
 import { checkArtifactFiles, checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
 import type { Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
-import { resolveInRoot } from "../resources/storage.ts";
 
 /** The running backbone, or a not_ready error while it loads / after it failed. */
 export function requireBackbone(svc: Services): Backbone {
@@ -16,17 +15,20 @@ export function requireBackbone(svc: Services): Backbone {
   throw new ServiceError("not_ready", `The backbone failed to load: ${s.error}`);
 }
 
-/** Absolute artifact folder of a version (null when it has none). */
-export function bankDir(svc: Services, version: ModelVersion): string | null {
-  return version.artifactPath ? resolveInRoot(svc.ctx.config.dataRoot, version.artifactPath) : null;
+/**
+ * Local artifact folder of a version for the engine (null when it has none): the data root's own, or with a bucket
+ * as the store this replica's copy, fetched once (resources/store/versions.ts).
+ */
+export async function bankDir(svc: Services, version: ModelVersion): Promise<string | null> {
+  return version.artifactPath ? svc.artifacts.localDir(version.artifactPath, version.id) : null;
 }
 
 /**
  * Cheap "is this version usable" check (meta.json + data file sizes + backbone compatibility), without reading the
  * bank: /state is called before every evaluation by the client (§8 #19).
  */
-export function checkVersionArtifact(svc: Services, version: ModelVersion): void {
-  const dir = bankDir(svc, version);
+export async function checkVersionArtifact(svc: Services, version: ModelVersion): Promise<void> {
+  const dir = await bankDir(svc, version);
   if (!dir) throw new ServiceError("not_fitted", "model version has no artifact");
   const meta = readBankMeta(dir);
   checkArtifactFiles(dir, meta);
@@ -35,8 +37,8 @@ export function checkVersionArtifact(svc: Services, version: ModelVersion): void
 }
 
 /** The version scores in z-scores (its bank has a per-position normalisation), not raw 1-NN distances. */
-export function versionIsNormalised(svc: Services, version: ModelVersion): boolean {
-  const dir = bankDir(svc, version);
+export async function versionIsNormalised(svc: Services, version: ModelVersion): Promise<boolean> {
+  const dir = await bankDir(svc, version);
   return !!dir && !!readBankMeta(dir).norm;
 }
 
@@ -57,12 +59,12 @@ export function calibrationApplies(version: ModelVersion | null, calibration: Ca
  * One rule for "fitted" used by /state and every scoring path alike (§8 #4): the ROI has an active, ready version
  * whose artifact loads and matches the running backbone. "calibrated": that version has an active calibration > 0.
  */
-export function roiModelState(svc: Services, roi: RoiWithActive | null): RoiModelState {
+export async function roiModelState(svc: Services, roi: RoiWithActive | null): Promise<RoiModelState> {
   const version = roi?.activeModelVersion ?? null;
   const calibration = roi?.activeCalibration ?? null;
   if (!roi || !version || version.status !== "ready") return { fitted: false, calibrated: false, version, calibration, reason: "no_active_version" };
   try {
-    checkVersionArtifact(svc, version);
+    await checkVersionArtifact(svc, version);
   } catch (e) {
     return { fitted: false, calibrated: false, version, calibration, reason: (e as Error).message };
   }
@@ -71,12 +73,12 @@ export function roiModelState(svc: Services, roi: RoiWithActive | null): RoiMode
 }
 
 /** The ROI's fitted version (not_fitted otherwise) and its calibration (calibration_missing when required and absent). */
-export function requireFitted(
+export async function requireFitted(
   svc: Services,
   roi: RoiWithActive | null,
   opts: { calibrated: boolean },
-): { roi: RoiWithActive; state: RoiModelState; version: ModelVersion; calibration: Calibration | null } {
-  const state = roiModelState(svc, roi);
+): Promise<{ roi: RoiWithActive; state: RoiModelState; version: ModelVersion; calibration: Calibration | null }> {
+  const state = await roiModelState(svc, roi);
   if (!roi || !state.fitted || !state.version) throw new ServiceError("not_fitted", "the ROI has no usable fitted model version");
   if (opts.calibrated && !state.calibrated) throw new ServiceError("calibration_missing", "the ROI's active model version has no calibration");
   return { roi, state, version: state.version, calibration: state.calibration };
@@ -94,9 +96,8 @@ export async function roiMmPerPx(svc: Services, roi: Pick<Roi, "recipeId" | "mmP
  * int8 session costs ~130 ms for a 12k bank): the line's next /infer then runs at full speed. Best effort.
  */
 export function prepareForScoring(svc: Services, version: ModelVersion): void {
-  const dir = bankDir(svc, version);
   const b = svc.ctx.backbone.ready;
-  if (!dir || !b) return;
-  svc.scorer.run({ op: "prepare", backboneSha256: b.sha256, bankDir: dir }).catch((err: unknown) =>
+  if (!version.artifactPath || !b) return;
+  void bankDir(svc, version).then((dir) => svc.scorer.run({ op: "prepare", backboneSha256: b.sha256, bankDir: dir! })).catch((err: unknown) =>
     svc.ctx.log?.warn?.({ err: (err as Error)?.message, version: version.id }, "could not prepare the bank for scoring"));
 }

@@ -61,7 +61,7 @@ export async function activateVersion(svc: Services, id: string, who: Actor) {
   const target = await getModelVersion(db, id);
   if (target.status === "ready" || target.status === "retired") {
     try {
-      checkVersionArtifact(svc, target);
+      await checkVersionArtifact(svc, target);
     } catch (err) {
       throw new ServiceError("precondition", `v${target.versionNumber} cannot be activated: its memory bank is unusable (${(err as Error).message})`);
     }

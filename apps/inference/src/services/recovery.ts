@@ -6,16 +6,18 @@
 //     removed; a folder is adopted only by a row that says ready;
 //   - sample images and inspection crops / heatmaps no row owns (an upload or /infer cut between its file and its
 //     transaction) → removed.
+// All of it in the object store (the data root, or the bucket: there only objects older than an hour, since other
+// replicas may be writing theirs right now), plus, with a bucket, temp files of this replica's local cache.
 // Calibrations are rows written in one transaction (nothing on disk); a calibration the crash interrupted left nothing.
-// Runs once per start of the service on its data root, before it listens (one service per data root).
-import { readdir, rm } from "node:fs/promises";
-import path from "node:path";
+// Runs once per start of the service, before it listens.
 import {
   appendAudit, findModelVersionsByIds, listInspectionFilePaths, listModelVersionsInStatus, listSampleStoredPaths,
   markModelVersionFailed,
 } from "@bdi/db";
 import type { Services } from "./index.ts";
-import { ARTIFACTS_DIR, INSPECTIONS_DIR, SAMPLES_DIR, isTempName, resolveInRoot, versionIdOfArtifactDir } from "../resources/storage.ts";
+import { ARTIFACTS_DIR, INSPECTIONS_DIR, SAMPLES_DIR, isTempName, versionIdOfArtifactDir } from "../resources/storage.ts";
+import type { ObjectStore, StoredObject } from "../resources/store/object-store.ts";
+import { LocalStore } from "../resources/store/local.ts";
 
 const RECOVERY_ACTOR = "system:start-up-recovery";
 
@@ -26,33 +28,32 @@ export type RecoveryReport = {
   removed: { tempFiles: string[]; orphanArtifacts: string[]; orphanSamples: string[]; orphanInspectionFiles: string[] };
 };
 
-/** Every file and folder under `rel` (depth-first); folders reported before their content. */
-async function walk(root: string, rel: string, visit: (rel: string, isDir: boolean) => Promise<boolean | void>): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(resolveInRoot(root, rel), { withFileTypes: true });
-  } catch {
-    return; // absent: nothing written there yet
-  }
-  for (const e of entries) {
-    const child = path.posix.join(rel, e.name);
-    const skip = await visit(child, e.isDirectory());
-    if (e.isDirectory() && skip !== true) await walk(root, child, visit);
-  }
+/**
+ * The temp file or folder (of an interrupted atomic write) an object key lies in: the key up to its first `*.tmp-*`
+ * segment; null when it is not in one.
+ */
+function tempPathOf(key: string): string | null {
+  const parts = key.split("/");
+  const i = parts.findIndex((p) => isTempName(p));
+  return i === -1 ? null : parts.slice(0, i + 1).join("/");
 }
+
+/** In a bucket other replicas share, an object younger than this may belong to a write still under way elsewhere. */
+const SHARED_STORE_GRACE_MS = 60 * 60 * 1000;
 
 /** The audit event keeps the first paths of each kind (a crash leaves a handful; a damaged root could leave many). */
 function capLists(r: RecoveryReport["removed"]): Record<string, string[]> {
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.slice(0, 50)]));
 }
 
-async function remove(root: string, rel: string): Promise<void> {
-  await rm(resolveInRoot(root, rel), { recursive: true, force: true });
+/** Removes a temp file (the key itself) or temp folder (everything under it). */
+async function removeTemp(store: ObjectStore, key: string, temp: string): Promise<void> {
+  if (temp === key) await store.delete(key);
+  else await store.deletePrefix(temp);
 }
 
 export async function recoverAfterCrash(svc: Services): Promise<RecoveryReport> {
   const db = svc.ctx.db.prisma;
-  const root = svc.ctx.config.dataRoot;
   const report: RecoveryReport = { interruptedBuilds: [], removed: { tempFiles: [], orphanArtifacts: [], orphanSamples: [], orphanInspectionFiles: [] } };
   const who = { actor: RECOVERY_ACTOR, reason: "the service stopped while this fit was running (found at start-up)" };
 
@@ -63,25 +64,33 @@ export async function recoverAfterCrash(svc: Services): Promise<RecoveryReport> 
   }
 
   // 2. Artifact folders: temp folders, and version folders whose row is not ready / retired (or absent).
-  const versionDirs: Array<{ rel: string; id: string }> = [];
-  await walk(root, ARTIFACTS_DIR, async (rel, isDir) => {
-    if (isTempName(rel)) {
-      await remove(root, rel);
-      report.removed.tempFiles.push(rel);
-      return true;
+  const store = svc.store;
+  const settled = (o: StoredObject) => store.kind === "local" || Date.now() - o.lastModified.getTime() > SHARED_STORE_GRACE_MS;
+  const temps = new Map<string, string>(); // temp path -> one key in it
+  const versionDirs = new Map<string, { id: string; settled: boolean }>();
+  for await (const o of store.list(ARTIFACTS_DIR)) {
+    const temp = tempPathOf(o.key);
+    if (temp) {
+      if (settled(o)) temps.set(temp, o.key);
+      continue;
     }
-    const id = isDir ? versionIdOfArtifactDir(rel) : null;
-    if (id) {
-      versionDirs.push({ rel, id });
-      return true; // its content is the artifact's own
-    }
-  });
-  const rows = new Map((await findModelVersionsByIds(db, versionDirs.map((d) => d.id))).map((v) => [v.id, v]));
-  for (const d of versionDirs) {
+    const dir = o.key.split("/").slice(0, 4).join("/");
+    const id = versionIdOfArtifactDir(dir);
+    if (!id) continue;
+    const d = versionDirs.get(dir) ?? { id, settled: true };
+    d.settled &&= settled(o);
+    versionDirs.set(dir, d);
+  }
+  for (const [temp, key] of temps) {
+    await removeTemp(store, key, temp);
+    report.removed.tempFiles.push(temp);
+  }
+  const rows = new Map((await findModelVersionsByIds(db, [...versionDirs.values()].map((d) => d.id))).map((v) => [v.id, v]));
+  for (const [dir, d] of versionDirs) {
     const v = rows.get(d.id);
-    if (v && (v.status === "ready" || v.status === "retired")) continue;
-    await remove(root, d.rel);
-    report.removed.orphanArtifacts.push(d.rel);
+    if ((v && (v.status === "ready" || v.status === "retired")) || !d.settled) continue;
+    await store.deletePrefix(dir);
+    report.removed.orphanArtifacts.push(dir);
   }
 
   // 3. Sample images and inspection files no row owns, and their interrupted temp files.
@@ -90,16 +99,27 @@ export async function recoverAfterCrash(svc: Services): Promise<RecoveryReport> 
     { dir: INSPECTIONS_DIR, paths: await listInspectionFilePaths(db), list: report.removed.orphanInspectionFiles },
   ];
   for (const { dir, paths, list } of owned) {
-    await walk(root, dir, async (rel, isDir) => {
-      if (isDir) return;
-      if (isTempName(rel)) {
-        await remove(root, rel);
-        report.removed.tempFiles.push(rel);
-      } else if (!paths.has(rel)) {
-        await remove(root, rel);
-        list.push(rel);
+    for await (const o of store.list(dir)) {
+      if (!settled(o)) continue;
+      const temp = tempPathOf(o.key);
+      if (temp) {
+        await removeTemp(store, o.key, temp);
+        report.removed.tempFiles.push(temp);
+      } else if (!paths.has(o.key)) {
+        await store.delete(o.key);
+        list.push(o.key);
       }
-    });
+    }
+  }
+  // 4. With a bucket as the store, this replica's local copies: what an interrupted download or fit left.
+  if (store.kind !== "local") {
+    const local = new LocalStore(svc.ctx.config.dataRoot);
+    for await (const o of local.list("cache")) {
+      const temp = tempPathOf(o.key);
+      if (!temp) continue;
+      await removeTemp(local, o.key, temp);
+      report.removed.tempFiles.push(temp);
+    }
   }
 
   const r = report.removed;

@@ -1,13 +1,12 @@
 // Review of inspections (the dashboard's queue): list and read them, record a verdict, and add a reviewed crop to the
 // ROI's dataset. Test inferences are ordinary inferences (infer.ts, source "dashboard-test").
-import { readFile } from "node:fs/promises";
 import {
   createSample, findCalibration, findInspection, findLiveSampleOfInspection, findModelVersion, getInspection, getRoi, inTx, listInspections,
   listSamplesOfInspection, reviewInspection, type Inspection, type InspectionFilter, type PageArgs, type ReviewStatus, type Sample,
 } from "@bdi/db";
 import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
-import { extForFormat, inspectImage, removeQuietly, resolveInRoot, sampleRelPath, writeAtomic } from "../resources/storage.ts";
+import { extForFormat, inspectImage, sampleRelPath } from "../resources/storage.ts";
 
 /** The review queue: newest first (or nearest to the threshold first), filtered, cursor-paginated. */
 export function listInspectionPage(svc: Services, filter: InspectionFilter & PageArgs) {
@@ -57,18 +56,13 @@ export async function addInspectionToDataset(
   if (existing)
     throw new ServiceError("conflict", `this inspection is already in the dataset as a ${existing.label.toUpperCase()} sample (${existing.fileName})`);
   if (!insp.imagePath) throw new ServiceError("bad_request", "this inspection did not keep its crop, so it cannot be added to the dataset");
-  const dataRoot = svc.ctx.config.dataRoot;
-  let data: Buffer;
-  try {
-    data = await readFile(resolveInRoot(dataRoot, insp.imagePath));
-  } catch {
-    throw new ServiceError("not_found", "the inspection's stored crop is missing from the data root");
-  }
+  const data = await svc.store.get(insp.imagePath).catch(() => null);
+  if (!data) throw new ServiceError("not_found", "the inspection's stored crop is missing from the store");
   const info = await inspectImage(data, "the inspection's crop");
   const roi = await getRoi(db, insp.roiId);
   const fileName = `insp-${insp.id}-${Date.now().toString(36)}${extForFormat(info.format)}`;
   const rel = sampleRelPath(roi.recipeId, roi.roleId, roi.roiId, input.label, info.sha256, fileName);
-  await writeAtomic(dataRoot, rel, data);
+  await svc.store.put(rel, data);
   try {
     return await inTx(db, async (tx) => {
       const sample = await createSample(
@@ -98,7 +92,7 @@ export async function addInspectionToDataset(
       return { sample, inspection };
     });
   } catch (err) {
-    await removeQuietly(dataRoot, rel);
+    await svc.store.delete(rel).catch(() => undefined);
     throw err;
   }
 }

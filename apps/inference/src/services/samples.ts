@@ -1,6 +1,5 @@
 // Dataset samples: upload (validated, all-or-nothing), list, read, delete. Images live under
 // <dataRoot>/samples/<recipe>/<role>__<roi>/<label>/<sha-prefix>_<name>; every change is a DB row + audit event.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   findRecipe, findRoi, findSampleByFileName, inTx, listDatasetSamples, lockRecipeMmPerPx, sameMmPerPx, softDeleteSample,
@@ -8,7 +7,7 @@ import {
 } from "@bdi/db";
 import type { Services, Actor } from "./index.ts";
 import { ServiceError } from "./errors.ts";
-import { extForFormat, inspectImage, removeQuietly, resolveInRoot, sampleRelPath, writeAtomic, LISTED_IMAGE_EXTS, type ImageInfo } from "../resources/storage.ts";
+import { extForFormat, inspectImage, sampleRelPath, LISTED_IMAGE_EXTS, type ImageInfo } from "../resources/storage.ts";
 import { parseShapeText } from "./shape.ts";
 
 export type RoiRef = { recipeId: string; recipeDisplayName?: string; roleId: string; roiId: string; modelKey?: string };
@@ -125,7 +124,7 @@ export async function uploadSamples(
 ): Promise<UploadResult> {
   const { ref, label, files } = input;
   if (files.length === 0) throw new ServiceError("no_images", "no images to store");
-  const dataRoot = svc.ctx.config.dataRoot;
+  const store = svc.store;
 
   // 1. Validate everything before writing anything.
   const prepared: Array<{ upload: SampleUpload; info: ImageInfo; mmPerPx?: number; shape?: unknown }> = [];
@@ -149,7 +148,7 @@ export async function uploadSamples(
     for (const p of prepared) {
       const fileName = p.upload.keepName ?? timestampName(extFor(p.upload, p.info));
       const rel = sampleRelPath(ref.recipeId, ref.roleId, ref.roiId, label, p.info.sha256, fileName);
-      await writeAtomic(dataRoot, rel, p.upload.data);
+      await store.put(rel, p.upload.data);
       written.push(rel);
       rows.push({ rel, fileName, p });
     }
@@ -203,7 +202,7 @@ export async function uploadSamples(
       return { roi, samples };
     });
   } catch (err) {
-    for (const rel of written) await removeQuietly(dataRoot, rel);
+    for (const rel of written) await store.delete(rel).catch(() => undefined);
     throw err;
   }
 }
@@ -237,11 +236,21 @@ export async function findDatasetSample(svc: Services, ref: RoiRef, label: "ok" 
 }
 
 export async function readSampleFile(svc: Services, sample: Sample): Promise<Buffer> {
-  try {
-    return await readFile(resolveInRoot(svc.ctx.config.dataRoot, sample.storedPath));
-  } catch {
-    throw new ServiceError("not_found", "file not found");
-  }
+  const data = await svc.store.get(sample.storedPath).catch(() => null);
+  if (!data) throw new ServiceError("not_found", "file not found");
+  return data;
+}
+
+/**
+ * The samples' images as local files for the engine's processes (the data root's own files, or copies of the
+ * bucket's objects fetched once); a sample whose image is gone is a clear 400, not a failure inside the engine.
+ */
+export async function localSampleFiles(svc: Services, samples: Sample[]): Promise<string[]> {
+  return Promise.all(samples.map(async (s) => {
+    const file = await svc.store.localFile(s.storedPath);
+    if (!file) throw new ServiceError("bad_request", `sample ${s.fileName} is missing from the store (${s.storedPath})`);
+    return file;
+  }));
 }
 
 /** The sidecar as the client reads it (SampleMetadata): mm_per_px a number (the sample's, else the recipe's), never null. */

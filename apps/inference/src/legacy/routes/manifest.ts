@@ -11,7 +11,7 @@ export function manifestRoute(app: FastifyInstance, svc: Services): void {
   app.get("/manifest", legacyHandler("/manifest", async (req, _reply, lr) => {
     const { ref } = queryRef(req, lr);
     const { roi, classes } = await listDataset(svc, ref);
-    const st = roiModelState(svc, roi);
+    const st = await roiModelState(svc, roi);
     const v = st.version;
     return {
       role_id: ref.roleId,

@@ -9,7 +9,7 @@ import { ids, legacyHandler, queryRef } from "../request.ts";
 export function stateRoute(app: FastifyInstance, svc: Services): void {
   app.get("/state", legacyHandler("/state", async (req, _reply, lr) => {
     const { ref } = queryRef(req, lr);
-    const st = roiModelState(svc, await findRoiForRead(svc, ref));
+    const st = await roiModelState(svc, await findRoiForRead(svc, ref));
     return {
       status: "ok",
       memory_fitted: st.fitted,
