@@ -75,6 +75,11 @@ export const ConfigSchema = z.object({
   retentionEveryMin: z.coerce.number().min(1).max(7 * 24 * 60),
   /** BDI_REPLICA_ID: this replica's name in /health and in every /metrics sample (default `<hostname>-<pid>`) */
   replicaId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "BDI_REPLICA_ID: 1–128 letters, digits, . _ : -"),
+  /** BDI_JOB_DEAD_AFTER_S (plant mode, default 30): a replica running a job that has not heart-beaten for this long is
+   * taken for dead and its job is run again by another replica (heart-beat every fifth of it) */
+  jobDeadAfterS: z.coerce.number().min(2).max(3600),
+  /** BDI_JOB_WORKER (plant mode, default 1): 0 = this replica runs no fits/calibrations (it still queues and shows them) */
+  jobWorker: z.boolean(),
 }).refine((c) => c.retentionNgDays === undefined || c.retentionDays === undefined || c.retentionNgDays >= c.retentionDays, {
   path: ["retentionNgDays"], message: "BDI_RETENTION_NG_DAYS must be at least BDI_RETENTION_DAYS (NG and reviewed crops are kept longer)",
 });
@@ -130,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scoringWorkers: envFirst(env, "BDI_SCORING_WORKERS") ?? String(defaultScoringWorkers()),
     shutdownGraceS: envFirst(env, "BDI_SHUTDOWN_GRACE_S") ?? "30",
     replicaId: envFirst(env, "BDI_REPLICA_ID") ?? `${hostname()}-${process.pid}`,
+    jobDeadAfterS: envFirst(env, "BDI_JOB_DEAD_AFTER_S") ?? "30",
+    jobWorker: boolish.parse(envFirst(env, "BDI_JOB_WORKER") ?? "1"),
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

@@ -32,6 +32,8 @@ export interface Db {
   file: string;
   /** what applyMigrations did at open (null when skipped) */
   migrations: ApplyMigrationsResult | null;
+  /** PostgreSQL only: the connection URL, for the connections beside Prisma's pool (job queue, LISTEN/NOTIFY) */
+  pgUrl?: string;
   close(): Promise<void>;
 }
 
@@ -71,7 +73,7 @@ async function createPostgresDb(url: string, opts: CreateDbOptions): Promise<Db>
   // differ only by provider-only extras (e.g. `mode: "insensitive"`), which the repositories do not use.
   const prisma = pg as PrismaClient;
   markPostgresClient(prisma);
-  return { prisma, engine: "postgresql", file: withoutPassword(url), migrations, close: () => pg.$disconnect() };
+  return { prisma, engine: "postgresql", file: withoutPassword(url), migrations, pgUrl: url, close: () => pg.$disconnect() };
 }
 
 export async function createDb(opts: CreateDbOptions = {}): Promise<Db> {

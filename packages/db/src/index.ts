@@ -20,9 +20,13 @@ export * from "./repos/samples.ts";
 export * from "./repos/modelVersions.ts";
 export * from "./repos/calibrations.ts";
 export * from "./repos/inspections.ts";
+export * from "./repos/retention.ts";
 export * from "./repos/reports.ts";
 export * from "./repos/users.ts";
 export * from "./repos/health.ts";
+export * from "./repos/jobs.ts";
+export { openPgChannels, MAX_NOTIFY_BYTES, type PgChannels } from "./pg-channels.ts";
+export { startPgQueue, QUEUE_NAME, type PgQueue, type PgQueueOptions } from "./pg-queue.ts";
 export { PrismaClient, Prisma } from "./generated/prisma/client.ts";
 export type {
   Recipe, Role, Roi, Sample, ModelVersion, ModelVersionSample, Calibration, Inspection, AuditEvent, User,

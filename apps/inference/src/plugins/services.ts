@@ -7,8 +7,15 @@ import { getServices } from "../services/index.ts";
 
 export const servicesPlugin = fp<{ ctx: ServiceContext }>(async (app, { ctx }) => {
   const svc = getServices(ctx);
+  // Plant mode: the job mirror and the model-change channel listen from the start; this replica takes jobs once its
+  // backbone is ready (unless BDI_JOB_WORKER=0). Jobs stop first at close: a running one is handed back to the queue.
+  await Promise.all([svc.jobs.open(), svc.changes.open()]);
   app.addHook("onClose", async () => {
+    await Promise.all([svc.jobs.close(), svc.changes.close()]);
     await Promise.all([svc.compute.close(), svc.scorer.close()]);
   });
   void ctx.backbone.whenReady().then(() => svc.scorer.warm());
+  if (ctx.config.jobWorker) {
+    void ctx.backbone.whenReady().then(() => svc.jobs.work()).catch((err: unknown) => app.log.error({ err }, "the job worker did not start"));
+  }
 }, { name: "bdi-services" });

@@ -1,5 +1,11 @@
-// Per-ROI job registry: one fit (or dataset calibration) at a time per ROI, queued in arrival order, with
-// progress events the dashboard can stream (EventEmitter; `job` events carry the whole job snapshot).
+// Jobs (fits, dataset calibrations) behind one interface, `JobQueue`: one job at a time per ROI, queued in arrival
+// order, with progress events the dashboard can stream (EventEmitter; `job` and `job:<id>` events carry the whole
+// job snapshot). Two implementations, chosen by the database (services/index.ts):
+// - SQLite (one process, the default): `JobRegistry` below, in memory, as it always was;
+// - PostgreSQL (plant mode, N replicas): `PgJobQueue` (resources/jobs/pg.ts), pg-boss on the same database; any
+//   replica runs a job, every replica sees its progress. How a replica is started there: see that file's header.
+// A job is queued by kind with a JSON payload (ids and parameters) and run by the runner defined for its kind, so
+// whichever process takes it can run it.
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 
@@ -24,12 +30,65 @@ export type JobSnapshot = {
   result?: unknown;
   /** who cancelled it (the job then ends as "failed" with stage "cancelled") */
   cancelledBy?: string;
+  /** plant mode: the replica running (or that ran) it, and which run this is (a dead replica's job runs again) */
+  replicaId?: string;
+  attempt?: number;
 };
 
 export type JobProgress = (progress: number, stage: string, message?: string) => void;
 
-export class JobRegistry extends EventEmitter {
+/** What a job's runner gets besides its payload. */
+export type JobContext = {
+  jobId: string;
+  progress: JobProgress;
+  /** aborted by a cancel (its reason), or when this process lost the job (plant mode: handed to another replica) */
+  signal: AbortSignal;
+  /** records the model version this run builds (plant mode: failed by whoever finds the runner dead) */
+  building(modelVersionId: string): Promise<void>;
+  /** throws when this process no longer owns the job (call before making the result visible) */
+  confirm(): Promise<void>;
+};
+
+export type JobRunner = (payload: unknown, ctx: JobContext) => Promise<unknown>;
+
+export type JobKindDef = {
+  run: JobRunner;
+  /** a result read back from JSON (the job ran on another replica) → what `done` resolves with */
+  revive?: (result: unknown) => Promise<unknown>;
+  /** plant mode: the run's replica died; undo what the run left (e.g. mark its model version failed) */
+  abandoned?: (job: { id: string; modelVersionId: string | null; replicaId: string | null }) => Promise<void>;
+};
+
+/** The one job interface of both modes. */
+export interface JobQueue extends EventEmitter {
+  get(id: string): JobSnapshot | undefined;
+  list(filter?: { roiKey?: string; status?: JobStatus }): JobSnapshot[];
+  active(): JobSnapshot[];
+  lastFinished(kind?: JobKind): JobSnapshot | undefined;
+  /** How jobs of `kind` run (every process defines every kind at start). */
+  define(kind: JobKind, def: JobKindDef): void;
+  /** Queues a job of a defined kind; `done` settles with its outcome, wherever it ran. */
+  enqueue<T>(kind: JobKind, roiKey: string, meta: { actor: string; requestId?: string }, payload: unknown): Promise<{ id: string; done: Promise<T> }>;
+  /** Stops a queued or running job; undefined when unknown or already finished. */
+  cancel(id: string, by: string, reason: Error): JobSnapshot | undefined | Promise<JobSnapshot | undefined>;
+  /**
+   * Runs a function as a job of this process. In process only (tests, tools): plant mode runs jobs from payloads
+   * (`enqueue`), which any replica can take.
+   */
+  submit<T>(
+    kind: JobKind, roiKey: string, meta: { actor: string; requestId?: string },
+    fn: (progress: JobProgress, jobId: string, signal: AbortSignal) => Promise<T>,
+  ): { id: string; done: Promise<T> };
+  /** Connects and loads what it shows (plant mode); in process: nothing to open. */
+  open(): Promise<void>;
+  /** Starts taking jobs (plant mode: this replica's worker; in process: nothing to start). */
+  work(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class JobRegistry extends EventEmitter implements JobQueue {
   private jobs = new Map<string, JobSnapshot>();
+  private kinds = new Map<JobKind, JobKindDef>();
   /** Tail of each ROI's queue: the next job waits for it. */
   private tails = new Map<string, Promise<unknown>>();
   /** Aborted by `cancel`; handed to the job's function. */
@@ -123,6 +182,24 @@ export class JobRegistry extends EventEmitter {
     });
     return { id, done };
   }
+
+  define(kind: JobKind, def: JobKindDef): void {
+    this.kinds.set(kind, def);
+  }
+
+  /** In process: the payload goes to the kind's runner as it is (it is JSON-able, for plant mode). */
+  async enqueue<T>(kind: JobKind, roiKey: string, meta: { actor: string; requestId?: string }, payload: unknown): Promise<{ id: string; done: Promise<T> }> {
+    const def = this.kinds.get(kind);
+    if (!def) throw new Error(`no runner defined for ${kind} jobs`);
+    return this.submit(kind, roiKey, meta, (progress, jobId, signal) =>
+      def.run(payload, { jobId, progress, signal, building: async () => undefined, confirm: async () => undefined }) as Promise<T>);
+  }
+
+  async open(): Promise<void> {}
+
+  async work(): Promise<void> {}
+
+  async close(): Promise<void> {}
 
   /**
    * Asks a queued or running job to stop: its signal is aborted with `reason` (the function decides how: a fit

@@ -11,7 +11,7 @@ import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { scoreDataset } from "./infer.ts";
 import { labelledScores, type LabelledScores } from "./labelled-scores.ts";
-import { requireFitted, roiModelState } from "./model-state.ts";
+import { announceModelChange, requireFitted, roiModelState } from "./model-state.ts";
 import { findRoiForRead, type RoiRef } from "./samples.ts";
 
 type StoreInput = {
@@ -39,7 +39,7 @@ export async function storeCalibration(svc: Services, input: StoreInput, who: Ac
   const stats = manual
     ? { okStats: { ...scoreStats(input.okScores), p: rule?.pOk ?? null }, ngStats: ng ? { ...scoreStats(ng), p5: rule?.pNg ?? null } : null }
     : { okStats: { mean: rule!.okMean, p: rule!.pOk, n: rule!.nOk }, ngStats: rule!.nNg ? { mean: rule!.ngMean, p5: rule!.pNg, n: rule!.nNg } : null };
-  return createCalibration(svc.ctx.db.prisma, {
+  const calibration = await createCalibration(svc.ctx.db.prisma, {
     modelVersionId: input.version.id,
     threshold,
     rule: isRule ? rule.rule : "manual",
@@ -53,6 +53,8 @@ export async function storeCalibration(svc: Services, input: StoreInput, who: Ac
     expectedFalseRejectRate: rates.falseRejectRate,
     expectedMissRate: rates.missRate,
   }, who);
+  await announceModelChange(svc, { roiId: input.version.roiId, change: "threshold", versionId: input.version.id });
+  return calibration;
 }
 
 /**

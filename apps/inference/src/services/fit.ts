@@ -2,19 +2,22 @@
 // fit.start): it picks the training samples (the ROI's OK dataset, at least BDI_MIN_OK_SAMPLES), the coreset rate and
 // the mm/px, then queues the job that builds an immutable model version, self-calibrates it out-of-sample and
 // activates both together. The engine's results (bank summary, out-of-sample scores) are passed through as they are.
+// The job carries a JSON payload (ids and parameters, `FitPayload`), so whichever process takes it runs it: this one
+// (SQLite), or any replica (plant mode, resources/jobs/pg.ts); `defineFitJobs` tells the job queue how.
 import { DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
 import {
-  activateModelVersion, appendAudit, createModelVersion, findModelVersion, findRoi, listDatasetSamples, markModelVersionFailed, markModelVersionReady,
-  type Calibration, type ModelVersion, type RoiWithActive, type Sample,
+  activateModelVersion, appendAudit, createModelVersion, findCalibration, findModelVersion, findRoi, findSamplesByIds, getModelVersion, getRoi,
+  listDatasetSamples, markModelVersionFailed, markModelVersionReady, type Calibration, type ModelVersion, type RoiWithActive, type Sample,
 } from "@bdi/db";
 import { defaultCoresetRate } from "../engine/coreset.ts";
 import type { FitResponse } from "../compute/protocol.ts";
+import type { JobContext } from "../resources/jobs.ts";
 import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { storeCalibration } from "./calibrate.ts";
 import { primeLabelledScores } from "./labelled-scores.ts";
 import { SELF_CALIBRATION_FOLDS } from "./infer.ts";
-import { prepareForScoring, requireBackbone, roiMmPerPx } from "./model-state.ts";
+import { announceModelChange, prepareForScoring, requireBackbone, roiMmPerPx } from "./model-state.ts";
 import { checkMmPerPxLock, ensureRoiLocked, localSampleFiles, roiRefOf, uploadSamples, type RoiRef, type UploadResult } from "./samples.ts";
 import { versionArtifactRel } from "../resources/storage.ts";
 
@@ -58,16 +61,63 @@ export async function startFit(svc: Services, input: FitInput, who: Actor): Prom
   const backbone = requireBackbone(svc);
   const coresetRate = input.coresetRate ?? (input.memoryFit ? 1.0 : defaultCoresetRate(backbone.entry, svc.ctx.config.coresetRate));
   const mmPerPx = await roiMmPerPx(svc, input.roi, input.mmPerPx);
-  const ref = await roiRefOf(svc, input.roi);
-  const { id, done } = svc.jobs.submit("fit", input.roi.id, { actor: who.actor, requestId: who.requestId ?? undefined }, (progress, _id, signal) =>
-    runFit(svc, { ...input, samples, coresetRate, mmPerPx, ref }, who, progress, signal));
+  const payload: FitPayload = {
+    roiId: input.roi.id, sampleIds: samples.map((s) => s.id), coresetRate, mmPerPx, areaMm2Thr: input.areaMm2Thr,
+    scorePercentile: input.scorePercentile, who: { actor: who.actor, requestId: who.requestId ?? null, reason: who.reason ?? null },
+  };
+  const { id, done } = await svc.jobs.enqueue<FitResult>("fit", input.roi.id, { actor: who.actor, requestId: who.requestId ?? undefined }, payload);
   return { jobId: id, done, samples };
+}
+
+/** What a fit job carries: ids and parameters only (JSON), enough for any process to run it. */
+export type FitPayload = {
+  roiId: string;
+  /** the training samples, in this order */
+  sampleIds: string[];
+  coresetRate: number;
+  mmPerPx?: number;
+  areaMm2Thr?: number;
+  scorePercentile?: number;
+  who: Actor;
+};
+
+/** Tells the job queue how fit jobs run (from their payload), come back from another replica, and clean up. */
+export function defineFitJobs(svc: Services): void {
+  svc.jobs.define("fit", {
+    run: (payload, ctx) => runFitJob(svc, payload as FitPayload, ctx),
+    // A result read back from JSON (the fit ran on another replica): the rows it names, as objects again.
+    revive: async (result) => {
+      const r = result as FitResult;
+      const calibration = r.calibration ? await findCalibration(svc.ctx.db.prisma, r.calibration.id) : null;
+      return { ...r, version: await getModelVersion(svc.ctx.db.prisma, r.version.id), calibration };
+    },
+    // The replica running it died: the version it was building is failed (never activated: the previous one serves).
+    abandoned: async ({ modelVersionId, replicaId }) => {
+      if (!modelVersionId) return;
+      const v = await getModelVersion(svc.ctx.db.prisma, modelVersionId);
+      if (v.status !== "building") return;
+      await markModelVersionFailed(svc.ctx.db.prisma, { id: v.id, error: `the replica running the fit (${replicaId ?? "?"}) stopped; the fit runs again` }, {
+        actor: `replica:${svc.ctx.config.replicaId}`, reason: "fit job runner gone",
+      });
+    },
+  });
+}
+
+async function runFitJob(svc: Services, payload: FitPayload, job: JobContext): Promise<FitResult> {
+  const db = svc.ctx.db.prisma;
+  const roi = await getRoi(db, payload.roiId);
+  const samples = await findSamplesByIds(db, payload.sampleIds);
+  const missing = payload.sampleIds.filter((_, i) => !samples[i]);
+  if (missing.length) throw new ServiceError("conflict", `training samples no longer exist: ${missing.join(", ")}`);
+  const ref = await roiRefOf(svc, roi);
+  const input: FitJob = { ...payload, roi, samples: samples as Sample[], ref };
+  return runFit(svc, input, payload.who, job.progress, job.signal, job);
 }
 
 type FitJob = FitInput & { samples: Sample[]; coresetRate: number; ref: RoiRef };
 
 async function runFit(
-  svc: Services, input: FitJob, who: Actor, progress: (p: number, stage: string, message?: string) => void, signal?: AbortSignal,
+  svc: Services, input: FitJob, who: Actor, progress: (p: number, stage: string, message?: string) => void, signal?: AbortSignal, job?: JobContext,
 ): Promise<FitResult> {
   const t0 = performance.now();
   const backbone = requireBackbone(svc);
@@ -82,6 +132,7 @@ async function runFit(
     parentVersionId: input.roi.activeModelVersionId ?? null,
     sampleIds: input.samples.map((s) => s.id),
   }, who);
+  await job?.building(version.id);
   const rel = versionArtifactRel(input.ref.recipeId, input.ref.roleId, input.ref.roiId, version.versionNumber, version.id);
   const outDir = svc.artifacts.stagingDir(rel, version.id);
   let wroteDir = false;
@@ -140,8 +191,10 @@ async function runFit(
     }
     progress(0.95, "activating");
     signal?.throwIfAborted();
+    await job?.confirm(); // plant mode: this replica still owns the job (it was not taken for dead meanwhile)
     await activateModelVersion(db, { id: version.id }, who);
     prepareForScoring(svc, ready);
+    await announceModelChange(svc, { roiId: input.roi.id, change: "activate", versionId: version.id });
     svc.metrics.fitDuration.observe({ status: "succeeded" }, durationMs / 1000);
     svc.metrics.fitsTotal.inc({ status: "succeeded" });
     svc.metrics.bankSize.set({ recipe_id: input.ref.recipeId, role_id: input.ref.roleId, roi_id: input.ref.roiId }, fit.bank.n);
@@ -196,7 +249,7 @@ export async function cancelFit(svc: Services, input: { jobId: string }, who: Ac
   const job = svc.jobs.get(input.jobId);
   if (!job || job.kind !== "fit") throw new ServiceError("not_found", `no fit job ${input.jobId} (finished jobs are kept for a while only)`);
   const reason = new Error(`cancelled by ${who.actor}${who.reason ? `: ${who.reason}` : ""}`);
-  const cancelled = svc.jobs.cancel(job.id, who.actor, reason);
+  const cancelled = await svc.jobs.cancel(job.id, who.actor, reason);
   if (!cancelled) throw new ServiceError("conflict", `the fit has already ${job.status === "succeeded" ? "finished" : "stopped"}; nothing to cancel`);
   await appendAudit(svc.ctx.db.prisma, {
     action: "fit.cancel", entityType: "Roi", entityId: job.roiKey,

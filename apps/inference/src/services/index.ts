@@ -2,7 +2,11 @@
 // One `Services` per ServiceContext (memoised): metrics and the per-ROI job registry (memory banks are cached in the
 // scoring worker, where they are used).
 import type { ServiceContext } from "../context.ts";
-import { JobRegistry } from "../resources/jobs.ts";
+import { JobRegistry, type JobQueue } from "../resources/jobs.ts";
+import { PgJobQueue } from "../resources/jobs/pg.ts";
+import { ModelChanges } from "../resources/model-changes.ts";
+import { defineFitJobs } from "./fit.ts";
+import { watchModelChanges } from "./model-state.ts";
 import { createServiceMetrics, type ServiceMetrics } from "../resources/metrics.ts";
 import { ComputePool } from "../compute/pool.ts";
 import { ScoringPool } from "../compute/scoring-pool.ts";
@@ -12,7 +16,10 @@ import { VersionArtifacts } from "../resources/store/versions.ts";
 export type Services = {
   ctx: ServiceContext;
   metrics: ServiceMetrics;
-  jobs: JobRegistry;
+  /** fits (and calibrations) one at a time per ROI: in this process (SQLite), or on any replica (PostgreSQL: pg-boss) */
+  jobs: JobQueue;
+  /** announcements of activations, rollbacks and threshold changes (plant mode: to every replica) */
+  changes: ModelChanges;
   /** compute process for fits and k-fold calibrations, one at a time (keeps the event loop free) */
   compute: ComputePool;
   /** compute processes for scoring single images (/infer, dataset scoring): BDI_SCORING_WORKERS of them */
@@ -28,11 +35,16 @@ const memo = new WeakMap<ServiceContext, Services>();
 export function getServices(ctx: ServiceContext): Services {
   let s = memo.get(ctx);
   if (!s) {
+    // Plant mode: jobs and model-change announcements go through the PostgreSQL database every replica shares.
+    const pgUrl = ctx.db.engine === "postgresql" ? ctx.db.pgUrl : undefined;
     const store = createObjectStore(ctx.config);
     s = {
       ctx,
       metrics: createServiceMetrics(),
-      jobs: new JobRegistry(),
+      jobs: pgUrl
+        ? new PgJobQueue(ctx.db.prisma, { url: pgUrl, replicaId: ctx.config.replicaId, deadAfterMs: ctx.config.jobDeadAfterS * 1000, log: ctx.log })
+        : new JobRegistry(),
+      changes: new ModelChanges({ replicaId: ctx.config.replicaId, pgUrl, onError: (err) => ctx.log?.warn?.({ err: err.message }, "model change channel") }),
       // Niceness of the whole compute process: fits yield to inference, both to HTTP.
       compute: new ComputePool(ctx.config, { serial: true, name: "bdi-fit", nice: 15 }),
       scorer: new ScoringPool(ctx.config, { workers: ctx.config.scoringWorkers, name: "bdi-score", nice: 5 }),
@@ -40,6 +52,8 @@ export function getServices(ctx: ServiceContext): Services {
       artifacts: new VersionArtifacts(store, ctx.config.dataRoot),
     };
     memo.set(ctx, s);
+    defineFitJobs(s);
+    watchModelChanges(s);
   }
   return s;
 }

@@ -1,11 +1,12 @@
 // The state of a ROI's model, one rule each: the running backbone (503 while it loads), whether the active version
 // is usable ("fitted"), whether it is calibrated, and the ROI's mm/px when a request names none.
-import { findRecipe, type Calibration, type ModelVersion, type Roi, type RoiWithActive } from "@bdi/db";
+import { findModelVersion, findRecipe, type Calibration, type ModelVersion, type Roi, type RoiWithActive } from "@bdi/db";
 import type { Backbone } from "../engine/backbone.ts";
 import { backboneInfo } from "../engine/pipeline.ts";
 import { checkArtifactFiles, checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
 import type { Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
+import type { ModelChange } from "../resources/model-changes.ts";
 
 /** The running backbone, or a not_ready error while it loads / after it failed. */
 export function requireBackbone(svc: Services): Backbone {
@@ -100,4 +101,29 @@ export function prepareForScoring(svc: Services, version: ModelVersion): void {
   if (!version.artifactPath || !b) return;
   void bankDir(svc, version).then((dir) => svc.scorer.run({ op: "prepare", backboneSha256: b.sha256, bankDir: dir! })).catch((err: unknown) =>
     svc.ctx.log?.warn?.({ err: (err as Error)?.message, version: version.id }, "could not prepare the bank for scoring"));
+}
+
+/**
+ * Tells every process holding this ROI's model state that it changed (in plant mode every replica, through
+ * PostgreSQL NOTIFY). Best effort: the change itself is committed; a replica that misses it still reads the active
+ * version and threshold from the database on every request.
+ */
+export async function announceModelChange(svc: Services, change: Omit<ModelChange, "from">): Promise<void> {
+  await svc.changes.announce(change).catch((err: unknown) =>
+    svc.ctx.log?.warn?.({ err: (err as Error)?.message, ...change }, "could not announce a model change"));
+}
+
+/**
+ * What a replica does when a ROI's model changed anywhere. The active version and its threshold are read from the
+ * database on every /state and /infer (nothing in this process can go stale); the scoring processes hold banks,
+ * keyed by artifact folder (a version's bank never changes): the newly active version's bank is loaded there at
+ * once, so this replica's next /infer on the ROI scores with it at full speed.
+ */
+export function watchModelChanges(svc: Services): void {
+  svc.changes.on("change", (c: ModelChange) => {
+    if (c.change === "threshold" || c.from === svc.ctx.config.replicaId) return; // same bank / prepared by the sender
+    void findModelVersion(svc.ctx.db.prisma, c.versionId).then((v) => {
+      if (v) prepareForScoring(svc, v);
+    }, () => undefined);
+  });
 }

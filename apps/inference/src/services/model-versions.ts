@@ -10,7 +10,7 @@ import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { activeCalibrationOf } from "./calibrate.ts";
 import { labelledScores, versionPercentile } from "./labelled-scores.ts";
-import { checkVersionArtifact, prepareForScoring } from "./model-state.ts";
+import { announceModelChange, checkVersionArtifact, prepareForScoring } from "./model-state.ts";
 
 export function findVersion(svc: Services, id: string): Promise<ModelVersion> {
   return getModelVersion(svc.ctx.db.prisma, id);
@@ -68,6 +68,7 @@ export async function activateVersion(svc: Services, id: string, who: Actor) {
   }
   const r = await activateModelVersion(db, { id: target.id }, who);
   prepareForScoring(svc, r.version);
+  await announceModelChange(svc, { roiId: r.roi.id, change: target.status === "retired" ? "rollback" : "activate", versionId: r.version.id });
   const calibration = r.roi.activeCalibrationId ? await findCalibration(db, r.roi.activeCalibrationId) : null;
   return { ...r, calibration };
 }

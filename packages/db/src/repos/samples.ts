@@ -215,3 +215,10 @@ export async function listSampleStoredPaths(db: Queryable): Promise<Set<string>>
   const rows = await db.sample.findMany({ select: { storedPath: true } });
   return new Set(rows.map((r) => r.storedPath));
 }
+
+/** Samples by id, in the order given (undefined where an id has no row): a queued fit's training set. */
+export async function findSamplesByIds(db: Queryable, ids: string[]): Promise<Array<Sample | undefined>> {
+  const rows = await db.sample.findMany({ where: { id: { in: ids } } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id));
+}

@@ -3,10 +3,10 @@ import { JobProgressInputSchema } from "@bdi/core/dashboard/models";
 import { viewerProcedure } from "../../trpc.ts";
 import { jobDto, type JobDto } from "../../dto.ts";
 import { isTerminal, services } from "../../helpers.ts";
-import type { JobRegistry, JobSnapshot } from "../../../resources/jobs.ts";
+import type { JobQueue, JobSnapshot } from "../../../resources/jobs.ts";
 
 /** Snapshots of one job as it runs: the current one first, then one per progress event; ends when it finishes. */
-async function* follow(jobs: JobRegistry, jobId: string, signal: AbortSignal | undefined): AsyncGenerator<JobDto, void, unknown> {
+async function* follow(jobs: JobQueue, jobId: string, signal: AbortSignal | undefined): AsyncGenerator<JobDto, void, unknown> {
   const queue: JobSnapshot[] = [];
   let wake: (() => void) | null = null;
   const onJob = (j: JobSnapshot) => {
