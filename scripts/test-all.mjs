@@ -18,6 +18,8 @@ const suites = [
   { name: "inference", cmd: ["npm", "run", "test", "-w", "@bdi/inference"] },
   { name: "dashboard", cmd: ["npm", "run", "test", "-w", "@bdi/dashboard"] },
   { name: "dashboard-e2e", cmd: ["npm", "run", "e2e", "-w", "@bdi/dashboard"] },
+  // plant mode on loopback: PostgreSQL + S3 server + 2 replicas behind HAProxy + the dashboard (tooling/cluster)
+  { name: "cluster", cmd: ["npm", "run", "test", "-w", "@bdi/cluster"] },
 ];
 const only = process.argv.slice(2);
 
@@ -37,15 +39,18 @@ function run(cmd, { capture }) {
 }
 
 /** node:test prints "# pass N" / "# fail N" (TAP) or "ℹ pass N" (spec) at the end of a run. Cancelled tests
- * (a failing before() hook cancels the rest of its file) count as failures, or they would vanish from the sum. */
+ * (a failing before() hook cancels the rest of its file) count as failures, or they would vanish from the sum.
+ * Skipped tests are neither: they are shown in the suite's row, so a skip is never a silent pass. */
 function counts(out) {
   let pass = 0;
   let fail = 0;
-  for (const m of out.matchAll(/^(?:#|ℹ) (pass|fail|cancelled) (\d+)\s*$/gm)) {
+  let skip = 0;
+  for (const m of out.matchAll(/^(?:#|ℹ) (pass|fail|cancelled|skipped) (\d+)\s*$/gm)) {
     if (m[1] === "pass") pass += Number(m[2]);
+    else if (m[1] === "skipped") skip += Number(m[2]);
     else fail += Number(m[2]);
   }
-  return { pass, fail };
+  return { pass, fail, skip };
 }
 
 const prep = await run(["npm", "run", "build"], { capture: false });
@@ -62,12 +67,13 @@ for (const suite of suites) {
   if (only.length && !only.includes(suite.name)) continue;
   const t0 = Date.now();
   const { code, out } = await run(suite.cmd, { capture: true });
-  const c = suite.single ? { pass: code === 0 ? 1 : 0, fail: 0 } : counts(out);
+  const c = suite.single ? { pass: code === 0 ? 1 : 0, fail: 0, skip: 0 } : counts(out);
   // A suite that crashed before reporting still counts as a failure.
   if (code !== 0 && c.fail === 0) c.fail = 1;
   passed += c.pass;
   failed += c.fail;
-  rows.push(`${suite.name.padEnd(14)} ${String(c.pass).padStart(4)} passed ${String(c.fail).padStart(3)} failed  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const skipped = c.skip ? `  (${c.skip} skipped: see the suite's "# SKIP" lines for why)` : "";
+  rows.push(`${suite.name.padEnd(14)} ${String(c.pass).padStart(4)} passed ${String(c.fail).padStart(3)} failed  ${((Date.now() - t0) / 1000).toFixed(1)} s${skipped}`);
 }
 console.log("\n" + rows.join("\n"));
 console.log(`${passed} passed, ${failed} failed`);

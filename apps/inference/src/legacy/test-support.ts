@@ -1,5 +1,8 @@
 // Test support for the legacy contract suite: a real service (temp data root, real SQLite, the real bundled
 // backbone) listening on loopback, raw .NET-style multipart bodies, and small crops of the pitting data set.
+// With BDI_CONTRACT_BASE_URL set (the cluster test, tooling/cluster), the suite runs against that running service
+// instead — the load balancer in front of plant-mode replicas — with its database (BDI_CONTRACT_DATABASE_URL) and
+// its store (BDI_STORE…) opened for the suite's look at rows and stored objects.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,6 +14,7 @@ import { buildApp } from "../app.ts";
 import { BackboneHolder } from "../runtime/backbone-state.ts";
 import type { ServiceContext } from "../context.ts";
 import { loadServiceBackbone } from "../runtime/load-backbone.ts";
+import { createObjectStore, type ObjectStore } from "../resources/store/object-store.ts";
 import { bsdataDir } from "../testing/dataset.ts";
 
 export const DATASET_DIR = bsdataDir();
@@ -19,11 +23,57 @@ export type TestService = {
   base: string;
   ctx: ServiceContext;
   dataRoot: string;
+  /** where the service keeps images and artifacts (its data root, or the cluster's bucket) */
+  store: ObjectStore;
   close(): Promise<void>;
 };
 
+/** The running service the suite targets instead of starting its own (see the top of this file); null = its own. */
+export const REMOTE_SERVICE = process.env.BDI_CONTRACT_BASE_URL ?? null;
+
+async function remoteService(base: string): Promise<TestService> {
+  const url = process.env.BDI_CONTRACT_DATABASE_URL;
+  if (!url) throw new Error("BDI_CONTRACT_BASE_URL needs BDI_CONTRACT_DATABASE_URL (the service's database)");
+  const dataRoot = mkdtempSync(path.join(tmpdir(), "bdi-remote-"));
+  const config: Config = loadConfig({ ...process.env, BDI_DATA_ROOT: dataRoot, DATABASE_URL: url });
+  const db = await createDb({ url, migrate: false });
+  const ctx = { config, db, backbone: new BackboneHolder(), startedAt: Date.now() } as ServiceContext;
+  return {
+    base: base.replace(/\/+$/, ""),
+    ctx,
+    dataRoot,
+    store: createObjectStore(config),
+    async close() {
+      await db.close();
+      rmSync(dataRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The objects under `prefix/` in the service's store. */
+export async function countObjects(store: ObjectStore, prefix: string): Promise<number> {
+  let n = 0;
+  for await (const _ of store.list(prefix)) n++;
+  return n;
+}
+
+/** /metrics of the service; behind a balancer, of every replica reached in a few requests (each counts its own). */
+export async function metricsOfAll(base: string): Promise<string> {
+  if (!REMOTE_SERVICE) return (await fetch(`${base}/metrics`)).text();
+  const byReplica = new Map<string, string>();
+  for (let i = 0; i < 8; i++) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    byReplica.set(/replica="([^"]*)"/.exec(text)?.[1] ?? "", text);
+  }
+  return [...byReplica.values()].join("\n");
+}
+
 /** Starts the service on 127.0.0.1:0 with a fresh data root. `waitForBackbone` defaults to true. */
 export async function startService(env: Record<string, string> = {}, opts: { waitForBackbone?: boolean; loadBackbone?: boolean } = {}): Promise<TestService> {
+  if (REMOTE_SERVICE) {
+    if (Object.keys(env).length || opts.loadBackbone === false) throw new Error("a service with its own settings cannot be the running one (BDI_CONTRACT_BASE_URL)");
+    return remoteService(REMOTE_SERVICE);
+  }
   const dataRoot = mkdtempSync(path.join(tmpdir(), "bdi-legacy-"));
   // The real bundled backbone at a smaller square input (320 px → 40×40 grid) keeps fits fast on 2 cores.
   const config: Config = loadConfig({ BDI_DATA_ROOT: dataRoot, BDI_LOG_LEVEL: "silent", BDI_THREADS: "2", BDI_INPUT_SIZE: "320", ...env });
@@ -43,6 +93,7 @@ export async function startService(env: Record<string, string> = {}, opts: { wai
     base: `http://127.0.0.1:${port}`,
     ctx,
     dataRoot,
+    store: createObjectStore(config),
     async close() {
       await app.close();
       await db.close();

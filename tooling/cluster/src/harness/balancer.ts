@@ -1,0 +1,40 @@
+// HAProxy from Debian's package, running the repository's production config (deploy/haproxy.cfg) on loopback: only
+// the `bind` address and the `server` lines between the replica markers are replaced; everything else (timeouts,
+// health checks, retries, balance) is what a plant runs.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { freePort, startProc, waitFor, type Proc } from "./procs.ts";
+import { REPO_ROOT } from "./paths.ts";
+
+export const HAPROXY_CONFIG = path.join(REPO_ROOT, "deploy", "haproxy.cfg");
+
+/** The haproxy binary, or null when Debian's haproxy is not installed. */
+export function findHaproxy(): string | null {
+  for (const p of [process.env.BDI_HAPROXY_BIN, "/usr/sbin/haproxy", "/usr/bin/haproxy"]) if (p && existsSync(p)) return p;
+  return null;
+}
+
+/** deploy/haproxy.cfg with `bind` on 127.0.0.1:port and one `server` line per replica address. */
+export function renderConfig(port: number, replicas: Array<{ name: string; port: number }>): string {
+  const src = readFileSync(HAPROXY_CONFIG, "utf8");
+  const begin = src.indexOf("# replicas: begin\n");
+  const end = src.indexOf("    # replicas: end");
+  if (begin < 0 || end < 0 || !/^ {4}bind :8000$/m.test(src)) throw new Error(`${HAPROXY_CONFIG}: the bind line or the replica markers moved`);
+  const servers = replicas.map((r) => `    server ${r.name} 127.0.0.1:${r.port} check\n`).join("");
+  return (src.slice(0, begin) + "# replicas: begin\n" + servers + src.slice(end)).replace(/^ {4}bind :8000$/m, `    bind 127.0.0.1:${port}`);
+}
+
+export type Balancer = { url: string; port: number; proc: Proc; stop(): Promise<void> };
+
+export async function startBalancer(dir: string, replicas: Array<{ name: string; port: number }>): Promise<Balancer> {
+  const bin = findHaproxy();
+  if (!bin) throw new Error("haproxy not found: apt-get install -y haproxy (.ci/run installs it)");
+  const port = await freePort();
+  const cfg = path.join(dir, "haproxy.cfg");
+  writeFileSync(cfg, renderConfig(port, replicas));
+  // -db: foreground, no daemon, logs to stdout (the config logs to stdout); unprivileged on a high port
+  const proc = startProc({ name: "haproxy", command: bin, args: ["-db", "-f", cfg], cwd: dir, env: process.env, logPath: path.join(dir, "haproxy.log") });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor("haproxy to accept connections", proc, 10_000, async () => ((await fetch(`${url}/health`)).status > 0 ? true : undefined));
+  return { url, port, proc, stop: () => proc.stop(5_000) };
+}
