@@ -57,8 +57,10 @@ export async function recoverAfterCrash(svc: Services): Promise<RecoveryReport> 
   const report: RecoveryReport = { interruptedBuilds: [], removed: { tempFiles: [], orphanArtifacts: [], orphanSamples: [], orphanInspectionFiles: [] } };
   const who = { actor: RECOVERY_ACTOR, reason: "the service stopped while this fit was running (found at start-up)" };
 
-  // 1. Interrupted builds.
-  for (const v of await listModelVersionsInStatus(db, "building")) {
+  // 1. Interrupted builds. Not in plant mode (PostgreSQL): there a `building` version may be another replica's fit in
+  // progress; the job queue fails the version of a run whose replica died (resources/jobs/pg.ts, `abandoned`).
+  const plant = svc.ctx.db.engine === "postgresql";
+  for (const v of plant ? [] : await listModelVersionsInStatus(db, "building")) {
     await markModelVersionFailed(db, { id: v.id, error: "interrupted: the service stopped during the fit" }, who);
     report.interruptedBuilds.push(v.id);
   }
