@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--holdout K] [--json]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--holdout K] [--json]`
 // Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr } from "@bdi/core";
+import { aupro, auroc, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr, DEFAULT_SCORE_RULE, SCORE_RULES, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -73,6 +73,9 @@ async function main() {
   const holdout = allTrain.filter((_, i) => held.has(i));
   if (!train.length) { console.error(`error: no images under ${join(data, "train", "good")}`); process.exit(2); }
   const normalise = args.norm !== "false" && args.norm !== "0";
+  // --score-rule percentile: the legacy p99 image score instead of the mean of the map's top 1 % (the default)
+  const scoreRule = (args["score-rule"] ?? DEFAULT_SCORE_RULE) as ScoreRule;
+  if (!SCORE_RULES.includes(scoreRule)) { console.error(`error: --score-rule must be one of ${SCORE_RULES.join(", ")}`); process.exit(2); }
   const types = readdirSync(join(data, "test"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const tests = types.flatMap((t) => listImages(join(data, "test", t)).map((p) => ({ path: p, type: t })));
   if (!tests.length) { console.error(`error: no images under ${join(data, "test")}`); process.exit(2); }
@@ -101,10 +104,10 @@ async function main() {
   // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
   const fitted = train.length >= 3
     ? await fitWithOutOfSample(backbone, trainBytes, {
-      coresetRate: rate, knn, normalise, ...chunking, ...(bankCap ? { bankCap } : {}),
+      coresetRate: rate, knn, normalise, scoreRule, ...chunking, ...(bankCap ? { bankCap } : {}),
       onProgress: (p) => p.stage !== "coreset" && progressBar(p.stage === "extract" ? "fit" : "oos", p.done, p.total, t0),
     })
-    : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
+    : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
   const bank = fitted.bank;
   const fitS = (performance.now() - t0) / 1000;
   console.error(`bank: ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
@@ -125,7 +128,7 @@ async function main() {
   for (let i = 0; i < tests.length; i++) {
     const { path, type } = tests[i];
     const f = await extractImage(backbone, readFileSync(path));
-    const r = await scoreFeatures(backbone, index, f, {}, bank.norm);
+    const r = await scoreFeatures(backbone, index, f, {}, bank);
     st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
     const stem = basename(path, extname(path));
     mkdirSync(join(out, "maps", type), { recursive: true });
@@ -165,7 +168,7 @@ async function main() {
   // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
   const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
   const holdoutScores: number[] = [];
-  for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p)), { includeMap: false }, bank.norm)).score);
+  for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p)), { includeMap: false }, bank)).score);
   const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
   const defectPx = masks.map((m) => m.reduce((a, v) => a + v, 0));
   const recallBySize = (lo: number, hi: number) => {
@@ -188,7 +191,7 @@ async function main() {
   const metrics = {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, knn,
     device: backbone.device, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
-    normalised: !!bank.norm, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
+    normalised: !!bank.norm, score_rule: bank.scoreRule, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, pixel_metric_images: pixelImages, types_without_masks: noMask, ...operating,
     timings_ms_per_image: {
       fit_total_s: fitS, fit_extract: bank.timings.extractMs / train.length, fit_coreset_total: bank.timings.coresetMs,

@@ -1,6 +1,6 @@
 // The messages between the service and its compute processes (pool.ts ↔ worker.ts). Results are the engine's own
 // types (a bank's summary, the out-of-sample result, a score result), so a field the engine adds flows through.
-import type { RoiShape } from "@bdi/core";
+import type { RoiShape, ScoreRule } from "@bdi/core";
 import type { Config } from "../config.ts";
 import type { MemoryBank } from "../engine/artifacts.ts";
 import type { ScoreOptions, ScoreResult } from "../engine/pipeline.ts";
@@ -29,6 +29,8 @@ export type OosRequest = {
   op: "oos"; backboneSha256: string; paths: string[]; coresetRate: number; folds: number; percentile: number;
   /** z-scores (the version being calibrated has a per-position normalisation) or raw distances (an older version) */
   normalise: boolean;
+  /** the version's image-score rule */
+  scoreRule: ScoreRule;
 };
 export type OosResponse = OutOfSampleResult;
 

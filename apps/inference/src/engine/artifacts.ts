@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { endianness } from "node:os";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import type { PositionNorm } from "@bdi/core";
+import { SCORE_RULES, type PositionNorm, type ScoreRule } from "@bdi/core";
 import { BankInvalidError, BankMismatchError } from "./errors.ts";
 
 export const BANK_FILE = "bank.f32";
@@ -38,6 +38,8 @@ export interface MemoryBank {
   createdAt: string;
   /** per-position normalisation from out-of-sample OK maps; absent = scores are raw 1-NN distances */
   norm?: PositionNorm;
+  /** how a map becomes the image score (core's imageScore); absent in banks written before it existed = "percentile" */
+  scoreRule?: ScoreRule;
 }
 export interface BankMeta extends Omit<MemoryBank, "vectors" | "norm"> {
   format: number; file: string; bytes: number; endianness: "LE"; extra?: Record<string, unknown>;
@@ -95,7 +97,8 @@ export function readBankMeta(dir: string): BankMeta {
   let meta: BankMeta;
   try { meta = JSON.parse(readFileSync(mp, "utf8")); } catch (e) { throw new BankInvalidError(`model version ${dir}: ${META_FILE} is not valid JSON`); }
   const ok = meta && meta.format === ARTIFACT_FORMAT && Number.isInteger(meta.n) && meta.n > 0 && Number.isInteger(meta.dim) && meta.dim > 0
-    && meta.backbone && typeof meta.backbone.id === "string" && Number.isInteger(meta.backbone.grid);
+    && meta.backbone && typeof meta.backbone.id === "string" && Number.isInteger(meta.backbone.grid)
+    && (meta.scoreRule === undefined || SCORE_RULES.includes(meta.scoreRule));
   if (!ok) throw new BankInvalidError(`model version ${dir}: ${META_FILE} is incomplete or of an unknown format`);
   return meta;
 }

@@ -1,16 +1,17 @@
 // Integration: the OK/NG call on a small pit. Real bundled backbone (input 448, the fast setting, to keep the test
 // short), all 160 good training crops of ../shared/datasets/bsdata_pitting, the service's self-calibrating fit and
 // its threshold rule. The old image score (p99 of raw 1-NN distances) calls test/pitting/046 (a 166 px pit) OK; with
-// per-position normalisation it is NG, and the anomaly map peaks inside the pit's mask. Measured at 448 (bank capped
-// at 16,384, 100 out-of-sample crops): raw score 0.976 × its threshold, normalised 1.41 ×. 14 other pitted crops
-// switch from OK to NG the same way, most with the map's peak on dirt elsewhere, which is why this one is named.
+// per-position normalisation and the mean of the map's top 1 % (the default since session 6) it is NG, and the
+// anomaly map peaks inside the pit's mask. Measured at 448 (bank capped at 16,384, 100 out-of-sample crops): raw p99
+// 0.976 × its threshold; normalised p99 1.41 ×, normalised top-1 % mean 1.55 ×. Other pitted crops switch from OK
+// to NG the same way, most with the map's peak on dirt elsewhere, which is why this one is named.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { legacyThreshold } from "@bdi/core";
+import { imageScore, legacyThreshold } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { scoreImage } from "./pipeline.ts";
 import { FIT_OOS_CROPS, fitWithOutOfSample } from "./fit.ts";
@@ -27,7 +28,10 @@ const fits = {} as Record<"raw" | "normalised", { bank: MemoryBank; threshold: n
 before(async () => {
   backbone = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", inputSize: 448, threads: 2 });
   for (const kind of ["raw", "normalised"] as const) {
-    const { bank, oos } = await fitWithOutOfSample(backbone, TRAIN, { coresetRate: 0.1, normalise: kind === "normalised" });
+    // "raw": the engine as it was before issue 11 (raw distances, p99); "normalised": today's default fit
+    const { bank, oos } = await fitWithOutOfSample(backbone, TRAIN, {
+      coresetRate: 0.1, normalise: kind === "normalised", ...(kind === "raw" ? { scoreRule: "percentile" as const } : {}),
+    });
     assert.equal(oos.normalised, kind === "normalised");
     fits[kind] = { bank, threshold: legacyThreshold({ okScores: oos.scores }).threshold };
   }
@@ -43,15 +47,17 @@ test("the normalised bank carries per-position statistics from the out-of-sample
   assert.ok(norm.scale.every((s) => s > 0 && Number.isFinite(s)));
   // the same seed and rate: both fits keep the same vectors, only the scoring differs
   assert.equal(fits.raw.bank.n, fits.normalised.bank.n);
+  assert.equal(fits.raw.bank.scoreRule, "percentile");
+  assert.equal(fits.normalised.bank.scoreRule, "tail-mean");
 });
 
-test("a 166 px pit the p99 rule calls OK is NG once the map is normalised per position, peak inside the pit", async () => {
+test("a 166 px pit the raw p99 rule calls OK is NG with the default fit (normalised, top-1 % mean), peak inside the pit", async () => {
   const raw = await scoreImage(backbone, fits.raw.bank, PIT, { threshold: fits.raw.threshold, includeMap: false });
   assert.equal(raw.decision, "ok", `raw p99 ${raw.score} vs threshold ${fits.raw.threshold}`);
   assert.ok(raw.score < 0.99 * fits.raw.threshold, `margin: raw ${raw.score} / ${fits.raw.threshold}`);
 
   const z = await scoreImage(backbone, fits.normalised.bank, PIT, { threshold: fits.normalised.threshold });
-  assert.equal(z.decision, "ng", `normalised p99 ${z.score} vs threshold ${fits.normalised.threshold}`);
+  assert.equal(z.decision, "ng", `normalised top-1 % mean ${z.score} vs threshold ${fits.normalised.threshold}`);
   assert.ok(z.score > 1.2 * fits.normalised.threshold, `margin: normalised ${z.score} / ${fits.normalised.threshold}`);
   assert.ok(z.regions.length > 0, "an NG call comes with its regions");
 
@@ -70,9 +76,19 @@ test("the normalisation survives the artifact round trip and scores identically"
     const loaded = loadBank(v);
     assert.deepEqual(Array.from(loaded.norm!.mean), Array.from(fits.normalised.bank.norm!.mean));
     assert.deepEqual(Array.from(loaded.norm!.scale), Array.from(fits.normalised.bank.norm!.scale));
-    const a = await scoreImage(backbone, fits.normalised.bank, PIT, { includeMap: false });
+    assert.equal(loaded.scoreRule, "tail-mean");
+    const a = await scoreImage(backbone, fits.normalised.bank, PIT);
     const b = await scoreImage(backbone, loaded, PIT, { includeMap: false });
     assert.equal(b.score, a.score);
+    assert.equal(a.score, imageScore(a.map!, null, 99, "tail-mean"));
+    // a bank written before the rule existed keeps scoring with the 99th percentile, so its threshold still holds
+    const { scoreRule: _rule, ...older } = fits.normalised.bank;
+    writeBank(join(dir, "v0"), older);
+    const old = loadBank(join(dir, "v0"));
+    assert.equal(old.scoreRule, undefined);
+    const c = await scoreImage(backbone, old, PIT, { includeMap: false });
+    assert.equal(c.score, imageScore(a.map!, null, 99, "percentile"));
+    assert.ok(c.score < a.score);
     // a truncated normalisation file makes the version unusable, for the cheap check and for loading alike
     truncateSync(join(v, NORM_FILE), 100);
     assert.throws(() => checkArtifactFiles(v, readBankMeta(v)), BankInvalidError);

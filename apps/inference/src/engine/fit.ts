@@ -1,6 +1,6 @@
 // PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
-import { cappedCoresetRate, maskedPercentiles, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
+import { cappedCoresetRate, imageScore, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, type ScoreRule } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
 import type { MemoryBank } from "./artifacts.ts";
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
@@ -20,6 +20,8 @@ export interface FitOptions {
   chunkRows?: number;
   /** bank size bound (default BANK_CAP): the rate falls once rate × patches would pass it (cappedCoresetRate) */
   bankCap?: number;
+  /** how the bank's maps become image scores (default DEFAULT_SCORE_RULE; "percentile" = the legacy p99 rule) */
+  scoreRule?: ScoreRule;
   onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" }) => void;
 }
 
@@ -109,6 +111,7 @@ export async function fitBank(backbone: Backbone, images: Array<Buffer | Uint8Ar
     images: images.length,
     timings: { decodeMs, extractMs, coresetMs: builder!.projectMs + builder!.selectMs || coresetMs, totalMs: performance.now() - t0 },
     createdAt: new Date().toISOString(),
+    scoreRule: opts.scoreRule ?? DEFAULT_SCORE_RULE,
   };
 }
 
@@ -131,6 +134,8 @@ export interface OutOfSampleResult {
 
 export interface OutOfSampleOptions {
   folds?: number; coresetRate?: number; scorePercentile?: number; shape?: ScoreOptions["shape"]; seed?: number;
+  /** how maps become image scores, for the out-of-sample scores and the bank (default DEFAULT_SCORE_RULE) */
+  scoreRule?: ScoreRule;
   /** features kept between the two passes while they fit in this many floats (default 128M ≈ 512 MB) */
   cacheFloats?: number;
   knn?: KnnSearch;
@@ -249,13 +254,14 @@ export async function fitWithOutOfSample(
   // enough crops for per-cell statistics (MIN_NORM_CROPS), and ≥ 2 maps outside every fold
   const normalise = (opts.normalise ?? true) && nScored >= MIN_NORM_CROPS && foldStats.every((fs) => all.count - fs.count >= 2);
   const percentile = opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE;
+  const scoreRule = opts.scoreRule ?? DEFAULT_SCORE_RULE;
   const scoreOf = new Map<number, number>();
   for (let fold = 0; fold < k; fold++) {
     const norm = normalise ? all.without(foldStats[fold]!).finish() : null;
     for (const i of chosen[fold]!) {
       const c = crops[i]!;
       const map = cropMap(grids[i]!, g, c, norm);
-      scoreOf.set(i, maskedPercentiles(map, maskFor(opts.shape, c.width, c.height), [percentile])[0]!);
+      scoreOf.set(i, imageScore(map, maskFor(opts.shape, c.width, c.height), percentile, scoreRule));
     }
   }
   const full = concat(-1);
@@ -267,6 +273,7 @@ export async function fitWithOutOfSample(
     timings: { decodeMs, extractMs, coresetMs: projectMs + selectMs, totalMs: fitMs },
     createdAt: new Date().toISOString(),
     ...(normalise ? { norm: all.finish() } : {}),
+    scoreRule,
   };
   const scored = [...scoreOf.keys()].sort((a, b) => a - b);
   return { bank, oos: { scores: scored.map((i) => scoreOf.get(i)!), scored, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: !!useCache, normalised: normalise } };

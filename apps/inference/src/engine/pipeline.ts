@@ -1,11 +1,12 @@
 // PatchCore scoring (ARCHITECTURE "The engine"); fits live in fit.ts:
 //   letterbox → backbone + feature head (ORT) → keep grid cells that overlap the crop
 //   → exact 1-NN in ORT → grid map back through the letterbox to crop W×H (bilinear) → Gaussian σ=1
-//   → ROI mask → p99 inside the mask → regions over the threshold → grayscale heatmap PNG.
+//   → ROI mask → image score inside the mask (the bank's rule: mean of the top 1 % for new banks, p99 for older ones)
+//   → regions over the threshold → grayscale heatmap PNG.
 // A bank fitted with out-of-sample OK maps (fit.ts#fitWithOutOfSample) also normalises each grid cell's distance by
 // that cell's OK statistics (PositionNorm, in @bdi/core) before the map goes back to the crop: scores are z-scores.
 import {
-  buildMask, cropValidCells, decide, extractRegions, gridToCrop, heatmapToGray, isDomainError, maskedPercentiles,
+  buildMask, cropValidCells, decide, extractRegions, gridToCrop, heatmapToGray, imageScore, isDomainError, maskedPercentiles,
   normaliseGrid, type PositionNorm,
   parseShapeJson, validateShape, DEFAULT_AREA_MM2_THR, DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, type Region, type RoiShape,
 } from "@bdi/core";
@@ -142,22 +143,20 @@ export function cropMap(grid: Float32Array, g: number, f: Pick<ImageFeatures, "g
   return gridToCrop(grid, g, g, f.geometry, f.width, f.height, BLUR_SIGMA);
 }
 
-/**
- * Score already-extracted features against a bank (shared by scoreImage, k-fold calibration and eval); `norm` is the
- * bank's per-position normalisation (absent for banks fitted without out-of-sample maps: raw distances).
- */
+/** What of a bank besides its vectors shapes a score: per-position normalisation (absent: raw distances) and the rule. */
+export type BankScoring = Pick<MemoryBank, "norm" | "scoreRule">;
+
+/** Score already-extracted features against a bank (shared by scoreImage, k-fold calibration and eval). */
 export async function scoreFeatures(
-  backbone: Backbone, index: KnnIndex, f: ImageFeatures, opts: ScoreOptions = {}, norm?: PositionNorm | null,
+  backbone: Backbone, index: KnnIndex, f: ImageFeatures, opts: ScoreOptions = {}, bank: BankScoring = {},
 ): Promise<ScoreResult> {
   const t0 = performance.now();
   const mask = maskFor(opts.shape, f.width, f.height); // validate the shape before the expensive part
   const dist = await nearestDistances(index, f.feats, f.nValid);
   const t1 = performance.now();
   const g = backbone.grid;
-  const map = cropMap(gridMap(dist, f.cells, g), g, f, norm);
-  // One selection pass gives the image score (p99 by default) and the heatmap's p1/p99 stretch.
-  const pcts = maskedPercentiles(map, mask, opts.includeHeatmap ? [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE, 1, 99] : [opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE]);
-  const score = pcts[0]!;
+  const map = cropMap(gridMap(dist, f.cells, g), g, f, bank.norm);
+  const score = imageScore(map, mask, opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE, bank.scoreRule ?? "percentile");
   const thr = opts.threshold ?? undefined;
   let regions: Region[] = [];
   if (thr !== undefined && thr !== null) {
@@ -166,14 +165,14 @@ export async function scoreFeatures(
       mmPerPx: opts.mmPerPx ?? DEFAULT_MM_PER_PX, areaMm2Thr: opts.areaMm2Thr ?? DEFAULT_AREA_MM2_THR,
     });
   }
-  const heatmapPng = opts.includeHeatmap
-    ? encodeGrayPng(heatmapToGray(map, mask, f.width, f.height, [pcts[1]!, pcts[2]!]), f.width, f.height)
-    : undefined;
+  // the heatmap's gray scale stretches the map's p1..p99 inside the mask
+  const stretch = opts.includeHeatmap ? (maskedPercentiles(map, mask, [1, 99]) as [number, number]) : undefined;
+  const heatmapPng = stretch ? encodeGrayPng(heatmapToGray(map, mask, f.width, f.height, stretch), f.width, f.height) : undefined;
   const t2 = performance.now();
   return {
     score,
     ...(thr !== undefined && thr !== null ? { decision: decide(score, thr), threshold: thr } : {}),
-    regions, ...(heatmapPng ? { heatmapPng, heatmapRange: [pcts[1]!, pcts[2]!] as [number, number] } : {}), ...(opts.includeMap !== false ? { map } : {}),
+    regions, ...(heatmapPng ? { heatmapPng, heatmapRange: stretch } : {}), ...(opts.includeMap !== false ? { map } : {}),
     width: f.width, height: f.height,
     timings: { decodeMs: f.decodeMs, extractMs: f.extractMs, knnMs: t1 - t0, postMs: t2 - t1, totalMs: f.decodeMs + f.extractMs + (t2 - t0) },
   };
@@ -183,5 +182,5 @@ export async function scoreFeatures(
 export async function scoreImage(backbone: Backbone, bank: MemoryBank, image: Buffer | Uint8Array, opts: ScoreOptions = {}): Promise<ScoreResult> {
   checkBankCompatible(bank.backbone, backboneInfo(backbone));
   const f = await extractImage(backbone, image);
-  return scoreFeatures(backbone, bankIndex(bank, opts.knn), f, opts, bank.norm);
+  return scoreFeatures(backbone, bankIndex(bank, opts.knn), f, opts, bank);
 }

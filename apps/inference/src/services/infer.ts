@@ -12,7 +12,7 @@ import type { ScoreOptions, ScoreResult } from "../engine/pipeline.ts";
 import type { OosResponse, ScoreResponse } from "../compute/protocol.ts";
 import { LEGACY_ACTOR, type Services } from "./index.ts";
 import { ServiceError, storageFault } from "./errors.ts";
-import { bankDir, checkVersionArtifact, requireBackbone, requireFitted, roiMmPerPx, versionIsNormalised } from "./model-state.ts";
+import { bankDir, checkVersionArtifact, requireBackbone, requireFitted, roiMmPerPx, versionScoring } from "./model-state.ts";
 import { checkMmPerPxLock, findRoiForRead, sampleMmPerPx, type RoiRef } from "./samples.ts";
 import { parseShapeText } from "./shape.ts";
 import { INSPECTIONS_DIR, inspectImage, segment } from "../resources/storage.ts";
@@ -200,8 +200,8 @@ export async function scoreDataset(
         coresetRate: input.version.coresetRateRequested,
         folds: SELF_CALIBRATION_FOLDS,
         percentile: opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE,
-        // the out-of-sample scores must be in the units the version scores in
-        normalise: await versionIsNormalised(svc, input.version),
+        // the out-of-sample scores must be in the units and by the rule the version scores with
+        ...(await versionScoring(svc, input.version)),
       });
       used.forEach((s, i) => out.ok.push({ sample: s, mmPerPx: sampleMmPerPx(s, input.defaultMmPerPx), score: oos.scores[i] }));
       out.outOfSample = true;

@@ -1,5 +1,6 @@
 // The state of a ROI's model, one rule each: the running backbone (503 while it loads), whether the active version
 // is usable ("fitted"), whether it is calibrated, and the ROI's mm/px when a request names none.
+import type { ScoreRule } from "@bdi/core";
 import { findModelVersion, findRecipe, type Calibration, type ModelVersion, type Roi, type RoiWithActive } from "@bdi/db";
 import type { Backbone } from "../engine/backbone.ts";
 import { backboneInfo } from "../engine/pipeline.ts";
@@ -37,10 +38,14 @@ export async function checkVersionArtifact(svc: Services, version: ModelVersion)
   if (b) checkBankCompatible(meta.backbone, backboneInfo(b));
 }
 
-/** The version scores in z-scores (its bank has a per-position normalisation), not raw 1-NN distances. */
-export async function versionIsNormalised(svc: Services, version: ModelVersion): Promise<boolean> {
+/**
+ * How the version turns maps into scores: z-scores (its bank has a per-position normalisation) or raw 1-NN distances,
+ * and its image-score rule (banks written before the rule existed: "percentile").
+ */
+export async function versionScoring(svc: Services, version: ModelVersion): Promise<{ normalise: boolean; scoreRule: ScoreRule }> {
   const dir = await bankDir(svc, version);
-  return !!dir && !!readBankMeta(dir).norm;
+  const meta = dir ? readBankMeta(dir) : null;
+  return { normalise: !!meta?.norm, scoreRule: meta?.scoreRule ?? "percentile" };
 }
 
 export type RoiModelState = {

@@ -184,6 +184,32 @@ test("imageScore: p99 inside the mask; empty mask → 0", () => {
   assert.equal(imageScore(map, new Uint8Array(101)), 0);
 });
 
+test("imageScore tail-mean: mean of the top (100 − p) % inside the mask; ties, NaN, p = 100 / 0, empty mask", () => {
+  // 200 values 0..199 shuffled: p99 → top ⌈200·0.01⌉ = 2 values (198, 199) → 198.5
+  const vals = Array.from({ length: 200 }, (_, i) => (i * 37) % 200);
+  const map = Float32Array.from(vals);
+  assert.equal(imageScore(map, null, 99, "tail-mean"), 198.5);
+  assert.equal(imageScore(map, null, 100, "tail-mean"), 199); // the maximum
+  assert.equal(imageScore(map, null, 0, "tail-mean"), 99.5); // the mean
+  assert.equal(imageScore(map, null, 97.5, "tail-mean"), (199 + 198 + 197 + 196 + 195) / 5);
+  // at least one value: 101 values at p99 → ⌈1.01⌉ = 2 largest
+  assert.equal(imageScore(Float32Array.from({ length: 101 }, (_, i) => i), null, 99, "tail-mean"), 99.5);
+  assert.equal(imageScore(Float32Array.from({ length: 50 }, (_, i) => i), null, 99, "tail-mean"), 49);
+  // ties at the cut count once each, up to k
+  assert.equal(imageScore(Float32Array.from([5, 5, 5, 5, 1, 0, 0, 0, 0, 0]), null, 80, "tail-mean"), 5);
+  // the mask selects; NaN left out
+  const mask = new Uint8Array(200);
+  mask.fill(1, 0, 100); // values (i·37) mod 200 for i < 100
+  const inside = vals.slice(0, 100).sort((a, b) => b - a);
+  assert.equal(imageScore(map, mask, 98, "tail-mean"), (inside[0]! + inside[1]!) / 2);
+  assert.equal(imageScore(Float32Array.from([NaN, 3, 1, NaN]), null, 50, "tail-mean"), 3);
+  assert.equal(imageScore(map, new Uint8Array(200), 99, "tail-mean"), 0);
+  // never below the percentile rule's score
+  const rnd = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+  assert.ok(imageScore(rnd, null, 99, "tail-mean") >= imageScore(rnd, null, 99, "percentile"));
+  assert.throws(() => imageScore(map, new Uint8Array(3), 99, "tail-mean"), InvalidInputError);
+});
+
 test("heatmapGrayAt: the gray level of a threshold inside, below and above the stretch", async () => {
   const { heatmapGrayAt } = await import("./heatmap.ts");
   assert.equal(heatmapGrayAt(1.5, [1, 2]), 128);

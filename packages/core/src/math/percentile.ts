@@ -91,6 +91,31 @@ export function maskedPercentiles(map: Float32Array, mask: Uint8Array | null, ps
   return selectPercentiles(v, n, ps, nan);
 }
 
+/**
+ * Mean of the highest (100 − p) % of the map values inside the mask — the k = max(1, ⌈n·(100 − p)/100⌉) largest of
+ * the n values (`p` = 100: the maximum, 0: the mean). NaNs are left out; an empty mask gives 0. One copy and one
+ * selection pass, O(n).
+ */
+export function maskedTailMean(map: Float32Array, mask: Uint8Array | null, p: number): number {
+  checkP(p);
+  if (mask !== null && mask.length !== map.length) {
+    throw new InvalidInputError(`mask length ${mask.length} does not match map length ${map.length}`);
+  }
+  const v = new Float32Array(map.length);
+  let n = 0;
+  for (let i = 0; i < map.length; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const x = map[i]!;
+    if (x === x) v[n++] = x;
+  }
+  if (n === 0) return 0;
+  const k = Math.min(n, Math.max(1, Math.ceil((n * (100 - p)) / 100 - 1e-9)));
+  nthElement(v, 0, n, n - k); // afterwards v[n−k, n) holds the k largest values
+  let sum = 0;
+  for (let i = n - k; i < n; i++) sum += v[i]!;
+  return sum / k;
+}
+
 /** The order statistics (ranks) numpy's linear method interpolates between, for each p, over `total` values. */
 function rankPlan(total: number, ps: readonly number[]): { plan: Array<{ lo: number; hi: number; t: number }>; ranks: number[] } {
   const ranks = new Set<number>();
