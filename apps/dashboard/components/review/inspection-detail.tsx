@@ -113,7 +113,11 @@ export function InspectionDetail({ id, actions, heatmap, onHeatmap }: { id: stri
                     )}
                   </HeatmapOverlay>
                 ) : (
-                  <p className="text-sm text-slate-500">This inspection did not keep its crop.</p>
+                  <p className="text-sm text-slate-500" data-testid="crop-missing">
+                    {i.evidenceExpiredAt
+                      ? `Image expired: the crop and heatmap were deleted on ${formatDateTime(i.evidenceExpiredAt)} by the retention policy (the result is kept).`
+                      : "This inspection did not keep its crop."}
+                  </p>
                 )}
                 {i.heatmapUrl && <HeatmapScale range={i.heatmapRange} threshold={i.threshold} aboveOnly={!!i.heatmapRange && i.threshold != null && mode === "above"} />}
                 <div>

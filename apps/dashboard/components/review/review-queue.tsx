@@ -60,7 +60,7 @@ export function ReviewQueue({
               data-id={r.id}
               className={cn("flex w-full items-center gap-3 px-3 py-2 text-left hover:bg-slate-50", selected && "bg-brand-50 ring-2 ring-inset ring-brand-500 hover:bg-brand-50")}
             >
-              <Thumb src={r.imageUrl ? assetUrl(r.imageUrl) : null} overlay={null} w={r.width} h={r.height} alt="crop" />
+              <Thumb src={r.imageUrl ? assetUrl(r.imageUrl) : null} overlay={null} w={r.width} h={r.height} alt="crop" expired={!!r.evidenceExpiredAt} />
               <Thumb src={r.imageUrl ? assetUrl(r.imageUrl) : null} overlay={map} w={r.width} h={r.height} alt="anomaly map" />
               <span className="min-w-0 flex-1">
                 <span className="flex flex-wrap items-center gap-1.5">
@@ -89,10 +89,15 @@ export function ReviewQueue({
 }
 
 /** A small tile in the crop's own aspect (wide crops stay wide), optionally with the map on top. */
-function Thumb({ src, overlay, w, h, alt }: { src: string | null; overlay: string | null; w: number; h: number; alt: string }) {
+function Thumb({ src, overlay, w, h, alt, expired }: { src: string | null; overlay: string | null; w: number; h: number; alt: string; expired?: boolean }) {
   const aspect = Math.max(0.5, Math.min(2.5, w / Math.max(1, h)));
   return (
-    <span className="relative block h-10 shrink-0 overflow-hidden rounded border border-slate-200 bg-slate-900" style={{ width: `${Math.round(40 * aspect)}px` }}>
+    <span
+      className="relative block h-10 shrink-0 overflow-hidden rounded border border-slate-200 bg-slate-900"
+      style={{ width: `${Math.round(40 * aspect)}px` }}
+      title={expired ? "image expired (retention)" : undefined}
+    >
+      {expired && <span className="absolute inset-0 grid place-items-center text-[9px] uppercase text-slate-400">expired</span>}
       {src && <img src={src} alt={alt} loading="lazy" className="absolute inset-0 size-full object-contain" />}
       {overlay && <img src={overlay} alt="" aria-hidden loading="lazy" className="absolute inset-0 size-full object-contain opacity-80" />}
     </span>

@@ -101,7 +101,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
       if (!i) return fail(reply, 404, "inspection not found");
       if (notModified(req, reply, `"${i.imageSha256}"`)) return reply;
       const data = await readStored(store, i.imagePath);
-      if (!data) return fail(reply, 404, "this inspection did not keep its crop");
+      if (!data) return fail(reply, 404, i.evidenceExpiredAt ? "this inspection's crop expired (retention)" : "this inspection did not keep its crop");
       const meta = await sharp(data).metadata().catch(() => null);
       return reply.type(meta?.format === "jpeg" ? "image/jpeg" : meta?.format ? `image/${meta.format}` : "application/octet-stream").send(data);
     });
@@ -117,7 +117,7 @@ export async function registerDashboardApi(app: FastifyInstance, ctx: ServiceCon
       if (style === "above" && above === null) return fail(reply, 409, "this inspection has no threshold or no stored heatmap range (inspected before they were kept)");
       if (notModified(req, reply, `"${i.id}-heatmap-${style}"`)) return reply;
       const data = await readStored(store, i.heatmapPath);
-      if (!data) return fail(reply, 404, "this inspection has no heatmap");
+      if (!data) return fail(reply, 404, i.evidenceExpiredAt ? "this inspection's heatmap expired (retention)" : "this inspection has no heatmap");
       return reply.type("image/png").send(style === "gray" ? data : await colorizeHeatmap(data, above ?? undefined));
     });
 

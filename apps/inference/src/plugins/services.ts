@@ -4,9 +4,13 @@
 import fp from "fastify-plugin";
 import type { ServiceContext } from "../context.ts";
 import { getServices } from "../services/index.ts";
+import { startRetentionSchedule } from "../services/retention.ts";
 
 export const servicesPlugin = fp<{ ctx: ServiceContext }>(async (app, { ctx }) => {
   const svc = getServices(ctx);
+  // Retention of inspection crops/heatmaps (BDI_RETENTION_DAYS; off by default): a timer, stopped first at close.
+  const retention = startRetentionSchedule(svc);
+  app.addHook("onClose", () => retention.stop());
   // Plant mode: the job mirror and the model-change channel listen from the start; this replica takes jobs once its
   // backbone is ready (unless BDI_JOB_WORKER=0). Jobs stop first at close: a running one is handed back to the queue.
   await Promise.all([svc.jobs.open(), svc.changes.open()]);

@@ -117,6 +117,8 @@ export function inspectionDto(i: Inspection) {
     createdAt: i.createdAt.toISOString(),
     imageUrl: i.imagePath ? inspectionImageUrl(i.id) : null,
     heatmapUrl: i.heatmapPath ? inspectionHeatmapUrl(i.id) : null,
+    /** when the retention job deleted the crop and heatmap (imageUrl / heatmapUrl then null); null = not expired */
+    evidenceExpiredAt: iso(i.evidenceExpiredAt),
     /** the score values the heatmap's colour scale runs between (null: inspected before they were kept) */
     heatmapRange: i.heatmapPath && i.heatmapLow != null && i.heatmapHigh != null ? ([i.heatmapLow, i.heatmapHigh] as [number, number]) : null,
   };
