@@ -53,8 +53,8 @@ export const ThresholdSchema = z.number().refine((v) => Number.isFinite(v) && v 
   message: "threshold must be finite and >= 0",
 });
 
-/** The legacy defaults (contract §1.3/§1.4), defined once: image score = p99 inside the ROI, islands under 1 mm²
- * dropped, 0.2 mm/px when a request names none. */
+/** The legacy defaults (contract §1.3/§1.4), defined once: score percentile 99 (the image score's share of the ROI:
+ * its top 1 %, anomaly/score.ts), islands under 1 mm² dropped, 0.2 mm/px when a request names none. */
 export const DEFAULT_SCORE_PERCENTILE = 99;
 export const DEFAULT_AREA_MM2_THR = 1.0;
 export const DEFAULT_MM_PER_PX = 0.2;
