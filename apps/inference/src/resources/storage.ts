@@ -1,6 +1,6 @@
-// Files under the data root: sample images, inspection crops and heatmaps. Writes are atomic (tmp + rename),
-// images are validated (decoded header, sane size) before anything is written, and every path handed to the
-// database is relative to the data root so the data root can be moved or restored.
+// Stored images and their keys: images are validated (decoded header, sane size) before anything is written, every
+// path handed to the database is a relative key (the data root's path, or the bucket's key: resources/store/), so the
+// data root can be moved or restored; writes into the data root are atomic (tmp + rename).
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -86,15 +86,6 @@ export async function writeAtomic(dataRoot: string, rel: string, data: Buffer | 
     throw err;
   }
   return abs;
-}
-
-export async function removeQuietly(dataRoot: string, rel: string | null | undefined): Promise<void> {
-  if (!rel) return;
-  try {
-    await rm(resolveInRoot(dataRoot, rel), { force: true, recursive: false });
-  } catch {
-    /* best effort */
-  }
 }
 
 /** Path segment for a recipe/role/roi: safe and stable (collisions only mix folders; rows stay distinct). */

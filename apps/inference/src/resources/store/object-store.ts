@@ -7,8 +7,6 @@ import type { Config } from "../../config.ts";
 import { LocalStore } from "./local.ts";
 import { S3Store } from "./s3.ts";
 
-export { checkKey } from "./files.ts";
-
 export type StoredObject = { key: string; size: number; lastModified: Date };
 
 export interface ObjectStore {
