@@ -55,7 +55,10 @@ export async function addInspectionToDataset(
   const existing = await findLiveSampleOfInspection(db, insp.id);
   if (existing)
     throw new ServiceError("conflict", `this inspection is already in the dataset as a ${existing.label.toUpperCase()} sample (${existing.fileName})`);
-  if (!insp.imagePath) throw new ServiceError("bad_request", "this inspection did not keep its crop, so it cannot be added to the dataset");
+  if (!insp.imagePath) {
+    const why = insp.evidenceExpiredAt ? "this inspection's crop expired (retention)" : "this inspection did not keep its crop";
+    throw new ServiceError("bad_request", `${why}, so it cannot be added to the dataset`);
+  }
   const data = await svc.store.get(insp.imagePath).catch(() => null);
   if (!data) throw new ServiceError("not_found", "the inspection's stored crop is missing from the store");
   const info = await inspectImage(data, "the inspection's crop");
