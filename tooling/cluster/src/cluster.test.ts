@@ -13,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { clusterUnavailableReason, dashboardBuilt, startCluster, type Cluster } from "./harness/cluster.ts";
 import { call, form, image, okImages, trpc } from "./harness/http.ts";
 import { REPO_ROOT } from "./harness/paths.ts";
+import { findPostgresBin } from "@bdi/db/testing-pg";
 
 /** what the cluster's runs leave for a look after a failure (git-ignored) */
 const RESULTS = path.join(import.meta.dirname, "..", "test-results");
@@ -23,6 +24,48 @@ const RECIPE = "cluster";
 const ROLE = "Inspection";
 const ROI = "cluster-1";
 const roiFields = (extra: Record<string, string> = {}) => ({ recipe_id: RECIPE, role_id: ROLE, roi_id: ROI, ...extra });
+
+async function waitForValue<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Cuts the replicas off their database (no new connection accepted, every open one ended) or lets them back in. */
+function databaseOutage(c: Cluster, down: boolean) {
+  const sql = down
+    ? "ALTER DATABASE bdi ALLOW_CONNECTIONS false; SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'bdi';"
+    : "ALTER DATABASE bdi ALLOW_CONNECTIONS true;";
+  const r = spawnSync(path.join(findPostgresBin()!, "psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", c.pg.adminUrl, "-c", sql], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+/** The events of a server-sent-events stream (tRPC subscription) until it ends or a terminal job status arrives. */
+async function sse(url: string, headers: Record<string, string>, timeoutMs: number): Promise<any[]> {
+  const res = await fetch(url, { headers: { ...headers, accept: "text/event-stream" }, signal: AbortSignal.timeout(timeoutMs) });
+  assert.equal(res.status, 200, await res.clone().text().catch(() => ""));
+  const events: any[] = [];
+  const decoder = new TextDecoder();
+  let buf = "";
+  for await (const chunk of res.body!) {
+    buf += decoder.decode(chunk as Uint8Array, { stream: true });
+    let i;
+    while ((i = buf.indexOf("\n\n")) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+      if (!data) continue;
+      const v = JSON.parse(data);
+      if (v && typeof v === "object" && "status" in v) events.push(v);
+      if (v?.status === "succeeded" || v?.status === "failed") return events;
+    }
+  }
+  return events;
+}
 
 describe("plant mode: 2 replicas behind HAProxy on PostgreSQL + S3", { skip: unavailable ?? false }, () => {
   let c: Cluster;
@@ -36,6 +79,11 @@ describe("plant mode: 2 replicas behind HAProxy on PostgreSQL + S3", { skip: una
     await c?.stop();
   });
 
+  const waitForJob = (id: string, ok: (j: any) => boolean, timeoutMs: number) =>
+    waitForValue(`job ${id}`, timeoutMs, async () => {
+      const j = await c.db.prisma.job.findUnique({ where: { id } });
+      return j && ok(j) ? j : undefined;
+    });
   const replicaOf = (r: { headers: Headers }) => r.headers.get("x-bdi-replica") ?? "";
   const other = (name: string) => c.replicas.find((r) => r.name !== name)!;
   const infer = (base: string, data = image("train/good/100.png")) =>
@@ -134,6 +182,17 @@ describe("plant mode: 2 replicas behind HAProxy on PostgreSQL + S3", { skip: una
       seen.add(h.replicaId);
     }
     assert.deepEqual([...seen].sort(), ["replica1", "replica2"]);
+
+    // A fit started from the dashboard, its progress streamed (server-sent events, as the fit page subscribes) through
+    // the dashboard's proxy and the balancer from whichever replica answers, while any replica runs it.
+    const roi = await c.db.prisma.roi.findFirstOrThrow({ where: { roiId: ROI } });
+    const job = await trpc(`${d.url}/svc`, "fit.start", { roiId: roi.id }, { cookie }, "mutation");
+    const events = await sse(`${d.url}/svc/trpc/fit.progress?input=${encodeURIComponent(JSON.stringify({ jobId: job.id }))}`, { cookie }, 180_000);
+    const statuses = events.map((e) => e.status);
+    assert.equal(statuses.at(-1), "succeeded", JSON.stringify(events.at(-1)));
+    assert.ok(events.length >= 2, `a stream of snapshots, not one answer: ${statuses.join(" → ")}`);
+    const row = await c.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
+    console.log(`# fit from the dashboard: ${events.length} progress events through the balancer, run by ${row.replicaId}`);
   });
 
   it("the legacy contract suite passes through the balancer", async () => {
@@ -154,5 +213,100 @@ describe("plant mode: 2 replicas behind HAProxy on PostgreSQL + S3", { skip: una
     console.log(`# contract suite through the balancer: ${count("pass")} passed, ${count("fail")} failed, ${count("skipped")} skipped`);
     assert.equal(r.status, 0, `${failures.join("\n")}\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-2000)}`);
     assert.ok(count("pass") > 30, `no TAP summary from the contract suite:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  });
+
+  it("kill -9 of the replica running a fit: the other finishes the job, the previous version serves throughout", async () => {
+    // More samples, so that the fit runs long enough to be killed in the middle.
+    for (const [i, data] of okImages(24, 12).entries()) {
+      const filename = `ok_more_${String(i).padStart(3, "0")}.png`;
+      const r = await call(`${c.balancer.url}/datasets/ok/upload`, { method: "POST", body: form(roiFields(), [{ name: "images", filename, data }]) });
+      assert.equal(r.status, 200, r.text);
+    }
+    const roi = await c.db.prisma.roi.findFirstOrThrow({ where: { roiId: ROI } });
+    const previous = await c.db.prisma.modelVersion.findUniqueOrThrow({ where: { id: roi.activeModelVersionId! } });
+    const engineer = await c.identity("cluster-engineer", "engineer");
+    const job = await trpc(c.balancer.url, "fit.start", { roiId: roi.id }, engineer, "mutation");
+
+    // /infer through the balancer, one after the other, all along
+    const answers: Array<{ t0: number; status: number; version: number | null; text: string }> = [];
+    let inferring = true;
+    const loop = (async () => {
+      for (let k = 0; inferring; k++) {
+        const t0 = Date.now();
+        const r = await infer(c.balancer.url, image(`train/good/${String(100 + (k % 10)).padStart(3, "0")}.png`)).catch((e: Error & { cause?: { code?: string } }) => ({
+          status: 0, json: null, text: `${e.message} (${e.cause?.code ?? "no code"})`,
+        }));
+        answers.push({ t0, status: r.status, version: r.json?.model_version ?? null, text: r.text.slice(0, 200) });
+      }
+    })();
+    try {
+      const running = await waitForJob(job.id, (j) => j.status === "running" && !!j.replicaId, 120_000);
+      const victim = c.replicas.find((r) => r.name === running.replicaId)!;
+      assert.ok(victim, `job runs on ${running.replicaId}`);
+      await sleep(300); // into the fit
+      const killStart = Date.now();
+      await victim.proc!.kill9();
+      const killedAt = Date.now(); // the whole group is gone
+      console.log(`# killed ${victim.name} (kill -9 of its process group) ${killStart - running.startedAt!.getTime()} ms into attempt ${running.attempt}`);
+
+      const done = await waitForJob(job.id, (j) => j.status === "succeeded" || j.status === "failed", 240_000);
+      assert.equal(done.status, "succeeded", done.error ?? "");
+      assert.equal(done.replicaId, other(victim.name).name, "the surviving replica finished it");
+      assert.ok(done.attempt > running.attempt, `a new attempt (${running.attempt} → ${done.attempt})`);
+      const finishedAt = done.finishedAt!.getTime();
+      inferring = false;
+      await loop;
+
+      // Every /infer sent once the replica was gone and before the new version was activated: 200 with the previous
+      // version. One in flight on the killed replica when it died may fail (its answer died with it): reported.
+      const inFlight = answers.filter((a, i) => a.t0 <= killStart && (answers[i + 1]?.t0 ?? Infinity) > killStart).concat(answers.filter((a) => a.t0 > killStart && a.t0 <= killedAt));
+      const during = answers.filter((a) => a.t0 > killedAt && a.t0 < finishedAt - 1_000);
+      const bad = during.filter((a) => a.status !== 200 || a.version !== previous.versionNumber);
+      console.log(`# during the hand-over: ${during.length} /infer through the balancer, ${bad.length} not answered by v${previous.versionNumber}; in flight at the kill: ${inFlight.map((a) => a.status || a.text).join(", ") || "none"}`);
+      assert.ok(during.length > 0);
+      assert.deepEqual(bad, []);
+
+      // No partial version: the killed attempt's version is failed, the new one ready and active; none left building.
+      const all = await c.db.prisma.modelVersion.findMany({ where: { roiId: roi.id }, orderBy: { versionNumber: "asc" } });
+      assert.deepEqual(all.filter((v) => v.status === "building"), []);
+      const after = await c.db.prisma.roi.findUniqueOrThrow({ where: { id: roi.id } });
+      assert.equal(after.activeModelVersionId, done.modelVersionId);
+      if (running.modelVersionId && running.modelVersionId !== done.modelVersionId) {
+        assert.equal(all.find((v) => v.id === running.modelVersionId)?.status, "failed", "the killed attempt's version");
+      }
+      const r = await infer(c.balancer.url);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.model_version, all.find((v) => v.id === done.modelVersionId)!.versionNumber);
+    } finally {
+      inferring = false;
+      await loop;
+    }
+    // The killed replica comes back (its start-up recovery must leave the finished job and versions alone).
+    await c.restart(c.replicas.findIndex((r) => r.proc?.exited()));
+    for (const r of c.replicas) assert.equal((await infer(r.url)).status, 200, r.name);
+  });
+
+  it("database outage: each replica's /health says so (status code unchanged), and says when it is back", async () => {
+    for (const [i, r] of c.replicas.entries()) if (r.proc?.exited()) await c.restart(i); // after a failed scenario
+    const probe = async (want: boolean) => {
+      for (const r of c.replicas) {
+        await waitForValue(`${r.name}'s /health to say database.reachable=${want}`, 20_000, async () => {
+          const h = await call(`${r.url}/health`);
+          return h.json?.database?.reachable === want ? h : undefined;
+        }).then((h) => {
+          assert.equal(h.status, 200, "the legacy status code does not change: the database is shared by every replica");
+          assert.equal(h.json.status, "ok");
+          if (!want) assert.ok(typeof h.json.database.error === "string" && !/postgres(ql)?:\/\//.test(h.json.database.error), h.json.database.error);
+        });
+      }
+    };
+    await probe(true);
+    databaseOutage(c, true);
+    try {
+      await probe(false);
+    } finally {
+      databaseOutage(c, false);
+    }
+    await probe(true);
   });
 });

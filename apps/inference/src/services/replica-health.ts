@@ -16,7 +16,7 @@ export type ReplicaHealth = {
   replicaId: string;
   /** standalone: SQLite, one process owns its data root; replica: one of N behind a balancer (PostgreSQL) */
   role: "standalone" | "replica";
-  /** whether this process takes fit / calibration jobs (every replica does today) */
+  /** whether this process runs fit / calibration jobs (BDI_JOB_WORKER=0: a replica that only serves) */
   runsJobs: boolean;
   database: Reachability & { engine: "sqlite" | "postgresql" };
   store: Reachability & { kind: "local" | "s3" };
@@ -81,7 +81,8 @@ export function replicaHealth(ctx: ServiceContext): ReplicaHealth {
   return {
     replicaId: ctx.config.replicaId,
     role: engine === "postgresql" ? "replica" : "standalone",
-    runsJobs: true,
+    // SQLite: jobs run in this process; plant mode: on any replica with BDI_JOB_WORKER on (the default)
+    runsJobs: engine === "sqlite" || ctx.config.jobWorker,
     database: { engine, ...m.database },
     store: { kind: m.objects.kind, ...m.store },
   };
