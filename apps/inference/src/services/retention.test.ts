@@ -58,6 +58,7 @@ for (const kind of ["data root", "S3 bucket"] as const) {
         const dto = await t.caller().inspections.get({ id: oldOk.id });
         assert.deepEqual([dto.imageUrl, dto.heatmapUrl, typeof dto.evidenceExpiredAt], [null, null, "string"], "the dashboard is told it expired");
         assert.equal((await t.caller().inspections.get({ id: oldNg.id })).evidenceExpiredAt, null);
+        await assert.rejects(t.caller().inspections.addToDataset({ id: oldOk.id, label: "ok" }), /crop expired \(retention\)/);
 
         const audits = () => t.ctx.db.prisma.auditEvent.findMany({ where: { action: RETENTION_ACTION }, orderBy: { at: "asc" } });
         const [a1] = await audits();
