@@ -10,6 +10,8 @@
 // replicas may be writing theirs right now), plus, with a bucket, temp files of this replica's local cache.
 // Calibrations are rows written in one transaction (nothing on disk); a calibration the crash interrupted left nothing.
 // Runs once per start of the service, before it listens.
+import { readdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
 import {
   appendAudit, findModelVersionsByIds, listInspectionFilePaths, listModelVersionsInStatus, listSampleStoredPaths,
   markModelVersionFailed,
@@ -67,7 +69,9 @@ export async function recoverAfterCrash(svc: Services): Promise<RecoveryReport> 
 
   // 2. Artifact folders: temp folders, and version folders whose row is not ready / retired (or absent).
   const store = svc.store;
-  const settled = (o: StoredObject) => store.kind === "local" || Date.now() - o.lastModified.getTime() > SHARED_STORE_GRACE_MS;
+  // Replicas share the store in plant mode (a bucket, or a data root on a shared volume): leave what is recent.
+  const shared = store.kind !== "local" || plant;
+  const settled = (o: StoredObject) => !shared || Date.now() - o.lastModified.getTime() > SHARED_STORE_GRACE_MS;
   const temps = new Map<string, string>(); // temp path -> one key in it
   const versionDirs = new Map<string, { id: string; settled: boolean }>();
   for await (const o of store.list(ARTIFACTS_DIR)) {
@@ -121,6 +125,20 @@ export async function recoverAfterCrash(svc: Services): Promise<RecoveryReport> 
       if (!temp) continue;
       await removeTemp(local, o.key, temp);
       report.removed.tempFiles.push(temp);
+    }
+    // Local copies of versions no ready / retired row owns (failed or interrupted fits: none of this process's fits
+    // runs yet), then bank files no remaining version folder links (content-addressed, hard-linked: nlink 1 = unused).
+    const cacheDir = (...p: string[]) => path.join(svc.ctx.config.dataRoot, "cache", ...p);
+    const ids = (await readdir(cacheDir("versions")).catch(() => [] as string[])).filter((n) => !isTempName(n));
+    const kept = new Set((await findModelVersionsByIds(db, ids)).filter((v) => v.status === "ready" || v.status === "retired").map((v) => v.id));
+    for (const id of ids.filter((i) => !kept.has(i))) {
+      await rm(cacheDir("versions", id), { recursive: true, force: true });
+      report.removed.orphanArtifacts.push(`cache/versions/${id}`);
+    }
+    for (const blob of await readdir(cacheDir("blobs")).catch(() => [] as string[])) {
+      if ((await stat(cacheDir("blobs", blob)).catch(() => null))?.nlink !== 1) continue;
+      await rm(cacheDir("blobs", blob), { force: true });
+      report.removed.orphanArtifacts.push(`cache/blobs/${blob}`);
     }
   }
 

@@ -5,7 +5,7 @@
 // meta.json names, is refused without leaving anything in the cache.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
@@ -16,6 +16,7 @@ import type { ServiceContext } from "../../context.ts";
 import { BackboneHolder } from "../../runtime/backbone-state.ts";
 import { loadServiceBackbone } from "../../runtime/load-backbone.ts";
 import { getServices } from "../../services/index.ts";
+import { recoverAfterCrash } from "../../services/recovery.ts";
 import { call, countObjects, okCrops, startService, uploadParts, type NetPart, type TestService } from "../../legacy/test-support.ts";
 import { startTestS3, type TestS3 } from "../../testing/s3-server.ts";
 import { VersionArtifacts } from "./versions.ts";
@@ -108,6 +109,31 @@ describe("service on an S3 store: fit on one instance, score on another with an 
     const dir = await fresh.localDir(rel, version.id);
     assert.equal(fresh.downloads, 0);
     assert.ok(readFileSync(path.join(dir, "bank.f32")).equals((await a.store.get(`${rel}/bank.f32`))!));
+  });
+
+  it("start-up recovery with a bucket: this replica's stale cache goes, the bucket's recent objects stay (another replica may be writing)", async () => {
+    const svc = getServices(a.ctx);
+    const version = await a.ctx.db.prisma.modelVersion.findFirstOrThrow({ where: { status: "ready" } });
+    const cache = (...p: string[]) => path.join(a.dataRoot, "cache", ...p);
+    const meta = JSON.parse((await a.store.get(`${version.artifactPath}/meta.json`))!.toString()) as { contentSha256: Record<string, string> };
+    const bankBlob = cache("blobs", meta.contentSha256["bank.f32"]!);
+    mkdirSync(cache("versions", "gone-version"), { recursive: true });
+    writeFileSync(cache("versions", "gone-version", "bank.f32"), "x");
+    writeFileSync(cache("blobs", "f".repeat(64)), "unlinked");
+    mkdirSync(cache("store", "samples"), { recursive: true });
+    writeFileSync(cache("store", "samples", "x.png.tmp-1-abcd"), "partial download");
+    const young = "models/default/Inspection__inspection-1/v0099-young";
+    await a.store.put(`${young}/bank.f32`, Buffer.from("another replica's upload in progress"));
+
+    const report = await recoverAfterCrash(svc);
+    assert.ok(report.removed.orphanArtifacts.includes("cache/versions/gone-version"));
+    assert.ok(report.removed.orphanArtifacts.includes(`cache/blobs/${"f".repeat(64)}`));
+    assert.ok(report.removed.tempFiles.includes("cache/store/samples/x.png.tmp-1-abcd"));
+    assert.ok(!existsSync(cache("versions", "gone-version")));
+    assert.ok(existsSync(bankBlob) && existsSync(cache("versions", version.id, "bank.f32")), "the ready version's local copy stays");
+    assert.equal(await a.store.exists(`${young}/bank.f32`), true, "a recent object of a version without a row stays");
+    assert.equal(await countObjects(a.store, version.artifactPath!), Object.keys(meta.contentSha256).length + 1);
+    await a.store.deletePrefix(young);
   });
 
   it("a half-uploaded version or a bank that is not the one meta.json names is refused and leaves nothing in the cache", async () => {
