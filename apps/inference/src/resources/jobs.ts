@@ -36,6 +36,10 @@ export type JobSnapshot = {
 };
 
 export type JobProgress = (progress: number, stage: string, message?: string) => void;
+/** Who queued a job, and in which request. */
+export type JobMeta = { actor: string; requestId?: string };
+/** A job function of this process (in-process jobs and tests). */
+export type JobFn<T> = (progress: JobProgress, jobId: string, signal: AbortSignal) => Promise<T>;
 
 /** What a job's runner gets besides its payload. */
 export type JobContext = {
@@ -68,17 +72,14 @@ export interface JobQueue extends EventEmitter {
   /** How jobs of `kind` run (every process defines every kind at start). */
   define(kind: JobKind, def: JobKindDef): void;
   /** Queues a job of a defined kind; `done` settles with its outcome, wherever it ran. */
-  enqueue<T>(kind: JobKind, roiKey: string, meta: { actor: string; requestId?: string }, payload: unknown): Promise<{ id: string; done: Promise<T> }>;
+  enqueue<T>(kind: JobKind, roiKey: string, meta: JobMeta, payload: unknown): Promise<{ id: string; done: Promise<T> }>;
   /** Stops a queued or running job; undefined when unknown or already finished. */
   cancel(id: string, by: string, reason: Error): JobSnapshot | undefined | Promise<JobSnapshot | undefined>;
   /**
    * Runs a function as a job of this process. In process only (tests, tools): plant mode runs jobs from payloads
    * (`enqueue`), which any replica can take.
    */
-  submit<T>(
-    kind: JobKind, roiKey: string, meta: { actor: string; requestId?: string },
-    fn: (progress: JobProgress, jobId: string, signal: AbortSignal) => Promise<T>,
-  ): { id: string; done: Promise<T> };
+  submit<T>(kind: JobKind, roiKey: string, meta: JobMeta, fn: JobFn<T>): { id: string; done: Promise<T> };
   /** Connects and loads what it shows (plant mode); in process: nothing to open. */
   open(): Promise<void>;
   /** Starts taking jobs (plant mode: this replica's worker; in process: nothing to start). */
@@ -86,19 +87,22 @@ export interface JobQueue extends EventEmitter {
   close(): Promise<void>;
 }
 
-export class JobRegistry extends EventEmitter implements JobQueue {
-  private jobs = new Map<string, JobSnapshot>();
-  private kinds = new Map<JobKind, JobKindDef>();
-  /** Tail of each ROI's queue: the next job waits for it. */
-  private tails = new Map<string, Promise<unknown>>();
-  /** Aborted by `cancel`; handed to the job's function. */
-  private aborts = new Map<string, AbortController>();
-  private readonly keep: number;
+const isFinished = (s: JobStatus) => s === "succeeded" || s === "failed";
+
+/** The job snapshots a process shows (the newest `keep` finished ones and every active one) and their events. */
+export abstract class JobBook extends EventEmitter {
+  protected jobs = new Map<string, JobSnapshot>();
+  protected kinds = new Map<JobKind, JobKindDef>();
+  protected readonly keep: number;
 
   constructor(opts: { keep?: number } = {}) {
     super();
     this.keep = opts.keep ?? 200;
     this.setMaxListeners(100);
+  }
+
+  define(kind: JobKind, def: JobKindDef): void {
+    this.kinds.set(kind, def);
   }
 
   get(id: string): JobSnapshot | undefined {
@@ -114,27 +118,41 @@ export class JobRegistry extends EventEmitter implements JobQueue {
 
   /** Jobs queued or running, all ROIs. */
   active(): JobSnapshot[] {
-    return this.list().filter((j) => j.status === "queued" || j.status === "running");
+    return this.list().filter((j) => !isFinished(j.status));
   }
 
   lastFinished(kind?: JobKind): JobSnapshot | undefined {
     let best: JobSnapshot | undefined;
     for (const j of this.jobs.values())
-      if ((j.status === "succeeded" || j.status === "failed") && (!kind || j.kind === kind) && (!best || (j.finishedAt ?? 0) > (best.finishedAt ?? 0)))
-        best = j;
+      if (isFinished(j.status) && (!kind || j.kind === kind) && (!best || (j.finishedAt ?? 0) > (best.finishedAt ?? 0))) best = j;
     return best ? { ...best } : undefined;
   }
+
+  protected emitJob(job: JobSnapshot) {
+    const snap = { ...job };
+    this.emit("job", snap);
+    this.emit(`job:${job.id}`, snap);
+  }
+
+  protected prune() {
+    if (this.jobs.size <= this.keep) return;
+    const finished = [...this.jobs.values()].filter((j) => j.finishedAt).sort((a, b) => a.finishedAt! - b.finishedAt!);
+    for (const j of finished.slice(0, this.jobs.size - this.keep)) this.jobs.delete(j.id);
+  }
+}
+
+/** In process (SQLite, one process): jobs run here, each ROI's in arrival order after its previous one. */
+export class JobRegistry extends JobBook implements JobQueue {
+  /** Tail of each ROI's queue: the next job waits for it. */
+  private tails = new Map<string, Promise<unknown>>();
+  /** Aborted by `cancel`; handed to the job's function. */
+  private aborts = new Map<string, AbortController>();
 
   /**
    * Runs `fn` after every earlier job of the same ROI has finished. Returns the job id at once (`id`) and the
    * result (`done`), which rejects with the job's error.
    */
-  submit<T>(
-    kind: JobKind,
-    roiKey: string,
-    meta: { actor: string; requestId?: string },
-    fn: (progress: JobProgress, jobId: string, signal: AbortSignal) => Promise<T>,
-  ): { id: string; done: Promise<T> } {
+  submit<T>(kind: JobKind, roiKey: string, meta: JobMeta, fn: JobFn<T>): { id: string; done: Promise<T> } {
     const id = randomUUID();
     const job: JobSnapshot = { id, kind, roiKey, status: "queued", progress: 0, stage: "queued", actor: meta.actor, requestId: meta.requestId, createdAt: Date.now() };
     this.jobs.set(id, job);
@@ -183,12 +201,8 @@ export class JobRegistry extends EventEmitter implements JobQueue {
     return { id, done };
   }
 
-  define(kind: JobKind, def: JobKindDef): void {
-    this.kinds.set(kind, def);
-  }
-
   /** In process: the payload goes to the kind's runner as it is (it is JSON-able, for plant mode). */
-  async enqueue<T>(kind: JobKind, roiKey: string, meta: { actor: string; requestId?: string }, payload: unknown): Promise<{ id: string; done: Promise<T> }> {
+  async enqueue<T>(kind: JobKind, roiKey: string, meta: JobMeta, payload: unknown): Promise<{ id: string; done: Promise<T> }> {
     const def = this.kinds.get(kind);
     if (!def) throw new Error(`no runner defined for ${kind} jobs`);
     return this.submit(kind, roiKey, meta, (progress, jobId, signal) =>
@@ -214,15 +228,4 @@ export class JobRegistry extends EventEmitter implements JobQueue {
     return { ...job };
   }
 
-  private emitJob(job: JobSnapshot) {
-    const snap = { ...job };
-    this.emit("job", snap);
-    this.emit(`job:${job.id}`, snap);
-  }
-
-  private prune() {
-    if (this.jobs.size <= this.keep) return;
-    const finished = [...this.jobs.values()].filter((j) => j.finishedAt).sort((a, b) => a.finishedAt! - b.finishedAt!);
-    for (const j of finished.slice(0, this.jobs.size - this.keep)) this.jobs.delete(j.id);
-  }
 }

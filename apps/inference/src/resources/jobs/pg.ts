@@ -21,14 +21,13 @@
 // - Cancel: a queued job ends at once; a running one gets cancelledBy in its row, and its runner (told by NOTIFY,
 //   or by its next heart-beat) aborts.
 // - close(): this replica's running job is aborted and handed back to the queue at once (no wait for the sweep).
-import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import {
   cancelQueuedJob, claimJob, createJobRow, findJob, findStaleJobs, finishJob, heartbeatJob, listRecentJobs, nextRunnableJob,
   openPgChannels, releaseStaleJob, requestJobCancel, roisWithQueuedJobs, startPgQueue, updateJobProgress,
   type Job, type JobLease, type PgChannels, type PgQueue, type PrismaClient,
 } from "@bdi/db";
-import type { JobContext, JobKind, JobKindDef, JobProgress, JobQueue, JobSnapshot, JobStatus } from "../jobs.ts";
+import { JobBook, type JobContext, type JobKind, type JobMeta, type JobProgress, type JobQueue, type JobSnapshot, type JobStatus } from "../jobs.ts";
 
 export const JOBS_CHANNEL = "bdi_jobs";
 const MAX_ATTEMPTS = 3;
@@ -67,9 +66,7 @@ function snapshotOf(row: Job): JobSnapshot {
   };
 }
 
-export class PgJobQueue extends EventEmitter implements JobQueue {
-  private jobs = new Map<string, JobSnapshot>();
-  private kinds = new Map<JobKind, JobKindDef>();
+export class PgJobQueue extends JobBook implements JobQueue {
   private running = new Map<string, Running>();
   /** runJob calls in flight, awaited by close() */
   private runs = new Set<Promise<void>>();
@@ -82,12 +79,9 @@ export class PgJobQueue extends EventEmitter implements JobQueue {
   private sweeper: NodeJS.Timeout | null = null;
   private closing = false;
   private opened: Promise<void> | null = null;
-  private readonly keep: number;
 
   constructor(private readonly db: PrismaClient, private readonly opts: PgJobQueueOptions) {
-    super();
-    this.keep = opts.keep ?? 200;
-    this.setMaxListeners(100);
+    super({ keep: opts.keep });
   }
 
   /** Connects (LISTEN, pg-boss), loads the recent jobs and starts the sweep; idempotent. Jobs run after `work()`. */
@@ -124,33 +118,7 @@ export class PgJobQueue extends EventEmitter implements JobQueue {
     });
   }
 
-  define(kind: JobKind, def: JobKindDef): void {
-    this.kinds.set(kind, def);
-  }
-
-  get(id: string): JobSnapshot | undefined {
-    const j = this.jobs.get(id);
-    return j ? { ...j } : undefined;
-  }
-
-  list(filter: { roiKey?: string; status?: JobStatus } = {}): JobSnapshot[] {
-    return [...this.jobs.values()]
-      .filter((j) => (!filter.roiKey || j.roiKey === filter.roiKey) && (!filter.status || j.status === filter.status))
-      .map((j) => ({ ...j }));
-  }
-
-  active(): JobSnapshot[] {
-    return this.list().filter((j) => !terminal(j.status));
-  }
-
-  lastFinished(kind?: JobKind): JobSnapshot | undefined {
-    let best: JobSnapshot | undefined;
-    for (const j of this.jobs.values())
-      if (terminal(j.status) && (!kind || j.kind === kind) && (!best || (j.finishedAt ?? 0) > (best.finishedAt ?? 0))) best = j;
-    return best ? { ...best } : undefined;
-  }
-
-  async enqueue<T>(kind: JobKind, roiKey: string, meta: { actor: string; requestId?: string }, payload: unknown): Promise<{ id: string; done: Promise<T> }> {
+  async enqueue<T>(kind: JobKind, roiKey: string, meta: JobMeta, payload: unknown): Promise<{ id: string; done: Promise<T> }> {
     if (!this.kinds.has(kind)) throw new Error(`no runner defined for ${kind} jobs`);
     await this.open();
     const id = randomUUID();
@@ -361,12 +329,6 @@ export class PgJobQueue extends EventEmitter implements JobQueue {
     if (terminal(next.status)) this.prune();
   }
 
-  private emitJob(job: JobSnapshot) {
-    const snap = { ...job };
-    this.emit("job", snap);
-    this.emit(`job:${job.id}`, snap);
-  }
-
   /** Settles with the job's outcome once a terminal snapshot is seen (run here or elsewhere). */
   private outcome<T>(id: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -382,11 +344,5 @@ export class PgJobQueue extends EventEmitter implements JobQueue {
       };
       this.on(`job:${id}`, onJob);
     });
-  }
-
-  private prune() {
-    if (this.jobs.size <= this.keep) return;
-    const finished = [...this.jobs.values()].filter((j) => j.finishedAt).sort((a, b) => a.finishedAt! - b.finishedAt!);
-    for (const j of finished.slice(0, this.jobs.size - this.keep)) this.jobs.delete(j.id);
   }
 }
