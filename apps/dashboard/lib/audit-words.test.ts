@@ -20,3 +20,11 @@ test("ruleWords: calibration rules in words", async () => {
   assert.match(ruleWords("midpoint_p99ok_p5ng"), /midway between/);
   assert.equal(ruleWords("something"), "something");
 });
+
+test("scoreRuleWords: the version's image-score rule in words", async () => {
+  const { scoreRuleWords } = await import("./audit-words.ts");
+  assert.equal(scoreRuleWords("tail-mean", 99), "mean of the map's top 1 %");
+  assert.equal(scoreRuleWords("tail-mean", 99.5), "mean of the map's top 0.5 %");
+  assert.equal(scoreRuleWords("percentile", 99), "p99 of the map");
+  assert.equal(scoreRuleWords(undefined, 95), "p95 of the map");
+});

@@ -47,6 +47,15 @@ const RULES: Record<string, string> = {
   manual: "set by hand",
 };
 
+/**
+ * How a model version makes one image score of its anomaly map, in words: "tail-mean" (every fit since session 6) =
+ * the mean of the map's highest (100 − p) %, "percentile" (older versions) = its p-th percentile.
+ */
+export function scoreRuleWords(rule: string | null | undefined, percentile: number): string {
+  if (rule === "tail-mean") return `mean of the map's top ${Number((100 - percentile).toPrecision(3))} %`;
+  return `p${percentile} of the map`;
+}
+
 /** A calibration rule in words ("midpoint_p99ok_p5ng" → "midway between …"); unknown codes as they are. */
 export function ruleWords(rule: string | null | undefined): string {
   return rule ? (RULES[rule] ?? rule) : "—";

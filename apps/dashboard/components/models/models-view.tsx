@@ -14,7 +14,7 @@ import { QueryState } from "@/components/ui/query-state";
 import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useAssetUrl } from "@/lib/assets";
-import { ruleWords } from "@/lib/audit-words";
+import { ruleWords, scoreRuleWords } from "@/lib/audit-words";
 import { describeError } from "@/lib/errors";
 import { formatDateTime, formatMs, formatPercent, formatScore } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
@@ -329,7 +329,11 @@ function Compare({ versions }: { versions: Version[] }) {
               </tbody>
             </table>
             <p className="text-xs text-slate-500">
-              {q.data.nOk} OK and {q.data.nNg} NG samples, image score = p{q.data.percentile} of the anomaly map.
+              {q.data.nOk} OK and {q.data.nNg} NG samples, image score ={" "}
+              {q.data.a.scoreRule === q.data.b.scoreRule
+                ? scoreRuleWords(q.data.a.scoreRule, q.data.percentile)
+                : `${scoreRuleWords(q.data.a.scoreRule, q.data.percentile)} (A), ${scoreRuleWords(q.data.b.scoreRule, q.data.percentile)} (B)`}
+              .
             </p>
             <div className="max-h-80 overflow-auto rounded border border-slate-200">
               <table className="min-w-full text-sm">

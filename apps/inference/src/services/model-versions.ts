@@ -10,7 +10,7 @@ import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { activeCalibrationOf } from "./calibrate.ts";
 import { labelledScores, versionPercentile } from "./labelled-scores.ts";
-import { announceModelChange, checkVersionArtifact, prepareForScoring } from "./model-state.ts";
+import { announceModelChange, checkVersionArtifact, prepareForScoring, versionScoring } from "./model-state.ts";
 
 export function findVersion(svc: Services, id: string): Promise<ModelVersion> {
   return getModelVersion(svc.ctx.db.prisma, id);
@@ -98,6 +98,7 @@ export async function compareVersions(svc: Services, input: { a: string; b: stri
       auroc: Number.isFinite(au) ? au : null,
       threshold: cal?.threshold ?? null,
       confusion: cal ? confusionAt(cal.threshold, rows.map((r) => ({ score: r[key], label: r.label }))) : null,
+      scoreRule: (await versionScoring(svc, v)).scoreRule,
     };
   };
   return { percentile, a: await summary(a, "scoreA"), b: await summary(b, "scoreB"), rows };

@@ -5,6 +5,7 @@ import { calibrationDto, modelVersionDto, sampleThumbUrl } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { ruleOf, splitScores, versionCalibrationView } from "../../../services/calibrate.ts";
 import { resolveVersion } from "../../../services/model-versions.ts";
+import { versionScoring } from "../../../services/model-state.ts";
 
 /**
  * Everything the calibration view draws for one model version (default: the ROI's active one): per-sample OK
@@ -22,6 +23,8 @@ export const data = viewerProcedure.input(CalibrationDataInputSchema).query(asyn
   return {
     modelVersion: modelVersionDto(version),
     percentile: scores.percentile,
+    /** how the version turns a map into its image score (with `percentile`) */
+    scoreRule: (await versionScoring(svc, version)).scoreRule,
     activeCalibration: active ? calibrationDto(active) : null,
     /** the threshold in force (active calibration), else the rule's */
     threshold,
