@@ -145,17 +145,16 @@ export async function inferImage(svc: Services, input: InferInput): Promise<Infe
 async function storeEvidence(svc: Services, base: string, stamp: string, image: Buffer, heatmap: Buffer | undefined) {
   const imagePath = `${base}/${stamp}.png`;
   const heatmapPath = heatmap ? `${base}/${stamp}_heatmap.png` : null;
-  try {
-    await svc.store.put(imagePath, image);
-    if (heatmap && heatmapPath) await svc.store.put(heatmapPath, heatmap);
-    return { imagePath, heatmapPath, error: null };
-  } catch (err) {
-    await svc.store.delete(imagePath).catch(() => undefined);
-    const fault = storageFault(err);
-    svc.metrics.evidenceNotStored.inc({ reason: fault?.code ?? "write_error" });
-    svc.ctx.log?.warn({ err, imagePath }, "inference answered, but its crop / heatmap could not be stored");
-    return { imagePath: null, heatmapPath: null, error: fault?.message ?? "the crop / heatmap could not be written" };
-  }
+  // Both at once (with a bucket as the store, each write is a round trip); either failing stores neither.
+  const writes = await Promise.allSettled([svc.store.put(imagePath, image), ...(heatmap && heatmapPath ? [svc.store.put(heatmapPath, heatmap)] : [])]);
+  const failed = writes.find((w): w is PromiseRejectedResult => w.status === "rejected");
+  if (!failed) return { imagePath, heatmapPath, error: null };
+  const err: unknown = failed.reason;
+  for (const key of [imagePath, heatmapPath]) if (key) await svc.store.delete(key).catch(() => undefined);
+  const fault = storageFault(err);
+  svc.metrics.evidenceNotStored.inc({ reason: fault?.code ?? "write_error" });
+  svc.ctx.log?.warn({ err, imagePath }, "inference answered, but its crop / heatmap could not be stored");
+  return { imagePath: null, heatmapPath: null, error: fault?.message ?? "the crop / heatmap could not be written" };
 }
 
 export type DatasetScore = { sample: Sample; mmPerPx: number | null; score?: number; result?: ScoreResult; error?: string };
