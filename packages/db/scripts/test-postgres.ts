@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { postgresUnavailableReason, startPostgres } from "../src/testing-pg.ts";
 
 const NODE_TEST = fileURLToPath(new URL("../../../scripts/node-test.mjs", import.meta.url));
-const FILES = process.argv.length > 2 ? process.argv.slice(2) : ["src/repos", "src/migrate-pg.test.ts", "src/client-pg.test.ts"];
+const FILES = process.argv.length > 2 ? process.argv.slice(2) : ["src/repos", "src/migrate-pg.test.ts", "src/client-pg.test.ts", "src/pg-channels.test.ts"];
 
 const reason = postgresUnavailableReason();
 if (reason) {
