@@ -136,7 +136,7 @@ async function runFit(
   const rel = versionArtifactRel(input.ref.recipeId, input.ref.roleId, input.ref.roiId, version.versionNumber, version.id);
   const outDir = svc.artifacts.stagingDir(rel, version.id);
   let wroteDir = false;
-  let published = false;
+  let madeReady = false;
   try {
     progress(0.02, "reading");
     const ngSamples = await listDatasetSamples(db, { roiId: input.roi.id, label: "ng" });
@@ -160,11 +160,11 @@ async function runFit(
     wroteDir = true;
     // With a bucket as the store: the artifact's objects, complete, before the row below makes the version visible.
     await svc.artifacts.publish(rel, outDir);
-    published = true;
     const tokenShape: [number, number] = [fit.grid, fit.grid];
     // The one fit duration both pages show: from the job's start to the version's data written (wallMs in its
     // timings, durationMs of the job); storing the calibration and activating take milliseconds more.
     const durationMs = performance.now() - t0;
+    madeReady = true; // from here a failure leaves the artifact to start-up recovery (the row may already say ready)
     const ready = await markModelVersionReady(db, {
       id: version.id,
       nEmbeddings: fit.bank.coreset.candidates,
@@ -208,7 +208,8 @@ async function runFit(
     svc.metrics.fitsTotal.inc({ status });
     svc.metrics.fitDuration.observe({ status }, (performance.now() - t0) / 1000);
     await markModelVersionFailed(db, { id: version.id, error: err instanceof Error ? err.message : String(err) }, who).catch(() => undefined);
-    if (!wroteDir || (!published && svc.store.kind !== "local")) await svc.artifacts.discard(rel, version.id).catch(() => undefined);
+    // The version is failed: its folder goes (on the data root a written one stays for start-up recovery, as before).
+    if (!wroteDir || (svc.store.kind !== "local" && !madeReady)) await svc.artifacts.discard(rel, version.id).catch(() => undefined);
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 // Dataset samples: upload (validated, all-or-nothing), list, read, delete. Images live under
-// <dataRoot>/samples/<recipe>/<role>__<roi>/<label>/<sha-prefix>_<name>; every change is a DB row + audit event.
+// samples/<recipe>/<role>__<roi>/<label>/<sha-prefix>_<name> in the object store; every change is a DB row + audit event.
 import path from "node:path";
 import {
   findRecipe, findRoi, findSampleByFileName, inTx, listDatasetSamples, lockRecipeMmPerPx, sameMmPerPx, softDeleteSample,
