@@ -18,7 +18,7 @@ import type { ServiceContext } from "../../context.ts";
 import { BackboneHolder } from "../../runtime/backbone-state.ts";
 import { loadServiceBackbone } from "../../runtime/load-backbone.ts";
 import { getServices, type Services } from "../../services/index.ts";
-import { startFit } from "../../services/fit.ts";
+import { cancelFit, startFit } from "../../services/fit.ts";
 import { uploadSamples, type RoiRef } from "../../services/samples.ts";
 import { activateVersion } from "../../services/model-versions.ts";
 import { roiModelState } from "../../services/model-state.ts";
@@ -167,7 +167,39 @@ describe("plant mode: fits on any replica, progress and model changes everywhere
     await b.close();
   });
 
-  it("kill -9 of the replica running a fit: another replica runs it again, the dead run's version ends failed, v1 serves throughout", async () => {
+  it("a fit running on B is cancelled from A; B stopping mid-fit hands its fit back and C runs it", async () => {
+    const b = await startReplica("replica-b");
+    const db = a.svc.ctx.db.prisma;
+    const roi = await roiOf(a.svc);
+    const serving = roi.activeModelVersionId!;
+    const runningOnB = (id: string) => until("the fit running on B with its version created", async () => {
+      const j = await jobRow(a.svc, id);
+      return j.status === "running" && j.replicaId === "replica-b" && j.modelVersionId ? j : null;
+    });
+    const f = await startFit(a.svc, { roi }, who);
+    const cancelling = await runningOnB(f.jobId);
+    await cancelFit(a.svc, { jobId: f.jobId }, { ...who, reason: "wrong samples" });
+    await assert.rejects(f.done, /cancelled by plant-test: wrong samples/);
+    const j = await jobRow(a.svc, f.jobId);
+    assert.deepEqual([j.status, j.stage, j.cancelledBy], ["failed", "cancelled", "plant-test"]);
+    assert.equal((await getModelVersion(db, cancelling.modelVersionId!)).status, "failed");
+    assert.equal((await getRoi(db, roi.id)).activeModelVersionId, serving, "nothing activated");
+
+    const g = await startFit(a.svc, { roi }, who);
+    const stopping = await runningOnB(g.jobId);
+    await b.close(); // what SIGTERM does
+    const back = await jobRow(a.svc, g.jobId);
+    assert.deepEqual([back.status, back.attempt], ["queued", 1], "handed back at once, no wait for the sweep");
+    assert.equal((await getModelVersion(db, stopping.modelVersionId!)).status, "failed");
+    const c = await startReplica("replica-c");
+    const result = await g.done;
+    const ran = await jobRow(a.svc, g.jobId);
+    assert.deepEqual([ran.status, ran.replicaId, ran.attempt], ["succeeded", "replica-c", 2]);
+    assert.equal((await getRoi(db, roi.id)).activeModelVersionId, result.version.id);
+    await c.close();
+  });
+
+  it("kill -9 of the replica running a fit: another replica runs it again, the dead run's version ends failed, the previous version serves throughout", async () => {
     const roi = await roiOf(a.svc);
     const serving = roi.activeModelVersionId!;
     const log = path.join(dataRoot, "doomed.log");
