@@ -181,6 +181,9 @@ export function jobDto(j: JobSnapshot) {
     error: j.error ?? null,
     /** who cancelled the job (then status "failed", stage "cancelled") */
     cancelledBy: j.cancelledBy ?? null,
+    /** plant mode: the replica that runs (ran) it, and which run (a dead replica's job runs again); null/1 in process */
+    replicaId: j.replicaId ?? null,
+    attempt: j.attempt ?? 1,
     result:
       j.status === "succeeded" && r?.version
         ? {
