@@ -199,7 +199,7 @@ describe("plant mode: fits on any replica, progress and model changes everywhere
     await c.close();
   });
 
-  it("kill -9 of the replica running a fit: another replica runs it again, the dead run's version ends failed, the previous version serves throughout", async () => {
+  it("kill -9 of the replica running a fit: another replica runs it again, the dead run's version ends failed, the previous version serves throughout", async (t) => {
     const roi = await roiOf(a.svc);
     const serving = roi.activeModelVersionId!;
     const log = path.join(dataRoot, "doomed.log");
@@ -216,6 +216,7 @@ describe("plant mode: fits on any replica, progress and model changes everywhere
       throw new Error(`${err.message}; the doomed replica's log:\n${readFileSync(log, "utf8").slice(-3000)}`);
     });
     process.kill(-child.pid!, "SIGKILL");
+    const killedAt = Date.now();
     child = null;
     const deadVersion = running.modelVersionId!;
     // What A serves while nobody runs the fit, and while the rescuer does: the previous version, every time.
@@ -236,6 +237,8 @@ describe("plant mode: fits on any replica, progress and model changes everywhere
     const j = await jobRow(a.svc, f.jobId);
     assert.equal(j.status, "succeeded");
     assert.equal(j.attempt, 2, "run again after the first run's replica died");
+    // For the README's figure (not asserted): kill → the second run started, with BDI_JOB_DEAD_AFTER_S=3.
+    t.diagnostic(`second run started ${((j.startedAt!.getTime() - killedAt) / 1000).toFixed(1)} s after the kill (BDI_JOB_DEAD_AFTER_S=3)`);
     assert.equal(j.replicaId, rescuer.name);
     assert.equal((await getModelVersion(a.svc.ctx.db.prisma, deadVersion)).status, "failed", "the dead run's version never became visible");
     assert.notEqual(result.version.id, deadVersion);
