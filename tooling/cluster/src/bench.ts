@@ -1,11 +1,13 @@
 // npm run bench:cluster — plant mode's capacity on this machine, side by side in one run:
-//  1. /infer throughput through HAProxy with 2 replicas, then 1 (the second stopped; the balancer's checks take it
-//     out), against the same PostgreSQL and S3 store, C concurrent clients for S seconds each;
+//  1. /infer throughput through HAProxy with 1 and with 2 replicas against the same PostgreSQL and S3 store, C
+//     concurrent clients for S seconds per measurement, interleaved over R rounds (the second replica is taken out of
+//     rotation and put back with HAProxy's runtime API; it stays running, idle), so a change of the machine's load
+//     hits both alike;
 //  2. /infer latency of one client at a time (the WPF station's pattern), p50 / p90, plant mode (PostgreSQL + S3
 //     behind HAProxy) against the default SQLite mode (one service, its data root), interleaved in batches.
-// The same images fit the same model in both modes. Options: --clients C (4) --seconds S (20) --requests N (60)
-// --input-size PX (the backbone's default). Prints the machine's load (uptime) before and after: figures from a
-// loaded machine say so.
+// The same images fit the same model in both modes. Options: --clients C (4) --seconds S (15) --rounds R (3)
+// --requests N (60) --input-size PX (the backbone's default). Prints the machine's load (uptime) before and after:
+// figures from a loaded machine say so.
 import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -18,13 +20,15 @@ import { call, form, image, okImages } from "./harness/http.ts";
 const { values: args } = parseArgs({
   options: {
     clients: { type: "string", default: "4" },
-    seconds: { type: "string", default: "20" },
+    seconds: { type: "string", default: "15" },
+    rounds: { type: "string", default: "3" },
     requests: { type: "string", default: "60" },
     "input-size": { type: "string" },
   },
 });
 const CLIENTS = Number(args.clients);
 const SECONDS = Number(args.seconds);
+const ROUNDS = Number(args.rounds);
 const REQUESTS = Number(args.requests);
 const env: Record<string, string> = args["input-size"] ? { BDI_INPUT_SIZE: args["input-size"] } : {};
 
@@ -53,22 +57,35 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-/** C clients, each sending /infer back to back for S seconds; requests per second and which replicas answered. */
-async function throughput(base: string): Promise<{ rps: number; p50: number; byReplica: Record<string, number> }> {
+type Run = { requests: number; seconds: number; ms: number[]; byReplica: Record<string, number> };
+const newRun = (): Run => ({ requests: 0, seconds: 0, ms: [], byReplica: {} });
+
+/** C clients, each sending /infer back to back for S seconds, added to `run`. */
+async function throughput(base: string, run: Run): Promise<void> {
   const deadline = performance.now() + SECONDS * 1000;
-  const ms: number[] = [];
-  const byReplica: Record<string, number> = {};
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, c) => {
       for (let k = c; performance.now() < deadline; k += CLIENTS) {
         const r = await inferOnce(base, k);
-        ms.push(r.ms);
-        byReplica[r.replica] = (byReplica[r.replica] ?? 0) + 1;
+        run.ms.push(r.ms);
+        run.requests++;
+        run.byReplica[r.replica] = (run.byReplica[r.replica] ?? 0) + 1;
       }
     }),
   );
-  return { rps: ms.length / ((performance.now() - t0) / 1000), p50: pct(ms, 50), byReplica };
+  run.seconds += (performance.now() - t0) / 1000;
+}
+
+/** Waits until `n` answers in a row through the balancer come from the replicas in `want` only, and all of them. */
+async function untilServedBy(base: string, want: string[]) {
+  for (let tries = 0; tries < 200; tries++) {
+    const seen = new Set<string>();
+    for (let k = 0; k < 4 * want.length; k++) seen.add((await call(`${base}/health`)).headers.get("x-bdi-replica") ?? "");
+    if (seen.size === want.length && want.every((w) => seen.has(w))) return;
+    await sleep(250);
+  }
+  throw new Error(`the balancer never settled on ${want.join(", ")}`);
 }
 
 async function main() {
@@ -95,19 +112,23 @@ async function main() {
       }
       await standalone.proc.stop(5_000); // out of the way of the throughput runs
 
-      // 1. throughput with 2 replicas, then with 1
-      const two = await throughput(cluster.balancer.url);
-      await cluster.replicas[1]!.proc!.stop(5_000);
-      for (let ok = 0; ok < 6; ) {
-        ok = (await call(`${cluster.balancer.url}/health`)).headers.get("x-bdi-replica") === "replica1" ? ok + 1 : 0;
-        await sleep(200);
+      // 1. throughput, 1 and 2 replicas in turn (ABBA order over the rounds)
+      const one = newRun();
+      const two = newRun();
+      const measure = async (n: 1 | 2) => {
+        await cluster.balancer.command(`${n === 1 ? "disable" : "enable"} server inference/replica2`);
+        await untilServedBy(cluster.balancer.url, n === 1 ? ["replica1"] : ["replica1", "replica2"]);
+        await throughput(cluster.balancer.url, n === 1 ? one : two);
+      };
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const n of round % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) await measure(n);
       }
-      const one = await throughput(cluster.balancer.url);
+      const rps = (r: Run) => r.requests / r.seconds;
 
       const f = (x: number) => x.toFixed(0).padStart(5);
-      console.log(`\n/infer throughput through HAProxy, PostgreSQL + S3 store, ${CLIENTS} clients × ${SECONDS} s${env.BDI_INPUT_SIZE ? `, input ${env.BDI_INPUT_SIZE} px` : ""}:`);
-      console.log(`  1 replica : ${one.rps.toFixed(2)} req/s   p50 ${f(one.p50)} ms   answered by ${JSON.stringify(one.byReplica)}`);
-      console.log(`  2 replicas: ${two.rps.toFixed(2)} req/s   p50 ${f(two.p50)} ms   answered by ${JSON.stringify(two.byReplica)}   (× ${(two.rps / one.rps).toFixed(2)})`);
+      console.log(`\n/infer throughput through HAProxy, PostgreSQL + S3 store, ${CLIENTS} clients, ${ROUNDS} rounds × ${SECONDS} s each${env.BDI_INPUT_SIZE ? `, input ${env.BDI_INPUT_SIZE} px` : ""}:`);
+      console.log(`  1 replica : ${rps(one).toFixed(2)} req/s   p50 ${f(pct(one.ms, 50))} ms   answered by ${JSON.stringify(one.byReplica)}`);
+      console.log(`  2 replicas: ${rps(two).toFixed(2)} req/s   p50 ${f(pct(two.ms, 50))} ms   answered by ${JSON.stringify(two.byReplica)}   (× ${(rps(two) / rps(one)).toFixed(2)})`);
       const [p50p, p50s] = [pct(plant, 50), pct(sqlite, 50)];
       console.log(`\n/infer one client at a time, ${REQUESTS} requests each, interleaved in batches of 10 (p50 / p90):`);
       console.log(`  SQLite mode (one service, its data root)   : ${f(p50s)} / ${f(pct(sqlite, 90))} ms`);
