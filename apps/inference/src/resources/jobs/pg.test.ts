@@ -212,7 +212,7 @@ describe("plant mode: fits on any replica, progress and model changes everywhere
     const running = await until("the fit running on the doomed replica with its version created", async () => {
       const j = await jobRow(a.svc, f.jobId);
       return j.status === "running" && j.replicaId === "doomed" && j.modelVersionId ? j : null;
-    }, 60_000).catch((err: Error) => {
+    }, 180_000).catch((err: Error) => {
       throw new Error(`${err.message}; the doomed replica's log:\n${readFileSync(log, "utf8").slice(-3000)}`);
     });
     process.kill(-child.pid!, "SIGKILL");
