@@ -204,6 +204,18 @@ test("imageScore tail-mean: mean of the top (100 − p) % inside the mask; ties,
   assert.equal(imageScore(map, mask, 98, "tail-mean"), (inside[0]! + inside[1]!) / 2);
   assert.equal(imageScore(Float32Array.from([NaN, 3, 1, NaN]), null, 50, "tail-mean"), 3);
   assert.equal(imageScore(map, new Uint8Array(200), 99, "tail-mean"), 0);
+  // a large map (the bracket path, no copy) agrees with the sorted definition, with and without a mask and with ties
+  const smooth = Float32Array.from({ length: 300 * 200 }, (_, i) => Math.sin(i * 7.31) * 1000);
+  const top = Array.from(smooth).sort((a, b) => b - a).slice(0, 600);
+  assert.ok(Math.abs(imageScore(smooth, null, 99, "tail-mean") - top.reduce((a, b) => a + b, 0) / 600) < 1e-9 * 1000);
+  const big = Float32Array.from({ length: 300 * 200 }, (_, i) => Math.round((Math.sin(i * 7.31) * 1000) % 97));
+  const bigMask = Uint8Array.from({ length: big.length }, (_, i) => (i % 3 ? 1 : 0));
+  for (const [m, p] of [[null, 99], [null, 99.9], [bigMask, 99], [bigMask, 50]] as const) {
+    const inside = Array.from(big).filter((_, i) => !m || m[i]).sort((a, b) => b - a);
+    const k = Math.max(1, Math.ceil((inside.length * (100 - p)) / 100 - 1e-9));
+    const want = inside.slice(0, k).reduce((a, b) => a + b, 0) / k;
+    assert.ok(Math.abs(imageScore(big, m, p, "tail-mean") - want) < 1e-9 * Math.max(1, Math.abs(want)), `p${p} mask ${!!m}`);
+  }
   // never below the percentile rule's score
   const rnd = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
   assert.ok(imageScore(rnd, null, 99, "tail-mean") >= imageScore(rnd, null, 99, "percentile"));

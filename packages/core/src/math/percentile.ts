@@ -93,15 +93,38 @@ export function maskedPercentiles(map: Float32Array, mask: Uint8Array | null, ps
 
 /**
  * Mean of the highest (100 − p) % of the map values inside the mask — the k = max(1, ⌈n·(100 − p)/100⌉) largest of
- * the n values (`p` = 100: the maximum, 0: the mean). NaNs are left out; an empty mask gives 0. One copy and one
- * selection pass, O(n).
+ * the n values (`p` = 100: the maximum, 0: the mean). NaNs are left out; an empty mask gives 0. Large maps: the k-th
+ * largest value by the sampled brackets (no copy), then one pass sums what lies above it; otherwise one copy and one
+ * selection pass. O(n) either way.
  */
 export function maskedTailMean(map: Float32Array, mask: Uint8Array | null, p: number): number {
   checkP(p);
   if (mask !== null && mask.length !== map.length) {
     throw new InvalidInputError(`mask length ${mask.length} does not match map length ${map.length}`);
   }
-  const v = new Float32Array(map.length);
+  const tail = (n: number) => Math.min(n, Math.max(1, Math.ceil((n * (100 - p)) / 100 - 1e-9)));
+  let inside = map.length;
+  if (mask !== null) {
+    inside = 0;
+    for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) inside++;
+  }
+  if (inside >= 8192) {
+    const k = tail(inside);
+    const vals = new Map<number, number>();
+    if (bracketSelect(map, inside, [inside - k], vals, mask)) {
+      // the k-th largest value v: the tail is every value above v plus as many copies of v as make k
+      const v = vals.get(inside - k)!;
+      let sum = 0;
+      let above = 0;
+      for (let i = 0; i < map.length; i++) {
+        if (mask !== null && mask[i] === 0) continue;
+        const x = map[i]!;
+        if (x > v) { sum += x; above++; }
+      }
+      return (sum + (k - above) * v) / k;
+    }
+  }
+  const v = new Float32Array(inside);
   let n = 0;
   for (let i = 0; i < map.length; i++) {
     if (mask !== null && mask[i] === 0) continue;
@@ -109,7 +132,7 @@ export function maskedTailMean(map: Float32Array, mask: Uint8Array | null, p: nu
     if (x === x) v[n++] = x;
   }
   if (n === 0) return 0;
-  const k = Math.min(n, Math.max(1, Math.ceil((n * (100 - p)) / 100 - 1e-9)));
+  const k = tail(n);
   nthElement(v, 0, n, n - k); // afterwards v[n−k, n) holds the k largest values
   let sum = 0;
   for (let i = n - k; i < n; i++) sum += v[i]!;
