@@ -3,8 +3,9 @@
 //     concurrent clients for S seconds per measurement, interleaved over R rounds (the second replica is taken out of
 //     rotation and put back with HAProxy's runtime API; it stays running, idle), so a change of the machine's load
 //     hits both alike;
-//  2. /infer latency of one client at a time (the WPF station's pattern), p50 / p90, plant mode (PostgreSQL + S3
-//     behind HAProxy) against the default SQLite mode (one service, its data root), interleaved in batches.
+//  2. /infer latency of one client at a time (the WPF station's pattern), p50 / p90, plant mode (PostgreSQL + S3,
+//     through HAProxy and straight to a replica) against the default SQLite mode (one service, its data root),
+//     request by request in turn (A B C A B C …).
 // The same images fit the same model in both modes. Options: --clients C (4) --seconds S (15) --rounds R (3)
 // --requests N (60) --input-size PX (the backbone's default). Prints the machine's load (uptime) before and after:
 // figures from a loaded machine say so.
@@ -103,12 +104,14 @@ async function main() {
       for (let k = 0; k < 6; k++) await inferOnce(cluster.balancer.url, k);
       for (let k = 0; k < 3; k++) await inferOnce(standalone.url, k);
 
-      // 2. one client at a time, interleaved batches of 10 (a drift of the machine's load hits both alike)
+      // 2. one client at a time, the three targets in turn request by request (the machine's load hits all alike)
       const plant: number[] = [];
+      const direct: number[] = [];
       const sqlite: number[] = [];
-      for (let done = 0; done < REQUESTS; done += 10) {
-        for (let k = 0; k < 10; k++) plant.push((await inferOnce(cluster.balancer.url, done + k)).ms);
-        for (let k = 0; k < 10; k++) sqlite.push((await inferOnce(standalone.url, done + k)).ms);
+      for (let k = 0; k < REQUESTS; k++) {
+        plant.push((await inferOnce(cluster.balancer.url, k)).ms);
+        direct.push((await inferOnce(cluster.replicas[0]!.url, k)).ms);
+        sqlite.push((await inferOnce(standalone.url, k)).ms);
       }
       await standalone.proc.stop(5_000); // out of the way of the throughput runs
 
@@ -129,10 +132,15 @@ async function main() {
       console.log(`\n/infer throughput through HAProxy, PostgreSQL + S3 store, ${CLIENTS} clients, ${ROUNDS} rounds × ${SECONDS} s each${env.BDI_INPUT_SIZE ? `, input ${env.BDI_INPUT_SIZE} px` : ""}:`);
       console.log(`  1 replica : ${rps(one).toFixed(2)} req/s   p50 ${f(pct(one.ms, 50))} ms   answered by ${JSON.stringify(one.byReplica)}`);
       console.log(`  2 replicas: ${rps(two).toFixed(2)} req/s   p50 ${f(pct(two.ms, 50))} ms   answered by ${JSON.stringify(two.byReplica)}   (× ${(rps(two) / rps(one)).toFixed(2)})`);
-      const [p50p, p50s] = [pct(plant, 50), pct(sqlite, 50)];
-      console.log(`\n/infer one client at a time, ${REQUESTS} requests each, interleaved in batches of 10 (p50 / p90):`);
-      console.log(`  SQLite mode (one service, its data root)   : ${f(p50s)} / ${f(pct(sqlite, 90))} ms`);
-      console.log(`  plant mode (PostgreSQL + S3, via HAProxy)  : ${f(p50p)} / ${f(pct(plant, 90))} ms   (p50 ${p50p >= p50s ? "+" : ""}${(((p50p - p50s) / p50s) * 100).toFixed(1)} %)`);
+      const p50s = pct(sqlite, 50);
+      const vs = (xs: number[]) => {
+        const d = ((pct(xs, 50) - p50s) / p50s) * 100;
+        return `(p50 ${d >= 0 ? "+" : ""}${d.toFixed(1)} %)`;
+      };
+      console.log(`\n/infer one client at a time, ${REQUESTS} requests each, the three in turn request by request (p50 / p90):`);
+      console.log(`  SQLite mode (one service, its data root)       : ${f(p50s)} / ${f(pct(sqlite, 90))} ms`);
+      console.log(`  plant mode, straight to replica1               : ${f(pct(direct, 50))} / ${f(pct(direct, 90))} ms   ${vs(direct)}`);
+      console.log(`  plant mode through HAProxy (PostgreSQL + S3)   : ${f(pct(plant, 50))} / ${f(pct(plant, 90))} ms   ${vs(plant)}`);
       console.log(`\nload after: ${uptime()}`);
     } finally {
       await standalone.proc.stop(5_000);
