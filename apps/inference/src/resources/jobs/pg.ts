@@ -97,6 +97,7 @@ export class PgJobQueue extends JobBook implements JobQueue {
         pollingIntervalSeconds: poll, retryLimit: MAX_ATTEMPTS * 3, expireInSeconds: 4 * 3600, onError,
       });
       await this.reload();
+      if (this.closing) return; // closed while opening: no sweep to start
       const every = Math.max(500, this.opts.deadAfterMs / 5);
       this.sweeper = setInterval(() => void this.sweep().catch(onError), every);
       this.sweeper.unref();
