@@ -3,7 +3,8 @@
 // never waits on a probe: the probes run in the background every PROBE_MS and /health reports their latest outcome.
 import { pingDatabase } from "@bdi/db";
 import type { ServiceContext } from "../context.ts";
-import { createObjectStore, type ObjectStore } from "../resources/store/object-store.ts";
+import type { ObjectStore } from "../resources/store/object-store.ts";
+import { getServices } from "./index.ts";
 
 const PROBE_MS = 5_000;
 /** A probe that has not answered by then counts as unreachable (a hung connection must not look healthy). */
@@ -57,8 +58,8 @@ async function runProbes(ctx: ServiceContext, m: Monitor) {
 function monitorOf(ctx: ServiceContext): Monitor {
   let m = monitors.get(ctx);
   if (!m) {
-    // The store the configuration names (the data root, or the bucket every replica shares), pinged like the database.
-    const mon: Monitor = { database: { reachable: null }, store: { reachable: null }, timer: null, objects: createObjectStore(ctx.config) };
+    // The service's store (the data root, or the bucket every replica shares), pinged like the database.
+    const mon: Monitor = { database: { reachable: null }, store: { reachable: null }, timer: null, objects: getServices(ctx).store };
     monitors.set(ctx, (m = mon));
     void runProbes(ctx, mon);
     mon.timer = setInterval(() => void runProbes(ctx, mon), PROBE_MS);
