@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createTestDb } from "../testing.ts";
 import {
-  cancelQueuedJob, claimJob, createJobRow, finishJob, findStaleJobs, heartbeatJob, nextRunnableJob, releaseStaleJob, requestJobCancel,
+  cancelQueuedJob, claimJob, createJobRow, databaseClockMs, finishJob, findStaleJobs, heartbeatJob, nextRunnableJob, releaseStaleJob, requestJobCancel,
   roisWithQueuedJobs, updateJobProgress,
 } from "./jobs.ts";
 
@@ -77,6 +77,18 @@ test("jobs: cancel ends a queued job at once and asks a running one's runner; th
     const done = await finishJob(t.prisma, lease, { status: "failed", stage: "cancelled", error: "stop it" });
     assert.deepEqual([done?.status, done?.stage], ["failed", "cancelled"]);
     assert.equal(await finishJob(t.prisma, lease, { status: "succeeded", stage: "done" }), null, "finished once");
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test("jobs: the database server's clock, the one every replica's job times follow (PostgreSQL)", { skip: process.env.BDI_TEST_PG_URL ? false : "PostgreSQL leg only" }, async () => {
+  const t = await createTestDb();
+  try {
+    const before = Date.now();
+    const ms = await databaseClockMs(t.prisma);
+    // Same machine here: the server's clock reads within a second of ours (a replica elsewhere keeps the offset).
+    assert.ok(Math.abs(ms - before) < 1000, `${ms} vs ${before}`);
   } finally {
     await t.cleanup();
   }

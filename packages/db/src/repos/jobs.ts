@@ -1,6 +1,7 @@
 // Plant-mode jobs (fits, calibrations): the visible state every replica reads, next to pg-boss's own tables (which
 // only hand a job to one worker). Each write a runner makes is fenced by (replicaId, attempt): a runner that lost
-// its job (declared dead, the job handed to another replica) changes nothing any more.
+// its job (declared dead, the job handed to another replica) changes nothing any more. Times (`now`) are given by
+// the caller: the plant-mode queue passes the database server's clock, so replicas' clocks need not agree.
 import type { Job } from "../generated/prisma/client.ts";
 import { toJson, type Queryable } from "./common.ts";
 
@@ -15,10 +16,11 @@ const leased = (l: JobLease) => ({ id: l.id, replicaId: l.replicaId, attempt: l.
 export async function createJobRow(
   db: Queryable,
   input: { id: string; kind: string; roiId: string; actor: string; requestId?: string | null; payload: unknown },
+  now = new Date(),
 ): Promise<Job> {
   return db.job.create({
     data: {
-      id: input.id, kind: input.kind, roiId: input.roiId, status: "queued", stage: "queued", actor: input.actor,
+      createdAt: now, id: input.id, kind: input.kind, roiId: input.roiId, status: "queued", stage: "queued", actor: input.actor,
       requestId: input.requestId ?? null, payloadJson: toJson(input.payload) ?? "null",
     },
   });
@@ -53,8 +55,7 @@ export async function roisWithQueuedJobs(db: Queryable): Promise<string[]> {
  * Takes a queued job for this replica (attempt + 1, heart-beat now). Null when it is not queued any more (cancelled,
  * finished, or taken).
  */
-export async function claimJob(db: Queryable, input: { id: string; replicaId: string }): Promise<Job | null> {
-  const now = new Date();
+export async function claimJob(db: Queryable, input: { id: string; replicaId: string }, now = new Date()): Promise<Job | null> {
   const n = await db.job.updateMany({
     where: { id: input.id, status: "queued" },
     data: {
@@ -66,8 +67,8 @@ export async function claimJob(db: Queryable, input: { id: string; replicaId: st
 }
 
 /** The runner is alive: heart-beat now. Null when the lease is lost; the row (cancelledBy included) otherwise. */
-export async function heartbeatJob(db: Queryable, lease: JobLease): Promise<Job | null> {
-  const n = await db.job.updateMany({ where: leased(lease), data: { heartbeatAt: new Date() } });
+export async function heartbeatJob(db: Queryable, lease: JobLease, now = new Date()): Promise<Job | null> {
+  const n = await db.job.updateMany({ where: leased(lease), data: { heartbeatAt: now } });
   return n.count ? findJob(db, lease.id) : null;
 }
 
@@ -76,8 +77,9 @@ export async function updateJobProgress(
   db: Queryable,
   lease: JobLease,
   input: { progress?: number; stage?: string; message?: string | null; modelVersionId?: string },
+  now = new Date(),
 ): Promise<boolean> {
-  const n = await db.job.updateMany({ where: leased(lease), data: { ...input, heartbeatAt: new Date() } });
+  const n = await db.job.updateMany({ where: leased(lease), data: { ...input, heartbeatAt: now } });
   return n.count > 0;
 }
 
@@ -86,11 +88,12 @@ export async function finishJob(
   db: Queryable,
   lease: JobLease,
   input: { status: "succeeded" | "failed"; stage: string; error?: string | null; result?: unknown },
+  now = new Date(),
 ): Promise<Job | null> {
   const n = await db.job.updateMany({
     where: leased(lease),
     data: {
-      status: input.status, stage: input.stage, error: input.error ?? null, finishedAt: new Date(),
+      status: input.status, stage: input.stage, error: input.error ?? null, finishedAt: now,
       ...(input.status === "succeeded" ? { progress: 1 } : {}),
       resultJson: input.result === undefined ? null : toJson(input.result),
     },
@@ -99,10 +102,10 @@ export async function finishJob(
 }
 
 /** Cancels a job that has not started: it ends failed, stage "cancelled". Null when it is not queued. */
-export async function cancelQueuedJob(db: Queryable, input: { id: string; by: string; reason: string }): Promise<Job | null> {
+export async function cancelQueuedJob(db: Queryable, input: { id: string; by: string; reason: string }, now = new Date()): Promise<Job | null> {
   const n = await db.job.updateMany({
     where: { id: input.id, status: "queued" },
-    data: { status: "failed", stage: "cancelled", cancelledBy: input.by, cancelReason: input.reason, error: input.reason, finishedAt: new Date() },
+    data: { status: "failed", stage: "cancelled", cancelledBy: input.by, cancelReason: input.reason, error: input.reason, finishedAt: now },
   });
   return n.count ? findJob(db, input.id) : null;
 }
@@ -128,14 +131,20 @@ export async function findStaleJobs(db: Queryable, deadBefore: Date): Promise<Jo
 export async function releaseStaleJob(
   db: Queryable,
   stale: Job,
-  input: { deadBefore: Date; maxAttempts: number; message: string },
+  input: { deadBefore: Date; maxAttempts: number; message: string; now?: Date },
 ): Promise<Job | null> {
   const fail = stale.attempt >= input.maxAttempts || stale.cancelledBy !== null;
   const n = await db.job.updateMany({
     where: { id: stale.id, status: "running", attempt: stale.attempt, heartbeatAt: { lt: input.deadBefore } },
     data: fail
-      ? { status: "failed", stage: stale.cancelledBy ? "cancelled" : "failed", error: input.message, finishedAt: new Date() }
+      ? { status: "failed", stage: stale.cancelledBy ? "cancelled" : "failed", error: input.message, finishedAt: input.now ?? new Date() }
       : { status: "queued", stage: "queued", message: input.message, replicaId: null, progress: 0 },
   });
   return n.count ? findJob(db, stale.id) : null;
+}
+
+/** PostgreSQL only: the database server's clock (ms since the epoch), the one clock every replica's job times use. */
+export async function databaseClockMs(db: Queryable): Promise<number> {
+  const [row] = await db.$queryRawUnsafe<Array<{ ms: number }>>("SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS ms");
+  return Number(row!.ms);
 }

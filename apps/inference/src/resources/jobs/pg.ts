@@ -16,14 +16,15 @@
 // - Every replica sweeps every BDI_JOB_DEAD_AFTER_S / 5: a running job whose heart-beat is older than
 //   BDI_JOB_DEAD_AFTER_S goes back to the queue (its model version marked failed by the kind's `abandoned`) and
 //   pg-boss retries it on any replica. A dead replica's job therefore runs again within BDI_JOB_DEAD_AFTER_S + one
-//   sweep + one poll: 30 + 6 + 2 = 38 s with the defaults; after 3 runs it fails. A fit activates only at its end,
-//   after `confirm()`, so a dead run never shows: the previous version serves until a run succeeds.
+//   sweep + one poll: 30 + 6 + 2 = 38 s with the defaults; after 3 runs it fails. Every job time is the database
+//   server's clock (each replica keeps its offset to it), so replicas' clocks need not agree. A fit activates only
+//   at its end, after `confirm()`, so a dead run never shows: the previous version serves until a run succeeds.
 // - Cancel: a queued job ends at once; a running one gets cancelledBy in its row, and its runner (told by NOTIFY,
 //   or by its next heart-beat) aborts.
 // - close(): this replica's running job is aborted and handed back to the queue at once (no wait for the sweep).
 import { randomUUID } from "node:crypto";
 import {
-  cancelQueuedJob, claimJob, createJobRow, findJob, findStaleJobs, finishJob, heartbeatJob, listRecentJobs, nextRunnableJob,
+  cancelQueuedJob, claimJob, createJobRow, databaseClockMs, findJob, findStaleJobs, finishJob, heartbeatJob, listRecentJobs, nextRunnableJob,
   openPgChannels, releaseStaleJob, requestJobCancel, roisWithQueuedJobs, startPgQueue, updateJobProgress,
   type Job, type JobLease, type PgChannels, type PgQueue, type PrismaClient,
 } from "@bdi/db";
@@ -79,6 +80,8 @@ export class PgJobQueue extends JobBook implements JobQueue {
   private sweeper: NodeJS.Timeout | null = null;
   private closing = false;
   private opened: Promise<void> | null = null;
+  /** the database server's clock minus this machine's: job times are the server's, so replicas' clocks need not agree */
+  private clockOffsetMs = 0;
 
   constructor(private readonly db: PrismaClient, private readonly opts: PgJobQueueOptions) {
     super({ keep: opts.keep });
@@ -96,6 +99,7 @@ export class PgJobQueue extends JobBook implements JobQueue {
       this.queue = await startPgQueue(this.opts.url, {
         pollingIntervalSeconds: poll, retryLimit: MAX_ATTEMPTS * 3, expireInSeconds: 4 * 3600, onError,
       });
+      await this.syncClock();
       await this.reload();
       if (this.closing) return; // closed while opening: no sweep to start
       const every = Math.max(500, this.opts.deadAfterMs / 5);
@@ -123,7 +127,7 @@ export class PgJobQueue extends JobBook implements JobQueue {
     if (!this.kinds.has(kind)) throw new Error(`no runner defined for ${kind} jobs`);
     await this.open();
     const id = randomUUID();
-    const row = await createJobRow(this.db, { id, kind, roiId: roiKey, actor: meta.actor, requestId: meta.requestId, payload });
+    const row = await createJobRow(this.db, { id, kind, roiId: roiKey, actor: meta.actor, requestId: meta.requestId, payload }, this.now());
     const done = this.outcome<T>(id);
     this.apply(row);
     await this.announce(id);
@@ -133,7 +137,7 @@ export class PgJobQueue extends JobBook implements JobQueue {
 
   async cancel(id: string, by: string, reason: Error): Promise<JobSnapshot | undefined> {
     await this.open();
-    const queued = await cancelQueuedJob(this.db, { id, by, reason: reason.message });
+    const queued = await cancelQueuedJob(this.db, { id, by, reason: reason.message }, this.now());
     if (queued) {
       await this.queue!.cancel(id).catch(() => undefined); // not sent yet, or already fetched: the claim will refuse it
       this.apply(queued);
@@ -162,11 +166,21 @@ export class PgJobQueue extends JobBook implements JobQueue {
     await this.channels?.close();
   }
 
+  private now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
+  private async syncClock(): Promise<void> {
+    const t0 = Date.now();
+    const server = await databaseClockMs(this.db);
+    this.clockOffsetMs = server - (t0 + Date.now()) / 2;
+  }
+
   // ---- running a job on this replica ----
 
   private async runJob(id: string): Promise<void> {
     if (this.closing) throw new Error("shutting down"); // pg-boss puts it back for another replica
-    const row = await claimJob(this.db, { id, replicaId: this.opts.replicaId });
+    const row = await claimJob(this.db, { id, replicaId: this.opts.replicaId }, this.now());
     if (!row) return; // cancelled, finished, or running elsewhere: nothing to do
     const lease: JobLease = { id, replicaId: this.opts.replicaId, attempt: row.attempt };
     const abort = new AbortController();
@@ -181,24 +195,25 @@ export class PgJobQueue extends JobBook implements JobQueue {
       const ctx: JobContext = {
         jobId: id, signal: abort.signal, progress: writer.progress,
         building: async (modelVersionId) => {
-          await updateJobProgress(this.db, lease, { modelVersionId });
+          await updateJobProgress(this.db, lease, { modelVersionId }, this.now());
         },
         confirm: async () => {
-          if (!(await heartbeatJob(this.db, lease))) throw new Error("this replica no longer owns the job");
+          if (!(await heartbeatJob(this.db, lease, this.now()))) throw new Error("this replica no longer owns the job");
         },
       };
       abort.signal.throwIfAborted();
       const result = await def.run(JSON.parse(row.payloadJson) as unknown, ctx);
       await writer.flush();
       this.outcomes.set(id, { ok: true, value: result });
-      const ended = await finishJob(this.db, lease, { status: "succeeded", stage: "done", result });
+      const ended = await finishJob(this.db, lease, { status: "succeeded", stage: "done", result }, this.now());
       if (ended) this.apply(ended);
     } catch (err) {
       await writer.flush();
       if (this.closing && !this.get(id)?.cancelledBy) {
         // Handed back: queued again for another replica (its version was marked failed by the runner's own clean-up).
         const back = await releaseStaleJob(this.db, { ...row, attempt: lease.attempt }, {
-          deadBefore: new Date(Date.now() + 60_000), maxAttempts: MAX_ATTEMPTS, message: `replica ${this.opts.replicaId} shut down during the run`,
+          deadBefore: new Date(this.now().getTime() + 60_000), maxAttempts: MAX_ATTEMPTS, message: `replica ${this.opts.replicaId} shut down during the run`,
+          now: this.now(),
         }).catch(() => null);
         if (back) this.apply(back);
         await this.announce(id);
@@ -206,7 +221,7 @@ export class PgJobQueue extends JobBook implements JobQueue {
       }
       this.outcomes.set(id, { ok: false, error: err });
       const cancelled = !!this.get(id)?.cancelledBy || (abort.signal.aborted && !!(await findJob(this.db, id))?.cancelledBy);
-      const ended = await finishJob(this.db, lease, { status: "failed", stage: cancelled ? "cancelled" : "failed", error: errText(err) });
+      const ended = await finishJob(this.db, lease, { status: "failed", stage: cancelled ? "cancelled" : "failed", error: errText(err) }, this.now());
       if (ended) this.apply(ended);
     } finally {
       clearInterval(beat);
@@ -217,7 +232,7 @@ export class PgJobQueue extends JobBook implements JobQueue {
   }
 
   private async heartbeat(lease: JobLease, abort: AbortController): Promise<void> {
-    const row = await heartbeatJob(this.db, lease).catch(() => undefined);
+    const row = await heartbeatJob(this.db, lease, this.now()).catch(() => undefined);
     if (row === undefined) return; // database unreachable for a moment: try again next beat
     if (row === null) abort.abort(new Error("the job was handed to another replica (this one was taken for dead)"));
     else this.abortIfCancelled(row);
@@ -234,7 +249,7 @@ export class PgJobQueue extends JobBook implements JobQueue {
       pending = null;
       if (!p) return chain;
       chain = chain.then(async () => {
-        if (await updateJobProgress(this.db, lease, p).catch(() => false)) await this.announce(lease.id);
+        if (await updateJobProgress(this.db, lease, p, this.now()).catch(() => false)) await this.announce(lease.id);
       });
       return chain;
     };
@@ -271,10 +286,11 @@ export class PgJobQueue extends JobBook implements JobQueue {
 
   /** Dead runners' jobs back to the queue; every ROI's next job handed to pg-boss. */
   private async sweep(): Promise<void> {
-    const deadBefore = new Date(Date.now() - this.opts.deadAfterMs);
+    await this.syncClock();
+    const deadBefore = new Date(this.now().getTime() - this.opts.deadAfterMs);
     for (const stale of await findStaleJobs(this.db, deadBefore)) {
       const released = await releaseStaleJob(this.db, stale, {
-        deadBefore, maxAttempts: MAX_ATTEMPTS,
+        deadBefore, maxAttempts: MAX_ATTEMPTS, now: this.now(),
         message: `replica ${stale.replicaId ?? "?"} stopped answering during run ${stale.attempt}; ${stale.attempt >= MAX_ATTEMPTS ? "given up" : "queued again"}`,
       });
       if (!released) continue; // another replica got there first
