@@ -71,7 +71,9 @@ export class PgJobQueue extends JobBook implements JobQueue {
   private running = new Map<string, Running>();
   /** runJob calls in flight, awaited by close() */
   private runs = new Set<Promise<void>>();
-  /** outcomes of jobs run here, as the runner returned them (no JSON round trip) */
+  /** jobs queued here whose `done` is pending */
+  private waiting = new Set<string>();
+  /** outcomes of jobs queued and run here, as the runner returned them (no JSON round trip) */
   private outcomes = new Map<string, { ok: true; value: unknown } | { ok: false; error: unknown }>();
   /** re-reads of a row in flight / wanted again, so a burst of notifications reads each row at most twice */
   private reading = new Map<string, boolean>();
@@ -204,9 +206,8 @@ export class PgJobQueue extends JobBook implements JobQueue {
       abort.signal.throwIfAborted();
       const result = await def.run(JSON.parse(row.payloadJson) as unknown, ctx);
       await writer.flush();
-      this.outcomes.set(id, { ok: true, value: result });
       const ended = await finishJob(this.db, lease, { status: "succeeded", stage: "done", result }, this.now());
-      if (ended) this.apply(ended);
+      if (ended) this.settle(id, { ok: true, value: result }, ended);
     } catch (err) {
       await writer.flush();
       if (this.closing && !this.get(id)?.cancelledBy) {
@@ -219,16 +220,22 @@ export class PgJobQueue extends JobBook implements JobQueue {
         await this.announce(id);
         throw err; // pg-boss: failed → retried by any replica
       }
-      this.outcomes.set(id, { ok: false, error: err });
       const cancelled = !!this.get(id)?.cancelledBy || (abort.signal.aborted && !!(await findJob(this.db, id))?.cancelledBy);
       const ended = await finishJob(this.db, lease, { status: "failed", stage: cancelled ? "cancelled" : "failed", error: errText(err) }, this.now());
-      if (ended) this.apply(ended);
+      // Lost lease (another replica runs it now): its outcome, not this one, settles the job.
+      if (ended) this.settle(id, { ok: false, error: err }, ended);
     } finally {
       clearInterval(beat);
       this.running.delete(id);
     }
     await this.announce(id);
     await this.promote(row.roiId).catch(() => undefined);
+  }
+
+  /** This run's outcome is the job's: kept for a `done` waiting here (the original objects), then shown. */
+  private settle(id: string, outcome: { ok: true; value: unknown } | { ok: false; error: unknown }, row: Job): void {
+    if (this.waiting.has(id)) this.outcomes.set(id, outcome);
+    this.apply(row);
   }
 
   private async heartbeat(lease: JobLease, abort: AbortController): Promise<void> {
@@ -348,10 +355,12 @@ export class PgJobQueue extends JobBook implements JobQueue {
 
   /** Settles with the job's outcome once a terminal snapshot is seen (run here or elsewhere). */
   private outcome<T>(id: string): Promise<T> {
+    this.waiting.add(id);
     return new Promise<T>((resolve, reject) => {
       const onJob = (j: JobSnapshot) => {
         if (!terminal(j.status)) return;
         this.off(`job:${id}`, onJob);
+        this.waiting.delete(id);
         const local = this.outcomes.get(id);
         this.outcomes.delete(id);
         if (local) return local.ok ? resolve(local.value as T) : reject(local.error);
