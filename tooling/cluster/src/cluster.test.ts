@@ -67,7 +67,9 @@ async function sse(url: string, headers: Record<string, string>, timeoutMs: numb
   return events;
 }
 
-describe("plant mode: 2 replicas behind HAProxy on PostgreSQL + S3", { skip: unavailable ?? false }, () => {
+// Without the Debian packages: one test, skipped with the reason (a skipped describe would count as nothing at all).
+if (unavailable) it("plant mode: 2 replicas behind HAProxy on PostgreSQL + S3", { skip: unavailable }, () => {});
+else describe("plant mode: 2 replicas behind HAProxy on PostgreSQL + S3", () => {
   let c: Cluster;
   const versions: Array<{ id: string; number: number }> = [];
 
@@ -210,7 +212,8 @@ describe("plant mode: 2 replicas behind HAProxy on PostgreSQL + S3", { skip: una
     writeFileSync(path.join(RESULTS, "contract-through-balancer.tap"), `${r.stdout}\n${r.stderr}`);
     const count = (k: string) => Number(new RegExp(`^# ${k} (\\d+)$`, "m").exec(r.stdout)?.[1] ?? NaN);
     const failures = r.stdout.split("\n").filter((l) => /^\s*not ok /.test(l));
-    console.log(`# contract suite through the balancer: ${count("pass")} passed, ${count("fail")} failed, ${count("skipped")} skipped`);
+    const skips = r.stdout.split("\n").filter((l) => / # SKIP /.test(l)).map((l) => l.trim());
+    console.log(`# contract suite through the balancer: ${count("pass")} passed, ${count("fail")} failed; skipped: ${skips.join("; ") || "none"}`);
     assert.equal(r.status, 0, `${failures.join("\n")}\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-2000)}`);
     assert.ok(count("pass") > 30, `no TAP summary from the contract suite:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
   });
