@@ -5,6 +5,7 @@ import fp from "fastify-plugin";
 import type { ServiceContext } from "../context.ts";
 import { getServices } from "../services/index.ts";
 import { startRetentionSchedule } from "../services/retention.ts";
+import { startReplicaHealth } from "../services/replica-health.ts";
 
 export const servicesPlugin = fp<{ ctx: ServiceContext }>(async (app, { ctx }) => {
   const svc = getServices(ctx);
@@ -13,7 +14,7 @@ export const servicesPlugin = fp<{ ctx: ServiceContext }>(async (app, { ctx }) =
   app.addHook("onClose", () => retention.stop());
   // Plant mode: the job mirror and the model-change channel listen from the start; this replica takes jobs once its
   // backbone is ready (unless BDI_JOB_WORKER=0). Jobs stop first at close: a running one is handed back to the queue.
-  await Promise.all([svc.jobs.open(), svc.changes.open()]);
+  await Promise.all([svc.jobs.open(), svc.changes.open(), startReplicaHealth(ctx)]);
   app.addHook("onClose", async () => {
     await Promise.all([svc.jobs.close(), svc.changes.close()]);
     await Promise.all([svc.compute.close(), svc.scorer.close()]);

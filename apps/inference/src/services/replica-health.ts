@@ -23,7 +23,7 @@ export type ReplicaHealth = {
   store: Reachability & { kind: "local" | "s3" };
 };
 
-type Monitor = { database: Reachability; store: Reachability; timer: NodeJS.Timeout | null; objects: ObjectStore };
+type Monitor = { database: Reachability; store: Reachability; timer: NodeJS.Timeout | null; objects: ObjectStore; first: Promise<void> };
 const monitors = new WeakMap<ServiceContext, Monitor>();
 
 function withTimeout(p: Promise<unknown>): Promise<void> {
@@ -59,13 +59,21 @@ function monitorOf(ctx: ServiceContext): Monitor {
   let m = monitors.get(ctx);
   if (!m) {
     // The service's store (the data root, or the bucket every replica shares), pinged like the database.
-    const mon: Monitor = { database: { reachable: null }, store: { reachable: null }, timer: null, objects: getServices(ctx).store };
+    const mon: Monitor = { database: { reachable: null }, store: { reachable: null }, timer: null, objects: getServices(ctx).store, first: Promise.resolve() };
     monitors.set(ctx, (m = mon));
-    void runProbes(ctx, mon);
+    mon.first = runProbes(ctx, mon);
     mon.timer = setInterval(() => void runProbes(ctx, mon), PROBE_MS);
     mon.timer.unref();
   }
   return m;
+}
+
+/**
+ * Starts the background probes and waits for their first outcome (at most PROBE_TIMEOUT_MS), so the first /health
+ * snapshot — the edge answers polls from it — already says whether the database and the store answer.
+ */
+export function startReplicaHealth(ctx: ServiceContext): Promise<void> {
+  return monitorOf(ctx).first;
 }
 
 /** Stops the background probes (the app's close, before the database goes). */
