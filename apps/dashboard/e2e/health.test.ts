@@ -4,7 +4,7 @@ import { after, before, describe, it, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
-import { freePort } from "./helpers/process.ts";
+import { freePort } from "@bdi/core/testing/free-port";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

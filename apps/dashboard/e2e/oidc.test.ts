@@ -8,7 +8,7 @@ import type { Page } from "playwright-core";
 import { launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
 import { assertDashboardBuilt, startStack, type Stack } from "./helpers/stack.ts";
 import { cookieHeader } from "./helpers/auth.ts";
-import { freePort } from "./helpers/process.ts";
+import { freePort } from "@bdi/core/testing/free-port";
 import { startTestIdp, TEST_IDP_CLIENT, type TestIdp } from "./helpers/oidc.ts";
 
 const id = (page: Page, testId: string) => page.getByTestId(testId);

@@ -4,9 +4,9 @@
 // each test gets its own database.
 import { spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@bdi/core/testing/free-port";
 
 export interface TestPostgres {
   /** URL of the `postgres` maintenance database (superuser `postgres`, trust auth, loopback only) */
@@ -42,16 +42,6 @@ function uidOf(user: string): { uid: number; gid: number } | null {
   return r.status === 0 && g.status === 0 ? { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) } : null;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startPostgres(): Promise<TestPostgres> {
   const reason = postgresUnavailableReason();

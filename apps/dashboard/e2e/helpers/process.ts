@@ -2,8 +2,8 @@
 // spawn children), output to a log file kept as a test artifact.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "@bdi/core/testing/free-port";
 
 export type Server = {
   name: string;
@@ -15,18 +15,6 @@ export type Server = {
   stop: () => Promise<void>;
 };
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 export function startServer(opts: { name: string; command: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; logPath: string }): Server {
   const fd = openSync(opts.logPath, "w");

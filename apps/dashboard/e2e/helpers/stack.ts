@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { DASHBOARD_DIR, REPO_ROOT, resultsPath } from "./paths.ts";
-import { FatalWaitError, freePort, startServer, waitFor, type Server } from "./process.ts";
+import { FatalWaitError, startServer, waitFor, type Server } from "./process.ts";
+import { freePort } from "@bdi/core/testing/free-port";
 import { account, createUserWithCli, newAuthSecret, rememberSession, sessionCookie, type Account, type SessionCookie } from "./auth.ts";
 
 /** Long enough for a cold backbone load on a small CI machine. */

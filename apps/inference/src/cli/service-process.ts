@@ -3,23 +3,13 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@bdi/core/testing/free-port";
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../main.ts");
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-    srv.on("error", rej);
-  });
-}
 
 /** Polls GET /health until 200 (503 while the backbone loads); gives up when `gone()` says the service exited. */
 async function waitHealthy(base: string, gone: () => boolean, timeoutMs = 120_000) {

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { freePort, startProc, waitFor, type Proc } from "./procs.ts";
+import { startProc, waitFor, type Proc } from "./procs.ts";
+import { freePort } from "@bdi/core/testing/free-port";
 import { REPO_ROOT } from "./paths.ts";
 
 export const HAPROXY_CONFIG = path.join(REPO_ROOT, "deploy", "haproxy.cfg");

@@ -14,7 +14,8 @@ import { findPostgresBin, startPostgres, postgresUnavailableReason, type TestPos
 import { IDENTITY_HEADER, signIdentityToken } from "@bdi/core/auth/identity-token";
 import { findHaproxy, startBalancer, type Balancer } from "./balancer.ts";
 import { DASHBOARD_DIR, INFERENCE_DIR, REPO_ROOT } from "./paths.ts";
-import { freePort, startProc, waitFor, type Proc } from "./procs.ts";
+import { startProc, waitFor, type Proc } from "./procs.ts";
+import { freePort } from "@bdi/core/testing/free-port";
 
 const READY_MS = Number(process.env.BDI_CLUSTER_READY_MS ?? 240_000);
 const BUCKET = "bdi-plant";

@@ -3,8 +3,8 @@
 // when this process exits (a failed test, Ctrl-C) is killed, so no run leaves a replica or a balancer behind.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
-import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "@bdi/core/testing/free-port";
 
 export type Proc = {
   name: string;
@@ -37,18 +37,6 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 export function startProc(opts: { name: string; command: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; logPath: string }): Proc {
   const fd = openSync(opts.logPath, "a");
