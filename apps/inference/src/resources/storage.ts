@@ -1,11 +1,12 @@
 // Stored images and their keys: images are validated (decoded header, sane size) before anything is written, every
 // path handed to the database is a relative key (the data root's path, or the bucket's key: resources/store/), so the
 // data root can be moved or restored; writes into the data root are atomic (tmp + rename).
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import { ServiceError } from "../services/errors.ts";
+import { atomicFile } from "./store/files.ts";
 
 export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
 export const MAX_IMAGE_SIDE = 16384;
@@ -76,15 +77,7 @@ export function resolveInRoot(dataRoot: string, rel: string): string {
 /** Writes `data` to dataRoot/rel atomically (tmp file in the same folder, then rename). Returns the absolute path. */
 export async function writeAtomic(dataRoot: string, rel: string, data: Buffer | Uint8Array): Promise<string> {
   const abs = resolveInRoot(dataRoot, rel);
-  await mkdir(path.dirname(abs), { recursive: true });
-  const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, abs);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await atomicFile(abs, (tmp) => writeFile(tmp, data));
   return abs;
 }
 
