@@ -1,26 +1,39 @@
-// Builds the bundled backbone file (models/cache/<file>.onnx) and checks it against the committed manifest.
+// Builds the bundled backbone files (models/cache/<file>.onnx) and checks them against the committed manifest.
 import { existsSync, readFileSync } from "node:fs";
+import { convertInceptionV3Features } from "./convert-inception.ts";
 import { convertMobilenetV2Features } from "./convert-mobilenet.ts";
-import { backbonePath, getBackboneEntry, loadManifest, modelsDir, sha256, writeFileAtomic } from "./manifest.ts";
+import { backbonePath, getBackboneEntry, loadManifest, modelsDir, sha256, writeFileAtomic, type BackboneEntry } from "./manifest.ts";
 
 export interface BuildResult { id: string; path: string; sha256: string; bytes: number; matchesManifest: boolean; skipped: boolean }
 
-/** Convert nsfwjs's MobileNetV2 into the bundled ONNX feature model (deterministic bytes). */
-export function buildBundledBytes(): Uint8Array {
-  return convertMobilenetV2Features({ outputs: ["s8", "s8_expand", "s16", "s16_expand"], quantized: true });
+/** The bundled backbones: converted from nsfwjs at build time, never downloaded. */
+export function bundledIds(dir = modelsDir()): string[] {
+  return Object.values(loadManifest(dir).backbones).filter((b) => b.bundled).map((b) => b.id);
 }
 
-/** Write the bundled backbone under `dir` (default: BDI_MODELS_DIR or models/cache). Skips if already valid unless `force`. */
-export function buildBundled(opts: { dir?: string; force?: boolean } = {}): BuildResult {
+/** Convert a bundled backbone (default: the manifest's default) from nsfwjs into its ONNX feature model (deterministic bytes). */
+export function buildBundledBytes(id = loadManifest().default): Uint8Array {
+  const e: BackboneEntry = getBackboneEntry(id);
+  if (!e.bundled) throw new Error(`backbone ${id} is not bundled`);
+  const outputs = Object.keys(e.outputs ?? {});
+  switch (e.kind) {
+    case "mobilenetv2": return convertMobilenetV2Features({ outputs, quantized: true });
+    case "inceptionv3": return convertInceptionV3Features(outputs);
+    default: throw new Error(`backbone ${id}: no converter for kind ${e.kind}`);
+  }
+}
+
+/** Write one bundled backbone under `dir` (default: BDI_MODELS_DIR or models/cache). Skips if already valid unless `force`. */
+export function buildBundled(opts: { id?: string; dir?: string; force?: boolean } = {}): BuildResult {
   const dir = opts.dir ?? modelsDir();
-  const id = Object.values(loadManifest(dir).backbones).find((b) => b.bundled)!.id;
+  const id = opts.id ?? loadManifest(dir).default;
   const e = getBackboneEntry(id, dir);
   const path = backbonePath(e, dir);
   if (!opts.force && existsSync(path)) {
     const sum = sha256(readFileSync(path));
     if (sum === e.sha256) return { id, path, sha256: sum, bytes: readFileSync(path).length, matchesManifest: true, skipped: true };
   }
-  const bytes = buildBundledBytes();
+  const bytes = buildBundledBytes(id);
   const sum = sha256(bytes);
   writeFileAtomic(path, bytes);
   return { id, path, sha256: sum, bytes: bytes.length, matchesManifest: sum === e.sha256, skipped: false };

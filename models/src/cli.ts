@@ -1,5 +1,5 @@
 // CLI of @bdi/models: build-bundled | import FILE.onnx | pull [--sha256 HEX] [--url URL] | list
-import { buildBundled } from "./build.ts";
+import { buildBundled, bundledIds } from "./build.ts";
 import { importDinov2, pullDinov2, ImportError } from "./dinov2.ts";
 import { backbonePath, backboneFilePresent, loadManifest, modelsDir } from "./manifest.ts";
 
@@ -10,13 +10,16 @@ export async function modelsCli(argv: string[]): Promise<number> {
     switch (cmd) {
       case "build":
       case "build-bundled": {
-        const r = buildBundled({ force: rest.includes("--force") });
-        console.log(`${r.id}: ${r.skipped ? "up to date" : "wrote"} ${r.path} (${r.bytes} bytes, sha256 ${r.sha256})`);
-        if (!r.matchesManifest) {
-          console.error(`error: sha256 differs from models/manifest.json; the converter output changed`);
-          return 1;
+        let ok = true;
+        for (const id of bundledIds()) {
+          const r = buildBundled({ id, force: rest.includes("--force") });
+          console.log(`${r.id}: ${r.skipped ? "up to date" : "wrote"} ${r.path} (${r.bytes} bytes, sha256 ${r.sha256})`);
+          if (!r.matchesManifest) {
+            console.error(`error: ${r.id}: sha256 differs from models/manifest.json; the converter output changed`);
+            ok = false;
+          }
         }
-        return 0;
+        return ok ? 0 : 1;
       }
       case "import": {
         const file = rest.find((a) => !a.startsWith("--"));

@@ -23,11 +23,12 @@ export function nsfwjsRoot(): string {
   return resolve(dirname(require.resolve("nsfwjs")), "../..");
 }
 
-export function loadTfjsGraphModel(dir = join(nsfwjsRoot(), "dist/models/mobilenet_v2_mid")) {
-  const model = require(join(dir, "model.min.js")) as {
-    format: string; modelTopology: { node: TfNode[] }; weightsManifest: Array<{ paths: string[]; weights: TfWeight[] }>;
-  };
-  if (model.format !== "graph-model") throw new Error(`${dir}: not a tfjs graph model`);
+/** A tfjs model's uint8-quantized weights, by name (nsfwjs ships every model this way). */
+export type QuantizedTensors = Map<string, { shape: number[]; q: Uint8Array; scale: number; min: number }>;
+
+/** Read a tfjs model file (`model.min.js`, a UMD module) and its weight shards (`*.min.js`, base64 strings). */
+export function loadTfjsModel<T>(dir: string): { model: T; tensors: QuantizedTensors } {
+  const model = require(join(dir, "model.min.js")) as T & { weightsManifest: Array<{ paths: string[]; weights: TfWeight[] }> };
   const chunks: Buffer[] = [];
   const weights: TfWeight[] = [];
   for (const group of model.weightsManifest) {
@@ -35,7 +36,7 @@ export function loadTfjsGraphModel(dir = join(nsfwjsRoot(), "dist/models/mobilen
     weights.push(...group.weights);
   }
   const buf = Buffer.concat(chunks);
-  const tensors = new Map<string, { shape: number[]; q: Uint8Array; scale: number; min: number }>();
+  const tensors: QuantizedTensors = new Map();
   let off = 0;
   for (const w of weights) {
     const n = w.shape.reduce((a, b) => a * b, 1);
@@ -44,10 +45,17 @@ export function loadTfjsGraphModel(dir = join(nsfwjsRoot(), "dist/models/mobilen
     off += n;
   }
   if (off !== buf.length) throw new Error(`weight buffer size mismatch: used ${off} of ${buf.length} bytes`);
+  return { model, tensors };
+}
+
+export function loadTfjsGraphModel(dir = join(nsfwjsRoot(), "dist/models/mobilenet_v2_mid")) {
+  const { model, tensors } = loadTfjsModel<{ format: string; modelTopology: { node: TfNode[] } }>(dir);
+  if (model.format !== "graph-model") throw new Error(`${dir}: not a tfjs graph model`);
   return { nodes: model.modelTopology.node, tensors };
 }
 
-function permute(src: Uint8Array, shape: number[], perm: number[]): { data: Uint8Array; shape: number[] } {
+/** Transpose a dense tensor (weights from TF's HWIO to ONNX's OIHW). */
+export function permute(src: Uint8Array, shape: number[], perm: number[]): { data: Uint8Array; shape: number[] } {
   const outShape = perm.map((p) => shape[p]);
   const inStrides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const out = new Uint8Array(src.length);

@@ -4,12 +4,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
-import { buildBundled, buildBundledBytes } from "./build.ts";
+import { buildBundled, buildBundledBytes, bundledIds } from "./build.ts";
+import { convertInceptionV3Features } from "./convert-inception.ts";
 import { getBackboneEntry, loadManifest, sha256 } from "./manifest.ts";
 import { DataType, GraphBuilder, appendToModel, encodeModel, summarizeModel, valueInfo } from "./onnx.ts";
 import { findBlockTensor } from "./dinov2.ts";
 
-const bundledId = () => Object.values(loadManifest().backbones).find((b) => b.bundled)!.id;
+const bundledId = () => loadManifest().default;
 
 test("converter regenerates the bundled backbone byte for byte (sha256 = manifest)", () => {
   const e = getBackboneEntry(bundledId());
@@ -72,4 +73,33 @@ test("DINOv2 block tensor lookup (HF export names, own export names)", () => {
   assert.equal(findBlockTensor(hf, [], 11), undefined);
   assert.equal(findBlockTensor(["/blocks.10/Add_1_output_0"], [], 10), "/blocks.10/Add_1_output_0");
   assert.equal(findBlockTensor([], ["block9", "block10"], 9), "block9");
+});
+
+test("InceptionV3 converter: every bundled backbone regenerates byte for byte; Keras padding matches tfjs value for value", async () => {
+  for (const id of bundledIds()) assert.equal(sha256(buildBundledBytes(id)), getBackboneEntry(id).sha256, id);
+  // Reference: tfjs 4.22.0 running nsfwjs's own Keras model on the same input (fixture's note); the product's SAME
+  // padding moves the stem by a pixel, so the check converts with Keras's padding and compares value for value.
+  const ref = JSON.parse(readFileSync(new URL("./__fixtures__/inception-v3-tfjs.json", import.meta.url), "utf8")) as {
+    input: number; outputs: Record<string, { shape: number[]; mean: number; points: Array<[number, number, number, number]> }>;
+  };
+  const names = Object.keys(ref.outputs);
+  const s = await ort.InferenceSession.create(convertInceptionV3Features(names, { kerasPadding: true }), { intraOpNumThreads: 2 });
+  const S = ref.input;
+  const x = Float32Array.from({ length: 3 * S * S }, (_, i) => ((i * 7919) % 255) / 255);
+  const r = await s.run({ input: new ort.Tensor("float32", x, [1, 3, S, S]) });
+  for (const name of names) {
+    const want = ref.outputs[name];
+    assert.deepEqual(r[name].dims, [1, ...want.shape], name);
+    const d = r[name].data as Float32Array;
+    const [, H, W] = want.shape;
+    assert.ok(Math.abs(d.reduce((a, v) => a + v, 0) / d.length - want.mean) < 1e-4, `${name} mean`);
+    for (const [c, h, w, v] of want.points) assert.ok(Math.abs(d[(c * H + h) * W + w] - v) < 1e-3, `${name}[${c},${h},${w}] = ${d[(c * H + h) * W + w]}, tfjs ${v}`);
+  }
+  await s.release();
+  // the product's padding: grids of exactly input ÷ 8 and ÷ 16, as the feature head expects
+  const e = getBackboneEntry("inceptionv3-mid");
+  const p = await ort.InferenceSession.create(buildBundledBytes(e.id), { intraOpNumThreads: 2 });
+  const r2 = await p.run({ input: new ort.Tensor("float32", x.subarray(0, 3 * 224 * 224), [1, 3, 224, 224]) });
+  for (const [name, spec] of Object.entries(e.outputs!)) assert.deepEqual(r2[name].dims, [1, spec.channels, 224 / spec.stride, 224 / spec.stride], name);
+  await p.release();
 });

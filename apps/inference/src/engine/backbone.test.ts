@@ -36,6 +36,19 @@ test("the bundled backbone loads once (shared session) and returns L2-normalised
   await assert.rejects(a.extract(new Float32Array(10)), /3×224×224/);
 });
 
+test("the bundled InceptionV3 goes through the same CNN feature head (grid input ÷ 8, mixed1 ‖ upsampled mixed4)", async () => {
+  const a = await loadBackbone({ backbone: "inceptionv3-mid", threads: 2, inputSize: 224 });
+  assert.deepEqual([a.kind, a.grid, a.dim, a.stride], ["inceptionv3", 28, 1056, 8]);
+  const x = new Float32Array(3 * 224 * 224);
+  for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 0) / 4294967296;
+  const f = await a.extract(x);
+  assert.equal(f.length, 28 * 28 * 1056);
+  let s = 0;
+  for (let k = 0; k < 1056; k++) s += f[405 * 1056 + k] ** 2;
+  assert.ok(Math.abs(s - 1) < 1e-4, `norm² ${s}`);
+  await a.release();
+});
+
 test("l2: false leaves the patch features unnormalised (a separate shared session)", async () => {
   const a = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", threads: 2, inputSize: 224 });
   const u = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", threads: 2, inputSize: 224, l2: false });

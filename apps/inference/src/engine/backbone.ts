@@ -7,7 +7,7 @@ import {
   type BackboneEntry,
 } from "@bdi/models";
 import { BackboneUnavailableError } from "./errors.ts";
-import { FEATURES_OUTPUT, featuresL2, featuresLocalAvg, withFeatureHead } from "./features.ts";
+import { FEATURES_OUTPUT, featuresL2, featuresLocalAvg, gridFor, withFeatureHead } from "./features.ts";
 
 export interface LoadBackboneOptions {
   /** `auto` (DINOv2 when its file is present, else the bundled one) or a manifest id */
@@ -96,9 +96,9 @@ function loadBytes(entry: BackboneEntry, dir: string | null): { bytes: Uint8Arra
       if (!entry.bundled) throw new BackboneUnavailableError((e as Error).message);
     }
   }
-  const bytes = buildBundledBytes();
+  const bytes = buildBundledBytes(entry.id);
   const sum = sha256(bytes);
-  if (sum !== entry.sha256) throw new BackboneUnavailableError(`bundled backbone: converter output sha256 ${sum} differs from the manifest's ${entry.sha256}`);
+  if (sum !== entry.sha256) throw new BackboneUnavailableError(`bundled backbone ${entry.id}: converter output sha256 ${sum} differs from the manifest's ${entry.sha256}`);
   return { bytes, sha256: sum };
 }
 
@@ -162,7 +162,7 @@ async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: numbe
   if (reason) opts.log?.warn({ reason }, `backbone ${entry.id}: CUDA unavailable, using CPU`);
   if (entry.randomWeights) opts.log?.warn({ backbone: entry.id }, "backbone has RANDOM weights (export_dinov2.py --random-weights): speed benchmarks only");
   const inName = entry.input.name;
-  const grid = entry.kind === "dinov2" ? Math.floor(inputSize / (entry.patch ?? 14)) : Math.ceil(inputSize / entry.features.stride);
+  const grid = gridFor(entry, inputSize);
   const dim = entry.features.dim;
   const rawOutputs = entry.kind === "dinov2" ? entry.features.outputs.map((o) => entry.tensors?.[o] ?? o) : entry.features.outputs;
   // Serialise runs: one session, concurrent callers queue (ORT sessions are thread-safe but contend for the same cores).

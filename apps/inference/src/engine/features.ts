@@ -1,6 +1,6 @@
 // Patch-feature head appended to the backbone graph (protobuf append, no re-encode), so that pooling, upsampling,
 // concatenation and L2 normalisation run inside onnxruntime:
-//   MobileNetV2: AvgPool3×3(s8*) ‖ Resize×2(AvgPool3×3(s16*)) → [g², C8+C16], L2-normalised
+//   CNNs (MobileNetV2, InceptionV3): AvgPool3×3(s8*) ‖ Resize×2(AvgPool3×3(s16*)) → [g², C8+C16], L2-normalised
 //   DINOv2:      blocks 9, 10, 11 (prefix tokens dropped) concatenated → [1024, 1152], L2-normalised
 import { DataType, GraphBuilder, appendToModel, valueInfo, type BackboneEntry } from "@bdi/models";
 
@@ -12,6 +12,11 @@ export interface FeatureLayout { grid: number; dim: number; stride: number }
 export function gridFor(entry: BackboneEntry, inputSize: number): number {
   if (entry.kind === "dinov2") return Math.floor(inputSize / (entry.patch ?? 14));
   return Math.ceil(inputSize / entry.features.stride);
+}
+
+/** CNN backbones (MobileNetV2, InceptionV3): feature maps at strides, combined by the same head. */
+export function isCnn(entry: Pick<BackboneEntry, "kind">): boolean {
+  return entry.kind !== "dinov2";
 }
 
 export function featureLayout(entry: BackboneEntry, inputSize: number): FeatureLayout {
@@ -29,7 +34,7 @@ export function featuresL2(entry: BackboneEntry, l2?: boolean): boolean {
  * bsdata_pitting 0.73 → 0.80 at 448), at a small cost in image AUROC. Not used by ViT backbones.
  */
 export function featuresLocalAvg(entry: BackboneEntry, localAvg?: number): number {
-  if (entry.kind !== "mobilenetv2") return 0;
+  if (!isCnn(entry)) return 0;
   const k = localAvg ?? entry.features.localAvg;
   if (!Number.isInteger(k) || k < 1 || k % 2 === 0) throw new Error(`local average must be an odd integer ≥ 1 (got ${k})`);
   return k;
@@ -43,8 +48,8 @@ export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry,
   const g = new GraphBuilder("bdi_head");
   const { grid, dim } = featureLayout(entry, inputSize);
   let cat: string;
-  if (entry.kind === "mobilenetv2") {
-    if (inputSize % 16 !== 0) throw new Error(`mobilenetv2 input size must be a multiple of 16 (got ${inputSize})`);
+  if (isCnn(entry)) {
+    if (inputSize % 16 !== 0) throw new Error(`${entry.kind} input size must be a multiple of 16 (got ${inputSize})`);
     const k = featuresLocalAvg(entry, localAvg);
     const parts = entry.features.outputs.map((o) => {
       const spec = entry.outputs?.[o];
