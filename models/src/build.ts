@@ -1,7 +1,8 @@
 // Builds the bundled backbone files (models/cache/<file>.onnx) and checks them against the committed manifest.
 import { existsSync, readFileSync } from "node:fs";
-import { convertInceptionV3Features } from "./convert-inception.ts";
-import { convertMobilenetV2Features } from "./convert-mobilenet.ts";
+import { convertInceptionV3Features, inceptionV3Graph, INCEPTION_FEATURE_OUTPUTS } from "./convert-inception.ts";
+import { convertMobilenetV2Features, MOBILENET_FEATURE_OUTPUTS } from "./convert-mobilenet.ts";
+import { appendToModel } from "./onnx.ts";
 import { backbonePath, getBackboneEntry, loadManifest, modelsDir, sha256, writeFileAtomic, type BackboneEntry } from "./manifest.ts";
 
 export interface BuildResult { id: string; path: string; sha256: string; bytes: number; matchesManifest: boolean; skipped: boolean }
@@ -19,6 +20,12 @@ export function buildBundledBytes(id = loadManifest().default): Uint8Array {
   switch (e.kind) {
     case "mobilenetv2": return convertMobilenetV2Features({ outputs, quantized: true });
     case "inceptionv3": return convertInceptionV3Features(outputs);
+    case "mobilenetv2+inceptionv3": {
+      // both networks on one input (each reads pixels in [0, 1]); the feature head concatenates all four maps
+      const mobilenet = outputs.filter((o) => o in MOBILENET_FEATURE_OUTPUTS);
+      const inception = outputs.filter((o) => o in INCEPTION_FEATURE_OUTPUTS);
+      return appendToModel(convertMobilenetV2Features({ outputs: mobilenet, quantized: true }), inceptionV3Graph(inception));
+    }
     default: throw new Error(`backbone ${id}: no converter for kind ${e.kind}`);
   }
 }

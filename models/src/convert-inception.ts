@@ -7,7 +7,7 @@
 // by one pixel. The grid becomes exactly input ÷ 8 (mixed0–2) and input ÷ 16 (mixed3–7), as MobileNetV2's, so the
 // feature head, the map geometry and the heatmaps need nothing of their own for this backbone.
 import { join } from "node:path";
-import { DataType, encodeModel, node, tensorF32, tensorU8, valueInfo, type NodeProto, type TensorProto } from "./onnx.ts";
+import { DataType, encodeModel, node, tensorF32, tensorU8, valueInfo, type NodeProto, type TensorProto, type ValueInfoProto } from "./onnx.ts";
 import { loadTfjsModel, nsfwjsRoot, permute } from "./convert-mobilenet.ts";
 
 interface KerasLayer {
@@ -41,8 +41,8 @@ const pair = (v: unknown, what: string): [number, number] => {
   return [a[0], a[1]];
 };
 
-/** Build the feature model bytes for the requested `mixedN` outputs. Deterministic. */
-export function convertInceptionV3Features(outputs: string[] = ["mixed2", "mixed3"], opts: { kerasPadding?: boolean } = {}): Uint8Array {
+/** The feature graph's nodes, initialisers and outputs for the requested `mixedN` blocks (input tensor "input"). */
+export function inceptionV3Graph(outputs: string[], opts: { kerasPadding?: boolean } = {}): { node: NodeProto[]; initializer: TensorProto[]; output: ValueInfoProto[] } {
   // kerasPadding: VALID where Keras pads VALID (grid no longer input ÷ stride): only to compare with tfjs, value for value
   const pad = (l: KerasLayer) => (opts.kerasPadding && l.config.padding === "valid" ? "VALID" : "SAME_UPPER");
   const { layers, tensors } = loadInceptionV3();
@@ -138,12 +138,18 @@ export function convertInceptionV3Features(outputs: string[] = ["mixed2", "mixed
     }
   }
 
-  const graphOutputs = outputs.map((o) => {
+  const output = outputs.map((o) => {
     const spec = INCEPTION_FEATURE_OUTPUTS[o];
     return valueInfo(o, DataType.FLOAT, ["batch", spec.channels, `h${spec.stride}`, `w${spec.stride}`]);
   });
+  return { node: nodes, initializer: inits, output };
+}
+
+/** Build the feature model bytes for the requested `mixedN` outputs. Deterministic. */
+export function convertInceptionV3Features(outputs: string[] = ["mixed2", "mixed3"], opts: { kerasPadding?: boolean } = {}): Uint8Array {
+  const { node: nodes, initializer: inits, output } = inceptionV3Graph(outputs, opts);
   return encodeModel(
-    { name: "inception_v3_features", node: nodes, initializer: inits, input: [valueInfo("input", DataType.FLOAT, ["batch", 3, "height", "width"])], output: graphOutputs },
+    { name: "inception_v3_features", node: nodes, initializer: inits, input: [valueInfo("input", DataType.FLOAT, ["batch", 3, "height", "width"])], output },
     {
       producer: "bdi-models convert-inception",
       metadata: {

@@ -26,7 +26,7 @@ export interface BackboneFeatureSpec {
 }
 export interface BackboneEntry {
   id: string;
-  kind: "mobilenetv2" | "inceptionv3" | "dinov2";
+  kind: "mobilenetv2" | "inceptionv3" | "mobilenetv2+inceptionv3" | "dinov2";
   bundled: boolean;
   description?: string;
   license?: string;

@@ -36,17 +36,19 @@ test("the bundled backbone loads once (shared session) and returns L2-normalised
   await assert.rejects(a.extract(new Float32Array(10)), /3×224×224/);
 });
 
-test("the bundled InceptionV3 goes through the same CNN feature head (grid input ÷ 8, mixed1 ‖ upsampled mixed4)", async () => {
-  const a = await loadBackbone({ backbone: "inceptionv3-mid", threads: 2, inputSize: 224 });
-  assert.deepEqual([a.kind, a.grid, a.dim, a.stride], ["inceptionv3", 28, 1056, 8]);
-  const x = new Float32Array(3 * 224 * 224);
-  for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 0) / 4294967296;
-  const f = await a.extract(x);
-  assert.equal(f.length, 28 * 28 * 1056);
-  let s = 0;
-  for (let k = 0; k < 1056; k++) s += f[405 * 1056 + k] ** 2;
-  assert.ok(Math.abs(s - 1) < 1e-4, `norm² ${s}`);
-  await a.release();
+test("the bundled InceptionV3 and MobileNetV2 + InceptionV3 go through the same CNN feature head (grid input ÷ 8)", async () => {
+  for (const [id, kind, dim] of [["inceptionv3-mid", "inceptionv3", 1056], ["mobilenetv2-inceptionv3-mid", "mobilenetv2+inceptionv3", 2160]] as const) {
+    const a = await loadBackbone({ backbone: id, threads: 2, inputSize: 224 });
+    assert.deepEqual([a.kind, a.grid, a.dim, a.stride], [kind, 28, dim, 8]);
+    const x = new Float32Array(3 * 224 * 224);
+    for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 0) / 4294967296;
+    const f = await a.extract(x);
+    assert.equal(f.length, 28 * 28 * dim);
+    let s = 0;
+    for (let k = 0; k < dim; k++) s += f[405 * dim + k] ** 2;
+    assert.ok(Math.abs(s - 1) < 1e-4, `${id} norm² ${s}`);
+    await a.release();
+  }
 });
 
 test("l2: false leaves the patch features unnormalised (a separate shared session)", async () => {
