@@ -74,8 +74,13 @@ describe("service lifecycle (real processes)", () => {
       // What kills at other moments leave (7/25 during the artifact write, 5/25 right after its rename, uploads and
       // /infer cut between file and row): the interrupted version's temp folder and complete folder, sample and
       // inspection files with no row, and their temp files.
-      const active = await withDb(dataRoot, (db) => db.modelVersion.findFirst({ where: { status: "ready" } }));
-      const v1Dir = path.join(dataRoot, active!.artifactPath!);
+      // The fit of 12 crops at 320 can finish its data within the random moment (seen once in CI): a kill after its row
+      // says ready leaves a complete version, which start-up keeps (it is not a leftover; the fit then ends either
+      // active or ready and never activated, the known gap between the two). The rest of the recovery is still checked.
+      const v2AtKill = await withDb(dataRoot, (db) => db.modelVersion.findUnique({ where: { id: building!.id }, select: { status: true } }));
+      const killedWhileBuilding = v2AtKill?.status === "building";
+      const v1 = await withDb(dataRoot, (db) => db.modelVersion.findFirst({ where: { status: { in: ["ready", "retired"] }, id: { not: building!.id } } }));
+      const v1Dir = path.join(dataRoot, v1!.artifactPath!);
       const roiDir = path.dirname(v1Dir);
       const v2Name = `v${String(building.versionNumber).padStart(4, "0")}-${building.id}`;
       const leftovers = [
@@ -84,8 +89,9 @@ describe("service lifecycle (real processes)", () => {
         path.join(dataRoot, "samples/default/Inspection__inspection-1/ok/0123456789abcdef_20260101-000000-000001.png.tmp-4242-abcd1234"),
         path.join(dataRoot, "inspections/default/Inspection__inspection-1/2026-01-01/1767225600000-0123456789ab.png"),
       ];
+      if (!killedWhileBuilding) leftovers.splice(1, 1); // v2's complete folder is its artifact, not a leftover
       if (!existsSync(leftovers[0]!)) cpSync(v1Dir, leftovers[0]!, { recursive: true });
-      if (!existsSync(leftovers[1]!)) cpSync(v1Dir, leftovers[1]!, { recursive: true });
+      if (killedWhileBuilding && !existsSync(leftovers[1]!)) cpSync(v1Dir, leftovers[1]!, { recursive: true });
       for (const f of leftovers.slice(2)) {
         mkdirSync(path.dirname(f), { recursive: true });
         writeFileSync(f, crops[0]!);
@@ -95,6 +101,18 @@ describe("service lifecycle (real processes)", () => {
       running.push(svc);
       for (const f of leftovers) assert.ok(!existsSync(f), `left behind: ${path.relative(dataRoot, f)}`);
       assert.ok(existsSync(path.join(v1Dir, "bank.f32")), "the active version's artifact was removed");
+      if (!killedWhileBuilding) {
+        assert.deepEqual(readdirSync(roiDir).sort(), [path.basename(v1Dir), v2Name].sort());
+        await withDb(dataRoot, async (db) => {
+          assert.equal((await db.modelVersion.findUnique({ where: { id: building!.id } }))?.status, "ready");
+          assert.equal(await db.modelVersion.count({ where: { status: "building" } }), 0);
+        });
+        const served = await infer(svc.base, crops[12]!);
+        assert.equal(served.status, 200);
+        await svc.stop({ keep: true });
+        running.pop();
+        return;
+      }
       assert.deepEqual(readdirSync(roiDir), [path.basename(v1Dir)]);
       await withDb(dataRoot, async (db) => {
         const v2 = await db.modelVersion.findUnique({ where: { id: building!.id } });
