@@ -7,7 +7,7 @@
 // by one pixel. The grid becomes exactly input ÷ 8 (mixed0–2) and input ÷ 16 (mixed3–7), as MobileNetV2's, so the
 // feature head, the map geometry and the heatmaps need nothing of their own for this backbone.
 import { join } from "node:path";
-import { DataType, encodeModel, node, tensorF32, tensorU8, valueInfo, type NodeProto, type TensorProto, type ValueInfoProto } from "./onnx.ts";
+import { DataType, dequantizedWeight, encodeModel, node, tensorF32, valueInfo, type NodeProto, type TensorProto, type ValueInfoProto } from "./onnx.ts";
 import { loadTfjsModel, nsfwjsRoot, permute } from "./convert-mobilenet.ts";
 
 interface KerasLayer {
@@ -79,8 +79,8 @@ export function inceptionV3Graph(outputs: string[], opts: { kerasPadding?: boole
 
   for (const l of order) {
     const c = l.config;
-    const [x] = inputsOf(l).map(ref);
-    const all = inputsOf(l).map(ref);
+    const ins = inputsOf(l).map(ref);
+    const x = ins[0]!;
     switch (l.class_name) {
       case "InputLayer":
         break;
@@ -90,12 +90,10 @@ export function inceptionV3Graph(outputs: string[], opts: { kerasPadding?: boole
         const [sh, sw] = pair(c.strides, l.name);
         const k = weight(`${l.name}/kernel`);
         const { data, shape } = permute(k.q, k.shape, [3, 2, 0, 1]);
-        // uint8 with a Cast → Mul → Add chain, as the MobileNetV2 converter: onnxruntime folds it at load
-        inits.push(tensorU8(`${l.name}/q`, shape, data), tensorF32(`${l.name}/scale`, [], [k.scale]), tensorF32(`${l.name}/min`, [], [k.min]));
+        const w = dequantizedWeight(l.name, `${l.name}/kernel`, shape, data, k.scale, k.min);
+        inits.push(...w.initializer);
         nodes.push(
-          node("Cast", [`${l.name}/q`], [`${l.name}/f`], { to: DataType.FLOAT }, `${l.name}/cast`),
-          node("Mul", [`${l.name}/f`, `${l.name}/scale`], [`${l.name}/scaled`], {}, `${l.name}/mul`),
-          node("Add", [`${l.name}/scaled`, `${l.name}/min`], [`${l.name}/kernel`], {}, `${l.name}/dequant`),
+          ...w.node,
           node("Conv", [x, `${l.name}/kernel`], [l.name], { auto_pad: pad(l), kernel_shape: [kh, kw], strides: [sh, sw], dilations: [1, 1], group: 1 }, l.name),
         );
         break;
@@ -131,7 +129,7 @@ export function inceptionV3Graph(outputs: string[], opts: { kerasPadding?: boole
       }
       case "Concatenate":
         if (c.axis !== 3 && c.axis !== -1) throw new Error(`${l.name}: only channel concatenation is supported`);
-        nodes.push(node("Concat", all, [l.name], { axis: 1 }, l.name));
+        nodes.push(node("Concat", ins, [l.name], { axis: 1 }, l.name));
         break;
       default:
         throw new Error(`${l.name}: layer ${l.class_name} is not needed for the feature model and not supported`);

@@ -3,7 +3,7 @@
 // Facts (packing, op mapping, node names): shared/reference/backbones.md §2.
 import { createRequire } from "node:module";
 import { dirname, resolve, join } from "node:path";
-import { DataType, encodeModel, node, tensorF32, tensorU8, valueInfo, type NodeProto, type TensorProto } from "./onnx.ts";
+import { DataType, dequantizedWeight, encodeModel, node, tensorF32, valueInfo, type NodeProto, type TensorProto } from "./onnx.ts";
 
 const require = createRequire(import.meta.url);
 const PREFIX = "StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/";
@@ -119,12 +119,9 @@ export function convertMobilenetV2Features(opts: ConvertOptions = {}): Uint8Arra
       for (let i = 0; i < f.length; i++) f[i] = data[i] * t.scale + t.min;
       inits.push(tensorF32(name, shape, f));
     } else {
-      inits.push(tensorU8(`${name}/q`, shape, data));
-      inits.push(tensorF32(`${name}/scale`, [], [t.scale]));
-      inits.push(tensorF32(`${name}/min`, [], [t.min]));
-      onnxNodes.push(node("Cast", [`${name}/q`], [`${name}/f`], { to: DataType.FLOAT }, `${name}/cast`));
-      onnxNodes.push(node("Mul", [`${name}/f`, `${name}/scale`], [`${name}/scaled`], {}, `${name}/mul`));
-      onnxNodes.push(node("Add", [`${name}/scaled`, `${name}/min`], [name], {}, `${name}/dequant`));
+      const w = dequantizedWeight(name, name, shape, data, t.scale, t.min);
+      inits.push(...w.initializer);
+      onnxNodes.push(...w.node);
     }
     constName.set(key, name);
     return name;

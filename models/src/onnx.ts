@@ -117,6 +117,21 @@ export function tensorU8(name: string, dims: number[], data: Uint8Array): Tensor
   return { name, dims, data_type: DataType.UINT8, raw_data: data.slice() };
 }
 
+/**
+ * A uint8-quantized weight as the converters emit it: the bytes as an initializer and a Cast → Mul(scale) → Add(min)
+ * chain to float32 named `out` (onnxruntime folds the chain at load, so the file stays ~4× smaller than float).
+ */
+export function dequantizedWeight(base: string, out: string, dims: number[], q: Uint8Array, scale: number, min: number): { initializer: TensorProto[]; node: NodeProto[] } {
+  return {
+    initializer: [tensorU8(`${base}/q`, dims, q), tensorF32(`${base}/scale`, [], [scale]), tensorF32(`${base}/min`, [], [min])],
+    node: [
+      node("Cast", [`${base}/q`], [`${base}/f`], { to: DataType.FLOAT }, `${base}/cast`),
+      node("Mul", [`${base}/f`, `${base}/scale`], [`${base}/scaled`], {}, `${base}/mul`),
+      node("Add", [`${base}/scaled`, `${base}/min`], [out], {}, `${base}/dequant`),
+    ],
+  };
+}
+
 export function valueInfo(name: string, elemType: number = DataType.FLOAT, dims?: Dim[]): ValueInfoProto {
   const t: ValueInfoProto["type"]["tensor_type"] = { elem_type: elemType };
   if (dims) t.shape = { dim: dims.map((d) => (typeof d === "number" ? { dim_value: d } : { dim_param: d })) };
