@@ -23,6 +23,12 @@ export interface BackboneFeatureSpec {
   prefixTokens?: number;
   /** L2-normalise each patch feature (default true) */
   l2?: boolean;
+  /**
+   * CNNs: run only the crop's window of the square input, with this many input pixels of the letterbox kept around
+   * the crop so that its cells see what they see in the square (absent: always the whole square). README, "The
+   * crop's window of the input".
+   */
+  windowMargin?: number;
 }
 export interface BackboneEntry {
   id: string;

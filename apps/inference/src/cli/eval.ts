@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--holdout K] [--json]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--seed N] [--holdout K] [--json]`
 // Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
@@ -10,9 +10,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr, DEFAULT_SCORE_RULE, SCORE_RULES, type ScoreRule } from "@bdi/core";
+import { aupro, auroc, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr, DEFAULT_SCORE_RULE, INPUT_MODES, SCORE_RULES, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
-import { bankIndex, extractImage, scoreFeatures } from "../engine/pipeline.ts";
+import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
 import { npyFloat32 } from "../engine/npy.ts";
 import { defaultCoresetRate } from "../engine/coreset.ts";
@@ -59,7 +59,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--holdout K] [--json]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--seed N] [--holdout K] [--json]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -76,6 +76,12 @@ async function main() {
   // --score-rule percentile: the legacy p99 image score instead of the mean of the map's top 1 % (the default)
   const scoreRule = (args["score-rule"] ?? DEFAULT_SCORE_RULE) as ScoreRule;
   if (!SCORE_RULES.includes(scoreRule)) { console.error(`error: --score-rule must be one of ${SCORE_RULES.join(", ")}`); process.exit(2); }
+  // --input square: letterbox into the whole square input, as every fit before session 8 did (default: the backbone's)
+  const inputArg = args.input as InputMode | undefined;
+  if (inputArg !== undefined && !INPUT_MODES.includes(inputArg)) { console.error(`error: --input must be one of ${INPUT_MODES.join(", ")}`); process.exit(2); }
+  // --seed N: another seed for the coreset's random projection (how much the metrics move with the coreset alone)
+  const seed = args.seed ? Number(args.seed) : 0;
+  if (!Number.isInteger(seed)) { console.error("error: --seed must be an integer"); process.exit(2); }
   const types = readdirSync(join(data, "test"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const tests = types.flatMap((t) => listImages(join(data, "test", t)).map((p) => ({ path: p, type: t })));
   if (!tests.length) { console.error(`error: no images under ${join(data, "test")}`); process.exit(2); }
@@ -90,7 +96,8 @@ async function main() {
   });
   const envRate = process.env.BDI_CORESET_RATE ? Number(process.env.BDI_CORESET_RATE) : undefined;
   const rate = args["coreset-rate"] ? Number(args["coreset-rate"]) : defaultCoresetRate(backbone.entry, envRate);
-  console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}, L2 ${backbone.l2}, local avg ${backbone.localAvg}`);
+  const input = inputArg ?? defaultInputMode(backbone);
+  console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}, L2 ${backbone.l2}, local avg ${backbone.localAvg}, input ${input}`);
 
   const knn = (args.knn ?? process.env.BDI_KNN ?? DEFAULT_KNN_SEARCH) as KnnSearch;
   if (!KNN_SEARCHES.includes(knn)) { console.error(`error: --knn must be one of ${KNN_SEARCHES.join(", ")}`); process.exit(2); }
@@ -104,10 +111,10 @@ async function main() {
   // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
   const fitted = train.length >= 3
     ? await fitWithOutOfSample(backbone, trainBytes, {
-      coresetRate: rate, knn, normalise, scoreRule, ...chunking, ...(bankCap ? { bankCap } : {}),
+      coresetRate: rate, knn, normalise, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}),
       onProgress: (p) => p.stage !== "coreset" && progressBar(p.stage === "extract" ? "fit" : "oos", p.done, p.total, t0),
     })
-    : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
+    : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
   const bank = fitted.bank;
   const fitS = (performance.now() - t0) / 1000;
   console.error(`bank: ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
@@ -127,7 +134,7 @@ async function main() {
   t0 = performance.now();
   for (let i = 0; i < tests.length; i++) {
     const { path, type } = tests[i];
-    const f = await extractImage(backbone, readFileSync(path));
+    const f = await extractImage(backbone, readFileSync(path), input);
     const r = await scoreFeatures(backbone, index, f, {}, bank);
     st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
     const stem = basename(path, extname(path));
@@ -168,7 +175,7 @@ async function main() {
   // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
   const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
   const holdoutScores: number[] = [];
-  for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p)), { includeMap: false }, bank)).score);
+  for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p), input), { includeMap: false }, bank)).score);
   const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
   const defectPx = masks.map((m) => m.reduce((a, v) => a + v, 0));
   const recallBySize = (lo: number, hi: number) => {
@@ -189,7 +196,7 @@ async function main() {
     recall_by_defect_px: { under_100: recallBySize(0, 100), from_100_to_1000: recallBySize(100, 1000), over_1000: recallBySize(1000, Infinity) },
   };
   const metrics = {
-    backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, knn,
+    backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, input, knn,
     device: backbone.device, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
     normalised: !!bank.norm, score_rule: bank.scoreRule, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, pixel_metric_images: pixelImages, types_without_masks: noMask, ...operating,

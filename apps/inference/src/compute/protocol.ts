@@ -1,6 +1,6 @@
 // The messages between the service and its compute processes (pool.ts ↔ worker.ts). Results are the engine's own
 // types (a bank's summary, the out-of-sample result, a score result), so a field the engine adds flows through.
-import type { RoiShape, ScoreRule } from "@bdi/core";
+import type { InputMode, RoiShape, ScoreRule } from "@bdi/core";
 import type { Config } from "../config.ts";
 import type { MemoryBank } from "../engine/artifacts.ts";
 import type { ScoreOptions, ScoreResult } from "../engine/pipeline.ts";
@@ -31,6 +31,8 @@ export type OosRequest = {
   normalise: boolean;
   /** the version's image-score rule */
   scoreRule: ScoreRule;
+  /** how the version's crops fill the backbone input */
+  input: InputMode;
 };
 export type OosResponse = OutOfSampleResult;
 

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { endianness } from "node:os";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { SCORE_RULES, type PositionNorm, type ScoreRule } from "@bdi/core";
+import { INPUT_MODES, SCORE_RULES, type InputMode, type PositionNorm, type ScoreRule } from "@bdi/core";
 import { BankInvalidError, BankMismatchError } from "./errors.ts";
 
 export const BANK_FILE = "bank.f32";
@@ -19,7 +19,16 @@ export interface BankBackboneInfo {
   l2?: boolean;
   /** CNN local neighbourhood (absent in banks written before the option existed = 3, the old fixed value) */
   localAvg?: number;
+  /** how crops fill the input (@bdi/core InputMode; absent in banks written before session 8 = "square") */
+  input?: InputMode;
+  /** "crop" input: the letterbox margin kept around the crop (manifest features.windowMargin at fit time) */
+  windowMargin?: number;
 }
+/** How a bank's crops were fed to the backbone (banks written before session 8: the whole square). */
+export function bankInputMode(info: Pick<BankBackboneInfo, "input">): InputMode {
+  return info.input ?? "square";
+}
+
 export interface CoresetStats {
   /** the rate used: the requested one, or lower when the bank cap applied */
   rate: number;
@@ -98,7 +107,9 @@ export function readBankMeta(dir: string): BankMeta {
   try { meta = JSON.parse(readFileSync(mp, "utf8")); } catch (e) { throw new BankInvalidError(`model version ${dir}: ${META_FILE} is not valid JSON`); }
   const ok = meta && meta.format === ARTIFACT_FORMAT && Number.isInteger(meta.n) && meta.n > 0 && Number.isInteger(meta.dim) && meta.dim > 0
     && meta.backbone && typeof meta.backbone.id === "string" && Number.isInteger(meta.backbone.grid)
-    && (meta.scoreRule === undefined || SCORE_RULES.includes(meta.scoreRule));
+    && (meta.scoreRule === undefined || SCORE_RULES.includes(meta.scoreRule))
+    && (meta.backbone.input === undefined || INPUT_MODES.includes(meta.backbone.input))
+    && (meta.backbone.input !== "crop" || (Number.isInteger(meta.backbone.windowMargin) && meta.backbone.windowMargin! >= 0));
   if (!ok) throw new BankInvalidError(`model version ${dir}: ${META_FILE} is incomplete or of an unknown format`);
   return meta;
 }
@@ -161,6 +172,15 @@ export function checkBankCompatible(have: BankBackboneInfo, want: Partial<BankBa
     throw new BankMismatchError(
       `memory bank was fitted with a ${haveLa}×${haveLa} feature neighbourhood; the service uses ${want.localAvg}×${want.localAvg}: refit this ROI`,
       { field: "localAvg", bank: haveLa, backbone: want.localAvg },
+    );
+  }
+  // a crop-window bank scores from the same window: a service whose backbone now keeps another margin (or none)
+  // computes other features at the crop's border (checked against a service's whole configuration, backboneInfo,
+  // which always has the sha256; loadBank's partial expectations leave it out)
+  if (bankInputMode(have) === "crop" && want.sha256 !== undefined && have.windowMargin !== want.windowMargin) {
+    throw new BankMismatchError(
+      `memory bank was fitted from the crop's window of the input with a ${have.windowMargin} px margin; the service's backbone ${want.windowMargin === undefined ? "has no crop window" : `keeps ${want.windowMargin} px`}: refit this ROI`,
+      { field: "windowMargin", bank: have.windowMargin, backbone: want.windowMargin },
     );
   }
   for (const k of ["id", "sha256", "inputSize", "grid", "dim"] as const) {

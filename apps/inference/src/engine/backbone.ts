@@ -7,7 +7,7 @@ import {
   type BackboneEntry,
 } from "@bdi/models";
 import { BackboneUnavailableError } from "./errors.ts";
-import { FEATURES_OUTPUT, featuresL2, featuresLocalAvg, gridFor, withFeatureHead } from "./features.ts";
+import { FEATURES_OUTPUT, featuresL2, featuresLocalAvg, gridFor, inputWindowSpec, withFeatureHead } from "./features.ts";
 
 export interface LoadBackboneOptions {
   /** `auto` (DINOv2 when its file is present, else the bundled one) or a manifest id */
@@ -45,8 +45,11 @@ export interface Backbone {
   deviceReason?: string;
   entry: BackboneEntry;
   loadMs: number;
-  /** Runs the backbone + feature head on one preprocessed NCHW input; returns [grid², dim] L2-normalised features. */
-  extract(input: Float32Array): Promise<Float32Array>;
+  /**
+   * Runs the backbone + feature head on one preprocessed NCHW input, the whole square or (CNNs) a `size` window of it
+   * (preprocess's "crop" mode); returns [cells, dim] L2-normalised features, cells = grid² or the window's cells.
+   */
+  extract(input: Float32Array, size?: { w: number; h: number }): Promise<Float32Array>;
   /** Backbone-only forward (raw outputs, no head; a second session, built on first use): for benchmarks. */
   forwardRaw(input: Float32Array): Promise<void>;
   release(): Promise<void>;
@@ -172,19 +175,30 @@ async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: numbe
     chain = r.catch(() => undefined);
     return r;
   };
-  const tensor = (input: Float32Array) => {
-    if (input.length !== 3 * inputSize * inputSize) throw new Error(`backbone input must be 3×${inputSize}×${inputSize}`);
-    return new ort.Tensor("float32", input, [1, 3, inputSize, inputSize]);
+  const stride = entry.kind === "dinov2" ? (entry.patch ?? 14) : entry.features.stride;
+  const align = inputWindowSpec(entry)?.align ?? 0;
+  const shapeOf = (size?: { w: number; h: number }) => {
+    if (!size || (size.w === inputSize && size.h === inputSize)) return { w: inputSize, h: inputSize, cells: grid * grid };
+    const { w, h } = size;
+    if (!align || w <= 0 || h <= 0 || w > inputSize || h > inputSize || w % align || h % align) {
+      throw new Error(`backbone ${entry.id}: input window ${w}×${h} is not a multiple of ${align || "the square input"} within ${inputSize}×${inputSize}`);
+    }
+    return { w, h, cells: (w / stride) * (h / stride) };
+  };
+  const tensor = (input: Float32Array, shape: { w: number; h: number }) => {
+    if (input.length !== 3 * shape.w * shape.h) throw new Error(`backbone input must be 3×${shape.h}×${shape.w}`);
+    return new ort.Tensor("float32", input, [1, 3, shape.h, shape.w]);
   };
   let backboneOnly: Promise<ort.InferenceSession> | null = null;
   const b: Backbone = {
-    id: entry.id, kind: entry.kind, sha256: sum, inputSize, grid, stride: entry.kind === "dinov2" ? (entry.patch ?? 14) : entry.features.stride,
+    id: entry.id, kind: entry.kind, sha256: sum, inputSize, grid, stride,
     dim, l2, localAvg, device, ...(reason ? { deviceReason: reason } : {}), entry, loadMs: 0,
-    extract: (input) => serial(async () => {
-      const out = await session.run({ [inName]: tensor(input) }, [FEATURES_OUTPUT]);
+    extract: (input, size) => serial(async () => {
+      const shape = shapeOf(size);
+      const out = await session.run({ [inName]: tensor(input, shape) }, [FEATURES_OUTPUT]);
       const t = out[FEATURES_OUTPUT];
       const data = t.data as Float32Array;
-      if (data.length !== grid * grid * dim) throw new Error(`feature head returned ${t.dims} (expected ${grid * grid}×${dim})`);
+      if (data.length !== shape.cells * dim) throw new Error(`feature head returned ${t.dims} (expected ${shape.cells}×${dim})`);
       return data;
     }),
     // A session of the backbone alone, built on first use: onnxruntime runs every node of a graph whatever outputs
@@ -192,7 +206,7 @@ async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: numbe
     // alone: 171 ms, interleaved).
     forwardRaw: (input) => serial(async () => {
       backboneOnly ??= createSession(bytes, device, opts.threads).then((s) => s.session);
-      await (await backboneOnly).run({ [inName]: tensor(input) }, rawOutputs);
+      await (await backboneOnly).run({ [inName]: tensor(input, shapeOf()) }, rawOutputs);
     }),
     release: async () => {
       onRelease();

@@ -19,6 +19,17 @@ export function isCnn(entry: Pick<BackboneEntry, "kind">): boolean {
   return entry.kind !== "dinov2";
 }
 
+/**
+ * The crop window a backbone supports (preprocess's "crop" mode), or null (always the whole square): CNNs whose
+ * manifest gives `features.windowMargin`. The window is aligned to the coarsest feature stride, so that its stride-16
+ * map lines up with the square grid's; a ViT's position embeddings are fixed to the square input.
+ */
+export function inputWindowSpec(entry: BackboneEntry): { align: number; margin: number } | null {
+  const margin = entry.features.windowMargin;
+  if (!isCnn(entry) || margin === undefined) return null;
+  return { align: Math.max(entry.features.stride, ...entry.features.outputs.map((o) => entry.outputs?.[o]?.stride ?? 0)), margin };
+}
+
 export function featureLayout(entry: BackboneEntry, inputSize: number): FeatureLayout {
   return { grid: gridFor(entry, inputSize), dim: entry.features.dim, stride: entry.features.stride };
 }
@@ -41,12 +52,12 @@ export function featuresLocalAvg(entry: BackboneEntry, localAvg?: number): numbe
 }
 
 /**
- * Returns the backbone bytes with the feature head appended; output `bdi_features` [grid², dim]
+ * Returns the backbone bytes with the feature head appended; output `bdi_features` [cells, dim]
  * (L2-normalised per patch unless `l2` is false).
  */
 export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry, inputSize: number, l2?: boolean, localAvg?: number): Uint8Array {
   const g = new GraphBuilder("bdi_head");
-  const { grid, dim } = featureLayout(entry, inputSize);
+  const { dim } = featureLayout(entry, inputSize);
   let cat: string;
   if (isCnn(entry)) {
     if (inputSize % 16 !== 0) throw new Error(`${entry.kind} input size must be a multiple of 16 (got ${inputSize})`);
@@ -84,10 +95,10 @@ export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry,
   } else {
     g.op("Identity", [cat], {}, FEATURES_OUTPUT);
   }
-  void grid;
   return appendToModel(backboneBytes, {
     node: g.nodes,
     initializer: g.inits,
-    output: [valueInfo(FEATURES_OUTPUT, DataType.FLOAT, [grid * grid, dim])],
+    // grid² cells for the square input, fewer for a CNN's crop window (preprocess's "crop" mode)
+    output: [valueInfo(FEATURES_OUTPUT, DataType.FLOAT, ["cells", dim])],
   });
 }

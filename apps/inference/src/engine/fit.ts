@@ -1,12 +1,12 @@
 // PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
-import { cappedCoresetRate, imageScore, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, type ScoreRule } from "@bdi/core";
+import { cappedCoresetRate, imageScore, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, type InputMode, type ScoreRule } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
 import type { MemoryBank } from "./artifacts.ts";
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
 import { NoSamplesError } from "./errors.ts";
 import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, releaseIndex, type KnnSearch } from "./knn.ts";
-import { backboneInfo, cropMap, extractImage, gridMap, maskFor, type ImageFeatures, type ScoreOptions } from "./pipeline.ts";
+import { cropMap, defaultInputMode, fittedBackboneInfo, extractImage, gridMap, maskFor, type ImageFeatures, type ScoreOptions } from "./pipeline.ts";
 
 export interface FitOptions {
   coresetRate?: number;
@@ -22,6 +22,8 @@ export interface FitOptions {
   bankCap?: number;
   /** how the bank's maps become image scores (default DEFAULT_SCORE_RULE; "percentile" = the legacy p99 rule) */
   scoreRule?: ScoreRule;
+  /** how crops fill the backbone input (default defaultInputMode: the crop's window for CNNs); recorded in the bank */
+  input?: InputMode;
   onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" }) => void;
 }
 
@@ -90,8 +92,9 @@ export async function fitBank(backbone: Backbone, images: Array<Buffer | Uint8Ar
   let rate = requested;
   let builder: BankBuilder | null = null;
   let decodeMs = 0, extractMs = 0;
+  const input = opts.input ?? defaultInputMode(backbone);
   for (let i = 0; i < images.length; i++) {
-    const f = await extractImage(backbone, images[i]);
+    const f = await extractImage(backbone, images[i], input);
     decodeMs += f.decodeMs;
     extractMs += f.extractMs;
     if (!builder) {
@@ -106,7 +109,7 @@ export async function fitBank(backbone: Backbone, images: Array<Buffer | Uint8Ar
   const { vectors, n } = await builder!.finish();
   const coresetMs = performance.now() - tc + 0; // the final flush; earlier partial flushes are inside the extract loop
   return {
-    vectors, n, dim: backbone.dim, backbone: backboneInfo(backbone),
+    vectors, n, dim: backbone.dim, backbone: fittedBackboneInfo(backbone, input),
     coreset: { rate: rate >= 1 ? 1 : rate, requestedRate: requested, candidates: builder!.candidates, selected: n, chunks: builder!.chunks, projectMs: builder!.projectMs, selectMs: builder!.selectMs },
     images: images.length,
     timings: { decodeMs, extractMs, coresetMs: builder!.projectMs + builder!.selectMs || coresetMs, totalMs: performance.now() - t0 },
@@ -149,6 +152,8 @@ export interface OutOfSampleOptions {
    * distances, for calibrating a bank fitted before normalisation existed (its scores are distances).
    */
   normalise?: boolean;
+  /** how crops fill the backbone input (default defaultInputMode); a dataset calibration passes its version's */
+  input?: InputMode;
   onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" | "score" }) => void;
 }
 
@@ -177,6 +182,7 @@ export async function fitWithOutOfSample(
   const seed = opts.seed ?? 0;
   const d = backbone.dim;
   const g = backbone.grid;
+  const input = opts.input ?? defaultInputMode(backbone);
   const total = images.length;
   // the crops scored out-of-sample: every crop, or an even spread over each fold's crops
   const perFold = Math.ceil(Math.min(total, opts.maxScored ?? FIT_OOS_CROPS) / k);
@@ -196,7 +202,7 @@ export async function fitWithOutOfSample(
   const get = async (i: number) => {
     const c = cache[i];
     if (c) return c;
-    const f = await extractImage(backbone, images[i]);
+    const f = await extractImage(backbone, images[i], input);
     decodeMs += f.decodeMs;
     extractMs += f.extractMs;
     useCache ??= f.feats.length * nScored <= (opts.cacheFloats ?? 128 * 1024 * 1024);
@@ -267,7 +273,7 @@ export async function fitWithOutOfSample(
   const full = concat(-1);
   parts.length = 0;
   const bank: MemoryBank = {
-    vectors: full.vectors, n: full.n, dim: d, backbone: backboneInfo(backbone),
+    vectors: full.vectors, n: full.n, dim: d, backbone: fittedBackboneInfo(backbone, input),
     coreset: { rate: rate >= 1 ? 1 : rate, requestedRate: requested, candidates, selected: full.n, chunks, projectMs, selectMs },
     images: total,
     timings: { decodeMs, extractMs, coresetMs: projectMs + selectMs, totalMs: fitMs },

@@ -2,14 +2,14 @@
 // fit on 10 good crops → out-of-sample calibration → score defect and good crops.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { legacyThreshold } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
-import { scoreImage } from "./pipeline.ts";
+import { bankIndex, extractImage, scoreFeatures, scoreImage } from "./pipeline.ts";
 import { fitBank, fitWithOutOfSample, outOfSampleOkScores } from "./fit.ts";
 import { BankCache, loadBank, writeBank, type MemoryBank } from "./artifacts.ts";
 import { BankInvalidError, BankMismatchError, BadShapeError } from "./errors.ts";
@@ -41,6 +41,38 @@ test("fit: bank of L2-normalised vectors from crop cells only, with coreset stat
   let s = 0;
   for (let k = 0; k < bank.dim; k++) s += bank.vectors[k] ** 2;
   assert.ok(Math.abs(Math.sqrt(s) - 1) < 1e-4);
+});
+
+test("input window: a fit runs the crop's window of the input and records it; older banks keep the whole square", async () => {
+  assert.equal(bank.backbone.input, "crop");
+  assert.equal(bank.backbone.windowMargin, 64);
+  const crop = img(`test/pitting/${DEFECTS[0]}.png`);
+  const square = await extractImage(backbone, crop, "square");
+  const windowed = await extractImage(backbone, crop, "crop");
+  // the same grid cells (512×208 at 768: rows 28..67 of 96, every column) from 768 × 448 of the 768² input; with
+  // 64 px of the letterbox kept around the crop its cells see what they see in the square (cosine ≥ 0.998; with no
+  // margin, cells on the crop's border fell to 0.46)
+  assert.deepEqual(windowed.cells, square.cells);
+  assert.equal(windowed.nValid, 40 * backbone.grid);
+  const d = backbone.dim;
+  let worst = 1;
+  for (let i = 0; i < square.nValid; i++) {
+    let dot = 0;
+    for (let k = 0; k < d; k++) dot += square.feats[i * d + k]! * windowed.feats[i * d + k]!;
+    worst = Math.min(worst, dot);
+  }
+  assert.ok(worst > 0.995 && worst < 1 - 1e-6, `cosine to the square input's features down to ${worst}`);
+  await assert.rejects(backbone.extract(windowed.feats.subarray(0, 3 * 768 * 100), { w: 768, h: 100 }), /not a multiple of 16/);
+  // a bank written before the field existed scores from the square input, a new one from the window
+  const { input: _input, windowMargin: _margin, ...beforeWindow } = bank.backbone;
+  const index = bankIndex(bank);
+  const legacy = await scoreImage(backbone, { ...bank, backbone: beforeWindow }, crop);
+  assert.equal(legacy.score, (await scoreFeatures(backbone, index, square, {}, bank)).score);
+  const current = await scoreImage(backbone, bank, crop);
+  assert.equal(current.score, (await scoreFeatures(backbone, index, windowed, {}, bank)).score);
+  assert.notEqual(current.score, legacy.score);
+  // a window bank on a service whose backbone keeps another margin must be refitted
+  await assert.rejects(scoreImage(backbone, { ...bank, backbone: { ...bank.backbone, windowMargin: 32 } }, crop), BankMismatchError);
 });
 
 test("fit + k-fold calibration from one coreset pass: the bank is the union of the folds' coresets", async () => {
@@ -162,6 +194,16 @@ test("model-version artifacts: atomic write, validated load, LRU cache bounded b
     truncateSync(f, 100);
     assert.throws(() => loadBank(broken), BankInvalidError);
     assert.throws(() => loadBank(join(root, "missing")), BankInvalidError);
+    // an unknown input mode, or a crop window without its margin, is not a bank this code can score
+    for (const [k, input, margin] of [["v4", "bogus", 64], ["v5", "crop", undefined], ["v6", "crop", -1]] as const) {
+      const v = join(root, k);
+      writeBank(v, bank);
+      const meta = JSON.parse(readFileSync(join(v, "meta.json"), "utf8"));
+      meta.backbone.input = input;
+      meta.backbone.windowMargin = margin;
+      writeFileSync(join(v, "meta.json"), JSON.stringify(meta));
+      assert.throws(() => loadBank(v), BankInvalidError, k);
+    }
     const cache = new BankCache(bank.vectors.byteLength * 1.5);
     assert.equal(cache.get(dir), cache.get(dir));
     const dir3 = join(root, "v3");

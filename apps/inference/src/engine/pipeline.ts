@@ -1,5 +1,6 @@
 // PatchCore scoring (ARCHITECTURE "The engine"); fits live in fit.ts:
-//   letterbox → backbone + feature head (ORT) → keep grid cells that overlap the crop
+//   letterbox (the crop's window of the square input, or all of it for older banks) → backbone + feature head (ORT)
+//   → keep grid cells that overlap the crop
 //   → exact 1-NN in ORT → grid map back through the letterbox to crop W×H (bilinear) → Gaussian σ=1
 //   → ROI mask → image score inside the mask (the bank's rule: mean of the top 1 % for new banks, p99 for older ones)
 //   → regions over the threshold → grayscale heatmap PNG.
@@ -7,14 +8,15 @@
 // that cell's OK statistics (PositionNorm, in @bdi/core) before the map goes back to the crop: scores are z-scores.
 import {
   buildMask, cropValidCells, decide, extractRegions, gridToCrop, heatmapToGray, imageScore, isDomainError, maskedPercentiles,
-  normaliseGrid, type PositionNorm,
+  normaliseGrid, type InputMode, type PositionNorm,
   parseShapeJson, validateShape, DEFAULT_AREA_MM2_THR, DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, type Region, type RoiShape,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
-import { checkBankCompatible, type BankBackboneInfo, type MemoryBank } from "./artifacts.ts";
+import { bankInputMode, checkBankCompatible, type BankBackboneInfo, type MemoryBank } from "./artifacts.ts";
 import { BadShapeError } from "./errors.ts";
 import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, type KnnIndex, type KnnSearch } from "./knn.ts";
 import { encodeGrayPng } from "./png.ts";
+import { inputWindowSpec } from "./features.ts";
 import { preprocess, type LetterboxGeometry } from "./preprocess.ts";
 
 const BLUR_SIGMA = 1.0;
@@ -33,34 +35,65 @@ export interface ImageFeatures {
   extractMs: number;
 }
 
-export function backboneInfo(b: Backbone): BankBackboneInfo {
-  return { id: b.id, sha256: b.sha256, inputSize: b.inputSize, grid: b.grid, stride: b.stride, dim: b.dim, l2: b.l2, localAvg: b.localAvg };
+/** The input mode a new fit uses: the crop's window where the backbone has one (inputWindowSpec), else the square. */
+export function defaultInputMode(b: Pick<Backbone, "entry">): InputMode {
+  return inputWindowSpec(b.entry) ? "crop" : "square";
 }
 
-export async function extractImage(backbone: Backbone, image: Buffer | Uint8Array): Promise<ImageFeatures> {
-  const pre = await preprocess(image, backbone);
+/** What a fit records of its backbone and input mode (the window margin only for a crop-window fit). */
+export function fittedBackboneInfo(b: Backbone, input: InputMode): BankBackboneInfo {
+  const { windowMargin, ...info } = backboneInfo(b);
+  return input === "crop" ? { ...info, input, windowMargin } : { ...info, input };
+}
+
+export function backboneInfo(b: Backbone): BankBackboneInfo {
+  const win = inputWindowSpec(b.entry);
+  return {
+    id: b.id, sha256: b.sha256, inputSize: b.inputSize, grid: b.grid, stride: b.stride, dim: b.dim, l2: b.l2, localAvg: b.localAvg,
+    ...(win ? { windowMargin: win.margin } : {}),
+  };
+}
+
+/**
+ * The features of one crop's grid cells, indexed on the square grid whatever the input mode: in "crop" mode the
+ * backbone runs on the crop's window of the square input only, and window cell (r, c) is grid cell
+ * (r + y / stride, c + x / stride).
+ */
+export async function extractImage(backbone: Backbone, image: Buffer | Uint8Array, mode: InputMode = "square"): Promise<ImageFeatures> {
+  const pre = await preprocess(image, backbone, mode);
   const t0 = performance.now();
-  const all = await backbone.extract(pre.input);
+  const win = pre.window;
+  const all = await backbone.extract(pre.input, win);
   const extractMs = performance.now() - t0;
   const g = backbone.grid;
+  const st = backbone.stride;
   const valid = cropValidCells(g, g, pre.geometry);
   let n = 0;
   for (let i = 0; i < valid.length; i++) n += valid[i];
   const d = backbone.dim;
   const cells = new Uint32Array(n);
-  if (n === valid.length) {
+  const base = { width: pre.width, height: pre.height, geometry: pre.geometry, decodeMs: pre.decodeMs, extractMs };
+  if (n === valid.length && win.w === pre.inputSize && win.h === pre.inputSize) {
     // every cell overlaps the crop (a square crop): the head's output is the feature matrix, no copy
     for (let i = 0; i < n; i++) cells[i] = i;
-    return { feats: all, nValid: n, cells, width: pre.width, height: pre.height, geometry: pre.geometry, decodeMs: pre.decodeMs, extractMs };
+    return { feats: all, nValid: n, cells, ...base };
   }
+  // the window's cells, row-major; every valid cell lies inside the window (cropInputWindow rounds out)
+  const ww = win.w / st, wh = win.h / st, r0 = win.y / st, c0 = win.x / st;
   const feats = new Float32Array(n * d);
-  for (let i = 0, k = 0; i < valid.length; i++) {
-    if (!valid[i]) continue;
-    cells[k] = i;
-    feats.set(all.subarray(i * d, (i + 1) * d), k * d);
-    k++;
+  let k = 0;
+  for (let r = 0; r < wh; r++) {
+    for (let c = 0; c < ww; c++) {
+      const cell = (r + r0) * g + c + c0;
+      if (!valid[cell]) continue;
+      const at = r * ww + c;
+      cells[k] = cell;
+      feats.set(all.subarray(at * d, (at + 1) * d), k * d);
+      k++;
+    }
   }
-  return { feats, nValid: n, cells, width: pre.width, height: pre.height, geometry: pre.geometry, decodeMs: pre.decodeMs, extractMs };
+  if (k !== n) throw new Error(`input window ${win.w}×${win.h}+${win.x}+${win.y} misses ${n - k} of the crop's ${n} grid cells`);
+  return { feats, nValid: n, cells, ...base };
 }
 
 export interface ScoreOptions {
@@ -181,6 +214,6 @@ export async function scoreFeatures(
 /** Score one crop. A bank fitted with another backbone, grid or input size is a typed error (BankMismatchError). */
 export async function scoreImage(backbone: Backbone, bank: MemoryBank, image: Buffer | Uint8Array, opts: ScoreOptions = {}): Promise<ScoreResult> {
   checkBankCompatible(bank.backbone, backboneInfo(backbone));
-  const f = await extractImage(backbone, image);
+  const f = await extractImage(backbone, image, bankInputMode(bank.backbone));
   return scoreFeatures(backbone, bankIndex(bank, opts.knn), f, opts, bank);
 }

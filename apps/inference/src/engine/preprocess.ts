@@ -1,8 +1,10 @@
 // Decode (sharp), validate, letterbox into the backbone's square input (aspect kept, centred, black pad, bicubic),
-// normalise per manifest → Float32Array NCHW.
+// normalise per manifest → Float32Array NCHW: the whole square, or in "crop" mode only the window of it that the
+// crop overlaps, with a margin of letterbox around it (cropInputWindow; a 512 × 208 crop needs 768 × 448 of 768²).
 import sharp, { type Metadata } from "sharp";
-import { letterboxGeometry } from "@bdi/core";
+import { cropInputWindow, letterboxGeometry, type InputMode, type InputWindow } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
+import { inputWindowSpec } from "./features.ts";
 import { BadImageError, ImageTooLargeError } from "./errors.ts";
 
 export const MAX_PIXELS = 40_000_000;
@@ -17,6 +19,8 @@ export interface Preprocessed {
   height: number;
   geometry: LetterboxGeometry;
   inputSize: number;
+  /** the rectangle of the square input that `input` holds (w × h pixels, NCHW): the whole square in "square" mode */
+  window: InputWindow;
   decodeMs: number;
 }
 
@@ -61,28 +65,37 @@ async function cropSize(image: Buffer | Uint8Array): Promise<{ width: number; he
   return png ? checkSize(png.width, png.height) : probeImage(image);
 }
 
-export async function preprocess(image: Buffer | Uint8Array, backbone: Pick<Backbone, "inputSize" | "entry">): Promise<Preprocessed> {
+export async function preprocess(
+  image: Buffer | Uint8Array, backbone: Pick<Backbone, "inputSize" | "entry">, mode: InputMode = "square",
+): Promise<Preprocessed> {
   const t0 = performance.now();
   const { width, height } = await cropSize(image);
   const S = backbone.inputSize;
   const geometry = letterboxGeometry(width, height, S);
   const { nw, nh, left, top } = geometry;
+  let window: InputWindow = { x: 0, y: 0, w: S, h: S };
+  if (mode === "crop") {
+    const spec = inputWindowSpec(backbone.entry);
+    if (!spec) throw new Error(`backbone ${backbone.entry.id} has no crop window (manifest features.windowMargin)`);
+    window = cropInputWindow(geometry, spec.align, spec.margin);
+  }
+  const { w: W, h: H } = window;
   let rgb: Buffer;
   try {
     rgb = await sharp(image, { limitInputPixels: MAX_PIXELS + 1 })
       .removeAlpha()
       .toColourspace("srgb")
       .resize(nw, nh, { kernel: "cubic", fit: "fill" })
-      .extend({ top, left, bottom: S - nh - top, right: S - nw - left, background: { r: 0, g: 0, b: 0 } })
+      .extend({ top: top - window.y, left: left - window.x, bottom: window.y + H - nh - top, right: window.x + W - nw - left, background: { r: 0, g: 0, b: 0 } })
       .raw()
       .toBuffer();
   } catch (e) {
     throw new BadImageError(`image could not be decoded (${(e as Error).message})`);
   }
-  if (rgb.length !== S * S * 3) throw new BadImageError(`unexpected decoded size ${rgb.length}`);
-  const input = new Float32Array(3 * S * S);
+  if (rgb.length !== W * H * 3) throw new BadImageError(`unexpected decoded size ${rgb.length}`);
+  const input = new Float32Array(3 * W * H);
   const spec = backbone.entry.input;
-  const plane = S * S;
+  const plane = W * H;
   // one 256-entry table per channel: a lookup per byte instead of a multiply-add
   const [l0, l1, l2] = [0, 1, 2].map((c) => {
     const mul = spec.normalize === "imagenet" ? 1 / (255 * spec.std![c]) : 1 / 255;
@@ -94,6 +107,6 @@ export async function preprocess(image: Buffer | Uint8Array, backbone: Pick<Back
     input[plane + i] = l1[rgb[p + 1]!]!;
     input[2 * plane + i] = l2[rgb[p + 2]!]!;
   }
-  return { input, width, height, geometry, inputSize: S, decodeMs: performance.now() - t0 };
+  return { input, width, height, geometry, inputSize: S, window, decodeMs: performance.now() - t0 };
 }
 

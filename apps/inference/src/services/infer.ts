@@ -199,7 +199,7 @@ export async function scoreDataset(
         coresetRate: input.version.coresetRateRequested,
         folds: SELF_CALIBRATION_FOLDS,
         percentile: opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE,
-        // the out-of-sample scores must be in the units and by the rule the version scores with
+        // the out-of-sample scores must be in the units, by the rule and from the input the version scores with
         ...(await versionScoring(svc, input.version)),
       });
       used.forEach((s, i) => out.ok.push({ sample: s, mmPerPx: sampleMmPerPx(s, input.defaultMmPerPx), score: oos.scores[i] }));

@@ -1,10 +1,10 @@
 // The state of a ROI's model, one rule each: the running backbone (503 while it loads), whether the active version
 // is usable ("fitted"), whether it is calibrated, and the ROI's mm/px when a request names none.
-import type { ScoreRule } from "@bdi/core";
+import type { InputMode, ScoreRule } from "@bdi/core";
 import { findModelVersion, findRecipe, type Calibration, type ModelVersion, type Roi, type RoiWithActive } from "@bdi/db";
 import type { Backbone } from "../engine/backbone.ts";
 import { backboneInfo } from "../engine/pipeline.ts";
-import { checkArtifactFiles, checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
+import { bankInputMode, checkArtifactFiles, checkBankCompatible, readBankMeta } from "../engine/artifacts.ts";
 import type { Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import type { ModelChange } from "../resources/model-changes.ts";
@@ -39,13 +39,14 @@ export async function checkVersionArtifact(svc: Services, version: ModelVersion)
 }
 
 /**
- * How the version turns maps into scores: z-scores (its bank has a per-position normalisation) or raw 1-NN distances,
- * and its image-score rule (banks written before the rule existed: "percentile").
+ * How the version turns crops into scores: z-scores (its bank has a per-position normalisation) or raw 1-NN
+ * distances, its image-score rule (banks written before the rule existed: "percentile"), and how its crops fill the
+ * backbone input (banks written before session 8: the whole square).
  */
-export async function versionScoring(svc: Services, version: ModelVersion): Promise<{ normalise: boolean; scoreRule: ScoreRule }> {
+export async function versionScoring(svc: Services, version: ModelVersion): Promise<{ normalise: boolean; scoreRule: ScoreRule; input: InputMode }> {
   const dir = await bankDir(svc, version);
   const meta = dir ? readBankMeta(dir) : null;
-  return { normalise: !!meta?.norm, scoreRule: meta?.scoreRule ?? "percentile" };
+  return { normalise: !!meta?.norm, scoreRule: meta?.scoreRule ?? "percentile", input: meta ? bankInputMode(meta.backbone) : "square" };
 }
 
 export type RoiModelState = {

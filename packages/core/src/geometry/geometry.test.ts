@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { letterboxGeometry, gridToCrop, cropValidCells } from "./letterbox.ts";
+import { letterboxGeometry, gridToCrop, cropValidCells, cropInputWindow } from "./letterbox.ts";
 import { gaussianBlur } from "../math/blur.ts";
 import { seededRandom } from "../math/random.ts";
 import { buildMask, parseShapeJson, parseShapeValue, shapeArea, fullShape, resolveShape } from "./shape.ts";
@@ -36,6 +36,37 @@ test("cropValidCells: cells over the letterbox bars are excluded", () => {
   assert.equal(valid[23 * 32], 0);
   const sq = cropValidCells(32, 32, letterboxGeometry(64, 64, 448));
   assert.equal(sq.reduce((a, b) => a + b, 0), 1024);
+});
+
+test("cropInputWindow: the crop's extent plus a margin, rounded out to the alignment, holding every valid stride-8 cell", () => {
+  // 512×208 at 768: scale 1.5, content rows 228..539 → rows 224..543 (320 of 768), every column
+  const wide = letterboxGeometry(512, 208, 768);
+  assert.deepEqual(cropInputWindow(wide, 16), { x: 0, y: 224, w: 768, h: 320 });
+  // tall (204×512, kolektorsdd): content columns 231..536 → 224..543
+  const tall = letterboxGeometry(204, 512, 768);
+  assert.deepEqual([tall.left, tall.nw], [231, 306]);
+  assert.deepEqual(cropInputWindow(tall, 16), { x: 224, y: 0, w: 320, h: 768 });
+  // a square crop needs the whole input; a 1-pixel-high crop one aligned band
+  assert.deepEqual(cropInputWindow(letterboxGeometry(300, 300, 768), 16), { x: 0, y: 0, w: 768, h: 768 });
+  assert.deepEqual(cropInputWindow(letterboxGeometry(1000, 1, 768), 16), { x: 0, y: 368, w: 768, h: 16 });
+  // with a margin of letterbox kept around the crop, clipped to the square
+  assert.deepEqual(cropInputWindow(wide, 16, 64), { x: 0, y: 160, w: 768, h: 448 });
+  assert.deepEqual(cropInputWindow(tall, 16, 64), { x: 160, y: 0, w: 448, h: 768 });
+  assert.deepEqual(cropInputWindow(letterboxGeometry(1000, 1, 768), 16, 64), { x: 0, y: 304, w: 768, h: 144 });
+  assert.deepEqual(cropInputWindow(wide, 16, 400), { x: 0, y: 0, w: 768, h: 768 });
+  // an alignment that does not divide the side: the whole square
+  assert.deepEqual(cropInputWindow(wide, 14), { x: 0, y: 0, w: 768, h: 768 });
+  assert.throws(() => cropInputWindow(wide, 0), InvalidInputError);
+  // every valid cell of the 96×96 stride-8 grid lies inside the window
+  for (const [geom, margin] of [wide, tall, letterboxGeometry(1000, 1, 768), letterboxGeometry(333, 517, 768)].flatMap((g) => [[g, 0], [g, 64]] as const)) {
+    const w = cropInputWindow(geom, 16, margin);
+    const valid = cropValidCells(96, 96, geom);
+    for (let i = 0; i < valid.length; i++) {
+      if (!valid[i]) continue;
+      const r = Math.floor(i / 96) * 8, c = (i % 96) * 8;
+      assert.ok(r >= w.y && r + 8 <= w.y + w.h && c >= w.x && c + 8 <= w.x + w.w, `cell ${i} outside ${JSON.stringify(w)}`);
+    }
+  }
 });
 
 test("gridToCrop: a map drawn in crop coordinates survives letterbox → grid → crop", () => {

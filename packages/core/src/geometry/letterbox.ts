@@ -37,6 +37,31 @@ export function letterboxGeometry(w: number, h: number, size: number): Letterbox
 }
 
 /**
+ * How a crop fills the backbone input: "square" letterboxes it into the whole square input (every model version
+ * fitted before session 8), "crop" runs only the window of that square the crop overlaps (cropInputWindow).
+ */
+export const INPUT_MODES = ["square", "crop"] as const;
+export type InputMode = (typeof INPUT_MODES)[number];
+
+/** A rectangle of the square model input, in input pixels. */
+export interface InputWindow { x: number; y: number; w: number; h: number }
+
+/**
+ * The part of the square input a letterboxed crop needs: the crop's extent rounded out to multiples of `align` (the
+ * backbone's coarsest feature stride, so that window cell (r, c) is square-grid cell (r + y/stride, c + x/stride)
+ * at every stride). A 512 × 208 crop at 768 needs 768 × 320 of the 768 × 768 input: 2.4× less backbone work. The
+ * whole square when `align` does not divide the input side.
+ */
+export function cropInputWindow(geom: LetterboxGeometry, align: number, margin = 0): InputWindow {
+  posInt("align", align);
+  const { size, nw, nh, left, top } = geom;
+  if (size % align !== 0) return { x: 0, y: 0, w: size, h: size };
+  const x = Math.max(0, Math.floor((left - margin) / align) * align), y = Math.max(0, Math.floor((top - margin) / align) * align);
+  const x1 = Math.min(size, Math.ceil((left + nw + margin) / align) * align), y1 = Math.min(size, Math.ceil((top + nh + margin) / align) * align);
+  return { x, y, w: x1 - x, h: y1 - y };
+}
+
+/**
  * Map a gw×gh patch-grid map (the grid covers the whole size×size input, cell centres at (i + 0.5)·size/gw)
  * back to a cropW×cropH map in crop pixels, undoing the letterbox: every crop pixel centre is carried to its
  * input-space location and the grid is sampled there bilinearly (clamped at the grid edges) — the continuous form
