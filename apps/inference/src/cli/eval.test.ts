@@ -30,8 +30,8 @@ function makeSet(opts: { masks: boolean; otherType: boolean }): string {
   return dir;
 }
 
-async function runEval(data: string, out: string): Promise<Record<string, unknown>> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", EVAL, "--data", data, "--out", out, "--input-size", "320", "--json"], {
+async function runEval(data: string, out: string, extra: string[] = []): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", EVAL, "--data", data, "--out", out, "--input-size", "320", "--json", ...extra], {
     env: { ...process.env, BDI_THREADS: "2" }, maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout) as Record<string, unknown>;
@@ -48,6 +48,28 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
       const csv = readFileSync(path.join(out, "scores.csv"), "utf8").trim().split("\n");
       assert.equal(csv.length, 5);
       for (const f of ["good/000", "good/001", "pitting/000", "pitting/001"]) assert.ok(existsSync(path.join(out, "maps", `${f}.npy`)), f);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("--seeds 0,1: one fit per coreset seed in its own folder, and the spread of each metric", async () => {
+    const data = makeSet({ masks: true, otherType: false });
+    const out = mkdtempSync(path.join(tmpdir(), "bdi-eval-out-"));
+    try {
+      const m = await runEval(data, out, ["--seeds", "0,1"]) as { seeds: number[]; per_seed: Array<Record<string, number>>; spread: Record<string, { min: number; max: number; mean: number }> };
+      assert.deepEqual(m.seeds, [0, 1]);
+      assert.equal(m.per_seed.length, 2);
+      const aurocs = m.per_seed.map((r) => r.image_auroc!);
+      assert.deepEqual([m.spread.image_auroc!.min, m.spread.image_auroc!.max], [Math.min(...aurocs), Math.max(...aurocs)]);
+      assert.equal(m.spread.image_auroc!.mean, (aurocs[0]! + aurocs[1]!) / 2);
+      for (const seed of [0, 1]) assert.ok(existsSync(path.join(out, `seed-${seed}`, "scores.csv")), `seed ${seed}`);
+      assert.deepEqual(JSON.parse(readFileSync(path.join(out, "metrics.json"), "utf8")).seeds, [0, 1]);
+      // the same seed twice, or --seed with --seeds, is refused before any work
+      for (const bad of [["--seeds", "1,1"], ["--seed", "1", "--seeds", "0,1"], ["--seeds", "0,x"]]) {
+        await assert.rejects(runEval(data, out, bad), (e: { code?: number; stderr?: string }) => e.code === 2 && /--seed/.test(e.stderr ?? ""), bad.join(" "));
+      }
     } finally {
       rmSync(data, { recursive: true, force: true });
       rmSync(out, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--seed N] [--holdout K] [--json]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--seed N | --seeds 0,1,…] [--holdout K] [--json]`
 // Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
@@ -6,7 +6,8 @@
 // threshold), the promised vs realised false-reject rate, and per-stage timings. `--holdout K` keeps K evenly
 // spaced good training crops out of the fit and counts their false rejects too. Writes OUT/scores.csv
 // (file,label,score), OUT/maps/<type>/<stem>.npy (float32, H×W, higher = more anomalous) and OUT/metrics.json;
-// `--json` prints the metrics JSON on stdout instead of the summary lines.
+// `--json` prints the metrics JSON on stdout instead of the summary lines. `--seeds 0,1,…` fits once per coreset seed
+// (OUT/seed-N/…) and adds the spread of every metric (OUT/metrics.json: seeds, spread, per_seed).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
@@ -59,7 +60,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--seed N] [--holdout K] [--json]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--seed N | --seeds 0,1,…] [--holdout K] [--json]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -79,9 +80,11 @@ async function main() {
   // --input square: letterbox into the whole square input, as every fit before session 8 did (default: the backbone's)
   const inputArg = args.input as InputMode | undefined;
   if (inputArg !== undefined && !INPUT_MODES.includes(inputArg)) { console.error(`error: --input must be one of ${INPUT_MODES.join(", ")}`); process.exit(2); }
-  // --seed N: another seed for the coreset's random projection (how much the metrics move with the coreset alone)
-  const seed = args.seed ? Number(args.seed) : 0;
-  if (!Number.isInteger(seed)) { console.error("error: --seed must be an integer"); process.exit(2); }
+  // --seed N: another seed for the coreset's random projection; --seeds 0,1,…: one fit per seed (OUT/seed-N) and the
+  // spread of every metric, since the coreset alone moves bsdata's image AUROC by 0.003 (README, "The crop's window")
+  if (args.seed && args.seeds) { console.error("error: give --seed or --seeds, not both"); process.exit(2); }
+  const seeds = (args.seeds ?? args.seed ?? "0").split(",").map((x) => (x.trim() === "" ? NaN : Number(x)));
+  if (seeds.some((x) => !Number.isInteger(x)) || new Set(seeds).size !== seeds.length) { console.error("error: --seed / --seeds take distinct integers, e.g. --seeds 0,1"); process.exit(2); }
   const types = readdirSync(join(data, "test"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const tests = types.flatMap((t) => listImages(join(data, "test", t)).map((p) => ({ path: p, type: t })));
   if (!tests.length) { console.error(`error: no images under ${join(data, "test")}`); process.exit(2); }
@@ -101,86 +104,88 @@ async function main() {
 
   const knn = (args.knn ?? process.env.BDI_KNN ?? DEFAULT_KNN_SEARCH) as KnnSearch;
   if (!KNN_SEARCHES.includes(knn)) { console.error(`error: --knn must be one of ${KNN_SEARCHES.join(", ")}`); process.exit(2); }
-  let t0 = performance.now();
   const trainBytes = train.map((p) => readFileSync(p));
   // --chunk-rows N: partial coresets every N patches (default 16,384); a large N gives one global coreset
   const chunking = args["chunk-rows"] ? { chunkRows: Number(args["chunk-rows"]), chunkFloats: Number(args["chunk-rows"]) * backbone.dim } : {};
   // --bank-cap N: another bound on the bank than BANK_CAP (what a smaller or larger bank costs the decision)
   const bankCap = args["bank-cap"] ? Number(args["bank-cap"]) : undefined;
   if (bankCap !== undefined && !(Number.isInteger(bankCap) && bankCap >= 1)) { console.error("error: --bank-cap must be a positive integer"); process.exit(2); }
-  // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
-  const fitted = train.length >= 3
-    ? await fitWithOutOfSample(backbone, trainBytes, {
-      coresetRate: rate, knn, normalise, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}),
-      onProgress: (p) => p.stage !== "coreset" && progressBar(p.stage === "extract" ? "fit" : "oos", p.done, p.total, t0),
-    })
-    : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
-  const bank = fitted.bank;
-  const fitS = (performance.now() - t0) / 1000;
-  console.error(`bank: ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
+  /** One fit with `seed` and every test crop scored against it; writes scores.csv, maps/ and metrics.json to `out`. */
+  const evaluate = async (seed: number, out: string): Promise<Metrics> => {
+    let t0 = performance.now();
+    // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
+    const fitted = train.length >= 3
+      ? await fitWithOutOfSample(backbone, trainBytes, {
+        coresetRate: rate, knn, normalise, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}),
+        onProgress: (p) => p.stage !== "coreset" && progressBar(p.stage === "extract" ? "fit" : "oos", p.done, p.total, t0),
+      })
+      : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
+    const bank = fitted.bank;
+    const fitS = (performance.now() - t0) / 1000;
+    console.error(`bank: ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
 
-  mkdirSync(join(out, "maps"), { recursive: true });
-  const index = bankIndex(bank, knn);
-  const rows: string[] = ["file,label,score"];
-  const imgScores: number[] = [];
-  const imgLabels: number[] = [];
-  const maps: Float32Array[] = [];
-  const masks: Uint8Array[] = [];
-  // pixel metrics need a ground-truth mask: good crops (all normal) and defect crops that have one; an image-level
-  // data set (no ground_truth/, or a defect type without masks) still gets its image metrics, scores.csv and maps
-  const hasMask: boolean[] = [];
-  const sizes: Array<[number, number]> = [];
-  const st = { decodeMs: 0, extractMs: 0, knnMs: 0, postMs: 0 };
-  t0 = performance.now();
-  for (let i = 0; i < tests.length; i++) {
-    const { path, type } = tests[i];
-    const f = await extractImage(backbone, readFileSync(path), input);
-    const r = await scoreFeatures(backbone, index, f, {}, bank);
-    st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
-    const stem = basename(path, extname(path));
-    mkdirSync(join(out, "maps", type), { recursive: true });
-    writeFileSync(join(out, "maps", type, `${stem}.npy`), npyFloat32(r.map!, [r.height, r.width]));
-    const label = type === "good" ? 0 : 1;
-    rows.push(`${join("test", type, basename(path))},${type},${r.score}`);
-    imgScores.push(r.score);
-    imgLabels.push(label);
-    const gt = type === "good" ? null : join(data, "ground_truth", type, `${stem}_mask.png`);
-    hasMask.push(gt === null || existsSync(gt));
-    maps.push(r.map!);
-    masks.push(await readMask(gt, r.width, r.height));
-    sizes.push([r.width, r.height]);
-    progressBar("score", i + 1, tests.length, t0);
-  }
-  writeFileSync(join(out, "scores.csv"), rows.join("\n") + "\n");
+    mkdirSync(join(out, "maps"), { recursive: true });
+    const index = bankIndex(bank, knn);
+    const rows: string[] = ["file,label,score"];
+    const imgScores: number[] = [];
+    const imgLabels: number[] = [];
+    const maps: Float32Array[] = [];
+    const masks: Uint8Array[] = [];
+    // pixel metrics need a ground-truth mask: good crops (all normal) and defect crops that have one; an image-level
+    // data set (no ground_truth/, or a defect type without masks) still gets its image metrics, scores.csv and maps
+    const hasMask: boolean[] = [];
+    const sizes: Array<[number, number]> = [];
+    const st = { decodeMs: 0, extractMs: 0, knnMs: 0, postMs: 0 };
+    t0 = performance.now();
+    for (let i = 0; i < tests.length; i++) {
+      const { path, type } = tests[i];
+      const f = await extractImage(backbone, readFileSync(path), input);
+      const r = await scoreFeatures(backbone, index, f, {}, bank);
+      st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
+      const stem = basename(path, extname(path));
+      mkdirSync(join(out, "maps", type), { recursive: true });
+      writeFileSync(join(out, "maps", type, `${stem}.npy`), npyFloat32(r.map!, [r.height, r.width]));
+      const label = type === "good" ? 0 : 1;
+      rows.push(`${join("test", type, basename(path))},${type},${r.score}`);
+      imgScores.push(r.score);
+      imgLabels.push(label);
+      const gt = type === "good" ? null : join(data, "ground_truth", type, `${stem}_mask.png`);
+      hasMask.push(gt === null || existsSync(gt));
+      maps.push(r.map!);
+      masks.push(await readMask(gt, r.width, r.height));
+      sizes.push([r.width, r.height]);
+      progressBar("score", i + 1, tests.length, t0);
+    }
+    writeFileSync(join(out, "scores.csv"), rows.join("\n") + "\n");
 
-  const imageAuroc = auroc(imgScores, imgLabels);
-  const px = maps.map((_, i) => i).filter((i) => hasMask[i]);
-  const pixelImages = px.length;
-  const noMask = [...new Set(tests.filter((_, i) => !hasMask[i]).map((t) => t.type))];
-  const withDefectMask = px.some((i) => imgLabels[i]);
-  let nPix = 0;
-  for (const i of px) nPix += maps[i].length;
-  const allS = new Float32Array(nPix);
-  const allL = new Uint8Array(nPix);
-  let o = 0;
-  for (const i of px) { allS.set(maps[i], o); allL.set(masks[i], o); o += maps[i].length; }
-  const pixelAuroc = withDefectMask ? auroc(allS, allL) : null;
-  const pro = withDefectMask ? aupro(px.map((i) => maps[i]), px.map((i) => masks[i]), px.map((i) => ({ w: sizes[i][0], h: sizes[i][1] })), 0.3) : null;
-  const n = tests.length;
+    const imageAuroc = auroc(imgScores, imgLabels);
+    const px = maps.map((_, i) => i).filter((i) => hasMask[i]);
+    const pixelImages = px.length;
+    const noMask = [...new Set(tests.filter((_, i) => !hasMask[i]).map((t) => t.type))];
+    const withDefectMask = px.some((i) => imgLabels[i]);
+    let nPix = 0;
+    for (const i of px) nPix += maps[i].length;
+    const allS = new Float32Array(nPix);
+    const allL = new Uint8Array(nPix);
+    let o = 0;
+    for (const i of px) { allS.set(maps[i], o); allL.set(masks[i], o); o += maps[i].length; }
+    const pixelAuroc = withDefectMask ? auroc(allS, allL) : null;
+    const pro = withDefectMask ? aupro(px.map((i) => maps[i]), px.map((i) => masks[i]), px.map((i) => ({ w: sizes[i][0], h: sizes[i][1] })), 0.3) : null;
+    const n = tests.length;
 
-  // The operating point: the threshold the service would calibrate from this fit (legacy rule on the out-of-sample
-  // OK scores), what it promises, and what good crops the fit never saw then get.
-  const oosScores = fitted.oos?.scores ?? null;
-  const threshold = oosScores ? legacyThreshold({ okScores: oosScores }).threshold : null;
-  // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
-  const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
-  const holdoutScores: number[] = [];
-  for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p), input), { includeMap: false }, bank)).score);
-  const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
-  const defectPx = masks.map((m) => m.reduce((a, v) => a + v, 0));
-  const recallBySize = (lo: number, hi: number) => {
-    const s = imgScores.filter((_, i) => imgLabels[i] && hasMask[i] && defectPx[i]! >= lo && defectPx[i]! < hi);
-    return { n: s.length, recall: s.length ? rejected(s) : null };
+    // The operating point: the threshold the service would calibrate from this fit (legacy rule on the out-of-sample
+    // OK scores), what it promises, and what good crops the fit never saw then get.
+    const oosScores = fitted.oos?.scores ?? null;
+    const threshold = oosScores ? legacyThreshold({ okScores: oosScores }).threshold : null;
+    // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
+    const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
+    const holdoutScores: number[] = [];
+    for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p), input), { includeMap: false }, bank)).score);
+    const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
+    const defectPx = masks.map((m) => m.reduce((a, v) => a + v, 0));
+    const recallBySize = (lo: number, hi: number) => {
+      const s = imgScores.filter((_, i) => imgLabels[i] && hasMask[i] && defectPx[i]! >= lo && defectPx[i]! < hi);
+      return { n: s.length, recall: s.length ? rejected(s) : null };
   };
   const both = imgLabels.some((l) => l) && imgLabels.some((l) => !l);
   const operating = {
@@ -206,17 +211,63 @@ async function main() {
     },
   };
   writeFileSync(join(out, "metrics.json"), JSON.stringify(metrics, null, 2) + "\n");
-  if (args.json === "true") { console.log(JSON.stringify(metrics, null, 2)); return; }
+  return metrics;
+  };
+
+  if (seeds.length === 1) {
+    const m = await evaluate(seeds[0]!, out);
+    if (args.json === "true") console.log(JSON.stringify(m, null, 2));
+    else printSummary(m, out);
+    return;
+  }
+  const runs: Metrics[] = [];
+  for (const seed of seeds) {
+    console.error(`seed ${seed}`);
+    runs.push(await evaluate(seed, join(out, `seed-${seed}`)));
+  }
+  const summary = { seeds, spread: spreadOf(runs), per_seed: runs };
+  writeFileSync(join(out, "metrics.json"), JSON.stringify(summary, null, 2) + "\n");
+  if (args.json === "true") { console.log(JSON.stringify(summary, null, 2)); return; }
+  runs.forEach((m, i) => { console.log(`== seed ${seeds[i]}`); printSummary(m, join(out, `seed-${seeds[i]}`)); });
+  console.log(`== spread over seeds ${seeds.join(", ")} (min – max, mean)`);
+  for (const [k, v] of Object.entries(summary.spread)) console.log(`${k.padEnd(24)} ${v.min.toFixed(4)} – ${v.max.toFixed(4)}, ${v.mean.toFixed(4)}`);
+}
+
+/** What evaluate() reports (metrics.json has these and the run's settings). */
+interface Metrics {
+  image_auroc: number; pixel_auroc: number | null; aupro_fpr30: number | null; pixel_metric_images: number; types_without_masks: string[];
+  frr_at_recall_95: number | null; frr_at_recall_99: number | null; recall_at_frr_1: number | null; calibrated_threshold: number | null;
+  promised_frr: number | null; realised_frr_test_good: number | null; realised_frr_holdout: number | null; holdout_images: number;
+  recall_at_threshold: number | null; recall_by_defect_px: Record<"under_100" | "from_100_to_1000" | "over_1000", { n: number; recall: number | null }>;
+  train_images: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
+}
+
+/** Min, max and mean over the seeds of every metric that is a number in each run. */
+function spreadOf(runs: Metrics[]): Record<string, { min: number; max: number; mean: number }> {
+  const keys = ["image_auroc", "pixel_auroc", "aupro_fpr30", "frr_at_recall_95", "frr_at_recall_99", "recall_at_frr_1", "promised_frr", "realised_frr_test_good", "recall_at_threshold"] as const;
+  const out: Record<string, { min: number; max: number; mean: number }> = {};
+  for (const k of keys) {
+    const v = runs.map((r) => r[k]);
+    if (v.some((x) => typeof x !== "number")) continue;
+    const xs = v as number[];
+    out[k] = { min: Math.min(...xs), max: Math.max(...xs), mean: xs.reduce((a, x) => a + x, 0) / xs.length };
+  }
+  return out;
+}
+
+function printSummary(m: Metrics, out: string): void {
   const f4 = (x: number) => x.toFixed(4);
   const pc = (x: number | null | undefined) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(1)} %`);
-  const bySize = operating.recall_by_defect_px;
-  const pixelLine = pixelAuroc === null || pro === null
+  const bySize = m.recall_by_defect_px;
+  const noMask = m.types_without_masks;
+  const pixelLine = m.pixel_auroc === null || m.aupro_fpr30 === null
     ? "pixel metrics skipped (no ground-truth masks)"
-    : `pixel AUROC ${f4(pixelAuroc)}  AUPRO(FPR≤0.3) ${f4(pro)}${noMask.length ? ` (over ${pixelImages} images; no masks for ${noMask.join(", ")})` : ""}`;
-  console.log(`image AUROC ${f4(imageAuroc)}  ${pixelLine}`);
-  console.log(`false-reject at 95 % recall ${pc(operating.frr_at_recall_95)}, at 99 % recall ${pc(operating.frr_at_recall_99)}; recall at 1 % false-reject ${pc(operating.recall_at_frr_1)}`);
-  console.log(`calibrated threshold ${threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(operating.promised_frr)}, realised on test good ${pc(operating.realised_frr_test_good)}${holdout.length ? `, on ${holdout.length} held-out training crops ${pc(operating.realised_frr_holdout)}` : ""}; recall ${pc(operating.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
-  console.log(`per test image: decode ${(st.decodeMs / n).toFixed(1)} ms, backbone ${(st.extractMs / n).toFixed(1)} ms, knn ${(st.knnMs / n).toFixed(1)} ms, post ${(st.postMs / n).toFixed(1)} ms; fit ${fitS.toFixed(1)} s for ${train.length} images (coreset ${(bank.timings.coresetMs / 1000).toFixed(1)} s)`);
+    : `pixel AUROC ${f4(m.pixel_auroc)}  AUPRO(FPR≤0.3) ${f4(m.aupro_fpr30)}${noMask.length ? ` (over ${m.pixel_metric_images} images; no masks for ${noMask.join(", ")})` : ""}`;
+  console.log(`image AUROC ${f4(m.image_auroc)}  ${pixelLine}`);
+  console.log(`false-reject at 95 % recall ${pc(m.frr_at_recall_95)}, at 99 % recall ${pc(m.frr_at_recall_99)}; recall at 1 % false-reject ${pc(m.recall_at_frr_1)}`);
+  console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
+  const t = m.timings_ms_per_image;
+  console.log(`per test image: decode ${t.decode.toFixed(1)} ms, backbone ${t.backbone.toFixed(1)} ms, knn ${t.knn.toFixed(1)} ms, post ${t.post.toFixed(1)} ms; fit ${t.fit_total_s.toFixed(1)} s for ${m.train_images} images (coreset ${(t.fit_coreset_total / 1000).toFixed(1)} s)`);
   console.log(`wrote ${join(out, "scores.csv")}, ${join(out, "maps")}/, ${join(out, "metrics.json")}`);
 }
 
