@@ -1,6 +1,7 @@
 // Patch-feature head appended to the backbone graph (protobuf append, no re-encode), so that pooling, upsampling,
 // concatenation and L2 normalisation run inside onnxruntime:
-//   CNNs (MobileNetV2, InceptionV3): AvgPool3×3(s8*) ‖ Resize×2(AvgPool3×3(s16*)) → [g², C8+C16], L2-normalised
+//   CNNs (MobileNetV2, InceptionV3): AvgPool3×3(s8*) ‖ Resize×2(AvgPool3×3(s16*)) → [cells, C8+C16] (g² for the
+//                square input, fewer for a crop window), L2-normalised
 //   DINOv2:      blocks 9, 10, 11 (prefix tokens dropped) concatenated → [1024, 1152], L2-normalised
 import { DataType, GraphBuilder, appendToModel, valueInfo, type BackboneEntry } from "@bdi/models";
 

@@ -57,6 +57,8 @@ test("cropInputWindow: the crop's extent plus a margin, rounded out to the align
   // an alignment that does not divide the side: the whole square
   assert.deepEqual(cropInputWindow(wide, 14), { x: 0, y: 0, w: 768, h: 768 });
   assert.throws(() => cropInputWindow(wide, 0), InvalidInputError);
+  assert.throws(() => cropInputWindow(wide, 16, -1), InvalidInputError);
+  assert.throws(() => cropInputWindow(wide, 16, 1.5), InvalidInputError);
   // every valid cell of the 96×96 stride-8 grid lies inside the window
   for (const [geom, margin] of [wide, tall, letterboxGeometry(1000, 1, 768), letterboxGeometry(333, 517, 768)].flatMap((g) => [[g, 0], [g, 64]] as const)) {
     const w = cropInputWindow(geom, 16, margin);

@@ -47,13 +47,15 @@ export type InputMode = (typeof INPUT_MODES)[number];
 export interface InputWindow { x: number; y: number; w: number; h: number }
 
 /**
- * The part of the square input a letterboxed crop needs: the crop's extent rounded out to multiples of `align` (the
- * backbone's coarsest feature stride, so that window cell (r, c) is square-grid cell (r + y/stride, c + x/stride)
- * at every stride). A 512 × 208 crop at 768 needs 768 × 320 of the 768 × 768 input: 2.4× less backbone work. The
- * whole square when `align` does not divide the input side.
+ * The part of the square input a letterboxed crop needs: the crop's extent plus `margin` pixels of letterbox on each
+ * side (so that the crop's border cells see what they see in the square), rounded out to multiples of `align` (the
+ * backbone's coarsest feature stride, so that window cell (r, c) is square-grid cell (r + y/stride, c + x/stride) at
+ * every stride) and clipped to the square. A 512 × 208 crop at 768 with a 64 px margin needs 768 × 448 of the
+ * 768 × 768 input. The whole square when `align` does not divide the input side.
  */
 export function cropInputWindow(geom: LetterboxGeometry, align: number, margin = 0): InputWindow {
   posInt("align", align);
+  if (!Number.isInteger(margin) || margin < 0) throw new InvalidInputError(`margin must be a non-negative integer, got ${margin}`);
   const { size, nw, nh, left, top } = geom;
   if (size % align !== 0) return { x: 0, y: 0, w: size, h: size };
   const x = Math.max(0, Math.floor((left - margin) / align) * align), y = Math.max(0, Math.floor((top - margin) / align) * align);
