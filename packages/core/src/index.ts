@@ -31,6 +31,7 @@ export * from "./metrics/operating-point.ts";
 export * from "./coreset/distance.ts";
 export * from "./coreset/kcenter.ts";
 export * from "./coreset/cap.ts";
+export * from "./coreset/layout.ts";
 
 export * from "./schemas/common.ts";
 export * from "./schemas/ids.ts";

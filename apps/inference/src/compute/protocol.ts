@@ -1,6 +1,6 @@
 // The messages between the service and its compute processes (pool.ts ↔ worker.ts). Results are the engine's own
 // types (a bank's summary, the out-of-sample result, a score result), so a field the engine adds flows through.
-import type { InputMode, RoiShape, ScoreRule } from "@bdi/core";
+import type { BankLayout, InputMode, RoiShape, ScoreRule } from "@bdi/core";
 import type { Config } from "../config.ts";
 import type { MemoryBank } from "../engine/artifacts.ts";
 import type { ScoreOptions, ScoreResult } from "../engine/pipeline.ts";
@@ -22,7 +22,7 @@ export type FitRequest = {
   ngShapes: Array<string | RoiShape | null>;
 };
 /** The written bank without its vectors, the k-fold result (null when not self-calibrated) and the NG samples' scores. */
-export type FitResponse = { bank: Omit<MemoryBank, "vectors" | "norm">; oos: OutOfSampleResult | null; ngScores: number[]; grid: number };
+export type FitResponse = { bank: Omit<MemoryBank, "vectors" | "norm" | "cells">; oos: OutOfSampleResult | null; ngScores: number[]; grid: number };
 
 /** Out-of-sample scores of OK crops (k-fold, one coreset pass). */
 export type OosRequest = {
@@ -33,6 +33,8 @@ export type OosRequest = {
   scoreRule: ScoreRule;
   /** how the version's crops fill the backbone input */
   input: InputMode;
+  /** the version's memory layout (scores of another layout would not be in its units) */
+  layout: BankLayout;
 };
 export type OosResponse = OutOfSampleResult;
 

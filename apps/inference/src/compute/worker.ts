@@ -70,11 +70,13 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
         }
       }
     }
-    const { vectors: _vectors, norm: _norm, ...summary } = bank; // the norm (2 × g² floats) stays in the artifact
+    const { vectors: _vectors, norm: _norm, cells: _cells, ...summary } = bank; // the norm and cells stay in the artifact
     return { bank: summary, oos, ngScores, grid: b.grid } satisfies FitResponse;
   }
   if (req.op === "prepare") {
-    await prepareIndex(bankIndex(banks.get(req.bankDir, backboneInfo(b)), config.knn));
+    const index = bankIndex(banks.get(req.bankDir, backboneInfo(b)), config.knn);
+    if (!("radius" in index)) await prepareIndex(index); // the positional search has no session to build ahead
+
     return null;
   }
   if (req.op === "score") {
@@ -87,7 +89,7 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
   const images = await readAll(req.paths);
   return (await outOfSampleOkScores(b, images, {
     folds: Math.min(req.folds, images.length), coresetRate: req.coresetRate, scorePercentile: req.percentile, knn: config.knn,
-    normalise: req.normalise, scoreRule: req.scoreRule, input: req.input,
+    normalise: req.normalise, scoreRule: req.scoreRule, input: req.input, layout: req.layout,
   })) satisfies OosResponse;
 }
 

@@ -1,16 +1,18 @@
 // Model-version artifact directory: `bank.f32` (raw little-endian float32, n×dim) + `meta.json`, and for a bank
-// with per-position normalisation `norm.f32` (g² means, then g² scales).
+// with per-position normalisation `norm.f32` (g² means, then g² scales), for a positional bank `cells.u32` (the grid
+// cell of each bank row, little-endian uint32).
 // Written to `<dir>.tmp-<rand>` and renamed into place (atomic; a crash never leaves a half-written version).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
 import { endianness } from "node:os";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { INPUT_MODES, SCORE_RULES, type InputMode, type PositionNorm, type ScoreRule } from "@bdi/core";
+import { BANK_LAYOUTS, INPUT_MODES, SCORE_RULES, type BankLayout, type InputMode, type PositionNorm, type ScoreRule } from "@bdi/core";
 import { BankInvalidError, BankMismatchError } from "./errors.ts";
 
 export const BANK_FILE = "bank.f32";
 export const META_FILE = "meta.json";
 export const NORM_FILE = "norm.f32";
+export const CELLS_FILE = "cells.u32";
 export const ARTIFACT_FORMAT = 1;
 
 export interface BankBackboneInfo {
@@ -49,10 +51,18 @@ export interface MemoryBank {
   norm?: PositionNorm;
   /** how a map becomes the image score (core's imageScore); absent in banks written before it existed = "percentile" */
   scoreRule?: ScoreRule;
+  /** @bdi/core BankLayout; absent in banks written before it existed = "global" */
+  layout?: BankLayout;
+  /** positional layout: the grid cell of each row, and the Chebyshev radius (cells) a query is matched within */
+  cells?: Uint32Array;
+  radius?: number;
+  /** the registration probe's share at fit time (core's registrationShare), when the fit ran it */
+  registrationShare?: number;
 }
-export interface BankMeta extends Omit<MemoryBank, "vectors" | "norm"> {
+export interface BankMeta extends Omit<MemoryBank, "vectors" | "norm" | "cells"> {
   format: number; file: string; bytes: number; endianness: "LE"; extra?: Record<string, unknown>;
   norm?: { file: string; grid: number; samples: number };
+  cells?: { file: string };
 }
 
 const LE = endianness() === "LE";
@@ -79,12 +89,15 @@ export function writeBank(dir: string, bank: MemoryBank, extra?: Record<string, 
   const tmp = `${dir}.tmp-${randomBytes(4).toString("hex")}`;
   mkdirSync(tmp);
   try {
-    const { vectors, norm, ...rest } = bank;
+    const { vectors, norm, cells, ...rest } = bank;
+    if (bank.layout === "positional" && cells?.length !== bank.n) throw new BankInvalidError(`positional bank has ${cells?.length ?? 0} cells for ${bank.n} rows`);
     const meta: BankMeta = {
       format: ARTIFACT_FORMAT, file: BANK_FILE, bytes: vectors.byteLength, endianness: "LE", ...rest,
-      ...(norm ? { norm: { file: NORM_FILE, grid: norm.grid, samples: norm.samples } } : {}), ...(extra ? { extra } : {}),
+      ...(norm ? { norm: { file: NORM_FILE, grid: norm.grid, samples: norm.samples } } : {}),
+      ...(bank.layout === "positional" ? { cells: { file: CELLS_FILE } } : {}), ...(extra ? { extra } : {}),
     };
     writeSynced(join(tmp, BANK_FILE), toLE(vectors));
+    if (meta.cells) writeSynced(join(tmp, CELLS_FILE), toLE(new Float32Array(cells!.buffer, cells!.byteOffset, cells!.length)));
     if (norm) {
       const both = new Float32Array(2 * norm.mean.length);
       both.set(norm.mean);
@@ -109,7 +122,9 @@ export function readBankMeta(dir: string): BankMeta {
     && meta.backbone && typeof meta.backbone.id === "string" && Number.isInteger(meta.backbone.grid)
     && (meta.scoreRule === undefined || SCORE_RULES.includes(meta.scoreRule))
     && (meta.backbone.input === undefined || INPUT_MODES.includes(meta.backbone.input))
-    && (meta.backbone.input !== "crop" || (Number.isInteger(meta.backbone.windowMargin) && meta.backbone.windowMargin! >= 0));
+    && (meta.backbone.input !== "crop" || (Number.isInteger(meta.backbone.windowMargin) && meta.backbone.windowMargin! >= 0))
+    && (meta.layout === undefined || BANK_LAYOUTS.includes(meta.layout))
+    && (meta.layout !== "positional" || (Number.isInteger(meta.radius) && meta.radius! >= 0 && typeof meta.cells?.file === "string"));
   if (!ok) throw new BankInvalidError(`model version ${dir}: ${META_FILE} is incomplete or of an unknown format`);
   return meta;
 }
@@ -120,8 +135,8 @@ export function loadBank(dir: string, expect?: Partial<BankBackboneInfo>): Memor
   if (expect) checkBankCompatible(meta.backbone, expect);
   checkArtifactFiles(dir, meta);
   const vectors = readF32(join(dir, meta.file ?? BANK_FILE), meta.n * meta.dim);
-  const { format: _f, file: _file, bytes: _b, endianness: _e, extra: _x, norm: normMeta, ...rest } = meta;
-  return { ...rest, vectors, ...(normMeta ? { norm: loadNorm(dir, normMeta) } : {}) };
+  const { format: _f, file: _file, bytes: _b, endianness: _e, extra: _x, norm: normMeta, cells: cellsMeta, ...rest } = meta;
+  return { ...rest, vectors, ...(normMeta ? { norm: loadNorm(dir, normMeta) } : {}), ...(cellsMeta ? { cells: loadCells(dir, meta) } : {}) };
 }
 
 /**
@@ -133,6 +148,10 @@ export function checkArtifactFiles(dir: string, meta: BankMeta): void {
   if (!existsSync(bp)) throw new BankInvalidError(`model version ${dir}: ${BANK_FILE} missing`);
   const size = statSync(bp).size;
   if (size !== meta.n * meta.dim * 4) throw new BankInvalidError(`model version ${dir}: ${BANK_FILE} has ${size} bytes, expected ${meta.n * meta.dim * 4}`);
+  if (meta.cells) {
+    const cp = join(dir, meta.cells.file);
+    if (!existsSync(cp) || statSync(cp).size !== meta.n * 4) throw new BankInvalidError(`model version ${dir}: ${CELLS_FILE} missing or not ${meta.n} cells`);
+  }
   const m = meta.norm;
   if (!m) return;
   const np = join(dir, m.file ?? NORM_FILE);
@@ -150,6 +169,15 @@ function readF32(path: string, count: number): Float32Array {
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
   }
   return out;
+}
+
+/** The positional bank's cells (size checked by checkArtifactFiles); a cell outside the grid is an invalid artifact. */
+function loadCells(dir: string, meta: BankMeta): Uint32Array {
+  const f = readF32(join(dir, meta.cells!.file), meta.n);
+  const cells = new Uint32Array(f.buffer, f.byteOffset, meta.n);
+  const g2 = meta.backbone.grid * meta.backbone.grid;
+  for (let i = 0; i < cells.length; i++) if (cells[i]! >= g2) throw new BankInvalidError(`model version ${dir}: ${CELLS_FILE} has cell ${cells[i]} outside the ${meta.backbone.grid}×${meta.backbone.grid} grid`);
+  return cells;
 }
 
 /** The normalisation file (sizes already checked by checkArtifactFiles). */
@@ -218,7 +246,7 @@ export class BankCache {
 
   put(dir: string, bank: MemoryBank, mtimeMs = -1): void {
     if (this.map.has(dir)) this.evict(dir);
-    const bytes = bank.vectors.byteLength;
+    const bytes = bank.vectors.byteLength + (bank.cells?.byteLength ?? 0);
     if (bytes > this.maxBytes) return; // too big to cache: served uncached
     while (this.used + bytes > this.maxBytes && this.map.size) this.evict(this.map.keys().next().value as string);
     this.map.set(dir, { bank, bytes, mtimeMs });

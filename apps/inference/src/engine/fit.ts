@@ -1,12 +1,16 @@
 // PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
-import { cappedCoresetRate, imageScore, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, type InputMode, type ScoreRule } from "@bdi/core";
+import {
+  cappedCoresetRate, imageScore, layoutForShare, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
+  POSITIONAL_RADIUS, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
+} from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
 import type { MemoryBank } from "./artifacts.ts";
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
 import { NoSamplesError } from "./errors.ts";
-import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, releaseIndex, type KnnSearch } from "./knn.ts";
-import { cropMap, defaultInputMode, fittedBackboneInfo, extractImage, gridMap, maskFor, type ImageFeatures, type ScoreOptions } from "./pipeline.ts";
+import { DEFAULT_KNN_SEARCH, makeIndex, releaseIndex, type KnnSearch } from "./knn.ts";
+import { CellPicker, makePositionalIndex, probeRegistration } from "./positional.ts";
+import { cropMap, defaultInputMode, fittedBackboneInfo, extractImage, gridMap, maskFor, patchDistances, type ImageFeatures, type ScoreOptions } from "./pipeline.ts";
 
 export interface FitOptions {
   coresetRate?: number;
@@ -154,6 +158,11 @@ export interface OutOfSampleOptions {
   normalise?: boolean;
   /** how crops fill the backbone input (default defaultInputMode); a dataset calibration passes its version's */
   input?: InputMode;
+  /**
+   * The memory's layout (@bdi/core BankLayout): "auto" (default) runs the registration probe on the first crops and
+   * keeps the positional layout for a registered ROI; a dataset calibration passes its version's layout.
+   */
+  layout?: BankLayoutChoice;
   onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" | "score" }) => void;
 }
 
@@ -209,29 +218,48 @@ export async function fitWithOutOfSample(
     if (useCache && isChosen[i]) cache[i] = f;
     return f;
   };
-  // pass 1: one builder per fold
-  const parts: Array<{ vectors: Float32Array; n: number }> = [];
+  // the layout: asked for, or the registration probe's call (a positional fold needs ≥ 2 other folds' picks per cell)
+  let share: number | undefined;
+  let layout: BankLayout = opts.layout === "positional" ? "positional" : "global";
+  if ((opts.layout ?? "auto") === "auto" && k >= 3) {
+    const probe: ImageFeatures[] = [];
+    for (let i = 0; i < Math.min(REGISTRATION_PROBE_CROPS, total); i++) probe.push(await get(i));
+    share = await probeRegistration(probe, g, d);
+    layout = layoutForShare(share);
+  }
+  // pass 1: one builder per fold (a coreset, or the positional layout's picks per cell)
+  const parts: Array<{ vectors: Float32Array; n: number; cells?: Uint32Array }> = [];
   let candidates = 0, chunks = 0, projectMs = 0, selectMs = 0;
   for (let fold = 0; fold < k; fold++) {
     let builder: BankBuilder | null = null;
+    const picker = layout === "positional" ? new CellPicker(d, POSITIONAL_PICKS_PER_FOLD, opts.chunkFloats ?? 48 * 1024 * 1024) : null;
     for (let i = fold; i < total; i += k) {
       const f = await get(i);
-      if (i === 0) rate = fitRate(requested, f.nValid, total, opts.bankCap);
-      builder ??= new BankBuilder(d, rate, opts.chunkFloats ?? 48 * 1024 * 1024, seed, opts.chunkRows);
-      await builder.add(f.feats, f.nValid);
+      if (picker) await picker.add(f);
+      else {
+        if (i === 0) rate = fitRate(requested, f.nValid, total, opts.bankCap);
+        builder ??= new BankBuilder(d, rate, opts.chunkFloats ?? 48 * 1024 * 1024, seed, opts.chunkRows);
+        await builder.add(f.feats, f.nValid);
+      }
       opts.onProgress?.({ done: ++done, total, stage: "extract" });
     }
     opts.onProgress?.({ done, total, stage: "coreset" });
-    parts.push(await builder!.finish());
-    candidates += builder!.candidates; chunks += builder!.chunks; projectMs += builder!.projectMs; selectMs += builder!.selectMs;
+    if (picker) {
+      parts.push(await picker.finish());
+      candidates += picker.candidates; chunks++; selectMs += picker.ms;
+    } else {
+      parts.push(await builder!.finish());
+      candidates += builder!.candidates; chunks += builder!.chunks; projectMs += builder!.projectMs; selectMs += builder!.selectMs;
+    }
   }
   const concat = (skip: number) => {
     let n = 0;
     parts.forEach((p, f) => { if (f !== skip) n += p.n; });
     const v = new Float32Array(n * d);
+    const cells = layout === "positional" ? new Uint32Array(n) : undefined;
     let o = 0;
-    parts.forEach((p, f) => { if (f !== skip) { v.set(p.vectors, o); o += p.vectors.length; } });
-    return { vectors: v, n };
+    parts.forEach((p, f) => { if (f !== skip) { v.set(p.vectors, o * d); cells?.set(p.cells!, o); o += p.n; } });
+    return { vectors: v, n, cells };
   };
   const fitMs = performance.now() - t0;
   // pass 2: each fold against the other folds' coresets (one fold bank alive at a time: ≤ 2× the bank in memory);
@@ -244,15 +272,17 @@ export async function fitWithOutOfSample(
   for (let fold = 0; fold < k; fold++) {
     const others = concat(fold);
     bankSizes.push(others.n);
-    const index = makeIndex(others.vectors, others.n, d, opts.knn ?? DEFAULT_KNN_SEARCH);
+    const index = others.cells
+      ? makePositionalIndex(others.vectors, others.cells, others.n, d, g, POSITIONAL_RADIUS)
+      : makeIndex(others.vectors, others.n, d, opts.knn ?? DEFAULT_KNN_SEARCH);
     for (const i of chosen[fold]!) {
       const f = await get(i);
-      grids[i] = gridMap(await nearestDistances(index, f.feats, f.nValid), f.cells, g);
+      grids[i] = gridMap(await patchDistances(index, f), f.cells, g);
       crops[i] = { geometry: f.geometry, width: f.width, height: f.height };
       foldStats[fold]!.add(grids[i]!);
       opts.onProgress?.({ done: ++done, total: nScored, stage: "score" });
     }
-    await releaseIndex(index);
+    if (!("radius" in index)) await releaseIndex(index);
   }
   cache.length = 0;
   const all = new PositionStats(g);
@@ -274,12 +304,14 @@ export async function fitWithOutOfSample(
   parts.length = 0;
   const bank: MemoryBank = {
     vectors: full.vectors, n: full.n, dim: d, backbone: fittedBackboneInfo(backbone, input),
-    coreset: { rate: rate >= 1 ? 1 : rate, requestedRate: requested, candidates, selected: full.n, chunks, projectMs, selectMs },
+    // a positional bank's "rate" is the share of patches its picks kept
+    coreset: { rate: layout === "positional" ? full.n / candidates : rate >= 1 ? 1 : rate, requestedRate: requested, candidates, selected: full.n, chunks, projectMs, selectMs },
     images: total,
     timings: { decodeMs, extractMs, coresetMs: projectMs + selectMs, totalMs: fitMs },
     createdAt: new Date().toISOString(),
     ...(normalise ? { norm: all.finish() } : {}),
     scoreRule,
+    layout, ...(full.cells ? { cells: full.cells, radius: POSITIONAL_RADIUS } : {}), ...(share !== undefined ? { registrationShare: share } : {}),
   };
   const scored = [...scoreOf.keys()].sort((a, b) => a - b);
   return { bank, oos: { scores: scored.map((i) => scoreOf.get(i)!), scored, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: !!useCache, normalised: normalise } };

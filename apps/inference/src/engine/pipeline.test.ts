@@ -77,7 +77,8 @@ test("input window: a fit runs the crop's window of the input and records it; ol
 
 test("fit + k-fold calibration from one coreset pass: the bank is the union of the folds' coresets", async () => {
   const images = TRAIN.map(img);
-  const { bank: b, oos } = await fitWithOutOfSample(backbone, images, { folds: 5, coresetRate: 0.1, cacheFloats: 0 });
+  // the global layout (these registered crops would get the positional one: positional.test.ts)
+  const { bank: b, oos } = await fitWithOutOfSample(backbone, images, { folds: 5, coresetRate: 0.1, cacheFloats: 0, layout: "global" });
   assert.equal(b.images, images.length);
   assert.equal(b.vectors.length, b.n * b.dim);
   assert.equal(b.coreset.candidates, bank.coreset.candidates, "every crop cell is a candidate, as in fitBank");

@@ -15,6 +15,7 @@ import type { Backbone } from "./backbone.ts";
 import { bankInputMode, checkBankCompatible, type BankBackboneInfo, type MemoryBank } from "./artifacts.ts";
 import { BadShapeError } from "./errors.ts";
 import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, type KnnIndex, type KnnSearch } from "./knn.ts";
+import { makePositionalIndex, positionalDistances, type PositionalIndex } from "./positional.ts";
 import { encodeGrayPng } from "./png.ts";
 import { inputWindowSpec } from "./features.ts";
 import { preprocess, type LetterboxGeometry } from "./preprocess.ts";
@@ -130,12 +131,19 @@ export interface ScoreResult {
   timings: { decodeMs: number; extractMs: number; knnMs: number; postMs: number; totalMs: number };
 }
 
-const indexCache = new WeakMap<MemoryBank, Partial<Record<KnnSearch, KnnIndex>>>();
-/** The bank's search index (one per search kind, kept as long as the bank). */
-export function bankIndex(bank: MemoryBank, search: KnnSearch = DEFAULT_KNN_SEARCH): KnnIndex {
+/** A bank ready to search: the global layout's 1-NN index, or the positional layout's (bank.layout). */
+export type BankIndex = KnnIndex | PositionalIndex;
+const indexCache = new WeakMap<MemoryBank, Partial<Record<KnnSearch | "positional", BankIndex>>>();
+export function bankIndex(bank: MemoryBank, search: KnnSearch = DEFAULT_KNN_SEARCH): BankIndex {
   let byKind = indexCache.get(bank);
   if (!byKind) { byKind = {}; indexCache.set(bank, byKind); }
+  if (bank.layout === "positional") return (byKind.positional ??= makePositionalIndex(bank.vectors, bank.cells!, bank.n, bank.dim, bank.backbone.grid, bank.radius));
   return (byKind[search] ??= makeIndex(bank.vectors, bank.n, bank.dim, search));
+}
+
+/** Each valid cell's 1-NN distance to the bank: over the whole bank, or (positional) over the cells near its own. */
+export function patchDistances(index: BankIndex, f: Pick<ImageFeatures, "feats" | "cells" | "nValid">): Promise<Float32Array> {
+  return "radius" in index ? positionalDistances(index, f.feats, f.cells, f.nValid) : nearestDistances(index, f.feats, f.nValid);
 }
 
 /** Grid map (g×g) from per-valid-cell distances; padding cells copy the nearest valid cell (no fake edges). */
@@ -181,11 +189,11 @@ export type BankScoring = Pick<MemoryBank, "norm" | "scoreRule">;
 
 /** Score already-extracted features against a bank (shared by scoreImage, k-fold calibration and eval). */
 export async function scoreFeatures(
-  backbone: Backbone, index: KnnIndex, f: ImageFeatures, opts: ScoreOptions = {}, bank: BankScoring = {},
+  backbone: Backbone, index: BankIndex, f: ImageFeatures, opts: ScoreOptions = {}, bank: BankScoring = {},
 ): Promise<ScoreResult> {
   const t0 = performance.now();
   const mask = maskFor(opts.shape, f.width, f.height); // validate the shape before the expensive part
-  const dist = await nearestDistances(index, f.feats, f.nValid);
+  const dist = await patchDistances(index, f);
   const t1 = performance.now();
   const g = backbone.grid;
   const map = cropMap(gridMap(dist, f.cells, g), g, f, bank.norm);

@@ -17,3 +17,11 @@ export function bsdataDir(): string {
   if (!found) throw new Error(`bsdata_pitting not found; set BDI_TEST_DATASET (looked in: ${candidates.join(", ")})`);
   return found;
 }
+
+/** The kolektorsdd_crack folder (MVTec layout; see its README), beside bsdata_pitting. */
+export function kolektorDir(): string {
+  const found = [process.env.BDI_TEST_DATASET_KOLEKTOR, path.join(path.dirname(bsdataDir()), "kolektorsdd_crack")]
+    .filter((p): p is string => !!p).find((p) => existsSync(path.join(p, "train", "good")));
+  if (!found) throw new Error("kolektorsdd_crack not found beside bsdata_pitting; set BDI_TEST_DATASET_KOLEKTOR");
+  return found;
+}

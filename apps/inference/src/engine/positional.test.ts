@@ -1,0 +1,135 @@
+// The positional memory: its search against a brute-force reference, the per-cell k-center picks (known answers),
+// the registration probe and a positional fit on real crops of both dev sets with the real bundled backbone.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cellDistance, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
+import { loadBackbone, type Backbone } from "./backbone.ts";
+import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
+import { bankIndex, extractImage, scoreFeatures, type ImageFeatures } from "./pipeline.ts";
+import { fitWithOutOfSample } from "./fit.ts";
+import { loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
+import { BankInvalidError } from "./errors.ts";
+import { bsdataDir, kolektorDir } from "../testing/dataset.ts";
+
+function lcg(seed: number) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296); }
+
+test("positional search: exact 1-NN over the bank rows within the radius, the whole bank where none is that near", async () => {
+  const rnd = lcg(3);
+  const g = 20, d = 9, n = 700, nq = 250, radius = 2;
+  const bank = new Float32Array(n * d).map(() => rnd() * 2 - 1);
+  // bank rows in the grid's top-left 15×15 cells; queries anywhere (rows/cols ≥ 18 have no bank row within 2 cells)
+  const cells = Uint32Array.from({ length: n }, () => Math.floor(rnd() * 15) * g + Math.floor(rnd() * 15));
+  const q = new Float32Array(nq * d).map(() => rnd() * 2 - 1);
+  const qCells = Uint32Array.from({ length: nq }, () => Math.floor(rnd() * g * g));
+  q.set(bank.subarray(0, d), 0); // a bank row at its own cell: distance 0
+  qCells[0] = cells[0]!;
+  const got = await positionalDistances(makePositionalIndex(bank, cells, n, d, g, radius), q, qCells, nq);
+  let orphans = 0;
+  for (let j = 0; j < nq; j++) {
+    const near = [...cells.keys()].filter((i) => cellDistance(cells[i]!, qCells[j]!, g) <= radius);
+    if (!near.length) orphans++;
+    let best = Infinity;
+    for (const i of near.length ? near : [...cells.keys()]) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += (q[j * d + k]! - bank[i * d + k]!) ** 2;
+      best = Math.min(best, s);
+    }
+    assert.ok(Math.abs(got[j]! - Math.sqrt(best)) < 1e-3, `query ${j}: ${got[j]} vs ${Math.sqrt(best)}`);
+  }
+  assert.ok(orphans > 5 && orphans < nq - 100, `${orphans} queries with no bank row within the radius`);
+  assert.ok(got[0]! < 1e-3);
+});
+
+/** Features of `rows` vectors at the given cells (the shape CellPicker reads). */
+function fake(cells: number[], rows: number[][]): ImageFeatures {
+  const d = rows[0]!.length;
+  const feats = new Float32Array(rows.length * d);
+  rows.forEach((r, i) => feats.set(r, i * d));
+  return { feats, nValid: rows.length, cells: Uint32Array.from(cells), width: 1, height: 1, geometry: { size: 1, scale: 1, nw: 1, nh: 1, left: 0, top: 0 }, decodeMs: 0, extractMs: 0 };
+}
+
+test("CellPicker: per cell, the patch nearest the mean, then the farthest from the picks; small cells keep every patch", async () => {
+  // cell 5 sees 0, 1, 10 and 4 on the first axis (mean 3.75: 4 is nearest, then 10 farthest from it; a pool of
+  // one crop at a time reduces after every crop); cell 7 sees a single patch
+  for (const poolFloats of [1, 1 << 20]) {
+    const p = new CellPicker(3, 2, poolFloats);
+    await p.add(fake([5, 7], [[0, 0, 0], [2, 2, 2]]));
+    await p.add(fake([5], [[1, 0, 0]]));
+    await p.add(fake([5], [[10, 0, 0]]));
+    await p.add(fake([5], [[4, 0, 0]]));
+    const { vectors, cells, n } = await p.finish();
+    assert.equal(n, 3);
+    assert.deepEqual([...cells], [5, 5, 7], "cell-major rows");
+    const at5 = [vectors[0], vectors[3]].sort((a, b) => a! - b!);
+    if (poolFloats === 1 << 20) assert.deepEqual(at5, [4, 10], "one pool of all four: nearest the mean (4), farthest (10)");
+    else assert.ok(at5.includes(10), `streamed picks ${at5} keep the farthest patch`);
+    assert.deepEqual([...vectors.subarray(6, 9)], [2, 2, 2]);
+    assert.equal(p.candidates, 5);
+  }
+});
+
+let backbone: Backbone;
+const crops = async (dir: string, n: number, from = 0) => Promise.all(
+  readdirSync(join(dir, "train/good")).sort().slice(from, from + n).map((f) => readFileSync(join(dir, "train/good", f))),
+);
+before(async () => { backbone = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", threads: 2 }); });
+
+test("registration probe: bsdata's crops are registered, kolektorsdd's are different areas", async () => {
+  const feats = async (dir: string) => { const out: ImageFeatures[] = []; for (const b of await crops(dir, 6)) out.push(await extractImage(backbone, b, "crop")); return out; };
+  const bs = await probeRegistration(await feats(bsdataDir()), backbone.grid, backbone.dim);
+  const ko = await probeRegistration(await feats(kolektorDir()), backbone.grid, backbone.dim);
+  assert.ok(bs > 0.85 && bs > REGISTERED_SHARE, `bsdata share ${bs}`);
+  assert.ok(ko < 0.2, `kolektorsdd share ${ko}`);
+});
+
+test("a fit of registered crops keeps the positional memory; its artifact round-trips and scores the same", async () => {
+  const train = await crops(bsdataDir(), 20);
+  const { bank, oos } = await fitWithOutOfSample(backbone, train, { normalise: true });
+  assert.equal(bank.layout, "positional");
+  assert.ok(bank.registrationShare! > REGISTERED_SHARE);
+  assert.equal(bank.radius, POSITIONAL_RADIUS);
+  const f0 = await extractImage(backbone, train[0]!, "crop");
+  // every valid cell of a crop keeps 2 picks per fold (5 folds of 4 crops)
+  assert.equal(bank.n, f0.nValid * 5 * POSITIONAL_PICKS_PER_FOLD);
+  assert.equal(bank.cells!.length, bank.n);
+  assert.equal(oos.scores.length, 20);
+  assert.ok(oos.normalised);
+  const dir = mkdtempSync(join(tmpdir(), "bdi-pos-"));
+  try {
+    writeBank(join(dir, "v1"), bank);
+    const loaded = loadBank(join(dir, "v1"));
+    assert.equal(loaded.layout, "positional");
+    assert.deepEqual(loaded.cells, bank.cells);
+    const test = await extractImage(backbone, readFileSync(join(bsdataDir(), "test/pitting/099.png")), "crop");
+    const a = await scoreFeatures(backbone, bankIndex(bank), test, {}, bank);
+    const b = await scoreFeatures(backbone, bankIndex(loaded), test, {}, loaded);
+    assert.equal(a.score, b.score);
+    assert.ok(a.score > Math.max(...oos.scores), `pitted crop ${a.score} over every out-of-sample OK score`);
+    // a damaged artifact is refused, never scored
+    const cells = readFileSync(join(dir, "v1", CELLS_FILE));
+    writeFileSync(join(dir, "v1", CELLS_FILE), cells.subarray(4));
+    assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError);
+    const bad = Buffer.from(cells); bad.writeUInt32LE(backbone.grid * backbone.grid, 0);
+    writeFileSync(join(dir, "v1", CELLS_FILE), bad);
+    assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError);
+    writeFileSync(join(dir, "v1", CELLS_FILE), cells);
+    const meta = JSON.parse(readFileSync(join(dir, "v1", META_FILE), "utf8"));
+    writeFileSync(join(dir, "v1", META_FILE), JSON.stringify({ ...meta, radius: -1 }));
+    assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError);
+    writeFileSync(join(dir, "v1", META_FILE), JSON.stringify({ ...meta, layout: "nearby" }));
+    assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("a fit of unaligned crops, or one asked for the global layout, keeps the global coreset", async () => {
+  const ko = await fitWithOutOfSample(backbone, await crops(kolektorDir(), 10), { normalise: false });
+  assert.equal(ko.bank.layout, "global");
+  assert.ok(ko.bank.registrationShare! < REGISTERED_SHARE);
+  assert.equal(ko.bank.cells, undefined);
+  const bs = await fitWithOutOfSample(backbone, await crops(bsdataDir(), 10), { normalise: false, layout: "global" });
+  assert.equal(bs.bank.layout, "global");
+  assert.equal(bs.bank.registrationShare, undefined, "no probe when the layout is given");
+});
