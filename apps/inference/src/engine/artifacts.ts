@@ -113,6 +113,11 @@ export function writeBank(dir: string, bank: MemoryBank, extra?: Record<string, 
   }
 }
 
+/** The data files a version's meta.json names (bank, then normalisation and cells where it has them): what a store copies. */
+export function artifactDataFiles(meta: Pick<BankMeta, "file" | "norm" | "cells">): string[] {
+  return [meta.file ?? BANK_FILE, ...(meta.norm ? [meta.norm.file ?? NORM_FILE] : []), ...(meta.cells ? [meta.cells.file ?? CELLS_FILE] : [])];
+}
+
 export function readBankMeta(dir: string): BankMeta {
   const mp = join(dir, META_FILE);
   if (!existsSync(mp)) throw new BankInvalidError(`model version ${dir}: ${META_FILE} missing`);

@@ -77,9 +77,11 @@ describe("service on an S3 store: fit on one instance, score on another with an 
     const rel = version.artifactPath!;
     assert.equal(await countObjects(a.store, "samples"), 4);
     assert.equal(await countObjects(a.store, "inspections"), 2, "the crop and its heatmap");
-    const meta = JSON.parse((await a.store.get(`${rel}/meta.json`))!.toString()) as { contentSha256: Record<string, string>; norm?: unknown };
+    const meta = JSON.parse((await a.store.get(`${rel}/meta.json`))!.toString()) as { contentSha256: Record<string, string>; norm?: unknown; cells?: unknown };
     const dataFiles = Object.keys(meta.contentSha256).sort();
-    assert.deepEqual(dataFiles, meta.norm ? ["bank.f32", "norm.f32"] : ["bank.f32"]);
+    // these crops are registered: the positional memory's cells travel with the bank (and the normalisation if any)
+    assert.ok(meta.cells, "a positional bank");
+    assert.deepEqual(dataFiles, meta.norm ? ["bank.f32", "cells.u32", "norm.f32"] : ["bank.f32", "cells.u32"]);
     assert.equal(await countObjects(a.store, rel), dataFiles.length + 1);
     assert.equal(sha((await a.store.get(`${rel}/bank.f32`))!), meta.contentSha256["bank.f32"]);
     for (const d of ["samples", "inspections", "models"]) assert.ok(!existsSync(path.join(a.dataRoot, d)), `${d}/ in the data root`);

@@ -1,4 +1,4 @@
-// Model-version artifacts (bank.f32, norm.f32, meta.json under models/<recipe>/<role>__<roi>/v<NNNN>-<id>) in the
+// Model-version artifacts (bank.f32, norm.f32, cells.u32, meta.json under models/<recipe>/<role>__<roi>/v<NNNN>-<id>) in the
 // object store, and the local folders the engine's processes read them from.
 //   - Data root (default): the version's folder is the store's own; the engine writes it in place (tmp folder +
 //     rename) and reads it there. Nothing is copied.
@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { link, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { BANK_FILE, META_FILE, NORM_FILE, readBankMeta } from "../../engine/artifacts.ts";
+import { artifactDataFiles, META_FILE, readBankMeta, type BankMeta } from "../../engine/artifacts.ts";
 import { resolveInRoot } from "../storage.ts";
 import type { ObjectStore } from "./object-store.ts";
 import { atomicFile } from "./files.ts";
@@ -46,7 +46,7 @@ export class VersionArtifacts {
   async publish(rel: string, dir: string): Promise<void> {
     if (this.store.kind === "local") return;
     const meta = readBankMeta(dir) as ReturnType<typeof readBankMeta> & { contentSha256?: ContentHashes };
-    const files = [meta.file ?? BANK_FILE, ...(meta.norm ? [meta.norm.file ?? NORM_FILE] : [])];
+    const files = artifactDataFiles(meta);
     const hashes: ContentHashes = {};
     for (const f of files) {
       hashes[f] = await fileSha256(path.join(dir, f));
@@ -98,8 +98,8 @@ export class VersionArtifacts {
     if (existsSync(path.join(dir, META_FILE))) return dir;
     const text = await this.store.get(`${rel}/${META_FILE}`);
     if (!text) throw new Error(`model version ${rel}: ${META_FILE} missing from the store`);
-    const meta = JSON.parse(text.toString("utf8")) as { file?: string; norm?: { file?: string }; contentSha256?: ContentHashes };
-    const files = [meta.file ?? BANK_FILE, ...(meta.norm ? [meta.norm.file ?? NORM_FILE] : [])];
+    const meta = JSON.parse(text.toString("utf8")) as Pick<BankMeta, "file" | "norm" | "cells"> & { contentSha256?: ContentHashes };
+    const files = artifactDataFiles(meta);
     const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
     await mkdir(tmp, { recursive: true });
     try {
