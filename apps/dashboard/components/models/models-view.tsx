@@ -155,6 +155,17 @@ function VersionDetail({ id }: { id: string }) {
                     value={v.coresetSize != null ? `${v.coresetSize} of ${v.nEmbeddings ?? "?"}` : "—"}
                     hint={`${formatPercent(v.coresetRateApplied, 2)} of the patch features kept (asked ${formatPercent(v.coresetRateRequested, 2)})`}
                   />
+                  <Info
+                    label="Memory"
+                    value={v.memoryLayout === "positional" ? "positional (registered crops)" : "global"}
+                    hint={
+                      v.registrationShare != null
+                        ? `${formatPercent(v.registrationShare, 0)} of OK patches found their nearest OK patch within 2 cells of their own place (over 50 %: positional, matched only near its own cell)`
+                        : v.memoryLayout
+                          ? "chosen for this fit"
+                          : "fitted before the memory layout was recorded: global"
+                    }
+                  />
                   {v.timings &&
                     Object.entries(v.timings).map(([k, ms]) => <Info key={k} label={TIMING_LABELS[k] ?? `Time: ${k.replace(/Ms$/, "")}`} value={formatMs(ms)} />)}
                 </dl>

@@ -170,6 +170,8 @@ async function runFit(
       nEmbeddings: fit.bank.coreset.candidates,
       coresetSize: fit.bank.n,
       coresetRateApplied: fit.bank.coreset.rate,
+      memoryLayout: fit.bank.layout ?? "global",
+      registrationShare: fit.bank.registrationShare ?? null,
       tokenShape,
       artifactPath: rel,
       timings: { ...fit.bank.timings, wallMs: Math.round(durationMs) },

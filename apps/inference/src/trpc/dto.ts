@@ -51,6 +51,9 @@ export function modelVersionDto(v: ModelVersion & { _count?: { samples: number; 
     coresetRateApplied: v.coresetRateApplied,
     nEmbeddings: v.nEmbeddings,
     coresetSize: v.coresetSize,
+    /** null: fitted before the layout existed (global) */
+    memoryLayout: v.memoryLayout as "global" | "positional" | null,
+    registrationShare: v.registrationShare,
     tokenShape: parseJson<number[]>(v.tokenShapeJson),
     timings: parseJson<Record<string, number>>(v.timingsJson),
     createdAt: v.createdAt.toISOString(),

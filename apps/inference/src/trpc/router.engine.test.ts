@@ -66,6 +66,9 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     assert.equal(v.status, "ready");
     assert.equal(v.nSamples, 10);
     assert.ok(v.coresetSize! > 0 && v.nEmbeddings! >= v.coresetSize!);
+    // the fit's registration probe and the memory it chose are on the version (these crops are registered)
+    assert.equal(v.memoryLayout, "positional");
+    assert.ok(v.registrationShare! > 0.5 && v.registrationShare! <= 1, `share ${v.registrationShare}`);
     assert.ok(v.backboneId.length > 0);
     assert.ok(v.threshold! > 0);
     assert.ok(v.timings && typeof v.timings === "object");

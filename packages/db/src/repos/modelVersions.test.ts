@@ -42,10 +42,12 @@ test("create → ready: version numbers per ROI, fields, lineage, audit", async 
     assert.equal(await addModelVersionSamples(t.prisma, { modelVersionId: v1.id, sampleIds: [samples[1]!.id, samples[2]!.id] }, TEST_CTX), 1);
     assert.deepEqual((await listModelVersionSamples(t.prisma, { modelVersionId: v1.id })).map((s) => s.id).sort(), samples.map((s) => s.id).sort());
 
-    const ready = await markModelVersionReady(t.prisma, { id: v1.id, ...built }, TEST_CTX);
+    const ready = await markModelVersionReady(t.prisma, { id: v1.id, ...built, memoryLayout: "positional", registrationShare: 0.94 }, TEST_CTX);
     assert.equal(ready.status, "ready");
     assert.deepEqual(JSON.parse(ready.tokenShapeJson!), [28, 28]);
     assert.equal(ready.coresetSize, 410);
+    assert.equal(ready.memoryLayout, "positional");
+    assert.equal(ready.registrationShare, 0.94);
     await assert.rejects(markModelVersionReady(t.prisma, { id: v1.id, ...built }, TEST_CTX), ConflictError);
     await assert.rejects(addModelVersionSamples(t.prisma, { modelVersionId: v1.id, sampleIds: [samples[0]!.id] }, TEST_CTX), ConflictError);
 

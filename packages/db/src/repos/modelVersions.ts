@@ -87,6 +87,9 @@ export interface ModelVersionReadyInput {
   /** relative to the data root; written completely before this call */
   artifactPath: string;
   timings?: unknown;
+  /** the fit's memory layout ("global" | "positional") and its registration probe's share, when it ran */
+  memoryLayout?: string;
+  registrationShare?: number | null;
 }
 
 async function finishBuild(
@@ -120,6 +123,8 @@ export async function markModelVersionReady(db: Queryable, input: ModelVersionRe
       tokenShapeJson: JSON.stringify(input.tokenShape),
       artifactPath: input.artifactPath,
       timingsJson: toJson(input.timings) ?? null,
+      memoryLayout: input.memoryLayout ?? null,
+      registrationShare: input.registrationShare ?? null,
     },
     ctx,
   );

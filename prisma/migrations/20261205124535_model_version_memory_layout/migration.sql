@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ModelVersion" ADD COLUMN "memoryLayout" TEXT;
+ALTER TABLE "ModelVersion" ADD COLUMN "registrationShare" REAL;
