@@ -5,6 +5,7 @@
 // One queue, policy "singleton" with the ROI as singleton key: pg-boss's unique index lets at most one job per ROI
 // be active, whichever replica fetched it. (The service sends a ROI's next job only when its previous one ended, so
 // a ROI waiting behind its running fit never holds up other ROIs' jobs at the head of the queue.)
+import pg from "pg";
 import PgBoss from "pg-boss";
 
 export type PgQueueOptions = {
@@ -31,6 +32,8 @@ export interface PgQueue {
 }
 
 export const QUEUE_NAME = "bdi-jobs";
+/** Advisory lock key that serialises queue creation across replicas starting together. */
+export const QUEUE_SETUP_LOCK_KEY = 72707370;
 
 export async function startPgQueue(url: string, opts: PgQueueOptions): Promise<PgQueue> {
   const boss = new PgBoss({
@@ -45,9 +48,19 @@ export async function startPgQueue(url: string, opts: PgQueueOptions): Promise<P
   boss.on("error", (err: Error) => opts.onError?.(err));
   // start() creates or migrates schema pgboss under an advisory lock: replicas may start together.
   await boss.start();
-  await boss.createQueue(QUEUE_NAME, {
-    name: QUEUE_NAME, policy: "singleton", retryLimit: opts.retryLimit, retryDelay: 0, expireInSeconds: opts.expireInSeconds,
-  });
+  // Creating a queue is DML plus DDL (its partition): two replicas creating it at once can deadlock (PostgreSQL 40P01,
+  // seen once in the cluster test's start-up; also supabase/storage#703). One creator at a time: a session advisory
+  // lock around it, released when the session ends.
+  const setup = new pg.Client({ connectionString: url, application_name: "bdi-queue-setup" });
+  await setup.connect();
+  try {
+    await setup.query("SELECT pg_advisory_lock($1)", [QUEUE_SETUP_LOCK_KEY]);
+    await boss.createQueue(QUEUE_NAME, {
+      name: QUEUE_NAME, policy: "singleton", retryLimit: opts.retryLimit, retryDelay: 0, expireInSeconds: opts.expireInSeconds,
+    });
+  } finally {
+    await setup.end();
+  }
   let worker: string | null = null;
   return {
     async send(id, roiId) {
