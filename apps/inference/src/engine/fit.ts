@@ -2,7 +2,7 @@
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
 import {
   cappedCoresetRate, imageScore, layoutForShare, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
-  POSITIONAL_RADIUS, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
+  POSITIONAL_BANK_CAP, POSITIONAL_RADIUS, positionalBankSize, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
 import type { MemoryBank } from "./artifacts.ts";
@@ -226,7 +226,8 @@ export async function fitWithOutOfSample(
   // the layout: asked for, or the registration probe's call (a positional fold needs ≥ 2 other folds' picks per cell)
   let share: number | undefined;
   let layout: BankLayout = opts.layout === "positional" ? "positional" : "global";
-  if ((opts.layout ?? "auto") === "auto" && k >= 3) {
+  // (only where the positional memory would stay under its cap: larger ROIs keep the global coreset unprobed)
+  if ((opts.layout ?? "auto") === "auto" && k >= 3 && positionalBankSize((await get(0)).nValid, k) <= POSITIONAL_BANK_CAP) {
     const probe: ImageFeatures[] = [];
     for (let i = 0; i < Math.min(REGISTRATION_PROBE_CROPS, total); i++) probe.push(await get(i));
     share = await probeRegistration(probe, g, d);

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cellDistance, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
+import sharp from "sharp";
+import { cellDistance, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
 import { bankIndex, extractImage, scoreFeatures, type ImageFeatures } from "./pipeline.ts";
@@ -132,4 +133,10 @@ test("a fit of unaligned crops, or one asked for the global layout, keeps the gl
   const bs = await fitWithOutOfSample(backbone, await crops(bsdataDir(), 10), { normalise: false, layout: "global" });
   assert.equal(bs.bank.layout, "global");
   assert.equal(bs.bank.registrationShare, undefined, "no probe when the layout is given");
+  // square crops at 768 (9,216 cells each) would need 92,160 vectors: over the cap, global without a probe
+  const square = await Promise.all((await crops(bsdataDir(), 5)).map((b) => sharp(b).resize(448, 448, { fit: "fill" }).png().toBuffer()));
+  const sq = await fitWithOutOfSample(backbone, square, { normalise: false });
+  assert.ok(positionalBankSize(backbone.grid * backbone.grid, 5) > POSITIONAL_BANK_CAP);
+  assert.equal(sq.bank.layout, "global");
+  assert.equal(sq.bank.registrationShare, undefined);
 });

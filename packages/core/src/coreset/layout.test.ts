@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cellDistance, layoutForShare, registrationShare, REGISTERED_SHARE } from "./layout.ts";
+import { cellDistance, layoutForShare, positionalBankSize, registrationShare, POSITIONAL_BANK_CAP, REGISTERED_SHARE } from "./layout.ts";
 import { InvalidInputError } from "../errors.ts";
 
 test("cellDistance: Chebyshev distance between row-major cells", () => {
@@ -27,4 +27,11 @@ test("layoutForShare: positional only above the registered share", () => {
   assert.equal(layoutForShare(REGISTERED_SHARE), "global");
   assert.equal(layoutForShare(0.07), "global");
   assert.equal(layoutForShare(Number.NaN), "global");
+});
+
+test("positionalBankSize: 2 picks per cell and fold, under the cap for a 512 × 208 crop, over it for a square one", () => {
+  assert.equal(positionalBankSize(3840, 5), 38_400);
+  assert.ok(positionalBankSize(3840, 5) <= POSITIONAL_BANK_CAP);
+  assert.ok(positionalBankSize(96 * 96, 5) > POSITIONAL_BANK_CAP);
+  assert.equal(positionalBankSize(100, 3), 600);
 });

@@ -26,6 +26,19 @@ export const REGISTRATION_PROBE_CROPS = 6;
 /** A ROI is registered when more than this share of its OK patches find their nearest OK patch near their own cell. */
 export const REGISTERED_SHARE = 0.5;
 
+/**
+ * The positional memory's size bound (vectors): 10 picks per cell for crops of up to 4,096 cells (a 512 × 208 crop at
+ * 768 has 3,840: 38,400 vectors, 170 MB). Larger ROIs keep the global coreset (16,384 vectors at most): a square crop
+ * at 768 (9,216 cells: 92,160 vectors, 407 MB) took `npm run bench`'s peak RSS from 2.0 to 3.9 GB and its fit of 400
+ * crops from 156 to 175 s.
+ */
+export const POSITIONAL_BANK_CAP = 40_960;
+
+/** Vectors a positional memory of crops with `cellsPerCrop` valid cells keeps over `folds` folds. */
+export function positionalBankSize(cellsPerCrop: number, folds: number): number {
+  return cellsPerCrop * folds * POSITIONAL_PICKS_PER_FOLD;
+}
+
 /** Chebyshev distance, in cells, between two row-major cell indices of a g×g grid. */
 export function cellDistance(a: number, b: number, g: number): number {
   return Math.max(Math.abs(Math.floor(a / g) - Math.floor(b / g)), Math.abs((a % g) - (b % g)));
