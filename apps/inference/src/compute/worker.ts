@@ -4,7 +4,7 @@
 // talks to pool.ts over the IPC channel (protocol.ts). worker-boot.mjs has already lowered its priority.
 import { readFile } from "node:fs/promises";
 import type { Backbone } from "../engine/backbone.ts";
-import { backboneInfo, bankIndex, scoreImage } from "../engine/pipeline.ts";
+import { backboneInfo, bankIndex, isPositionalIndex, scoreImage } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample, outOfSampleOkScores } from "../engine/fit.ts";
 import { prepareIndex } from "../engine/knn.ts";
 import { BankCache, writeBank, type MemoryBank } from "../engine/artifacts.ts";
@@ -75,8 +75,7 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
   }
   if (req.op === "prepare") {
     const index = bankIndex(banks.get(req.bankDir, backboneInfo(b)), config.knn);
-    if (!("radius" in index)) await prepareIndex(index); // the positional search has no session to build ahead
-
+    if (!isPositionalIndex(index)) await prepareIndex(index); // the positional search has no per-bank session
     return null;
   }
   if (req.op === "score") {

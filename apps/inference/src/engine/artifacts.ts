@@ -97,6 +97,7 @@ export function writeBank(dir: string, bank: MemoryBank, extra?: Record<string, 
       ...(bank.layout === "positional" ? { cells: { file: CELLS_FILE } } : {}), ...(extra ? { extra } : {}),
     };
     writeSynced(join(tmp, BANK_FILE), toLE(vectors));
+    // uint32 cells through the float32 byte-order path (the same 4-byte swap; cells < 2^23 are never NaN bit patterns)
     if (meta.cells) writeSynced(join(tmp, CELLS_FILE), toLE(new Float32Array(cells!.buffer, cells!.byteOffset, cells!.length)));
     if (norm) {
       const both = new Float32Array(2 * norm.mean.length);

@@ -8,9 +8,11 @@ import type { Backbone } from "./backbone.ts";
 import type { MemoryBank } from "./artifacts.ts";
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
 import { NoSamplesError } from "./errors.ts";
-import { DEFAULT_KNN_SEARCH, makeIndex, releaseIndex, type KnnSearch } from "./knn.ts";
-import { CellPicker, makePositionalIndex, probeRegistration } from "./positional.ts";
-import { cropMap, defaultInputMode, fittedBackboneInfo, extractImage, gridMap, maskFor, patchDistances, type ImageFeatures, type ScoreOptions } from "./pipeline.ts";
+import { DEFAULT_KNN_SEARCH, releaseIndex, type KnnSearch } from "./knn.ts";
+import { CellPicker, probeRegistration } from "./positional.ts";
+import {
+  cropMap, defaultInputMode, fittedBackboneInfo, extractImage, gridMap, isPositionalIndex, maskFor, patchDistances, searchIndex, type ImageFeatures, type ScoreOptions,
+} from "./pipeline.ts";
 
 export interface FitOptions {
   coresetRate?: number;
@@ -278,9 +280,7 @@ export async function fitWithOutOfSample(
   for (let fold = 0; fold < k; fold++) {
     const others = concat(fold);
     bankSizes.push(others.n);
-    const index = others.cells
-      ? makePositionalIndex(others.vectors, others.cells, others.n, d, g, POSITIONAL_RADIUS)
-      : makeIndex(others.vectors, others.n, d, opts.knn ?? DEFAULT_KNN_SEARCH);
+    const index = searchIndex(others, d, g, opts.knn ?? DEFAULT_KNN_SEARCH, POSITIONAL_RADIUS);
     for (const i of chosen[fold]!) {
       const f = await get(i);
       grids[i] = gridMap(await patchDistances(index, f), f.cells, g);
@@ -288,7 +288,7 @@ export async function fitWithOutOfSample(
       foldStats[fold]!.add(grids[i]!);
       opts.onProgress?.({ done: ++done, total: nScored, stage: "score" });
     }
-    if (!("radius" in index)) await releaseIndex(index);
+    if (!isPositionalIndex(index)) await releaseIndex(index);
   }
   cache.length = 0;
   const all = new PositionStats(g);

@@ -133,17 +133,29 @@ export interface ScoreResult {
 
 /** A bank ready to search: the global layout's 1-NN index, or the positional layout's (bank.layout). */
 export type BankIndex = KnnIndex | PositionalIndex;
-const indexCache = new WeakMap<MemoryBank, Partial<Record<KnnSearch | "positional", BankIndex>>>();
+export function isPositionalIndex(index: BankIndex): index is PositionalIndex {
+  return "radius" in index;
+}
+
+/** The index of a bank's rows: positional where the rows carry their grid cells, else the 1-NN `search`. */
+export function searchIndex(
+  rows: { vectors: Float32Array; n: number; cells?: Uint32Array }, dim: number, grid: number, search: KnnSearch, radius?: number,
+): BankIndex {
+  return rows.cells ? makePositionalIndex(rows.vectors, rows.cells, rows.n, dim, grid, radius) : makeIndex(rows.vectors, rows.n, dim, search);
+}
+
+const indexCache = new WeakMap<MemoryBank, Partial<Record<KnnSearch, BankIndex>>>();
+/** The bank's search index (one per search kind, kept as long as the bank; a positional bank has one). */
 export function bankIndex(bank: MemoryBank, search: KnnSearch = DEFAULT_KNN_SEARCH): BankIndex {
   let byKind = indexCache.get(bank);
   if (!byKind) { byKind = {}; indexCache.set(bank, byKind); }
-  if (bank.layout === "positional") return (byKind.positional ??= makePositionalIndex(bank.vectors, bank.cells!, bank.n, bank.dim, bank.backbone.grid, bank.radius));
-  return (byKind[search] ??= makeIndex(bank.vectors, bank.n, bank.dim, search));
+  const kind = bank.cells ? "exact" : search; // the positional search is always exact: one index
+  return (byKind[kind] ??= searchIndex(bank, bank.dim, bank.backbone.grid, kind, bank.radius));
 }
 
 /** Each valid cell's 1-NN distance to the bank: over the whole bank, or (positional) over the cells near its own. */
 export function patchDistances(index: BankIndex, f: Pick<ImageFeatures, "feats" | "cells" | "nValid">): Promise<Float32Array> {
-  return "radius" in index ? positionalDistances(index, f.feats, f.cells, f.nValid) : nearestDistances(index, f.feats, f.nValid);
+  return isPositionalIndex(index) ? positionalDistances(index, f.feats, f.cells, f.nValid) : nearestDistances(index, f.feats, f.nValid);
 }
 
 /** Grid map (g×g) from per-valid-cell distances; padding cells copy the nearest valid cell (no fake edges). */

@@ -5,7 +5,7 @@ import ort from "onnxruntime-node";
 import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
 import { POSITIONAL_RADIUS, REGISTRATION_PROBE_CROPS, registrationShare } from "@bdi/core";
 import { createSession } from "./backbone.ts";
-import { makeIndex, nearestDistances, rowSqNorms } from "./knn.ts";
+import { nearestDistances, rowSqNorms } from "./knn.ts";
 import type { ImageFeatures } from "./pipeline.ts";
 
 /**
@@ -174,6 +174,7 @@ export class CellPicker {
 
 /** Query cells per tile side: a tile's candidates are the bank rows within `radius` of its (tile + 2·radius)² cells. */
 const TILE = 8;
+const tileKey = (tileRow: number, tileCol: number) => tileRow * 65536 + tileCol;
 
 export interface PositionalIndex {
   vectors: Float32Array; n: number; dim: number; grid: number; radius: number; cells: Uint32Array;
@@ -190,7 +191,7 @@ export function makePositionalIndex(vectors: Float32Array, cells: Uint32Array, n
 }
 
 function tileCandidates(index: PositionalIndex, tr: number, tc: number): BigInt64Array {
-  const key = tr * 65536 + tc;
+  const key = tileKey(tr, tc);
   let c = index.tiles.get(key);
   if (!c) {
     const r0 = tr * TILE - index.radius, r1 = tr * TILE + TILE - 1 + index.radius;
@@ -214,7 +215,7 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   const byTile = new Map<number, number[]>();
   for (let j = 0; j < nq; j++) {
     const r = Math.floor(cells[j]! / g), c = cells[j]! % g;
-    const key = Math.floor(r / TILE) * 65536 + Math.floor(c / TILE);
+    const key = tileKey(Math.floor(r / TILE), Math.floor(c / TILE));
     let t = byTile.get(key);
     if (!t) { t = []; byTile.set(key, t); }
     t.push(j);
@@ -242,7 +243,7 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   if (orphans.length) {
     const q = new Float32Array(orphans.length * d);
     orphans.forEach((j, i) => q.set(feats.subarray(j * d, (j + 1) * d), i * d));
-    const all = await nearestDistances(makeIndex(index.vectors, index.n, d, "exact"), q, orphans.length);
+    const all = await nearestDistances({ vectors: index.vectors, n: index.n, dim: d, sqNorms: index.sqNorms, search: "exact" }, q, orphans.length);
     orphans.forEach((j, i) => { out[j] = all[i]!; });
   }
   return out;
