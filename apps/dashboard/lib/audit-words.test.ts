@@ -27,4 +27,6 @@ test("scoreRuleWords: the version's image-score rule in words", async () => {
   assert.equal(scoreRuleWords("tail-mean", 99.5), "mean of the map's top 0.5 %");
   assert.equal(scoreRuleWords("percentile", 99), "p99 of the map");
   assert.equal(scoreRuleWords(undefined, 95), "p95 of the map");
+  assert.equal(scoreRuleWords("tail-mean", 99, "crop-median"), "mean of the map's top 1 %, over the crop's own median");
+  assert.equal(scoreRuleWords("tail-mean", 99, "none"), "mean of the map's top 1 %");
 });

@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--seed N | --seeds 0,1,…] [--holdout K] [--json]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--seed N | --seeds 0,1,…] [--holdout K] [--json]`
 // Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, SCORE_RULES, type BankLayoutChoice, type InputMode, type ScoreRule } from "@bdi/core";
+import { aupro, auroc, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -60,7 +60,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--seed N | --seeds 0,1,…] [--holdout K] [--json]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--seed N | --seeds 0,1,…] [--holdout K] [--json]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -83,6 +83,10 @@ async function main() {
   // --layout global|positional: the memory layout the fit would otherwise choose by its registration probe ("auto")
   const layout = (args.layout ?? "auto") as BankLayoutChoice;
   if (!BANK_LAYOUT_CHOICES.includes(layout)) { console.error(`error: --layout must be one of ${BANK_LAYOUT_CHOICES.join(", ")}`); process.exit(2); }
+  // --baseline none|crop-median: the map's baseline the fit would otherwise choose by its registration probe ("auto")
+  const baselineArg = args.baseline ?? "auto";
+  if (baselineArg !== "auto" && !MAP_BASELINES.includes(baselineArg as MapBaseline)) { console.error(`error: --baseline must be auto or one of ${MAP_BASELINES.join(", ")}`); process.exit(2); }
+  const baseline = baselineArg === "auto" ? undefined : (baselineArg as MapBaseline);
   // --seed N: another seed for the coreset's random projection; --seeds 0,1,…: one fit per seed (OUT/seed-N) and the
   // spread of every metric, since the coreset alone moves bsdata's image AUROC by 0.003 (README, "The crop's window")
   if (args.seed && args.seeds) { console.error("error: give --seed or --seeds, not both"); process.exit(2); }
@@ -119,13 +123,13 @@ async function main() {
     // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
     const fitted = train.length >= 3
       ? await fitWithOutOfSample(backbone, trainBytes, {
-        coresetRate: rate, knn, normalise, scoreRule, input, layout, seed, ...chunking, ...(bankCap ? { bankCap } : {}),
+        coresetRate: rate, knn, normalise, scoreRule, input, layout, baseline, seed, ...chunking, ...(bankCap ? { bankCap } : {}),
         onProgress: (p) => p.stage !== "coreset" && progressBar(p.stage === "extract" ? "fit" : "oos", p.done, p.total, t0),
       })
       : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
     const bank = fitted.bank;
     const fitS = (performance.now() - t0) / 1000;
-    console.error(`bank: ${bank.layout ?? "global"} layout${bank.registrationShare !== undefined ? ` (registration share ${bank.registrationShare.toFixed(3)})` : ""}, ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
+    console.error(`bank: ${bank.layout ?? "global"} layout${bank.registrationShare !== undefined ? ` (registration share ${bank.registrationShare.toFixed(3)})` : ""}, map baseline ${bank.baseline ?? "none"}, ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
 
     mkdirSync(join(out, "maps"), { recursive: true });
     const index = bankIndex(bank, knn);
@@ -206,7 +210,7 @@ async function main() {
   const metrics = {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, input, knn,
     device: backbone.device, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
-    layout: bank.layout ?? "global", registration_share: bank.registrationShare ?? null,
+    layout: bank.layout ?? "global", registration_share: bank.registrationShare ?? null, baseline: bank.baseline ?? "none",
     normalised: !!bank.norm, score_rule: bank.scoreRule, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, pixel_metric_images: pixelImages, types_without_masks: noMask, ...operating,
     timings_ms_per_image: {
@@ -243,7 +247,7 @@ interface Metrics {
   frr_at_recall_95: number | null; frr_at_recall_99: number | null; recall_at_frr_1: number | null; calibrated_threshold: number | null;
   promised_frr: number | null; realised_frr_test_good: number | null; realised_frr_holdout: number | null; holdout_images: number;
   recall_at_threshold: number | null; recall_by_defect_px: Record<"under_100" | "from_100_to_1000" | "over_1000", { n: number; recall: number | null }>;
-  train_images: number; layout: string; registration_share: number | null; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
+  train_images: number; layout: string; registration_share: number | null; baseline: string; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
 }
 
 /** Min, max and mean over the seeds of every metric that is a number in each run. */
@@ -267,7 +271,7 @@ function printSummary(m: Metrics, out: string): void {
   const pixelLine = m.pixel_auroc === null || m.aupro_fpr30 === null
     ? "pixel metrics skipped (no ground-truth masks)"
     : `pixel AUROC ${f4(m.pixel_auroc)}  AUPRO(FPR≤0.3) ${f4(m.aupro_fpr30)}${noMask.length ? ` (over ${m.pixel_metric_images} images; no masks for ${noMask.join(", ")})` : ""}`;
-  console.log(`${m.layout} memory${m.registration_share === null ? "" : ` (registration share ${f4(m.registration_share)})`}, ${m.bank_size} vectors`);
+  console.log(`${m.layout} memory${m.registration_share === null ? "" : ` (registration share ${f4(m.registration_share)})`}, ${m.bank_size} vectors; map baseline ${m.baseline}`);
   console.log(`image AUROC ${f4(m.image_auroc)}  ${pixelLine}`);
   console.log(`false-reject at 95 % recall ${pc(m.frr_at_recall_95)}, at 99 % recall ${pc(m.frr_at_recall_99)}; recall at 1 % false-reject ${pc(m.recall_at_frr_1)}`);
   console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { endianness } from "node:os";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { BANK_LAYOUTS, INPUT_MODES, SCORE_RULES, type BankLayout, type InputMode, type PositionNorm, type ScoreRule } from "@bdi/core";
+import { BANK_LAYOUTS, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayout, type InputMode, type MapBaseline, type PositionNorm, type ScoreRule } from "@bdi/core";
 import { BankInvalidError, BankMismatchError } from "./errors.ts";
 
 export const BANK_FILE = "bank.f32";
@@ -58,6 +58,8 @@ export interface MemoryBank {
   radius?: number;
   /** the registration probe's share at fit time (core's registrationShare), when the fit ran it */
   registrationShare?: number;
+  /** @bdi/core MapBaseline subtracted from each crop's map; absent in banks written before it existed = "none" */
+  baseline?: MapBaseline;
 }
 export interface BankMeta extends Omit<MemoryBank, "vectors" | "norm" | "cells"> {
   format: number; file: string; bytes: number; endianness: "LE"; extra?: Record<string, unknown>;
@@ -130,6 +132,7 @@ export function readBankMeta(dir: string): BankMeta {
     && (meta.backbone.input === undefined || INPUT_MODES.includes(meta.backbone.input))
     && (meta.backbone.input !== "crop" || (Number.isInteger(meta.backbone.windowMargin) && meta.backbone.windowMargin! >= 0))
     && (meta.layout === undefined || BANK_LAYOUTS.includes(meta.layout))
+    && (meta.baseline === undefined || MAP_BASELINES.includes(meta.baseline))
     && (meta.layout !== "positional" || (Number.isInteger(meta.radius) && meta.radius! >= 0 && typeof meta.cells?.file === "string"));
   if (!ok) throw new BankInvalidError(`model version ${dir}: ${META_FILE} is incomplete or of an unknown format`);
   return meta;

@@ -1,7 +1,7 @@
 // PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
 import {
-  cappedCoresetRate, imageScore, layoutForShare, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
+  baselineForShare, cappedCoresetRate, imageScore, subtractBaseline, type MapBaseline, layoutForShare, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
   POSITIONAL_BANK_CAP, POSITIONAL_RADIUS, positionalBankSize, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -165,6 +165,11 @@ export interface OutOfSampleOptions {
    * keeps the positional layout for a registered ROI; a dataset calibration passes its version's layout.
    */
   layout?: BankLayoutChoice;
+  /**
+   * The map's baseline (@bdi/core MapBaseline): default from the registration probe (baselineForShare: crops that
+   * are not registered are measured against their own median); a dataset calibration passes its version's.
+   */
+  baseline?: MapBaseline;
   onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" | "score" }) => void;
 }
 
@@ -297,13 +302,16 @@ export async function fitWithOutOfSample(
   const normalise = (opts.normalise ?? true) && nScored >= MIN_NORM_CROPS && foldStats.every((fs) => all.count - fs.count >= 2);
   const percentile = opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE;
   const scoreRule = opts.scoreRule ?? DEFAULT_SCORE_RULE;
+  const baseline = opts.baseline ?? baselineForShare(share);
   const scoreOf = new Map<number, number>();
   for (let fold = 0; fold < k; fold++) {
     const norm = normalise ? all.without(foldStats[fold]!).finish() : null;
     for (const i of chosen[fold]!) {
       const c = crops[i]!;
       const map = cropMap(grids[i]!, g, c, norm);
-      scoreOf.set(i, imageScore(map, maskFor(opts.shape, c.width, c.height), percentile, scoreRule));
+      const mask = maskFor(opts.shape, c.width, c.height);
+      subtractBaseline(map, mask, baseline);
+      scoreOf.set(i, imageScore(map, mask, percentile, scoreRule));
     }
   }
   const full = concat(-1);
@@ -316,7 +324,7 @@ export async function fitWithOutOfSample(
     timings: { decodeMs, extractMs, coresetMs: projectMs + selectMs, totalMs: fitMs },
     createdAt: new Date().toISOString(),
     ...(normalise ? { norm: all.finish() } : {}),
-    scoreRule,
+    scoreRule, baseline,
     layout, ...(full.cells ? { cells: full.cells, radius: POSITIONAL_RADIUS } : {}), ...(share !== undefined ? { registrationShare: share } : {}),
   };
   const scored = [...scoreOf.keys()].sort((a, b) => a - b);

@@ -2,13 +2,14 @@
 //   letterbox (the crop's window of the square input, or all of it for older banks) → backbone + feature head (ORT)
 //   → keep grid cells that overlap the crop
 //   → exact 1-NN in ORT → grid map back through the letterbox to crop W×H (bilinear) → Gaussian σ=1
-//   → ROI mask → image score inside the mask (the bank's rule: mean of the top 1 % for new banks, p99 for older ones)
+//   → ROI mask → minus the crop's median inside it (banks whose crops are not registered: @bdi/core MapBaseline)
+//   → image score inside the mask (the bank's rule: mean of the top 1 % for new banks, p99 for older ones)
 //   → regions over the threshold → grayscale heatmap PNG.
 // A bank fitted with out-of-sample OK maps (fit.ts#fitWithOutOfSample) also normalises each grid cell's distance by
 // that cell's OK statistics (PositionNorm, in @bdi/core) before the map goes back to the crop: scores are z-scores.
 import {
   buildMask, cropValidCells, decide, extractRegions, gridToCrop, heatmapToGray, imageScore, isDomainError, maskedPercentiles,
-  normaliseGrid, type InputMode, type PositionNorm,
+  normaliseGrid, subtractBaseline, type InputMode, type PositionNorm,
   parseShapeJson, validateShape, DEFAULT_AREA_MM2_THR, DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, type Region, type RoiShape,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -196,8 +197,11 @@ export function cropMap(grid: Float32Array, g: number, f: Pick<ImageFeatures, "g
   return gridToCrop(grid, g, g, f.geometry, f.width, f.height, BLUR_SIGMA);
 }
 
-/** What of a bank besides its vectors shapes a score: per-position normalisation (absent: raw distances) and the rule. */
-export type BankScoring = Pick<MemoryBank, "norm" | "scoreRule">;
+/**
+ * What of a bank besides its vectors shapes a score: per-position normalisation (absent: raw distances), the map's
+ * baseline (absent: none) and the rule.
+ */
+export type BankScoring = Pick<MemoryBank, "norm" | "scoreRule" | "baseline">;
 
 /** Score already-extracted features against a bank (shared by scoreImage, k-fold calibration and eval). */
 export async function scoreFeatures(
@@ -209,6 +213,7 @@ export async function scoreFeatures(
   const t1 = performance.now();
   const g = backbone.grid;
   const map = cropMap(gridMap(dist, f.cells, g), g, f, bank.norm);
+  subtractBaseline(map, mask, bank.baseline ?? "none");
   const score = imageScore(map, mask, opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE, bank.scoreRule ?? "percentile");
   const thr = opts.threshold ?? undefined;
   let regions: Region[] = [];

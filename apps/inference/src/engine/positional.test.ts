@@ -1,12 +1,13 @@
 // The positional memory: its search against a brute-force reference, the per-cell k-center picks (known answers),
-// the registration probe and a positional fit on real crops of both dev sets with the real bundled backbone.
+// the registration probe and a positional fit on real crops of both dev sets with the real bundled backbone; the map
+// baseline that follows the probe.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { cellDistance, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
+import { cellDistance, imageScore, maskedPercentiles, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
 import { bankIndex, extractImage, scoreFeatures, type ImageFeatures } from "./pipeline.ts";
@@ -91,6 +92,7 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
   const { bank, oos } = await fitWithOutOfSample(backbone, train, { normalise: true });
   assert.equal(bank.layout, "positional");
   assert.ok(bank.registrationShare! > REGISTERED_SHARE);
+  assert.equal(bank.baseline, "none", "a registered ROI keeps its maps' level");
   assert.equal(bank.radius, POSITIONAL_RADIUS);
   const f0 = await extractImage(backbone, train[0]!, "crop");
   // every valid cell of a crop keeps 2 picks per fold (5 folds of 4 crops)
@@ -130,13 +132,45 @@ test("a fit of unaligned crops, or one asked for the global layout, keeps the gl
   assert.equal(ko.bank.layout, "global");
   assert.ok(ko.bank.registrationShare! < REGISTERED_SHARE);
   assert.equal(ko.bank.cells, undefined);
+  assert.equal(ko.bank.baseline, "crop-median", "crops that are not registered are measured against their own median");
   const bs = await fitWithOutOfSample(backbone, await crops(bsdataDir(), 10), { normalise: false, layout: "global" });
   assert.equal(bs.bank.layout, "global");
   assert.equal(bs.bank.registrationShare, undefined, "no probe when the layout is given");
+  assert.equal(bs.bank.baseline, "none", "not probed: the map as it is");
   // square crops at 768 (9,216 cells each) would need 92,160 vectors: over the cap, global without a probe
   const square = await Promise.all((await crops(bsdataDir(), 5)).map((b) => sharp(b).resize(448, 448, { fit: "fill" }).png().toBuffer()));
   const sq = await fitWithOutOfSample(backbone, square, { normalise: false });
   assert.ok(positionalBankSize(backbone.grid * backbone.grid, 5) > POSITIONAL_BANK_CAP);
   assert.equal(sq.bank.layout, "global");
   assert.equal(sq.bank.registrationShare, undefined);
+  assert.equal(sq.bank.baseline, "none");
+});
+
+test("the crop-median baseline: recorded in the artifact, the returned map is the excess its score and regions are made of", async () => {
+  const { bank, oos } = await fitWithOutOfSample(backbone, await crops(kolektorDir(), 10), { normalise: false });
+  assert.equal(bank.baseline, "crop-median");
+  const asIs = await fitWithOutOfSample(backbone, await crops(kolektorDir(), 10), { normalise: false, baseline: "none" });
+  assert.equal(asIs.bank.baseline, "none");
+  // the same maps, each lowered by its own (positive) median distance
+  assert.deepEqual(oos.scored, asIs.oos.scored);
+  oos.scores.forEach((s, i) => assert.ok(s < asIs.oos.scores[i]!, `out-of-sample score ${s} under ${asIs.oos.scores[i]}`));
+  const dir = mkdtempSync(join(tmpdir(), "bdi-base-"));
+  try {
+    writeBank(join(dir, "v1"), bank);
+    const loaded = loadBank(join(dir, "v1"));
+    assert.equal(loaded.baseline, "crop-median");
+    const name = readdirSync(join(kolektorDir(), "test/crack")).sort()[0]!;
+    const f = await extractImage(backbone, readFileSync(join(kolektorDir(), "test/crack", name)), "crop");
+    const thr = 0.9 * (await scoreFeatures(backbone, bankIndex(loaded), f, {}, loaded)).score;
+    const r = await scoreFeatures(backbone, bankIndex(loaded), f, { threshold: thr, areaMm2Thr: 0 }, loaded);
+    const raw = await scoreFeatures(backbone, bankIndex(asIs.bank), f, {}, asIs.bank);
+    assert.ok(Math.abs(maskedPercentiles(r.map!, null, [50])[0]!) < 1e-5, "the returned map's median is 0");
+    assert.ok(Math.abs(r.score - imageScore(r.map!, null, 99, "tail-mean")) < 1e-6, "the score is the returned map's");
+    assert.ok(r.score < raw.score && r.score > 0);
+    assert.ok(r.regions.length > 0);
+    for (const reg of r.regions) assert.ok(reg.score_max >= thr, "regions are over the threshold on the same map");
+    const meta = JSON.parse(readFileSync(join(dir, "v1", META_FILE), "utf8"));
+    writeFileSync(join(dir, "v1", META_FILE), JSON.stringify({ ...meta, baseline: "crop-mean" }));
+    assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -1,6 +1,6 @@
 // The state of a ROI's model, one rule each: the running backbone (503 while it loads), whether the active version
 // is usable ("fitted"), whether it is calibrated, and the ROI's mm/px when a request names none.
-import type { BankLayout, InputMode, ScoreRule } from "@bdi/core";
+import type { BankLayout, InputMode, MapBaseline, ScoreRule } from "@bdi/core";
 import { findModelVersion, findRecipe, type Calibration, type ModelVersion, type Roi, type RoiWithActive } from "@bdi/db";
 import type { Backbone } from "../engine/backbone.ts";
 import { backboneInfo } from "../engine/pipeline.ts";
@@ -41,12 +41,13 @@ export async function checkVersionArtifact(svc: Services, version: ModelVersion)
 /**
  * How the version turns crops into scores: z-scores (its bank has a per-position normalisation) or raw 1-NN
  * distances, its image-score rule (banks written before the rule existed: "percentile"), and how its crops fill the
- * backbone input (banks written before session 8: the whole square), and its memory layout (before session 9: global).
+ * backbone input (banks written before session 8: the whole square), its memory layout (before session 9: global) and
+ * its map's baseline (before session 10: none).
  */
-export async function versionScoring(svc: Services, version: ModelVersion): Promise<{ normalise: boolean; scoreRule: ScoreRule; input: InputMode; layout: BankLayout }> {
+export async function versionScoring(svc: Services, version: ModelVersion): Promise<{ normalise: boolean; scoreRule: ScoreRule; input: InputMode; layout: BankLayout; baseline: MapBaseline }> {
   const dir = await bankDir(svc, version);
   const meta = dir ? readBankMeta(dir) : null;
-  return { normalise: !!meta?.norm, scoreRule: meta?.scoreRule ?? "percentile", input: meta ? bankInputMode(meta.backbone) : "square", layout: meta?.layout ?? "global" };
+  return { normalise: !!meta?.norm, scoreRule: meta?.scoreRule ?? "percentile", input: meta ? bankInputMode(meta.backbone) : "square", layout: meta?.layout ?? "global", baseline: meta?.baseline ?? "none" };
 }
 
 export type RoiModelState = {

@@ -93,12 +93,14 @@ export async function compareVersions(svc: Services, input: { a: string; b: stri
   const summary = async (v: ModelVersion, key: "scoreA" | "scoreB") => {
     const au = auroc(rows.map((r) => r[key]), rows.map((r) => (r.label === "ng" ? 1 : 0)));
     const cal = await activeCalibrationOf(svc, v);
+    const scoring = await versionScoring(svc, v);
     return {
       version: v,
       auroc: Number.isFinite(au) ? au : null,
       threshold: cal?.threshold ?? null,
       confusion: cal ? confusionAt(cal.threshold, rows.map((r) => ({ score: r[key], label: r.label }))) : null,
-      scoreRule: (await versionScoring(svc, v)).scoreRule,
+      scoreRule: scoring.scoreRule,
+      baseline: scoring.baseline,
     };
   };
   return { percentile, a: await summary(a, "scoreA"), b: await summary(b, "scoreB"), rows };

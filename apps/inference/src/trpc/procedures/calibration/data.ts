@@ -20,11 +20,13 @@ export const data = viewerProcedure.input(CalibrationDataInputSchema).query(asyn
   const { ok, ng } = splitScores(scores);
   const rule = ruleOf(scores);
   const threshold = active?.threshold ?? rule?.threshold ?? null;
+  const scoring = await versionScoring(svc, version);
   return {
     modelVersion: modelVersionDto(version),
     percentile: scores.percentile,
-    /** how the version turns a map into its image score (with `percentile`) */
-    scoreRule: (await versionScoring(svc, version)).scoreRule,
+    /** how the version turns a map into its image score (with `percentile`), and what level of the map counts as 0 */
+    scoreRule: scoring.scoreRule,
+    baseline: scoring.baseline,
     activeCalibration: active ? calibrationDto(active) : null,
     /** the threshold in force (active calibration), else the rule's */
     threshold,

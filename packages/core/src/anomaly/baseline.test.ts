@@ -1,0 +1,42 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { baselineForShare, subtractBaseline } from "./baseline.ts";
+import { REGISTERED_SHARE } from "../coreset/layout.ts";
+import { imageScore } from "./score.ts";
+import { InvalidInputError } from "../errors.ts";
+
+test("baselineForShare: only crops the probe found not registered are measured against their own median", () => {
+  assert.equal(baselineForShare(0.07), "crop-median");
+  assert.equal(baselineForShare(REGISTERED_SHARE), "crop-median");
+  assert.equal(baselineForShare(0.95), "none");
+  assert.equal(baselineForShare(undefined), "none"); // not probed: the map as it is
+});
+
+test("subtractBaseline: the median inside the mask, subtracted in place; none leaves the map", () => {
+  const map = Float32Array.from([1, 2, 3, 4, 100]);
+  assert.equal(subtractBaseline(map, null, "crop-median"), 3);
+  assert.deepEqual([...map], [-2, -1, 0, 1, 97]);
+  const masked = Float32Array.from([10, 1, 2, 3, 10]);
+  assert.equal(subtractBaseline(masked, Uint8Array.from([0, 1, 1, 1, 0]), "crop-median"), 2); // outside values ignored
+  assert.deepEqual([...masked], [8, -1, 0, 1, 8]);
+  const even = Float32Array.from([1, 2, 3, 4]);
+  assert.equal(subtractBaseline(even, null, "crop-median"), 2.5); // numpy's linear median
+  const same = Float32Array.from([5, 6]);
+  assert.equal(subtractBaseline(same, null, "none"), 0);
+  assert.deepEqual([...same], [5, 6]);
+  const empty = Float32Array.from([5, 6]);
+  assert.equal(subtractBaseline(empty, Uint8Array.from([0, 0]), "crop-median"), 0);
+  assert.deepEqual([...empty], [5, 6]);
+  assert.throws(() => subtractBaseline(same, null, "mean" as never), InvalidInputError);
+});
+
+test("subtractBaseline: a crop-wide shift no longer moves the score; a local excess still does", () => {
+  const n = 10_000;
+  const base = new Float32Array(n).fill(0.5);
+  for (let i = 0; i < 50; i++) base[i] = 6; // a small defect: 0.5 % of the crop
+  const shifted = base.map((v) => v + 2);
+  const score = (m: Float32Array) => { const c = m.slice(); subtractBaseline(c, null, "crop-median"); return imageScore(c, null, 99, "tail-mean"); };
+  assert.ok(Math.abs(score(base) - score(shifted)) < 1e-5);
+  assert.ok(score(base) > 2); // (50 × 5.5 + 50 × 0) / 100 over the median
+  assert.ok(Math.abs(score(new Float32Array(n).fill(3))) < 1e-6);
+});
