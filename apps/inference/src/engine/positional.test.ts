@@ -11,7 +11,7 @@ import { cellDistance, imageScore, maskedPercentiles, positionalBankSize, POSITI
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
 import { bankIndex, extractImage, scoreFeatures, type ImageFeatures } from "./pipeline.ts";
-import { fitWithOutOfSample } from "./fit.ts";
+import { fitWithOutOfSample, outOfSampleOkScores } from "./fit.ts";
 import { loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
 import { BankInvalidError } from "./errors.ts";
 import { bsdataDir, kolektorDir } from "../testing/dataset.ts";
@@ -147,9 +147,13 @@ test("a fit of unaligned crops, or one asked for the global layout, keeps the gl
 });
 
 test("the crop-median baseline: recorded in the artifact, the returned map is the excess its score and regions are made of", async () => {
-  const { bank, oos } = await fitWithOutOfSample(backbone, await crops(kolektorDir(), 10), { normalise: false });
+  const train = await crops(kolektorDir(), 10);
+  const { bank, oos } = await fitWithOutOfSample(backbone, train, { normalise: false });
   assert.equal(bank.baseline, "crop-median");
-  const asIs = await fitWithOutOfSample(backbone, await crops(kolektorDir(), 10), { normalise: false, baseline: "none" });
+  // a dataset calibration passes the version's layout and baseline: the same scores, in the same units
+  const recalibrated = await outOfSampleOkScores(backbone, train, { normalise: false, layout: "global", baseline: "crop-median" });
+  assert.deepEqual(recalibrated.scores, oos.scores);
+  const asIs = await fitWithOutOfSample(backbone, train, { normalise: false, baseline: "none" });
   assert.equal(asIs.bank.baseline, "none");
   // the same maps, each lowered by its own (positive) median distance
   assert.deepEqual(oos.scored, asIs.oos.scored);

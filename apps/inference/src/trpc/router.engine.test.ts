@@ -96,6 +96,9 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     assert.equal(d.errors.length, 0);
     assert.equal(d.threshold, d.activeCalibration!.threshold);
     assert.ok(d.rule && d.rule.threshold > 0);
+    // how the version scores: the top-1 % mean of its map, kept at its level (registered crops)
+    assert.equal(d.scoreRule, "tail-mean");
+    assert.equal(d.baseline, "none");
     assert.equal(d.expected!.nOk, 10);
     assert.equal(d.stats.ok.n, 10);
     // Served from the cache the second time (same computation stamp).
