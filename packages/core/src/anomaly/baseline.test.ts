@@ -27,6 +27,10 @@ test("subtractBaseline: the median inside the mask, subtracted in place; none le
   const empty = Float32Array.from([5, 6]);
   assert.equal(subtractBaseline(empty, Uint8Array.from([0, 0]), "crop-median"), 0);
   assert.deepEqual([...empty], [5, 6]);
+  // a NaN inside the mask makes the median NaN (numpy's, like every percentile here): the map is left as it is
+  const holes = Float32Array.from([NaN, 1, 3, NaN, 2]);
+  assert.equal(subtractBaseline(holes, null, "crop-median"), 0);
+  assert.deepEqual([...holes].map((v) => (Number.isNaN(v) ? "NaN" : v)), ["NaN", 1, 3, "NaN", 2]);
   assert.throws(() => subtractBaseline(same, null, "mean" as never), InvalidInputError);
 });
 

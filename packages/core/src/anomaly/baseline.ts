@@ -29,13 +29,15 @@ export function baselineForShare(share: number | undefined): MapBaseline {
 }
 
 /**
- * Subtracts the baseline from `map` in place (NaNs stay NaN) and returns the level subtracted: 0 for "none", the
- * median of the finite values inside `mask` (null = whole map; an empty mask subtracts 0) for "crop-median".
+ * Subtracts the baseline from `map` in place and returns the level subtracted: 0 for "none", the median of the
+ * values inside `mask` (null = whole map) for "crop-median". An empty mask, or a NaN inside it (numpy's median is then
+ * NaN, as every percentile here), subtracts 0.
  */
 export function subtractBaseline(map: Float32Array, mask: Uint8Array | null, baseline: MapBaseline): number {
   if (!MAP_BASELINES.includes(baseline)) throw new InvalidInputError(`unknown map baseline ${String(baseline)}`);
   if (baseline === "none") return 0;
   const level = maskedPercentiles(map, mask, [50])[0]!;
+  if (!Number.isFinite(level)) return 0; // no level to measure against: the map stays as it is
   if (level !== 0) for (let i = 0; i < map.length; i++) map[i] -= level;
   return level;
 }
