@@ -43,6 +43,17 @@ test("positional search: exact 1-NN over the bank rows within the radius, the wh
   }
   assert.ok(orphans > 5 && orphans < nq - 100, `${orphans} queries with no bank row within the radius`);
   assert.ok(got[0]! < 1e-3);
+  // one fold left out of an index of every fold (the fit's out-of-sample pass) = an index of the other folds' rows alone
+  const folds = Uint8Array.from({ length: n }, (_, i) => i % 3);
+  const all = makePositionalIndex(bank, cells, n, d, g, radius, folds);
+  const keep = [...cells.keys()].filter((i) => folds[i] !== 1);
+  const sub = new Float32Array(keep.length * d);
+  keep.forEach((r, k) => sub.set(bank.subarray(r * d, (r + 1) * d), k * d));
+  const alone = await positionalDistances(makePositionalIndex(sub, Uint32Array.from(keep, (r) => cells[r]!), keep.length, d, g, radius), q, qCells, nq);
+  assert.deepEqual(await positionalDistances(all, q, qCells, nq, 1), alone);
+  assert.deepEqual(await positionalDistances(all, q, qCells, nq), got, "nothing left out: the whole bank, as before");
+  assert.ok(alone[0]! < 1e-3, "row 0 (fold 0) is kept when fold 1 is left out");
+  assert.ok((await positionalDistances(all, q, qCells, nq, 0))[0]! > 0.1, "and gone when its own fold is");
 });
 
 /** Features of `rows` vectors at the given cells (the shape CellPicker reads). */

@@ -179,36 +179,67 @@ const tileKey = (tileRow: number, tileCol: number) => tileRow * 65536 + tileCol;
 export interface PositionalIndex {
   vectors: Float32Array; n: number; dim: number; grid: number; radius: number; cells: Uint32Array;
   sqNorms: Float32Array; rows: Float32Array; cols: Float32Array;
-  /** bank rows near each tile (by tile key), built on first use */
-  tiles: Map<number, BigInt64Array>;
+  /** the fit's fold of each row (the out-of-sample pass leaves one fold out of one index); absent in a served bank */
+  folds?: Uint8Array;
+  /** bank rows near each tile (by fold left out, then tile key), built on first use */
+  tiles: Map<number, Map<number, BigInt64Array>>;
 }
 
-export function makePositionalIndex(vectors: Float32Array, cells: Uint32Array, n: number, dim: number, grid: number, radius = POSITIONAL_RADIUS): PositionalIndex {
+export function makePositionalIndex(
+  vectors: Float32Array, cells: Uint32Array, n: number, dim: number, grid: number, radius = POSITIONAL_RADIUS, folds?: Uint8Array,
+): PositionalIndex {
   if (vectors.length !== n * dim || cells.length !== n) throw new Error(`positional bank has ${vectors.length} floats and ${cells.length} cells, expected ${n}×${dim} and ${n}`);
+  if (folds && folds.length !== n) throw new Error(`positional bank has ${folds.length} row folds for ${n} rows`);
   const rows = new Float32Array(n), cols = new Float32Array(n);
   for (let i = 0; i < n; i++) { rows[i] = Math.floor(cells[i]! / grid); cols[i] = cells[i]! % grid; }
-  return { vectors, n, dim, grid, radius, cells, sqNorms: rowSqNorms(vectors, n, dim), rows, cols, tiles: new Map() };
+  return { vectors, n, dim, grid, radius, cells, sqNorms: rowSqNorms(vectors, n, dim), rows, cols, ...(folds ? { folds } : {}), tiles: new Map() };
 }
 
-function tileCandidates(index: PositionalIndex, tr: number, tc: number): BigInt64Array {
+/** The index's rows outside fold `skip` (-1: every row). */
+const kept = (index: PositionalIndex, skip: number, i: number) => skip < 0 || index.folds?.[i] !== skip;
+
+function tileCandidates(index: PositionalIndex, tr: number, tc: number, skip: number): BigInt64Array {
   const key = tileKey(tr, tc);
-  let c = index.tiles.get(key);
+  let byTile = index.tiles.get(skip);
+  if (!byTile) { byTile = new Map(); index.tiles.set(skip, byTile); }
+  let c = byTile.get(key);
   if (!c) {
     const r0 = tr * TILE - index.radius, r1 = tr * TILE + TILE - 1 + index.radius;
     const c0 = tc * TILE - index.radius, c1 = tc * TILE + TILE - 1 + index.radius;
     const list: bigint[] = [];
-    for (let i = 0; i < index.n; i++) if (index.rows[i]! >= r0 && index.rows[i]! <= r1 && index.cols[i]! >= c0 && index.cols[i]! <= c1) list.push(BigInt(i));
+    for (let i = 0; i < index.n; i++) {
+      if (index.rows[i]! >= r0 && index.rows[i]! <= r1 && index.cols[i]! >= c0 && index.cols[i]! <= c1 && kept(index, skip, i)) list.push(BigInt(i));
+    }
     c = BigInt64Array.from(list);
-    index.tiles.set(key, c);
+    byTile.set(key, c);
   }
   return c;
+}
+
+/** Forgets the candidate lists built with fold `skip` left out (the out-of-sample pass is done with that fold). */
+export function dropFoldTiles(index: PositionalIndex, skip: number): void {
+  index.tiles.delete(skip);
+}
+
+/** The rows outside fold `skip` as an exact 1-NN index: the whole bank's arrays, or (rare: orphan queries of the
+ * out-of-sample pass) a copy of the kept rows. */
+function keptRows(index: PositionalIndex, skip: number) {
+  const { dim: d } = index;
+  if (skip < 0 || !index.folds) return { vectors: index.vectors, n: index.n, dim: d, sqNorms: index.sqNorms, search: "exact" as const };
+  const rows: number[] = [];
+  for (let i = 0; i < index.n; i++) if (kept(index, skip, i)) rows.push(i);
+  const vectors = new Float32Array(rows.length * d), sqNorms = new Float32Array(rows.length);
+  rows.forEach((r, k) => { vectors.set(index.vectors.subarray(r * d, (r + 1) * d), k * d); sqNorms[k] = index.sqNorms[r]!; });
+  return { vectors, n: rows.length, dim: d, sqNorms, search: "exact" as const };
 }
 
 /**
  * 1-NN Euclidean distance of each query patch to the bank rows within `radius` cells of its own cell (exact, fp32).
  * A query with no bank row that near (a crop larger than every training crop) gets its distance to the whole bank.
+ * `skipFold` ≥ 0 leaves the rows of that fold out (index.folds): the same distances as an index of the other folds'
+ * rows alone, without copying them.
  */
-export async function positionalDistances(index: PositionalIndex, feats: Float32Array, cells: Uint32Array, nq: number): Promise<Float32Array> {
+export async function positionalDistances(index: PositionalIndex, feats: Float32Array, cells: Uint32Array, nq: number, skipFold = -1): Promise<Float32Array> {
   const d = index.dim, g = index.grid;
   const out = new Float32Array(nq).fill(Infinity);
   if (!nq || !index.n) return out;
@@ -229,7 +260,7 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   const qn = rowSqNorms(feats, nq, d);
   const orphans: number[] = [];
   for (const [key, qs] of byTile) {
-    const I = tileCandidates(index, Math.floor(key / 65536), key % 65536);
+    const I = tileCandidates(index, Math.floor(key / 65536), key % 65536, skipFold);
     if (!I.length) { orphans.push(...qs); continue; }
     const Q = new Float32Array(qs.length * d), QR = new Float32Array(qs.length), QC = new Float32Array(qs.length);
     qs.forEach((j, i) => { Q.set(feats.subarray(j * d, (j + 1) * d), i * d); QR[i] = Math.floor(cells[j]! / g); QC[i] = cells[j]! % g; });
@@ -243,7 +274,7 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   if (orphans.length) {
     const q = new Float32Array(orphans.length * d);
     orphans.forEach((j, i) => q.set(feats.subarray(j * d, (j + 1) * d), i * d));
-    const all = await nearestDistances({ vectors: index.vectors, n: index.n, dim: d, sqNorms: index.sqNorms, search: "exact" }, q, orphans.length);
+    const all = await nearestDistances(keptRows(index, skipFold), q, orphans.length);
     orphans.forEach((j, i) => { out[j] = all[i]!; });
   }
   return out;
