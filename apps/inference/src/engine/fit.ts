@@ -9,7 +9,7 @@ import type { MemoryBank } from "./artifacts.ts";
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
 import { NoSamplesError } from "./errors.ts";
 import { DEFAULT_KNN_SEARCH, releaseIndex, type KnnSearch } from "./knn.ts";
-import { CellPicker, dropFoldTiles, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
+import { CellPicker, dropFoldTiles, makePositionalIndex, probeRegistration } from "./positional.ts";
 import {
   cropMap, defaultInputMode, fittedBackboneInfo, extractImage, gridMap, isPositionalIndex, maskFor, patchDistances, searchIndex, type ImageFeatures, type ScoreOptions,
 } from "./pipeline.ts";
@@ -294,14 +294,13 @@ export async function fitWithOutOfSample(
     const index = wholeIndex ?? searchIndex(concat(fold), d, g, opts.knn ?? DEFAULT_KNN_SEARCH);
     for (const i of chosen[fold]!) {
       const f = await get(i);
-      const dist = wholeIndex ? await positionalDistances(wholeIndex, f.feats, f.cells, f.nValid, fold) : await patchDistances(index, f);
-      grids[i] = gridMap(dist, f.cells, g);
+      grids[i] = gridMap(await patchDistances(index, f, fold), f.cells, g);
       crops[i] = { geometry: f.geometry, width: f.width, height: f.height };
       foldStats[fold]!.add(grids[i]!);
       opts.onProgress?.({ done: ++done, total: nScored, stage: "score" });
     }
-    if (wholeIndex) dropFoldTiles(wholeIndex, fold);
-    else if (!isPositionalIndex(index)) await releaseIndex(index);
+    if (isPositionalIndex(index)) dropFoldTiles(index, fold);
+    else await releaseIndex(index);
   }
   cache.length = 0;
   const all = new PositionStats(g);

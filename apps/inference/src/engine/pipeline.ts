@@ -154,9 +154,12 @@ export function bankIndex(bank: MemoryBank, search: KnnSearch = DEFAULT_KNN_SEAR
   return (byKind[kind] ??= searchIndex(bank, bank.dim, bank.backbone.grid, kind, bank.radius));
 }
 
-/** Each valid cell's 1-NN distance to the bank: over the whole bank, or (positional) over the cells near its own. */
-export function patchDistances(index: BankIndex, f: Pick<ImageFeatures, "feats" | "cells" | "nValid">): Promise<Float32Array> {
-  return isPositionalIndex(index) ? positionalDistances(index, f.feats, f.cells, f.nValid) : nearestDistances(index, f.feats, f.nValid);
+/**
+ * Each valid cell's 1-NN distance to the bank: over the whole bank, or (positional) over the cells near its own,
+ * leaving the rows of fold `skipFold` out where the index knows its rows' folds (the fit's out-of-sample pass).
+ */
+export function patchDistances(index: BankIndex, f: Pick<ImageFeatures, "feats" | "cells" | "nValid">, skipFold = -1): Promise<Float32Array> {
+  return isPositionalIndex(index) ? positionalDistances(index, f.feats, f.cells, f.nValid, skipFold) : nearestDistances(index, f.feats, f.nValid);
 }
 
 /** Grid map (g×g) from per-valid-cell distances; padding cells copy the nearest valid cell (no fake edges). */
