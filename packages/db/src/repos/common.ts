@@ -37,6 +37,20 @@ export async function inTx<T>(db: Queryable, fn: (tx: TxClient) => Promise<T>): 
   }
 }
 
+/**
+ * Runs reads in one snapshot: the queries Prisma issues for one `include` are separate statements, and a commit
+ * between them shows a row next to another row's newer state. PostgreSQL: a REPEATABLE READ transaction (one
+ * snapshot, no conflicts to retry for reads); SQLite: a transaction (its gate runs it alone on the connection).
+ */
+export async function inSnapshot<T>(db: Queryable, fn: (tx: TxClient) => Promise<T>): Promise<T> {
+  if (!("$transaction" in db)) return fn(db);
+  if (!postgresClients.has(db)) return db.$transaction(fn);
+  return db.$transaction(fn, REPEATABLE_READ);
+}
+
+// The clients share the SQLite client's types, whose only level is "Serializable"; the PostgreSQL client takes this one.
+const REPEATABLE_READ = { isolationLevel: "RepeatableRead" } as unknown as { isolationLevel: "Serializable" };
+
 /** Value → JSON column. undefined stays undefined (= "do not touch" in Prisma updates). */
 export function toJson(value: unknown): string | null | undefined {
   if (value === undefined) return undefined;

@@ -2,7 +2,7 @@
 import type { Calibration, ModelVersion, Roi } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { appendAudit } from "./audit.ts";
-import { inTx, toJson, type AuditCtx, type Queryable } from "./common.ts";
+import { inSnapshot, inTx, toJson, type AuditCtx, type Queryable } from "./common.ts";
 import { assertRecipeId } from "./recipes.ts";
 import { nameIdProblem } from "@bdi/core/schemas/ids";
 
@@ -26,6 +26,19 @@ export type RoiWithActive = Roi & { activeModelVersion: ModelVersion | null; act
 export type RoiSummary = RoiWithActive & { counts: { ok: number; ng: number; unlabeled: number } };
 
 const withActive = { activeModelVersion: true, activeCalibration: true } as const;
+
+/**
+ * An active version is always "ready" in committed data (activation retires the previous one and moves the pointer in
+ * one transaction). Read with its include in two statements, a ROI can still show the previous pointer with that
+ * version already retired: /state then said "not fitted" for a moment during a refit (plant-mode test, 1 run in 5).
+ */
+const consistent = (roi: RoiWithActive | null) => !roi?.activeModelVersion || roi.activeModelVersion.status === "ready";
+
+/** The ROI(s) with their active version and calibration, read again in one snapshot when the reads straddled an activation. */
+async function readWithActive<T extends RoiWithActive | null>(db: Queryable, read: (q: Queryable) => Promise<T[]>): Promise<T[]> {
+  const rows = await read(db);
+  return rows.every(consistent) ? rows : inSnapshot(db, read);
+}
 
 /**
  * Creates the ROI (and its recipe / role when missing) or updates the given fields.
@@ -73,22 +86,23 @@ export async function upsertRoi(db: Queryable, input: UpsertRoiInput, ctx: Audit
 }
 
 export async function findRoi(db: Queryable, key: RoiKey): Promise<RoiWithActive | null> {
-  return db.roi.findUnique({ where: { recipeId_roleId_roiId: key }, include: withActive });
+  const [roi] = await readWithActive(db, async (q) => [await q.roi.findUnique({ where: { recipeId_roleId_roiId: key }, include: withActive })]);
+  return roi ?? null;
 }
 
 export async function getRoi(db: Queryable, id: string): Promise<RoiWithActive> {
-  const roi = await db.roi.findUnique({ where: { id }, include: withActive });
+  const [roi] = await readWithActive(db, async (q) => [await q.roi.findUnique({ where: { id }, include: withActive })]);
   if (!roi) throw new NotFoundError("Roi", id);
   return roi;
 }
 
 /** ROIs with their active version and calibration and the number of live samples per label. */
 export async function listRois(db: Queryable, filter: { recipeId?: string; roleId?: string } = {}): Promise<RoiSummary[]> {
-  const rois = await db.roi.findMany({
+  const rois = await readWithActive(db, (q) => q.roi.findMany({
     where: { recipeId: filter.recipeId, roleId: filter.roleId },
     include: withActive,
     orderBy: [{ recipeId: "asc" }, { roleId: "asc" }, { roiId: "asc" }],
-  });
+  }));
   const groups = await db.sample.groupBy({
     by: ["roiId", "label"],
     where: { roiId: { in: rois.map((r) => r.id) }, deletedAt: null },
