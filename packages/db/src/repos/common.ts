@@ -45,11 +45,12 @@ export async function inTx<T>(db: Queryable, fn: (tx: TxClient) => Promise<T>): 
 export async function inSnapshot<T>(db: Queryable, fn: (tx: TxClient) => Promise<T>): Promise<T> {
   if (!("$transaction" in db)) return fn(db);
   if (!postgresClients.has(db)) return db.$transaction(fn);
-  return db.$transaction(fn, REPEATABLE_READ);
+  // set as the transaction's first statement: the clients share the SQLite client's types, which name no such level
+  return db.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    return fn(tx);
+  });
 }
-
-// The clients share the SQLite client's types, whose only level is "Serializable"; the PostgreSQL client takes this one.
-const REPEATABLE_READ = { isolationLevel: "RepeatableRead" } as unknown as { isolationLevel: "Serializable" };
 
 /** Value → JSON column. undefined stays undefined (= "do not touch" in Prisma updates). */
 export function toJson(value: unknown): string | null | undefined {
