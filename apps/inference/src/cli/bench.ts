@@ -12,9 +12,11 @@ import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { loadManifest } from "@bdi/models";
-import { loadBackbone, resolveBackbone, type Backbone } from "../engine/backbone.ts";
-import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, makeIndex, nearestDistances, type KnnSearch } from "../engine/knn.ts";
-import { extractImage, scoreImage } from "../engine/pipeline.ts";
+import ort from "onnxruntime-node";
+import { createSession, loadBackbone, resolveBackbone, type Backbone } from "../engine/backbone.ts";
+import { buildInt8ProductModel, DEFAULT_KNN_SEARCH, INT8_MIN_BANK, int8QueryChunk, KNN_SEARCHES, makeIndex, nearestDistances, quantizeBank, type KnnSearch } from "../engine/knn.ts";
+import { bankIndex, extractImage, isPositionalIndex, scoreImage } from "../engine/pipeline.ts";
+import { bankInputMode, type MemoryBank } from "../engine/artifacts.ts";
 import { inputWindowSpec } from "../engine/features.ts";
 import { INPUT_MODES, type InputMode } from "@bdi/core";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -99,6 +101,8 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   log(`backbone-only forward: p50 ${r1(backbone_ms)} ms (${bt.length} runs, alternating with the end-to-end runs)`);
   log(`end-to-end infer (448×448 crop, bank ${bank.n}): p50 ${r1(infer_p50_ms)} ms, p95 ${r1(infer_p95_ms)} ms  [decode+letterbox ${r1(parts.decode)}, backbone+head ${r1(parts.backbone)}, 1-NN ${r1(parts.knn)}, map/blur/score/regions/png ${r1(parts.post)}]`);
 
+  const product_ms = await int8ProductCost(b, bank, probe);
+  if (product_ms !== null) log(`the 1-NN's int8 candidate product alone (no top-K, no re-rank), same bank and queries: ${product_ms} ms; backbone-only + it = ${r1(backbone_ms + product_ms)} ms (${((backbone_ms + product_ms) / backbone_ms).toFixed(2)}× backbone)`);
   const wide_crop_ms = await wideCropCost(b, crops[0]!);
 
   const knn_ms: Record<string, number> = {};
@@ -152,7 +156,32 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
     ...(scale.length ? { scale } : {}),
     ...(wide_crop_ms ? { wide_crop_ms } : {}),
     infer_breakdown_ms: { decode: r1(parts.decode), backbone_head: r1(parts.backbone), knn: r1(parts.knn), post: r1(parts.post) },
+    ...(product_ms !== null ? { knn_int8_product_ms: product_ms } : {}),
   };
+}
+
+/**
+ * The int8 1-NN's candidate product alone (buildInt8ProductModel: the int8 product and one minimum, no top-K, no exact
+ * re-rank), p50 over the probe crop's queries against the bench's bank, chunked as the search chunks them: the part of
+ * the 1-NN this method cannot shed, printed beside `/infer` (null where the bank is searched otherwise).
+ */
+async function int8ProductCost(b: Backbone, bank: MemoryBank, probe: Buffer): Promise<number | null> {
+  const index = bankIndex(bank, KNN);
+  if (isPositionalIndex(index) || index.search !== "int8" || index.n < INT8_MIN_BANK) return null;
+  const f = await extractImage(b, probe, bankInputMode(bank.backbone));
+  const { session } = await createSession(buildInt8ProductModel(await quantizeBank(index, THREADS)), b.device, THREADS);
+  const chunk = int8QueryChunk(index.n, f.nValid), d = b.dim;
+  const ts: number[] = [];
+  for (let i = 0; i < Math.max(5, Math.min(RUNS, 10)) + 1; i++) {
+    const t = performance.now();
+    for (let q0 = 0; q0 < f.nValid; q0 += chunk) {
+      const m = Math.min(chunk, f.nValid - q0);
+      await session.run({ Q: new ort.Tensor("float32", f.feats.subarray(q0 * d, (q0 + m) * d), [m, d]) });
+    }
+    if (i > 0) ts.push(performance.now() - t); // the first run warms the session
+  }
+  await session.release();
+  return r1(pct(ts, 50));
 }
 
 /**

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex, quantizeBank, releaseIndex, searchChannels } from "./knn.ts";
+import ort from "onnxruntime-node";
+import { createSession } from "./backbone.ts";
+import { buildInt8ProductModel, INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex, quantizeBank, releaseIndex, rowSqNorms, searchChannels } from "./knn.ts";
 
 function lcg(seed: number) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296); }
 
@@ -102,4 +104,24 @@ test("int8 search over a channel subset: low-variance channels left out of the c
   const exact = await nearestDistances(makeIndex(bank, n, d, "exact"), q, nq);
   const got = await nearestDistances(idx, q, nq);
   for (let i = 0; i < nq; i++) assert.ok(Math.abs(got[i]! - exact[i]!) < 1e-4, `row ${i}: ${got[i]} vs exact ${exact[i]}`);
+});
+
+test("the int8 candidate product alone (the bench's floor): its per-query minimum is the search's, up to the quantisation", async () => {
+  const rnd = lcg(9);
+  const d = 48, n = 5000, nq = 300;
+  const bank = Float32Array.from({ length: n * d }, () => Math.abs(rnd())), q = Float32Array.from({ length: nq * d }, () => Math.abs(rnd()));
+  const idx = makeIndex(bank, n, d, "int8");
+  const { session } = await createSession(buildInt8ProductModel(await quantizeBank(idx)), "cpu");
+  const approx = (await session.run({ Q: new ort.Tensor("float32", q, [nq, d]) })).M!.data as Float32Array;
+  await session.release();
+  const exact = await nearestDistances(makeIndex(bank, n, d, "exact"), q, nq);
+  const qn = rowSqNorms(q, nq, d);
+  let off = 0;
+  for (let i = 0; i < nq; i++) {
+    const e = exact[i]! ** 2 - qn[i]!; // the model's minimum leaves ||q||² out, like the search's graph
+    assert.ok(Number.isFinite(approx[i]!));
+    off = Math.max(off, Math.abs(approx[i]! - e) / Math.max(1, Math.abs(e)));
+  }
+  assert.ok(off < 0.05, `approximate minimum within 5 % of the exact one (worst ${off})`);
+  assert.ok(off > 0, "and not the exact one: no re-rank");
 });

@@ -125,28 +125,20 @@ const QUANT_ROWS = 4096;
 export interface Int8Bank { bq: Int8Array; scales: Float32Array; sqNorms: Float32Array; n: number; dim: number; channels: Int32Array }
 
 /**
- * Graph for one bank (int8 search): constants BQ int8 [np,ds] (the bank's search channels, padded to a whole number
- * of candidate groups; transposed by onnxruntime's constant folding at load), BS2 = −2·scales, BN = ||b||² (padding:
- * +huge, never a candidate); inputs Q [nq,d] and B [nb,d] (fp32 bank, for the re-rank) → M [nq] = min over the K
- * candidates of ||b − q||² (fp32, all d channels).
- *
- * The K candidates are the K smallest approximate distances, found in two stages: the minimum of each group of
- * `group` rows (rows j, j + np/group, …), the K best groups, then the K best of their K·group rows. Any K smallest
- * values lie in at most K groups, each with a minimum no larger than the K-th value, so the result is the same set
- * as one TopK over all np values, which cost 30 % of the search (TopK over 16k values per query).
+ * The int8 candidate product in graph `g`: constants BQ int8 [np,ds] (the bank's search channels, padded to a whole
+ * number of groups of `group` rows; transposed by onnxruntime's constant folding at load), BS2 = −2·scales, BN = ||b||²
+ * (padding: +huge, never a candidate); input Q [nq,d] → approx [nq,np] ≈ ||b||² − 2 q·b (fp32 out of MatMulInteger).
  */
-export function buildInt8SearchModel(bank: Int8Bank, k: number, group: number): Uint8Array {
+function int8Product(g: GraphBuilder, bank: Int8Bank, group: number): { approx: string; np: number } {
   const { n, dim: d, channels } = bank;
   const ds = channels.length;
   const np = Math.ceil(n / group) * group;
-  const ng = np / group;
   const bq = new Int8Array(np * ds);
   bq.set(bank.bq);
   const bs2 = new Float32Array(np);
   for (let i = 0; i < n; i++) bs2[i] = -2 * bank.scales[i]!;
   const bn = new Float32Array(np).fill(3e38);
   bn.set(bank.sqNorms);
-  const g = new GraphBuilder("knn8");
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   g.inits.push({ name: "BQ", dims: [np, ds], data_type: DataType.INT8, raw_data: bytes(bq) });
   g.inits.push({ name: "BS2", dims: [np], data_type: DataType.FLOAT, raw_data: bytes(bs2) });
@@ -155,7 +147,36 @@ export function buildInt8SearchModel(bank: Int8Bank, k: number, group: number): 
   g.nodes.push({ input: [qs], output: ["QU", "QS", "QZ"], name: "quantize_queries", op_type: "DynamicQuantizeLinear", attribute: [] });
   const bqt = g.op("Transpose", ["BQ"], { perm: [1, 0] });
   const dots = g.op("Cast", [g.op("MatMulInteger", ["QU", bqt, "QZ"])], { to: DataType.FLOAT });
-  const approx = g.op("Add", [g.op("Mul", [dots, g.op("Mul", ["BS2", "QS"])]), "BN"]); // ≈ ||b||² − 2 q·b, [nq,np]
+  return { approx: g.op("Add", [g.op("Mul", [dots, g.op("Mul", ["BS2", "QS"])]), "BN"]), np };
+}
+
+/**
+ * The int8 search's candidate product and one minimum per query, nothing else: no top-K, no exact re-rank (so not a
+ * search; its minimum is approximate). `npm run bench` times it beside `/infer` as the part of the 1-NN this method
+ * cannot shed. Q [nq,d] → M [nq].
+ */
+export function buildInt8ProductModel(bank: Int8Bank): Uint8Array {
+  const g = new GraphBuilder("knn8p");
+  const { approx } = int8Product(g, bank, CANDIDATE_GROUP);
+  g.op("ReduceMin", [approx], { axes: [1], keepdims: 0 }, "M");
+  return encodeModel(g.build([valueInfo("Q", DataType.FLOAT, ["nq", bank.dim])], [valueInfo("M", DataType.FLOAT, ["nq"])], "knn_int8_product"), { producer: "bdi-engine knn" });
+}
+
+/**
+ * Graph for one bank (int8 search): the candidate product (int8Product) of Q [nq,d], then the K candidates, re-ranked
+ * with exact fp32 distances from input B [nb,d] (the bank, all d channels) → M [nq] = min over the K candidates of
+ * ||b − q||².
+ *
+ * The K candidates are the K smallest approximate distances, found in two stages: the minimum of each group of
+ * `group` rows (rows j, j + np/group, …), the K best groups, then the K best of their K·group rows. Any K smallest
+ * values lie in at most K groups, each with a minimum no larger than the K-th value, so the result is the same set
+ * as one TopK over all np values, which cost 30 % of the search (TopK over 16k values per query).
+ */
+export function buildInt8SearchModel(bank: Int8Bank, k: number, group: number): Uint8Array {
+  const { n, dim: d } = bank;
+  const g = new GraphBuilder("knn8");
+  const { approx, np } = int8Product(g, bank, group);
+  const ng = np / group;
   const topK = (values: string, count: number, out: [string, string]) => g.nodes.push({
     input: [values, g.constI64([count], "k")], output: out, name: out[0], op_type: "TopK",
     attribute: [{ name: "largest", type: 2, i: 0 }, { name: "sorted", type: 2, i: 0 }],
@@ -233,12 +254,16 @@ export async function prepareIndex(index: KnnIndex, opts: KnnOptions = {}): Prom
   if (index.search === "int8" && index.n >= INT8_MIN_BANK) await int8Session(index, opts);
 }
 
+/** Queries per run of an int8 session: its approximate distance block is that many × n floats (default 8M = 32 MB). */
+export function int8QueryChunk(n: number, nq: number, blockFloats = 8 * 1024 * 1024): number {
+  return Math.max(1, Math.min(nq, Math.floor(blockFloats / n)));
+}
+
 async function nearestInt8(index: KnnIndex, queries: Float32Array, nq: number, opts: KnnOptions): Promise<Float32Array> {
   const d = index.dim;
   const s = await int8Session(index, opts);
   const out = new Float32Array(nq);
-  // the approximate distance block is qChunk × n floats
-  const qChunk = Math.max(1, Math.min(nq, Math.floor((opts.blockFloats ?? 8 * 1024 * 1024) / index.n)));
+  const qChunk = int8QueryChunk(index.n, nq, opts.blockFloats);
   const B = new ort.Tensor("float32", index.vectors, [index.n, d]);
   for (let q0 = 0; q0 < nq; q0 += qChunk) {
     const m = Math.min(qChunk, nq - q0);
