@@ -45,6 +45,12 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
       const m = await runEval(data, out);
       assert.equal(typeof m.image_auroc, "number");
       assert.deepEqual([m.pixel_auroc, m.aupro_fpr30, m.pixel_metric_images], [null, null, 2]);
+      // the bootstrap intervals of the image metrics hold their point values
+      const iv = m.intervals_95 as Record<string, [number, number]>;
+      for (const k of ["image_auroc", "frr_at_recall_95", "recall_at_frr_1"]) {
+        const [lo, hi] = iv[k]!, v = m[k] as number;
+        assert.ok(lo <= v && v <= hi && lo >= 0 && hi <= 1, `${k}: ${lo} ≤ ${v} ≤ ${hi}`);
+      }
       const csv = readFileSync(path.join(out, "scores.csv"), "utf8").trim().split("\n");
       assert.equal(csv.length, 5);
       for (const f of ["good/000", "good/001", "pitting/000", "pitting/001"]) assert.ok(existsSync(path.join(out, "maps", `${f}.npy`)), f);

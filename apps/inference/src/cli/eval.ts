@@ -3,7 +3,8 @@
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
 // (false-reject rate at 95 % / 99 % recall, recall at 1 % false-reject, recall by defect size at the calibrated
-// threshold), the promised vs realised false-reject rate, and per-stage timings. `--holdout K` keeps K evenly
+// threshold), the promised vs realised false-reject rate, 95 % bootstrap intervals of the image metrics over the
+// test crops (what a test set of this size can tell apart), and per-stage timings. `--holdout K` keeps K evenly
 // spaced good training crops out of the fit and counts their false rejects too. Writes OUT/scores.csv
 // (file,label,score), OUT/maps/<type>/<stem>.npy (float32, H×W, higher = more anomalous) and OUT/metrics.json;
 // `--json` prints the metrics JSON on stdout instead of the summary lines. `--seeds 0,1,…` fits once per coreset seed
@@ -11,7 +12,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
+import { aupro, auroc, bootstrapInterval, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -206,6 +207,10 @@ async function main() {
     holdout_images: holdout.length,
     recall_at_threshold: rejected(imgScores.filter((_, i) => imgLabels[i])),
     recall_by_defect_px: { under_100: recallBySize(0, 100), from_100_to_1000: recallBySize(100, 1000), over_1000: recallBySize(1000, Infinity) },
+    // what this many test crops can tell apart: good and defective crops resampled (core's bootstrapInterval)
+    intervals_95: both ? Object.fromEntries(([
+      ["image_auroc", auroc], ["frr_at_recall_95", (sc: number[], lb: number[]) => frrAtRecall(sc, lb, 0.95)], ["recall_at_frr_1", (sc: number[], lb: number[]) => recallAtFrr(sc, lb, 0.01)],
+    ] as const).map(([k, f]) => { const iv = bootstrapInterval(imgScores, imgLabels, f); return [k, [iv.low, iv.high]]; })) as Intervals : null,
   };
   const metrics = {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, input, knn,
@@ -241,12 +246,16 @@ async function main() {
   for (const [k, v] of Object.entries(summary.spread)) console.log(`${k.padEnd(24)} ${v.min.toFixed(4)} – ${v.max.toFixed(4)}, ${v.mean.toFixed(4)}`);
 }
 
+/** 95 % bootstrap intervals [low, high] of the image-level metrics over the test crops. */
+type Intervals = Record<"image_auroc" | "frr_at_recall_95" | "recall_at_frr_1", [number, number]>;
+
 /** What evaluate() reports (metrics.json has these and the run's settings). */
 interface Metrics {
   image_auroc: number; pixel_auroc: number | null; aupro_fpr30: number | null; pixel_metric_images: number; types_without_masks: string[];
   frr_at_recall_95: number | null; frr_at_recall_99: number | null; recall_at_frr_1: number | null; calibrated_threshold: number | null;
   promised_frr: number | null; realised_frr_test_good: number | null; realised_frr_holdout: number | null; holdout_images: number;
   recall_at_threshold: number | null; recall_by_defect_px: Record<"under_100" | "from_100_to_1000" | "over_1000", { n: number; recall: number | null }>;
+  intervals_95: Intervals | null;
   train_images: number; layout: string; registration_share: number | null; baseline: string; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
 }
 
@@ -274,6 +283,8 @@ function printSummary(m: Metrics, out: string): void {
   console.log(`${m.layout} memory${m.registration_share === null ? "" : ` (registration share ${f4(m.registration_share)})`}, ${m.bank_size} vectors; map baseline ${m.baseline}`);
   console.log(`image AUROC ${f4(m.image_auroc)}  ${pixelLine}`);
   console.log(`false-reject at 95 % recall ${pc(m.frr_at_recall_95)}, at 99 % recall ${pc(m.frr_at_recall_99)}; recall at 1 % false-reject ${pc(m.recall_at_frr_1)}`);
+  const iv = m.intervals_95;
+  if (iv) console.log(`95 % bootstrap intervals over the test crops: image AUROC ${f4(iv.image_auroc[0])}–${f4(iv.image_auroc[1])}, false-reject at 95 % recall ${pc(iv.frr_at_recall_95[0])}–${pc(iv.frr_at_recall_95[1])}, recall at 1 % false-reject ${pc(iv.recall_at_frr_1[0])}–${pc(iv.recall_at_frr_1[1])}`);
   console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
   const t = m.timings_ms_per_image;
   console.log(`per test image: decode ${t.decode.toFixed(1)} ms, backbone ${t.backbone.toFixed(1)} ms, knn ${t.knn.toFixed(1)} ms, post ${t.post.toFixed(1)} ms; fit ${t.fit_total_s.toFixed(1)} s for ${m.train_images} images (coreset ${(t.fit_coreset_total / 1000).toFixed(1)} s)`);

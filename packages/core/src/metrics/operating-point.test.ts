@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { frrAtRecall, recallAtFrr } from "./operating-point.ts";
+import { bootstrapInterval, frrAtRecall, recallAtFrr } from "./operating-point.ts";
+import { auroc } from "./auroc.ts";
 import { InvalidInputError } from "../errors.ts";
 
 // 10 good crops scored 0..9, 4 defective ones scored 3.5, 8.5, 9.5, 12
@@ -26,4 +27,26 @@ test("operating points refuse one-class or mismatched input", () => {
   assert.throws(() => recallAtFrr([1, 2], [1], 0.01), InvalidInputError);
   assert.throws(() => frrAtRecall(scores, labels, 0), InvalidInputError);
   assert.throws(() => recallAtFrr(scores, labels, 1), InvalidInputError);
+});
+
+test("bootstrapInterval: known answers, the point value inside, the same interval for the same seed, wider with fewer crops", () => {
+  // perfectly separated: every resample is separated too
+  const sep = bootstrapInterval([0, 1, 2, 5, 6, 7], [0, 0, 0, 1, 1, 1], auroc, { draws: 200 });
+  assert.deepEqual([sep.value, sep.low, sep.high], [1, 1, 1]);
+  // every defective crop above every good one but the lowest: FRR at 75 % recall is 0.1 here, the interval spans it
+  const frr = (s: number[], l: number[]) => frrAtRecall(s, l, 0.75);
+  const iv = bootstrapInterval(scores, labels, frr, { draws: 500, seed: 3 });
+  assert.equal(iv.value, 0.1);
+  assert.ok(iv.low <= iv.value && iv.value <= iv.high && iv.low >= 0 && iv.high <= 1, JSON.stringify(iv));
+  assert.ok(iv.high > iv.low, "4 defective crops cannot pin it down");
+  assert.deepEqual(bootstrapInterval(scores, labels, frr, { draws: 500, seed: 3 }), iv);
+  assert.equal(iv.draws, 500);
+  assert.equal(iv.level, 0.95);
+  // the same two score distributions with 10× the crops: a narrower interval
+  const big = Array.from({ length: 10 }, () => scores).flat(), bigL = Array.from({ length: 10 }, () => labels).flat();
+  const a = bootstrapInterval(scores, labels, auroc, { draws: 400 }), b = bootstrapInterval(big, bigL, auroc, { draws: 400 });
+  assert.ok(b.high - b.low < a.high - a.low, `${b.high - b.low} < ${a.high - a.low}`);
+  assert.throws(() => bootstrapInterval(scores, labels, auroc, { draws: 5 }), InvalidInputError);
+  assert.throws(() => bootstrapInterval(scores, labels, auroc, { level: 1 }), InvalidInputError);
+  assert.throws(() => bootstrapInterval([1, 2], [0, 0], auroc), InvalidInputError);
 });

@@ -35,3 +35,43 @@ export function recallAtFrr(scores: ArrayLike<number>, labels: ArrayLike<number>
   const bar = ok[Math.floor(frr * ok.length + 1e-9)]!;
   return ng.filter((s) => s > bar).length / ng.length;
 }
+
+export interface BootstrapInterval {
+  /** the metric on the test set as it is */
+  value: number;
+  low: number;
+  high: number;
+  level: number;
+  draws: number;
+}
+
+/**
+ * Percentile bootstrap interval of an image-level metric (e.g. auroc, frrAtRecall at 95 %): the good and the defective
+ * crops are resampled separately, with replacement and their counts kept, `draws` times; a fixed seed makes two runs
+ * print the same interval. It says what a test set of this size can tell apart: with 48 defective crops the FRR at 95 %
+ * recall rests on the 3rd-lowest defective score, and two fits that differ only in the coreset's seed moved it by 13
+ * points on kolektorsdd_crack (41.9 vs 29.0 %).
+ */
+export function bootstrapInterval(
+  scores: ArrayLike<number>, labels: ArrayLike<number>, metric: (scores: number[], labels: number[]) => number,
+  opts: { draws?: number; level?: number; seed?: number } = {},
+): BootstrapInterval {
+  const draws = opts.draws ?? 1000, level = opts.level ?? 0.95;
+  if (!(Number.isInteger(draws) && draws >= 10)) throw new InvalidInputError(`draws must be an integer ≥ 10, got ${draws}`);
+  if (!(level > 0 && level < 1)) throw new InvalidInputError(`level must be within (0, 1), got ${level}`);
+  const { ok, ng } = split(scores, labels);
+  const value = metric(Array.from(scores), Array.from(labels));
+  let s = (opts.seed ?? 1) >>> 0;
+  const next = (n: number) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return Math.floor((s / 4294967296) * n); };
+  const labelsOf = [...ok.map(() => 0), ...ng.map(() => 1)];
+  const values = new Float64Array(draws);
+  const sample = new Array<number>(ok.length + ng.length);
+  for (let b = 0; b < draws; b++) {
+    for (let i = 0; i < ok.length; i++) sample[i] = ok[next(ok.length)]!;
+    for (let i = 0; i < ng.length; i++) sample[ok.length + i] = ng[next(ng.length)]!;
+    values[b] = metric(sample, labelsOf);
+  }
+  values.sort();
+  const at = (q: number) => values[Math.min(draws - 1, Math.max(0, Math.round(q * (draws - 1))))]!;
+  return { value, low: at((1 - level) / 2), high: at(1 - (1 - level) / 2), level, draws };
+}
