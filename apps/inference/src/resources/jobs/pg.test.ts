@@ -110,38 +110,43 @@ describe("plant mode: fits on any replica, progress and model changes everywhere
 
   it("two fits queued on A run on the workers B and C one after the other; A streams their progress and /train/status", async () => {
     const [b, c] = await Promise.all([startReplica("replica-b"), startReplica("replica-c")]);
-    const seenOnA: JobSnapshot[] = [];
-    a.svc.jobs.on("job", (j: JobSnapshot) => seenOnA.push(j));
-    const f1 = await startFit(a.svc, { roi: await roiOf(a.svc) }, who);
-    const f2 = await startFit(a.svc, { roi: await roiOf(a.svc) }, who);
-    // The legacy client's /train/status on A while a worker elsewhere runs the first fit and the second waits.
-    const busy = await until("A's /train/status: running, one queued", async () => {
-      const s = (await (await fetch(`${a.base}/train/status?recipe_id=plant`)).json()) as { status: string; queue_size: number };
-      return s.status === "running" && s.queue_size === 1 ? s : null;
-    });
-    assert.equal(busy.status, "running");
-    const [r1, r2] = await Promise.all([f1.done, f2.done]);
-    // `done` on A carries the versions as rows again (the fits ran elsewhere, their results came back as JSON).
-    assert.equal(r1.version.versionNumber, 1);
-    assert.equal(r2.version.versionNumber, 2);
-    assert.ok(r2.version.createdAt instanceof Date);
-    assert.equal(r2.version.status, "ready");
-    const [j1, j2] = [await jobRow(a.svc, f1.jobId), await jobRow(a.svc, f2.jobId)];
-    for (const j of [j1, j2]) {
-      assert.equal(j.status, "succeeded");
-      assert.ok(["replica-b", "replica-c"].includes(j.replicaId!), `run by a worker, not by A (${j.replicaId})`);
-      assert.equal(j.attempt, 1);
+    // closed whatever happens: workers left running would take the next tests' fits
+    try {
+      const seenOnA: JobSnapshot[] = [];
+      a.svc.jobs.on("job", (j: JobSnapshot) => seenOnA.push(j));
+      const f1 = await startFit(a.svc, { roi: await roiOf(a.svc) }, who);
+      const f2 = await startFit(a.svc, { roi: await roiOf(a.svc) }, who);
+      // The legacy client's /train/status on A while a worker elsewhere runs the first fit and the second waits.
+      const busy = await until("A's /train/status: running, one queued", async () => {
+        const s = (await (await fetch(`${a.base}/train/status?recipe_id=plant`)).json()) as { status: string; queue_size: number };
+        return s.status === "running" && s.queue_size === 1 ? s : null;
+      });
+      assert.equal(busy.status, "running");
+      const [r1, r2] = await Promise.all([f1.done, f2.done]);
+      // `done` on A carries the versions as rows again (the fits ran elsewhere, their results came back as JSON).
+      assert.equal(r1.version.versionNumber, 1);
+      assert.equal(r2.version.versionNumber, 2);
+      assert.ok(r2.version.createdAt instanceof Date);
+      assert.equal(r2.version.status, "ready");
+      const [j1, j2] = [await jobRow(a.svc, f1.jobId), await jobRow(a.svc, f2.jobId)];
+      for (const j of [j1, j2]) {
+        assert.equal(j.status, "succeeded");
+        assert.ok(["replica-b", "replica-c"].includes(j.replicaId!), `run by a worker, not by A (${j.replicaId})`);
+        assert.equal(j.attempt, 1);
+      }
+      assert.ok(j2.startedAt!.getTime() >= j1.finishedAt!.getTime(), "one fit per ROI at a time, across replicas");
+      // Progress of the first fit as A saw it: running on a worker, part-way values, then succeeded.
+      const first = seenOnA.filter((j) => j.id === f1.jobId);
+      assert.ok(first.some((j) => j.status === "running" && j.progress > 0 && j.progress < 1 && j.replicaId === j1.replicaId), "part-way progress on A");
+      assert.equal(first.at(-1)!.status, "succeeded");
+      assert.deepEqual(a.svc.jobs.active(), [], "overview: no active job left");
+      assert.deepEqual(a.svc.jobs.list({ roiKey: j1.roiId, status: "succeeded" }).map((j) => j.id).sort(), [f1.jobId, f2.jobId].sort());
+      // Every replica's view is the same, once the job's NOTIFY reached it (A's `done` can come first: one CI run in
+      // ~10 saw B still "running" here).
+      for (const r of [b, c]) await until(`${r.name}'s view of the second fit: succeeded`, () => r.svc.jobs.get(f2.jobId)?.status === "succeeded", 10_000);
+    } finally {
+      await Promise.all([b.close(), c.close()]);
     }
-    assert.ok(j2.startedAt!.getTime() >= j1.finishedAt!.getTime(), "one fit per ROI at a time, across replicas");
-    // Progress of the first fit as A saw it: running on a worker, part-way values, then succeeded.
-    const first = seenOnA.filter((j) => j.id === f1.jobId);
-    assert.ok(first.some((j) => j.status === "running" && j.progress > 0 && j.progress < 1 && j.replicaId === j1.replicaId), "part-way progress on A");
-    assert.equal(first.at(-1)!.status, "succeeded");
-    assert.deepEqual(a.svc.jobs.active(), [], "overview: no active job left");
-    assert.deepEqual(a.svc.jobs.list({ roiKey: j1.roiId, status: "succeeded" }).map((j) => j.id).sort(), [f1.jobId, f2.jobId].sort());
-    // Every replica's view is the same.
-    for (const r of [b, c]) assert.equal(r.svc.jobs.get(f2.jobId)?.status, "succeeded");
-    await Promise.all([b.close(), c.close()]);
   });
 
   it("a rollback on A is announced to B at once: B's model state and /infer use v1 and its threshold", async () => {
