@@ -39,6 +39,8 @@ class PicksBank {
   private cells: Uint32Array;
   private folds: Uint8Array;
   private n = 0;
+  /** rows per fold, as appended */
+  readonly foldSizes: number[] = [];
   constructor(private readonly dim: number, capacity: number) {
     this.vectors = new Float32Array(capacity * dim);
     this.cells = new Uint32Array(capacity);
@@ -58,14 +60,8 @@ class PicksBank {
     this.vectors.set(p.vectors, this.n * this.dim);
     this.cells.set(p.cells, this.n);
     this.folds.fill(fold, this.n, need);
+    this.foldSizes[fold] = p.n;
     this.n = need;
-  }
-
-  /** Rows per fold (fold-major, so these are contiguous). */
-  foldSizes(k: number): number[] {
-    const out = new Array<number>(k).fill(0);
-    for (let i = 0; i < this.n; i++) out[this.folds[i]!]!++;
-    return out;
   }
 
   /** Every row (the arrays themselves: trimmed to the rows once, should crops have been smaller than the first). */
@@ -322,7 +318,7 @@ export async function fitWithOutOfSample(
     parts.forEach((p, f) => { if (f !== skip) { v.set(p.vectors, o * d); o += p.n; } });
     return { vectors: v, n };
   };
-  const partSizes = whole ? whole.foldSizes(k) : parts.map((p) => p.n);
+  const partSizes = whole ? whole.foldSizes : parts.map((p) => p.n);
   const fitMs = performance.now() - t0;
   // pass 2: each fold against the other folds' coresets (one fold bank alive at a time: ≤ 2× the bank in memory);
   // keeps each crop's grid map (g² floats) and its geometry, and the per-fold position sums
