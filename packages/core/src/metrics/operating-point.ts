@@ -1,6 +1,7 @@
 // Image-level operating points: what a line sees at a threshold, not only the ranking quality (AUROC).
 // Labels: 1 = defective (NG, positive), 0 = good; a crop is rejected when score ≥ threshold.
 import { InvalidInputError } from "../errors.ts";
+import { randomInt, seededRandom } from "../math/random.ts";
 
 function split(scores: ArrayLike<number>, labels: ArrayLike<number>): { ok: number[]; ng: number[] } {
   if (scores.length !== labels.length) throw new InvalidInputError(`${scores.length} scores but ${labels.length} labels`);
@@ -61,8 +62,8 @@ export function bootstrapInterval(
   if (!(level > 0 && level < 1)) throw new InvalidInputError(`level must be within (0, 1), got ${level}`);
   const { ok, ng } = split(scores, labels);
   const value = metric(Array.from(scores), Array.from(labels));
-  let s = (opts.seed ?? 1) >>> 0;
-  const next = (n: number) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return Math.floor((s / 4294967296) * n); };
+  const rng = seededRandom(opts.seed ?? 1);
+  const next = (n: number) => randomInt(rng, n);
   const labelsOf = [...ok.map(() => 0), ...ng.map(() => 1)];
   const values = new Float64Array(draws);
   const sample = new Array<number>(ok.length + ng.length);
