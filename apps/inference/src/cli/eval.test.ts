@@ -1,6 +1,6 @@
 // `npm run eval` on image-level data sets (issue 12): an MVTec layout without ground_truth/ (many real sets), and one
 // where a defect type has no masks, run as the real CLI process with the real bundled backbone. Image metrics are
-// reported, pixel metrics skipped (or computed over the images that have masks), scores.csv and the maps written.
+// reported, pixel metrics skipped (or computed over the images that have masks), scores.csv, oos.csv and the maps written.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -54,6 +54,13 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
       const csv = readFileSync(path.join(out, "scores.csv"), "utf8").trim().split("\n");
       assert.equal(csv.length, 5);
       for (const f of ["good/000", "good/001", "pitting/000", "pitting/001"]) assert.ok(existsSync(path.join(out, "maps", `${f}.npy`)), f);
+      // every training crop's out-of-sample score, and the two the calibrated threshold lies between
+      const oos = readFileSync(path.join(out, "oos.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+      assert.deepEqual(oos.map(([f]) => f).sort(), [0, 1, 2, 3, 4].map((i) => path.join("train", "good", `00${i}.png`)));
+      const setBy = m.threshold_set_by as Array<{ file: string; score: number }>;
+      const top2 = oos.map(([, v]) => Number(v)).sort((a, b) => a - b).slice(-2);
+      assert.deepEqual(setBy.map((c) => c.score), top2);
+      assert.ok(top2[0]! <= (m.calibrated_threshold as number) && (m.calibrated_threshold as number) <= top2[1]!);
     } finally {
       rmSync(data, { recursive: true, force: true });
       rmSync(out, { recursive: true, force: true });

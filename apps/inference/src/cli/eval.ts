@@ -6,13 +6,14 @@
 // threshold), the promised vs realised false-reject rate, 95 % bootstrap intervals of the image metrics over the
 // test crops (what a test set of this size can tell apart), and per-stage timings. `--holdout K` keeps K evenly
 // spaced good training crops out of the fit and counts their false rejects too. Writes OUT/scores.csv
-// (file,label,score), OUT/maps/<type>/<stem>.npy (float32, H×W, higher = more anomalous) and OUT/metrics.json;
+// (file,label,score), OUT/maps/<type>/<stem>.npy (float32, H×W, higher = more anomalous), OUT/oos.csv (file,score: the
+// training crops' out-of-sample scores, which the calibrated threshold comes from) and OUT/metrics.json;
 // `--json` prints the metrics JSON on stdout instead of the summary lines. `--seeds 0,1,…` fits once per coreset seed
 // (OUT/seed-N/…) and adds the spread of every metric (OUT/metrics.json: seeds, spread, per_seed).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, bootstrapInterval, expectedRates, frrAtRecall, legacyThreshold, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
+import { aupro, auroc, bootstrapInterval, expectedRates, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -185,6 +186,11 @@ async function main() {
     // OK scores), what it promises, and what good crops the fit never saw then get.
     const oosScores = fitted.oos?.scores ?? null;
     const threshold = oosScores ? legacyThreshold({ okScores: oosScores }).threshold : null;
+    // which training crops the threshold comes from: each scored crop's out-of-sample score (OUT/oos.csv), and the two
+    // whose scores the legacy 99th percentile interpolates between (on 100 crops: the highest and second highest)
+    const oosCrops = fitted.oos ? fitted.oos.scored.map((i, j) => ({ file: join("train", "good", basename(train[i]!)), score: fitted.oos!.scores[j]! })) : [];
+    if (oosCrops.length) writeFileSync(join(out, "oos.csv"), ["file,score", ...oosCrops.map((c) => `${c.file},${c.score}`)].join("\n") + "\n");
+    const thresholdSetBy = percentileSources(oosCrops.map((c) => c.score)).map((i) => oosCrops[i]!);
     // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
     const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
     const holdoutScores: number[] = [];
@@ -201,6 +207,7 @@ async function main() {
     frr_at_recall_99: both ? frrAtRecall(imgScores, imgLabels, 0.99) : null,
     recall_at_frr_1: both ? recallAtFrr(imgScores, imgLabels, 0.01) : null,
     calibrated_threshold: threshold,
+    threshold_set_by: thresholdSetBy,
     promised_frr: threshold === null ? null : expectedRates(threshold, oosScores!).falseRejectRate,
     realised_frr_test_good: rejected(goodScores),
     realised_frr_holdout: rejected(holdoutScores),
@@ -254,6 +261,7 @@ interface Metrics {
   image_auroc: number; pixel_auroc: number | null; aupro_fpr30: number | null; pixel_metric_images: number; types_without_masks: string[];
   frr_at_recall_95: number | null; frr_at_recall_99: number | null; recall_at_frr_1: number | null; calibrated_threshold: number | null;
   promised_frr: number | null; realised_frr_test_good: number | null; realised_frr_holdout: number | null; holdout_images: number;
+  threshold_set_by: Array<{ file: string; score: number }>;
   recall_at_threshold: number | null; recall_by_defect_px: Record<"under_100" | "from_100_to_1000" | "over_1000", { n: number; recall: number | null }>;
   intervals_95: Intervals | null;
   train_images: number; layout: string; registration_share: number | null; baseline: string; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
@@ -286,9 +294,10 @@ function printSummary(m: Metrics, out: string): void {
   const iv = m.intervals_95;
   if (iv) console.log(`95 % bootstrap intervals over the test crops: image AUROC ${f4(iv.image_auroc[0])}–${f4(iv.image_auroc[1])}, false-reject at 95 % recall ${pc(iv.frr_at_recall_95[0])}–${pc(iv.frr_at_recall_95[1])}, recall at 1 % false-reject ${pc(iv.recall_at_frr_1[0])}–${pc(iv.recall_at_frr_1[1])}`);
   console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
+  if (m.threshold_set_by.length) console.log(`the threshold comes from the out-of-sample scores of ${m.threshold_set_by.map((c) => `${c.file} (${c.score.toFixed(2)})`).join(" and ")} (every training crop's: oos.csv)`);
   const t = m.timings_ms_per_image;
   console.log(`per test image: decode ${t.decode.toFixed(1)} ms, backbone ${t.backbone.toFixed(1)} ms, knn ${t.knn.toFixed(1)} ms, post ${t.post.toFixed(1)} ms; fit ${t.fit_total_s.toFixed(1)} s for ${m.train_images} images (coreset ${(t.fit_coreset_total / 1000).toFixed(1)} s)`);
-  console.log(`wrote ${join(out, "scores.csv")}, ${join(out, "maps")}/, ${join(out, "metrics.json")}`);
+  console.log(`wrote ${join(out, "scores.csv")}, ${join(out, "maps")}/, ${join(out, "metrics.json")}${m.threshold_set_by.length ? `, ${join(out, "oos.csv")}` : ""}`);
 }
 
 main().catch((e) => { console.error(`error: ${(e as Error).message}`); process.exit(1); });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { legacyThreshold, finiteScores } from "./legacyRule.ts";
+import { legacyThreshold, finiteScores, percentileSources } from "./legacyRule.ts";
 import { expectedRates, scoreStats, confusionAt, rocCurve, rocAuc, wilsonInterval } from "./rates.ts";
 import { EmptyScoresError, InvalidInputError } from "../errors.ts";
 import { auroc } from "../metrics/auroc.ts";
@@ -132,4 +132,20 @@ test("rocCurve: one point per distinct score, monotone, consistent with confusio
   assert.ok(Math.abs(rocAuc(pts)! - a) < 1e-12);
   assert.deepEqual(rocCurve([]), []);
   assert.equal(rocAuc(rocCurve([{ score: 1, label: "ok" }])), null);
+});
+
+test("percentileSources: the OK scores the rule's percentile interpolates between", () => {
+  // 100 scores 0..99 shuffled: p99 = 98.01, between the scores 98 and 99
+  const scores = Array.from({ length: 100 }, (_, i) => (i * 37) % 100);
+  const src = percentileSources(scores);
+  assert.deepEqual(src.map((i) => scores[i]), [98, 99]);
+  const t = legacyThreshold({ okScores: scores }).threshold;
+  assert.ok(scores[src[0]!]! <= t && t <= scores[src[1]!]!);
+  // the percentile on a score: that score alone (p50 of 5 scores = the median, 3, at index 4)
+  assert.deepEqual(percentileSources([5, 1, 4, 2, 3], 50), [4]);
+  assert.deepEqual(percentileSources([5, 1, 4, 2, 3], 100), [0]);
+  // non-finite scores are ignored, as by the rule; ties keep the input order
+  assert.deepEqual(percentileSources([NaN, 7, Infinity, 7, 1], 75), [1, 3]);
+  assert.deepEqual(percentileSources([NaN]), []);
+  assert.throws(() => percentileSources([1], 101), InvalidInputError);
 });

@@ -67,3 +67,21 @@ export function legacyThreshold(input: LegacyThresholdInput): LegacyThresholdRes
   if (pNg <= pOk) return { threshold: pOk * 1.02, rule: "p99ok_x1.02", pNg, ...base };
   return { threshold: (pOk + pNg) / 2, rule: "midpoint_p99ok_p5ng", pNg, ...base };
 }
+
+/**
+ * Which OK scores the rule's percentile lies between, as indices into `okScores` (non-finite scores ignored, as the
+ * rule does): the samples that set a threshold calibrated from OK scores alone. On 100 scores at p99, the highest and
+ * the second highest; one index when the percentile falls exactly on a score; none without a finite score.
+ */
+export function percentileSources(okScores: ArrayLike<number>, percentile = 99): number[] {
+  if (!(Number.isFinite(percentile) && percentile >= 0 && percentile <= 100)) {
+    throw new InvalidInputError(`percentile must be within [0, 100], got ${percentile}`);
+  }
+  const order: number[] = [];
+  for (let i = 0; i < okScores.length; i++) if (Number.isFinite(okScores[i])) order.push(i);
+  if (order.length === 0) return [];
+  order.sort((a, b) => okScores[a]! - okScores[b]! || a - b);
+  const at = (order.length - 1) * (percentile / 100);
+  const lo = Math.floor(at);
+  return at === lo || lo + 1 >= order.length ? [order[lo]!] : [order[lo]!, order[lo + 1]!];
+}
