@@ -41,6 +41,10 @@ export function finiteScores(values: ArrayLike<number> | null | undefined): Floa
   return out;
 }
 
+function checkPercentile(p: number): void {
+  if (!(Number.isFinite(p) && p >= 0 && p <= 100)) throw new InvalidInputError(`percentile must be within [0, 100], got ${p}`);
+}
+
 function mean(a: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]!;
@@ -54,9 +58,7 @@ function mean(a: Float64Array): number {
  */
 export function legacyThreshold(input: LegacyThresholdInput): LegacyThresholdResult {
   const p = input.percentile ?? 99;
-  if (!(Number.isFinite(p) && p >= 0 && p <= 100)) {
-    throw new InvalidInputError(`percentile must be within [0, 100], got ${p}`);
-  }
+  checkPercentile(p);
   const ok = finiteScores(input.okScores);
   const ng = finiteScores(input.ngScores);
   if (ok.length === 0) throw new EmptyScoresError("Se requiere al menos 1 score OK para calibrar");
@@ -74,9 +76,7 @@ export function legacyThreshold(input: LegacyThresholdInput): LegacyThresholdRes
  * the second highest; one index when the percentile falls exactly on a score; none without a finite score.
  */
 export function percentileSources(okScores: ArrayLike<number>, percentile = 99): number[] {
-  if (!(Number.isFinite(percentile) && percentile >= 0 && percentile <= 100)) {
-    throw new InvalidInputError(`percentile must be within [0, 100], got ${percentile}`);
-  }
+  checkPercentile(percentile);
   const order: number[] = [];
   for (let i = 0; i < okScores.length; i++) if (Number.isFinite(okScores[i])) order.push(i);
   if (order.length === 0) return [];
