@@ -173,6 +173,13 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     await id(page, "histogram-threshold").waitFor();
     assert.match((await id(page, "cal-frr").textContent()) ?? "", /%/);
     assert.match((await id(page, "cal-set").textContent()) ?? "", /10 OK · 2 NG/);
+    // the OK samples that hold the threshold up, highest first; the rule's p99 of 10 OK scores lies between the two marked
+    const highest = id(page, "ok-highest-item");
+    assert.equal(await highest.count(), 6);
+    assert.deepEqual(await highest.evaluateAll((els) => els.map((e) => e.getAttribute("data-sets-rule"))), ["true", "true", "false", "false", "false", "false"]);
+    const highestScores = await highest.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-score"))));
+    assert.deepEqual(highestScores, [...highestScores].sort((a, b) => b - a));
+    assert.match((await highest.first().locator("a").getAttribute("href")) ?? "", /\/datasets\?roi=.+&sample=/);
     await id(page, "rescore").waitFor();
     const range = id(page, "threshold-range");
     const [min, value] = await Promise.all([range.getAttribute("min"), range.getAttribute("value")]);

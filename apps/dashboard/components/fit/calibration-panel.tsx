@@ -10,6 +10,7 @@ import { ConfusionMatrix } from "@/components/ui/confusion-matrix";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Histogram } from "@/components/ui/histogram";
+import { HighestOkSamples } from "./highest-ok-samples";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { RocCurve } from "@/components/ui/roc-curve";
@@ -118,6 +119,8 @@ function CalibrationBody({ data, roiId }: { data: Data; roiId: string }) {
         inForce={data.activeCalibration?.threshold ?? null}
         testId="calibration-histogram"
       />
+
+      <HighestOkSamples items={data.okHighest} roiId={roiId} percentile={data.percentile} />
 
       <div className="rounded-lg border border-slate-200 p-4" data-testid="threshold-slider">
         <div className="flex flex-wrap items-center gap-3">

@@ -2,7 +2,7 @@
 // active bank (/calibrate_dataset), after a fit (out-of-sample, see fit.ts), or a threshold chosen in the dashboard.
 // Every one is stored by `storeCalibration`, with its scores and expected false-reject / miss rates.
 import { DEFAULT_AREA_MM2_THR } from "@bdi/core";
-import { legacyThreshold, type LegacyThresholdResult } from "@bdi/core/calibration/legacyRule";
+import { legacyThreshold, percentileSources, type LegacyThresholdResult } from "@bdi/core/calibration/legacyRule";
 import { expectedRates, scoreStats } from "@bdi/core/calibration/rates";
 import {
   createCalibration, findRoi, getModelVersion, getRoi, listCalibrations, listDatasetSamples, type Calibration, type ModelVersion, type Sample,
@@ -135,6 +135,25 @@ export function ruleOf(scores: LabelledScores) {
   if (ok.length === 0) return null;
   const t = legacyThreshold({ okScores: ok, ngScores: ng, percentile: scores.percentile });
   return { threshold: t.threshold, rule: t.rule, pOk: t.pOk, pNg: t.pNg, nOk: t.nOk, nNg: t.nNg };
+}
+
+/** OK samples the calibration view shows by default: the highest-scoring ones. */
+export const HIGHEST_OK_SHOWN = 6;
+
+/**
+ * The OK samples that hold a threshold up: the `n` highest-scoring, and the ones whose scores the rule's OK percentile
+ * lies between (`setsRule`; on 100 OK scores at p99 the two highest), highest first. A QA engineer reviews these:
+ * one that is not a good part, relabelled, lowers the threshold at the next calibration. (On bsdata_pitting's and
+ * kolektorsdd_crack's fits they were real OK crops unlike the rest: a first, washed-out frame, the most worn one, a
+ * fibre on the surface; README, session 13.)
+ */
+export function highestOkSamples(scores: LabelledScores, n = HIGHEST_OK_SHOWN) {
+  const ok = scores.items.filter((i) => i.label === "ok");
+  const sources = new Set(percentileSources(ok.map((i) => i.score), scores.percentile).map((k) => ok[k]!.sampleId));
+  const byScore = [...ok].sort((a, b) => b.score - a.score || a.sampleId.localeCompare(b.sampleId));
+  return byScore
+    .filter((i, k) => k < n || sources.has(i.sampleId))
+    .map((i) => ({ ...i, setsRule: sources.has(i.sampleId) }));
 }
 
 /** A version with its active calibration and its labelled set's scores (what the calibration views start from). */

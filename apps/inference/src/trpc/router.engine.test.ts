@@ -101,6 +101,13 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     assert.equal(d.baseline, "none");
     assert.equal(d.expected!.nOk, 10);
     assert.equal(d.stats.ok.n, 10);
+    // the OK samples that hold the threshold up: the six highest, highest first; the rule's p99 of 10 OK scores lies
+    // between the two highest, which are marked
+    const top = [...d.okScores].sort((a, b) => b - a);
+    assert.deepEqual(d.okHighest.map((s) => s.score), top.slice(0, 6));
+    assert.ok(d.okHighest.every((s) => s.label === "ok" && s.thumbUrl.endsWith(`/${s.sampleId}/thumb`)));
+    assert.deepEqual(d.okHighest.map((s) => s.setsRule), [true, true, false, false, false, false]);
+    assert.ok(d.okHighest[1]!.score <= d.rule!.pOk && d.rule!.pOk <= d.okHighest[0]!.score);
     // Served from the cache the second time (same computation stamp).
     const again = await c.calibration.data({ modelVersionId: v1 });
     assert.equal(again.computedAt, d.computedAt);

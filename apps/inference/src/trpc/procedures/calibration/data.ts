@@ -3,7 +3,7 @@ import { CalibrationDataInputSchema } from "@bdi/core/dashboard/models";
 import { viewerProcedure } from "../../trpc.ts";
 import { calibrationDto, modelVersionDto, sampleThumbUrl } from "../../dto.ts";
 import { services } from "../../helpers.ts";
-import { ruleOf, splitScores, versionCalibrationView } from "../../../services/calibrate.ts";
+import { highestOkSamples, ruleOf, splitScores, versionCalibrationView } from "../../../services/calibrate.ts";
 import { resolveVersion } from "../../../services/model-versions.ts";
 import { versionScoring } from "../../../services/model-state.ts";
 
@@ -34,6 +34,8 @@ export const data = viewerProcedure.input(CalibrationDataInputSchema).query(asyn
     okScores: ok,
     ngScores: ng,
     samples: scores.items.map((i) => ({ ...i, thumbUrl: sampleThumbUrl(i.sampleId) })),
+    /** the OK samples that hold the threshold up: the highest-scoring, and those the rule's OK percentile comes from */
+    okHighest: highestOkSamples(scores).map((i) => ({ ...i, thumbUrl: sampleThumbUrl(i.sampleId) })),
     errors: scores.errors,
     outOfSample: scores.outOfSample,
     stats: { ok: scoreStats(ok), ng: scoreStats(ng) },
