@@ -18,8 +18,8 @@ export function HighestOkSamples({ items, roiId, percentile }: { items: Item[]; 
     <div data-testid="ok-highest">
       <h3 className="text-sm font-semibold text-slate-900">OK samples with the highest scores</h3>
       <p className="mt-1 text-xs text-slate-600">
-        The rule starts from the {percentile}th percentile of the OK scores, which lies between the marked samples. If one of
-        them is not a good part, relabel it NG on Datasets and refit: the threshold comes down.
+        The rule starts from the OK scores&apos; p{percentile}, which lies between the marked samples. If one of them is not a
+        good part, relabel it NG on Datasets and refit: the threshold comes down.
       </p>
       <ul className="mt-2 grid grid-cols-3 gap-2 sm:grid-cols-6">
         {items.map((s) => (
