@@ -6,6 +6,7 @@
 // audit log and its CSV export. Screenshots: test-results/screenshots/workflow-*.png.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
@@ -237,6 +238,34 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     await page.keyboard.press("Shift+N");
     await id(page, "added-to-dataset").waitFor();
     await shot(page, "06-review-confirmed");
+  });
+
+  it("shows the line against the calibration's promise: the legacy client's /infer counted, test uploads not", async () => {
+    await page.goto(`${stack.dashboard.url}/fit?roi=${roiId}`);
+    await page.locator('[data-testid="line-promise"][data-verdict="open"]').waitFor({ timeout: 60_000 });
+    // the test inferences on Review are not the line
+    assert.equal(await id(page, "line-inspections").textContent(), "0");
+    // The line: the WPF client's multipart /infer, straight to the service (not through the dashboard)
+    const decisions: string[] = [];
+    for (const file of [GOOD, DEFECT]) {
+      const fd = new FormData();
+      fd.set("recipe_id", "disc-e2e");
+      fd.set("role_id", "master");
+      fd.set("roi_id", "friction-ring");
+      fd.set("mm_per_px", "0.05");
+      fd.set("image", new File([new Uint8Array(readFileSync(file))], "roi_20261206.png", { type: "image/png" }));
+      const res = await fetch(`${stack.inference.url}/infer`, { method: "POST", body: fd });
+      assert.equal(res.status, 200, await res.clone().text());
+      decisions.push(((await res.json()) as { decision: string }).decision);
+    }
+    await page.reload();
+    await page.locator('[data-testid="line-inspections"]', { hasText: /^2$/ }).waitFor({ timeout: 60_000 });
+    const ng = decisions.filter((d) => d === "ng").length;
+    assert.equal(await id(page, "line-pending").textContent(), String(ng), `NG calls to review (${decisions.join(", ")})`);
+    assert.equal(await id(page, "line-false-rejects").textContent(), "0");
+    assert.match((await id(page, "line-rate").textContent()) ?? "", /%/);
+    assert.equal(await id(page, "line-promise").getAttribute("data-verdict"), "open", "2 inspections tell nothing yet");
+    await shot(page, "04b-line-promise");
   });
 
   it("fits v2, then rolls back to v1 with a reason and compares the two on the same labelled set", async () => {

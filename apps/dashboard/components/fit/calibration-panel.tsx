@@ -11,6 +11,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { ErrorBanner } from "@/components/ui/error-banner";
 import { Histogram } from "@/components/ui/histogram";
 import { HighestOkSamples } from "./highest-ok-samples";
+import { LinePromise } from "./line-promise";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { RocCurve } from "@/components/ui/roc-curve";
@@ -109,6 +110,8 @@ function CalibrationBody({ data, roiId }: { data: Data; roiId: string }) {
         />
         <Stat label="Labelled set" value={`${data.okScores.length} OK · ${data.ngScores.length} NG`} hint={`scored ${formatDateTime(data.computedAt)}`} testId="cal-set" />
       </dl>
+
+      <LinePromise roiId={roiId} />
 
       <Histogram
         series={[

@@ -1,6 +1,8 @@
 // The shift report: what happened on one ROI during one shift or day, for a QA lead to hand over — inspections and
 // the NG rate, the reviewers' outcomes, and every change of the threshold in force (who, when, why, from → to).
-import { getRoi, shiftCounts, type ThresholdChange } from "@bdi/db";
+// And the promise report: whether the line sees the false-reject rate the active calibration promised.
+import { linePromise, type LinePromise } from "@bdi/core";
+import { calibrationLineCounts, getRoi, shiftCounts, type ThresholdChange } from "@bdi/db";
 import type { Services } from "./index.ts";
 
 export type ShiftReport = {
@@ -33,5 +35,27 @@ export async function shiftReport(svc: Services, input: { roiId: string; from: D
     thresholdAtStart: c.thresholdAtStart,
     thresholdChanges: c.thresholdChanges,
     current: { threshold: roi.activeCalibration?.threshold ?? null, versionNumber: roi.activeModelVersion?.versionNumber ?? null },
+  };
+}
+
+export type ActiveLinePromise = LinePromise & {
+  calibration: { id: string; threshold: number; rule: string; createdAt: Date; outOfSample: boolean };
+  versionNumber: number | null;
+};
+
+/**
+ * The ROI's active calibration against what the line (the legacy client's `/infer`) judged under it and what the
+ * reviewers found; null without an active calibration.
+ */
+export async function activeLinePromise(svc: Services, roiId: string): Promise<ActiveLinePromise | null> {
+  const db = svc.ctx.db.prisma;
+  const roi = await getRoi(db, roiId);
+  const cal = roi.activeCalibration;
+  if (!cal) return null;
+  const counts = await calibrationLineCounts(db, cal);
+  return {
+    ...linePromise(counts, cal.expectedFalseRejectRate),
+    calibration: { id: cal.id, threshold: cal.threshold, rule: cal.rule, createdAt: cal.createdAt, outOfSample: cal.outOfSample },
+    versionNumber: roi.activeModelVersion?.versionNumber ?? null,
   };
 }

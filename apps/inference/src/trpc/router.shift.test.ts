@@ -1,12 +1,15 @@
-// Fit cancel and the shift report through the router, real backbone and SQLite: a cancelled fit activates nothing
-// (the previous version stays, the audit log says who cancelled), and the report's numbers equal what the database
-// holds, counted here with plain SQL.
+// Fit cancel and the shift and promise reports through the router, real backbone and SQLite: a cancelled fit activates
+// nothing (the previous version stays, the audit log says who cancelled), and the reports' numbers equal what the
+// database holds, counted here with plain Prisma queries.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { makeTestCtx, ngCrop, okCrops, rejectsWith, uploadForm, type Caller, type TestCtx } from "./test-support.ts";
 import type { JobDto } from "./dto.ts";
+import { linePromise } from "@bdi/core";
+import { getServices } from "../services/index.ts";
+import { inferImage } from "../services/infer.ts";
 
 async function follow(c: Caller, jobId: string, onEvent?: (j: JobDto) => Promise<void> | void): Promise<JobDto[]> {
   const events: JobDto[] = [];
@@ -17,7 +20,7 @@ async function follow(c: Caller, jobId: string, onEvent?: (j: JobDto) => Promise
   return events;
 }
 
-describe("fit.cancel and reports.shift", () => {
+describe("fit.cancel, reports.shift and reports.line", () => {
   let t: TestCtx;
   let c: Caller;
   let roiId: string;
@@ -117,5 +120,56 @@ describe("fit.cancel and reports.shift", () => {
     assert.ok(Math.abs(change.toThreshold! - d.threshold! * 1.1) < 1e-9);
     assert.equal(change.fromThreshold, d.threshold);
     assert.equal(r.current.threshold, change.toThreshold);
+  });
+  it("reports.line: the line's inspections under the active calibration, by review outcome, against its promise", async () => {
+    const d = await c.calibration.data({ roiId });
+    const cal = d.activeCalibration!;
+    const before = await c.reports.line({ roiId });
+    assert.equal(before!.calibration.id, cal.id);
+    assert.equal(before!.promised, cal.expectedFalseRejectRate);
+    // The line: the legacy client's /infer path (source "legacy-infer"), real scoring; 3 OK crops and 2 pitted ones.
+    const svc = getServices(t.ctx);
+    const ref = { recipeId: "disc-s", roleId: "Inspection", roiId: "ring" };
+    const line = [];
+    for (const image of [...(await okCrops(3, 30)), await ngCrop(3), await ngCrop(4)]) {
+      const o = await inferImage(svc, { ref, image, requireCalibration: true, source: "legacy-infer" });
+      assert.equal(o.calibration?.id, cal.id, "judged under the active calibration");
+      line.push({ id: o.inspectionId, decision: o.decision });
+    }
+    const ng = line.filter((i) => i.decision === "ng");
+    const ok = line.filter((i) => i.decision === "ok");
+    // One NG call reviewed a good part (a false reject), one OK call found to be a defect (a miss); a test upload
+    // through the dashboard is not the line and is not counted.
+    if (ng[0]) await c.inspections.review({ id: ng[0].id, verdict: "false_positive" });
+    if (ok[0]) await c.inspections.review({ id: ok[0].id, verdict: "confirmed_ng" });
+    const fd = new FormData();
+    fd.set("roiId", roiId);
+    fd.set("file", new File([new Uint8Array(await ngCrop(6))], "t.png", { type: "image/png" }));
+    await c.inspections.testUpload(fd);
+
+    const r = (await c.reports.line({ roiId }))!;
+    const db = t.ctx.db.prisma;
+    const count = (where: Record<string, unknown>) => db.inspection.count({ where: { calibrationId: cal.id, source: "legacy-infer", ...where } });
+    assert.equal(r.inspections - before!.inspections, 5);
+    assert.equal(r.inspections, await count({}));
+    assert.equal(r.falseRejects, await count({ decision: "ng", reviewStatus: { in: ["false_positive", "relabelled_ok"] } }));
+    assert.equal(r.pendingNg, await count({ decision: "ng", reviewStatus: "pending" }));
+    assert.equal(r.missesFound, await count({ decision: "ok", reviewStatus: { in: ["confirmed_ng", "relabelled_ng"] } }));
+    assert.equal(r.goodParts, (await count({ decision: "ok" })) - r.missesFound + r.falseRejects);
+    assert.equal(r.falseRejects, ng.length ? 1 : 0);
+    assert.equal(r.missesFound, ok.length ? 1 : 0);
+    // the verdict and the bounds are core's on these counts
+    const expected = linePromise(
+      { ngGood: r.falseRejects, ngDefect: (await count({ decision: "ng" })) - r.falseRejects - r.pendingNg, ngPending: r.pendingNg,
+        okGood: r.goodParts - r.falseRejects, okPending: 0, okDefect: r.missesFound },
+      cal.expectedFalseRejectRate,
+    );
+    assert.deepEqual({ v: r.verdict, lo: r.rateLow, hi: r.rateHigh, i: r.interval95 }, { v: expected.verdict, lo: expected.rateLow, hi: expected.rateHigh, i: expected.interval95 });
+    assert.notEqual(r.verdict, "kept", "5 inspections cannot show a promise kept");
+    // Saving another threshold makes a new calibration: its line starts empty.
+    await c.calibration.save({ modelVersionId: d.modelVersion.id, threshold: d.threshold! * 1.05, reason: "line test" });
+    const fresh = (await c.reports.line({ roiId }))!;
+    assert.notEqual(fresh.calibration.id, cal.id);
+    assert.equal(fresh.inspections, 0);
   });
 });

@@ -16,6 +16,7 @@ import { bulk as samplesBulk } from "./procedures/samples/bulk.ts";
 import { start as fitStart } from "./procedures/fit/start.ts";
 import { progress as fitProgress } from "./procedures/fit/progress.ts";
 import { cancel as fitCancel } from "./procedures/fit/cancel.ts";
+import { line as reportsLine } from "./procedures/reports/line.ts";
 import { shift as reportsShift } from "./procedures/reports/shift.ts";
 import { list as jobsList } from "./procedures/jobs/list.ts";
 import { data as calibrationData } from "./procedures/calibration/data.ts";
@@ -69,7 +70,7 @@ export const appRouter = router({
   }),
   audit: router({ list: auditList, facets: auditFacets }),
   users: router({ list: usersList }),
-  reports: router({ shift: reportsShift }),
+  reports: router({ shift: reportsShift, line: reportsLine }),
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,6 +14,9 @@ export const ShiftReportInputSchema = z
     path: ["to"],
   });
 
+/** Whether the line sees the false-reject rate the ROI's active calibration promised (core's `linePromise`). */
+export const LinePromiseInputSchema = z.object({ roiId: IdSchema });
+
 /** The plant's shifts (local time): three of 8 h, and the whole day. */
 export const SHIFTS = [
   { id: "day", label: "Whole day (00:00–24:00)", startHour: 0, hours: 24 },

@@ -5,7 +5,7 @@ import { upsertRoi } from "./rois.ts";
 import { activateModelVersion, createModelVersion, markModelVersionReady } from "./modelVersions.ts";
 import { createCalibration } from "./calibrations.ts";
 import { createInspection, listInspections, reviewInspection } from "./inspections.ts";
-import { shiftCounts } from "./reports.ts";
+import { calibrationLineCounts, shiftCounts } from "./reports.ts";
 
 const H = 3_600_000;
 
@@ -78,6 +78,40 @@ test("listInspections order 'uncertain': nearest to the threshold first, cursor 
     const p3 = await listInspections(t.prisma, { order: "uncertain", limit: 2, cursor: p2.nextCursor });
     assert.deepEqual([...p1.items, ...p2.items, ...p3.items].map((i) => i.score), [0.49, 0.55, 0.1, 0.95, 0.3]);
     assert.equal(p3.nextCursor, null);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test("calibrationLineCounts: one calibration's line inspections by decision and what the reviewers said", async () => {
+  const t = await createTestDb();
+  try {
+    const { roi } = await upsertRoi(t.prisma, TEST_ROI_KEY, TEST_CTX);
+    const v = await createModelVersion(t.prisma, { roiId: roi.id, backboneId: "b", backboneSha256: "s", inputSize: 224, featureLayers: ["x"], coresetRateRequested: 0.1 }, TEST_CTX);
+    await markModelVersionReady(t.prisma, { id: v.id, nEmbeddings: 1, coresetSize: 1, coresetRateApplied: 0.1, tokenShape: [1, 1], artifactPath: "a" }, TEST_CTX);
+    const calib = (threshold: number) => ({ modelVersionId: v.id, threshold, rule: "p99_ok", scorePercentile: 99, areaMm2Thr: 1, okScores: [0.1], outOfSample: true });
+    const old = await createCalibration(t.prisma, calib(0.5), TEST_CTX);
+    const cal = await createCalibration(t.prisma, calib(0.6), TEST_CTX);
+    const make = (score: number, source: "legacy-infer" | "dashboard-test" = "legacy-infer", calibrationId = cal.id) =>
+      createInspection(t.prisma, { roiId: roi.id, calibrationId, score, threshold: 0.6, decision: score >= 0.6 ? "ng" : "ok", imageSha256: `h${score}`, width: 4, height: 4, source });
+    const review = (id: string, reviewStatus: "false_positive" | "confirmed_ng" | "relabelled_ok" | "relabelled_ng") =>
+      reviewInspection(t.prisma, { id, reviewStatus }, TEST_CTX);
+    const ok = [];
+    for (const s of [0.1, 0.2, 0.3, 0.4, 0.5]) ok.push(await make(s));
+    const ng = [];
+    for (const s of [0.61, 0.62, 0.63, 0.64, 0.65, 0.66]) ng.push(await make(s));
+    await review(ng[0]!.id, "false_positive");
+    await review(ng[1]!.id, "relabelled_ok");
+    await review(ng[2]!.id, "confirmed_ng");
+    await review(ng[3]!.id, "relabelled_ng");
+    await review(ok[0]!.id, "confirmed_ng"); // a miss found
+    await review(ok[1]!.id, "false_positive"); // an OK call reviewed as a good part
+    // not counted: a test upload, and an inspection under the earlier calibration
+    await make(0.9, "dashboard-test");
+    await make(0.9, "legacy-infer", old.id);
+
+    assert.deepEqual(await calibrationLineCounts(t.prisma, cal), { ngGood: 2, ngDefect: 2, ngPending: 2, okGood: 1, okPending: 3, okDefect: 1 });
+    assert.deepEqual(await calibrationLineCounts(t.prisma, old), { ngGood: 0, ngDefect: 0, ngPending: 1, okGood: 0, okPending: 0, okDefect: 0 });
   } finally {
     await t.cleanup();
   }

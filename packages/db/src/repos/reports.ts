@@ -1,5 +1,7 @@
 // The numbers of a shift report: one ROI's inspections in a time window counted by decision and review outcome, and
 // the changes of the threshold in force (from the audit log, where every activation is recorded with its pointers).
+// And what the line judged under one calibration, against the false-reject rate it promised.
+import type { LineCounts } from "@bdi/core/calibration/line-promise";
 import { parseJson, type Queryable } from "./common.ts";
 
 export type ThresholdChange = {
@@ -72,3 +74,26 @@ export async function shiftCounts(db: Queryable, input: { roiId: string; from: D
   }
   return { inspections: { total: count("ok") + count("ng"), ok: count("ok"), ng: count("ng") }, review, thresholdAtStart, thresholdChanges };
 }
+
+/**
+ * What the line judged under one calibration, for its promise (core's `linePromise`): the calibration's inspections
+ * from the line (source "legacy-infer": the dashboard's test uploads and dataset runs are not the line) by decision
+ * and review outcome.
+ */
+export async function calibrationLineCounts(db: Queryable, calibration: { id: string; roiId: string; createdAt: Date }): Promise<LineCounts> {
+  const rows = await db.inspection.groupBy({
+    by: ["decision", "reviewStatus"],
+    // roiId + createdAt: the [roiId, createdAt] index bounds the scan to the ROI's inspections since the calibration
+    where: { roiId: calibration.roiId, createdAt: { gte: calibration.createdAt }, calibrationId: calibration.id, source: "legacy-infer" },
+    _count: { _all: true },
+  });
+  const c: LineCounts = { ngGood: 0, ngDefect: 0, ngPending: 0, okGood: 0, okPending: 0, okDefect: 0 };
+  for (const r of rows) {
+    const truth = r.reviewStatus === "pending" ? "Pending" : GOOD_PART.has(r.reviewStatus) ? "Good" : "Defect";
+    c[`${r.decision === "ng" ? "ng" : "ok"}${truth}`] += r._count._all;
+  }
+  return c;
+}
+
+/** Review outcomes that say the part was good (the others but "pending" say it had a defect). */
+const GOOD_PART = new Set(["false_positive", "relabelled_ok"]);

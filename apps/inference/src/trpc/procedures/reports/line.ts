@@ -1,0 +1,10 @@
+import { LinePromiseInputSchema } from "@bdi/core/dashboard/reports";
+import { viewerProcedure } from "../../trpc.ts";
+import { services } from "../../helpers.ts";
+import { activeLinePromise } from "../../../services/reports.ts";
+
+/** The ROI's active calibration: the false-reject rate it promised against what the line judged since and the reviews. */
+export const line = viewerProcedure.input(LinePromiseInputSchema).query(async ({ ctx, input }) => {
+  const r = await activeLinePromise(services(ctx), input.roiId);
+  return r && { ...r, calibration: { ...r.calibration, createdAt: r.calibration.createdAt.toISOString() } };
+});
