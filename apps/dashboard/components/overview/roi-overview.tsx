@@ -137,6 +137,16 @@ function RoiRowView({ r }: { r: RoiRow }) {
         {r.activeCalibration?.expectedFalseRejectRate != null && (
           <div className="text-xs font-sans text-slate-500">FRR {formatPercent(r.activeCalibration.expectedFalseRejectRate)}</div>
         )}
+        {r.lineVerdict === "broken" && (
+          <Link href={`/fit?roi=${r.id}`} className="font-sans" data-testid="roi-line-broken" title="The line rejects more good parts than this calibration promised">
+            <Badge tone="ng">over promise</Badge>
+          </Link>
+        )}
+        {r.lineVerdict === "kept" && (
+          <Badge tone="ok" className="font-sans" data-testid="roi-line-kept">
+            promise kept
+          </Badge>
+        )}
       </td>
       <td className="px-3 py-2 text-right tabular-nums">
         {r.today.inspections === 0 ? (

@@ -1,7 +1,9 @@
 // What the dashboard's overview and ROI pickers show: recipes, ROIs with their dataset counts and active model,
-// today's decisions per ROI, the latest inspections.
+// today's decisions per ROI, the latest inspections, and whether the line keeps each active calibration's promise.
 import { countInspectionsByRoiAndDecision, listLatestInspections, listRecipes, listRois, type Inspection } from "@bdi/db";
+import type { LinePromise } from "@bdi/core";
 import type { Services } from "./index.ts";
+import { calibrationPromise } from "./reports.ts";
 
 export function listAllRois(svc: Services, filter: { recipeId?: string } = {}) {
   return listRois(svc.ctx.db.prisma, filter);
@@ -14,5 +16,9 @@ export async function overviewData(svc: Services, input: { since: Date; lastInsp
   if (input.lastInspections > 0) {
     await Promise.all(rois.map(async (r) => last.set(r.id, await listLatestInspections(db, { roiId: r.id, take: input.lastInspections }))));
   }
-  return { recipes, rois, today, last, jobs: svc.jobs.active() };
+  const promises = new Map<string, LinePromise>();
+  await Promise.all(rois.map(async (r) => {
+    if (r.activeCalibration) promises.set(r.id, await calibrationPromise(svc, r.activeCalibration));
+  }));
+  return { recipes, rois, today, last, promises, jobs: svc.jobs.active() };
 }

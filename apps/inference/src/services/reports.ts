@@ -52,10 +52,17 @@ export async function activeLinePromise(svc: Services, roiId: string): Promise<A
   const roi = await getRoi(db, roiId);
   const cal = roi.activeCalibration;
   if (!cal) return null;
-  const counts = await calibrationLineCounts(db, cal);
   return {
-    ...linePromise(counts, cal.expectedFalseRejectRate),
+    ...(await calibrationPromise(svc, cal)),
     calibration: { id: cal.id, threshold: cal.threshold, rule: cal.rule, createdAt: cal.createdAt, outOfSample: cal.outOfSample },
     versionNumber: roi.activeModelVersion?.versionNumber ?? null,
   };
+}
+
+/** One calibration's promise against the line's inspections under it (the overview's verdict per ROI, too). */
+export async function calibrationPromise(
+  svc: Services,
+  cal: { id: string; roiId: string; createdAt: Date; expectedFalseRejectRate: number | null },
+): Promise<LinePromise> {
+  return linePromise(await calibrationLineCounts(svc.ctx.db.prisma, cal), cal.expectedFalseRejectRate);
 }

@@ -166,6 +166,10 @@ describe("fit.cancel, reports.shift and reports.line", () => {
     );
     assert.deepEqual({ v: r.verdict, lo: r.rateLow, hi: r.rateHigh, i: r.interval95 }, { v: expected.verdict, lo: expected.rateLow, hi: expected.rateHigh, i: expected.interval95 });
     assert.notEqual(r.verdict, "kept", "5 inspections cannot show a promise kept");
+    // the overview's verdict for the ROI is the same
+    const o = await c.overview({ lastInspections: 0 });
+    const row = o.recipes.flatMap((x) => x.roles.flatMap((y) => y.rois)).find((x) => x.id === roiId)!;
+    assert.equal(row.lineVerdict, r.verdict);
     // Saving another threshold makes a new calibration: its line starts empty.
     await c.calibration.save({ modelVersionId: d.modelVersion.id, threshold: d.threshold! * 1.05, reason: "line test" });
     const fresh = (await c.reports.line({ roiId }))!;
