@@ -62,7 +62,7 @@ export async function activeLinePromise(svc: Services, roiId: string): Promise<A
 /** One calibration's promise against the line's inspections under it (the overview's verdict per ROI, too). */
 export async function calibrationPromise(
   svc: Services,
-  cal: { id: string; roiId: string; createdAt: Date; expectedFalseRejectRate: number | null },
+  cal: { id: string; expectedFalseRejectRate: number | null },
 ): Promise<LinePromise> {
   return linePromise(await calibrationLineCounts(svc.ctx.db.prisma, cal), cal.expectedFalseRejectRate);
 }

@@ -80,11 +80,11 @@ export async function shiftCounts(db: Queryable, input: { roiId: string; from: D
  * from the line (source "legacy-infer": the dashboard's test uploads and dataset runs are not the line) by decision
  * and review outcome.
  */
-export async function calibrationLineCounts(db: Queryable, calibration: { id: string; roiId: string; createdAt: Date }): Promise<LineCounts> {
+export async function calibrationLineCounts(db: Queryable, calibration: { id: string }): Promise<LineCounts> {
   const rows = await db.inspection.groupBy({
     by: ["decision", "reviewStatus"],
-    // roiId + createdAt: the [roiId, createdAt] index bounds the scan to the ROI's inspections since the calibration
-    where: { roiId: calibration.roiId, createdAt: { gte: calibration.createdAt }, calibrationId: calibration.id, source: "legacy-infer" },
+    // answered by the index [calibrationId, source, decision, reviewStatus] alone
+    where: { calibrationId: calibration.id, source: "legacy-infer" },
     _count: { _all: true },
   });
   const c: LineCounts = { ngGood: 0, ngDefect: 0, ngPending: 0, okGood: 0, okPending: 0, okDefect: 0 };
