@@ -15,6 +15,7 @@ import { LinePromise } from "./line-promise";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { RocCurve } from "@/components/ui/roc-curve";
+import { Stat } from "@/components/ui/stat";
 import { useAssetUrl } from "@/lib/assets";
 import { operatingPoint, thresholdRange } from "@/lib/calibration";
 import { describeError } from "@/lib/errors";
@@ -222,18 +223,6 @@ function CalibrationBody({ data, roiId }: { data: Data; roiId: string }) {
       >
         Inference on this ROI uses the new threshold at once (when v{data.modelVersion.versionNumber} is the active version). Currently {formatScore(active)}.
       </ReasonDialog>
-    </div>
-  );
-}
-
-function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId: string }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5 font-mono text-base font-semibold text-slate-900" data-testid={testId}>
-        {value}
-      </dd>
-      {hint && <p className="text-xs text-slate-500">{hint}</p>}
     </div>
   );
 }

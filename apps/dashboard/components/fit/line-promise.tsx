@@ -1,7 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import { Badge, type Tone } from "@/components/ui/badge";
+import { Stat } from "@/components/ui/stat";
 import { formatDateTime, formatPercent, formatScore } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
 
@@ -39,16 +39,16 @@ export function LinePromise({ roiId }: { roiId: string }) {
         OK calls nobody reviewed count as good parts.
       </p>
       <dl className="mt-3 grid grid-cols-2 gap-4 text-sm md:grid-cols-4">
-        <Item label="Line inspections" value={String(r.inspections)} testId="line-inspections" />
-        <Item label="False rejects found" value={String(r.falseRejects)} hint={`of ${r.goodParts} good part${r.goodParts === 1 ? "" : "s"}`} testId="line-false-rejects" />
-        <Item
+        <Stat label="Line inspections" value={String(r.inspections)} testId="line-inspections" />
+        <Stat label="False rejects found" value={String(r.falseRejects)} hint={`of ${r.goodParts} good part${r.goodParts === 1 ? "" : "s"}`} testId="line-false-rejects" />
+        <Stat
           label="NG calls to review"
           value={String(r.pendingNg)}
           hint={r.pendingNg ? "each one reviewed narrows the rate" : undefined}
           testId="line-pending"
-          link={r.pendingNg ? `/review?roi=${roiId}` : undefined}
+          href={r.pendingNg ? `/review?roi=${roiId}` : undefined}
         />
-        <Item
+        <Stat
           label="Realised false rejects"
           value={r.rateLow == null ? "—" : r.rateLow === r.rateHigh ? formatPercent(r.rateLow) : `${formatPercent(r.rateLow)}–${formatPercent(r.rateHigh)}`}
           hint={`${formatPercent(r.interval95.lower)}–${formatPercent(r.interval95.upper)} (95 %) against ≤ ${keptBelow}`}
@@ -66,24 +66,6 @@ export function LinePromise({ roiId }: { roiId: string }) {
           the false rejects to the dataset as OK (Review) and refit.
         </p>
       )}
-    </div>
-  );
-}
-
-function Item({ label, value, hint, testId, link }: { label: string; value: string; hint?: string; testId: string; link?: string }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5 font-mono text-base font-semibold text-slate-900" data-testid={testId}>
-        {link ? (
-          <Link href={link} className="underline">
-            {value}
-          </Link>
-        ) : (
-          value
-        )}
-      </dd>
-      {hint && <p className="text-xs text-slate-500">{hint}</p>}
     </div>
   );
 }
