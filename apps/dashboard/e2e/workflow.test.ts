@@ -265,6 +265,11 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     assert.equal(await id(page, "line-false-rejects").textContent(), "0");
     assert.match((await id(page, "line-rate").textContent()) ?? "", /%/);
     assert.equal(await id(page, "line-promise").getAttribute("data-verdict"), "open", "2 inspections tell nothing yet");
+    // the same 2 crops against the calibration's out-of-sample OK scores: too few to tell a shift; an NG call scores
+    // above the OK samples' median
+    assert.equal(await id(page, "line-scores").getAttribute("data-verdict"), "open");
+    const above = /^(\d+) of 2$/.exec((await id(page, "line-scores-share").textContent()) ?? "");
+    assert.ok(above && Number(above[1]) >= ng, `above the OK median: ${above?.[0]}`);
     await shot(page, "04b-line-promise");
   });
 

@@ -25,6 +25,7 @@ export * from "./anomaly/regions.ts";
 export * from "./calibration/legacyRule.ts";
 export * from "./calibration/rates.ts";
 export * from "./calibration/line-promise.ts";
+export * from "./calibration/score-shift.ts";
 
 export * from "./metrics/auroc.ts";
 export * from "./metrics/aupro.ts";

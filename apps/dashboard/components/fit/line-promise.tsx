@@ -4,6 +4,7 @@ import { Badge, type Tone } from "@/components/ui/badge";
 import { Stat } from "@/components/ui/stat";
 import { formatDateTime, formatPercent, formatScore } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
+import { LineScores } from "./line-scores";
 
 type Line = NonNullable<RouterOutputs["reports"]["line"]>;
 
@@ -16,7 +17,8 @@ const VERDICTS: Record<Line["verdict"], { tone: Tone; text: string }> = {
 /**
  * The active calibration's promise against the line: the false-reject rate it promised, and the one the line has shown
  * since, from the legacy client's inspections and what the reviewers said about them. NG calls not yet reviewed bound
- * the rate from both sides; the verdict needs both bounds' 95 % intervals on one side of "promised + 2 points".
+ * the rate from both sides; the verdict needs both bounds' 95 % intervals on one side of "promised + 2 points". Below it,
+ * the line's last crops' scores against the calibration's OK samples (`LineScores`).
  */
 export function LinePromise({ roiId }: { roiId: string }) {
   const trpc = useTRPC();
@@ -66,6 +68,7 @@ export function LinePromise({ roiId }: { roiId: string }) {
           the false rejects to the dataset as OK (Review) and refit.
         </p>
       )}
+      <LineScores scores={r.scores} threshold={r.calibration.threshold} />
     </div>
   );
 }

@@ -147,6 +147,16 @@ function RoiRowView({ r }: { r: RoiRow }) {
             promise kept
           </Badge>
         )}
+        {(r.lineScores === "higher" || r.lineScores === "lower") && (
+          <Link
+            href={`/fit?roi=${r.id}`}
+            className="font-sans"
+            data-testid="roi-line-shift"
+            title="The line's last crops score unlike the OK samples this calibration was made from"
+          >
+            <Badge tone="warn">scores {r.lineScores}</Badge>
+          </Link>
+        )}
       </td>
       <td className="px-3 py-2 text-right tabular-nums">
         {r.today.inspections === 0 ? (

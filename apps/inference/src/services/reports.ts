@@ -1,8 +1,9 @@
 // The shift report: what happened on one ROI during one shift or day, for a QA lead to hand over — inspections and
 // the NG rate, the reviewers' outcomes, and every change of the threshold in force (who, when, why, from → to).
-// And the promise report: whether the line sees the false-reject rate the active calibration promised.
-import { linePromise, type LinePromise } from "@bdi/core";
-import { calibrationLineCounts, getRoi, shiftCounts, type ThresholdChange } from "@bdi/db";
+// And the promise report: whether the line sees the false-reject rate the active calibration promised, and whether
+// its recent crops still score like the OK samples the calibration was made from.
+import { linePromise, scoreShift, SHIFT_WINDOW, type LinePromise, type ScoreShift } from "@bdi/core";
+import { calibrationLineCounts, getRoi, parseJson, recentLineScores, shiftCounts, type ThresholdChange } from "@bdi/db";
 import type { Services } from "./index.ts";
 
 export type ShiftReport = {
@@ -38,9 +39,15 @@ export async function shiftReport(svc: Services, input: { roiId: string; from: D
   };
 }
 
+/** The line's last crops against the calibration's OK scores, or why they cannot be compared. */
+export type LineScoreShift =
+  | (ScoreShift & { available: true; window: number; from: Date | null; to: Date | null })
+  | { available: false; reason: string };
+
 export type ActiveLinePromise = LinePromise & {
   calibration: { id: string; threshold: number; rule: string; createdAt: Date; outOfSample: boolean };
   versionNumber: number | null;
+  scores: LineScoreShift;
 };
 
 /**
@@ -56,6 +63,7 @@ export async function activeLinePromise(svc: Services, roiId: string): Promise<A
     ...(await calibrationPromise(svc, cal)),
     calibration: { id: cal.id, threshold: cal.threshold, rule: cal.rule, createdAt: cal.createdAt, outOfSample: cal.outOfSample },
     versionNumber: roi.activeModelVersion?.versionNumber ?? null,
+    scores: await calibrationScoreShift(svc, cal),
   };
 }
 
@@ -65,4 +73,19 @@ export async function calibrationPromise(
   cal: { id: string; expectedFalseRejectRate: number | null },
 ): Promise<LinePromise> {
   return linePromise(await calibrationLineCounts(svc.ctx.db.prisma, cal), cal.expectedFalseRejectRate);
+}
+
+/** The last `SHIFT_WINDOW` line crops judged under a calibration against its OK scores (`scoreShift` in core). */
+export async function calibrationScoreShift(
+  svc: Services,
+  cal: { id: string; okScoresJson: string; outOfSample: boolean },
+): Promise<LineScoreShift> {
+  // OK crops scored by a bank fitted on them sit lower than new good crops do: every line would read "higher"
+  if (!cal.outOfSample) {
+    return { available: false, reason: "this calibration's OK scores were measured on the crops its bank was fitted on, which score lower than new crops; a fit or a dataset calibration measures them out of sample" };
+  }
+  const ok = parseJson<number[]>(cal.okScoresJson) ?? [];
+  if (!ok.some(Number.isFinite)) return { available: false, reason: "this calibration has no OK scores" };
+  const recent = await recentLineScores(svc.ctx.db.prisma, cal, SHIFT_WINDOW);
+  return { available: true, window: SHIFT_WINDOW, from: recent.from, to: recent.to, ...scoreShift(recent.scores, ok) };
 }

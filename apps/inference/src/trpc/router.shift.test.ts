@@ -7,9 +7,10 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { makeTestCtx, ngCrop, okCrops, rejectsWith, uploadForm, type Caller, type TestCtx } from "./test-support.ts";
 import type { JobDto } from "./dto.ts";
-import { linePromise } from "@bdi/core";
+import { linePromise, scoreShift, SHIFT_WINDOW } from "@bdi/core";
 import { getServices } from "../services/index.ts";
 import { inferImage } from "../services/infer.ts";
+import { calibrationScoreShift } from "../services/reports.ts";
 
 async function follow(c: Caller, jobId: string, onEvent?: (j: JobDto) => Promise<void> | void): Promise<JobDto[]> {
   const events: JobDto[] = [];
@@ -166,14 +167,35 @@ describe("fit.cancel, reports.shift and reports.line", () => {
     );
     assert.deepEqual({ v: r.verdict, lo: r.rateLow, hi: r.rateHigh, i: r.interval95 }, { v: expected.verdict, lo: expected.rateLow, hi: expected.rateHigh, i: expected.interval95 });
     assert.notEqual(r.verdict, "kept", "5 inspections cannot show a promise kept");
+    // The line's last crops against the calibration's out-of-sample OK scores: core's scoreShift on every line score
+    // under it (fewer than the window) and the OK scores stored with it.
+    const calRow = await db.calibration.findUniqueOrThrow({ where: { id: cal.id } });
+    assert.equal(calRow.outOfSample, true);
+    const lineScores = (await db.inspection.findMany({ where: { calibrationId: cal.id, source: "legacy-infer" }, select: { score: true } })).map((x) => x.score);
+    const shift = scoreShift(lineScores, JSON.parse(calRow.okScoresJson) as number[]);
+    assert.ok(r.scores.available, "an out-of-sample calibration's scores are compared");
+    assert.equal(r.scores.window, SHIFT_WINDOW);
+    assert.equal(r.scores.crops, lineScores.length);
+    assert.deepEqual(
+      { share: r.scores.share, i: r.scores.interval95, v: r.scores.verdict, okMedian: r.scores.okMedian, lineMedian: r.scores.lineMedian },
+      { share: shift.share, i: shift.interval95, v: shift.verdict, okMedian: shift.okMedian, lineMedian: shift.lineMedian },
+    );
+    assert.equal(r.scores.verdict, "open", `${r.scores.crops} crops cannot tell a shift`);
+    assert.ok(r.scores.aboveOkMedian >= ng.length, "an NG call scores over the threshold, over the OK median");
+    assert.ok(r.scores.from! <= r.scores.to!);
+    // OK scores measured in sample (a bank fitted on those crops) are not compared: every line would read higher
+    const inSample = await calibrationScoreShift(svc, { ...calRow, outOfSample: false });
+    assert.equal(inSample.available, false);
     // the overview's verdict for the ROI is the same
     const o = await c.overview({ lastInspections: 0 });
     const row = o.recipes.flatMap((x) => x.roles.flatMap((y) => y.rois)).find((x) => x.id === roiId)!;
     assert.equal(row.lineVerdict, r.verdict);
+    assert.equal(row.lineScores, r.scores.verdict);
     // Saving another threshold makes a new calibration: its line starts empty.
     await c.calibration.save({ modelVersionId: d.modelVersion.id, threshold: d.threshold! * 1.05, reason: "line test" });
     const fresh = (await c.reports.line({ roiId }))!;
     assert.notEqual(fresh.calibration.id, cal.id);
     assert.equal(fresh.inspections, 0);
+    assert.ok(fresh.scores.available && fresh.scores.crops === 0 && fresh.scores.verdict === "open");
   });
 });

@@ -5,7 +5,7 @@ import { upsertRoi } from "./rois.ts";
 import { activateModelVersion, createModelVersion, markModelVersionReady } from "./modelVersions.ts";
 import { createCalibration } from "./calibrations.ts";
 import { createInspection, listInspections, reviewInspection } from "./inspections.ts";
-import { calibrationLineCounts, shiftCounts } from "./reports.ts";
+import { calibrationLineCounts, LINE_SOURCE, recentLineScores, shiftCounts } from "./reports.ts";
 
 const H = 3_600_000;
 
@@ -112,6 +112,47 @@ test("calibrationLineCounts: one calibration's line inspections by decision and 
 
     assert.deepEqual(await calibrationLineCounts(t.prisma, cal), { ngGood: 2, ngDefect: 2, ngPending: 2, okGood: 1, okPending: 3, okDefect: 1 });
     assert.deepEqual(await calibrationLineCounts(t.prisma, old), { ngGood: 0, ngDefect: 0, ngPending: 1, okGood: 0, okPending: 0, okDefect: 0 });
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test("recentLineScores: the last N line scores under one calibration, newest first, read in index order", async () => {
+  const t = await createTestDb();
+  try {
+    const { roi } = await upsertRoi(t.prisma, TEST_ROI_KEY, TEST_CTX);
+    const v = await createModelVersion(t.prisma, { roiId: roi.id, backboneId: "b", backboneSha256: "s", inputSize: 224, featureLayers: ["x"], coresetRateRequested: 0.1 }, TEST_CTX);
+    await markModelVersionReady(t.prisma, { id: v.id, nEmbeddings: 1, coresetSize: 1, coresetRateApplied: 0.1, tokenShape: [1, 1], artifactPath: "a" }, TEST_CTX);
+    const calib = (threshold: number) => ({ modelVersionId: v.id, threshold, rule: "p99_ok", scorePercentile: 99, areaMm2Thr: 1, okScores: [0.1], outOfSample: true });
+    const old = await createCalibration(t.prisma, calib(0.5), TEST_CTX);
+    const cal = await createCalibration(t.prisma, calib(0.6), TEST_CTX);
+    assert.deepEqual(await recentLineScores(t.prisma, cal, 3), { scores: [], from: null, to: null });
+    const base = Date.UTC(2026, 11, 6, 8);
+    const at = (i: number) => new Date(base + i * 60_000);
+    // judged in the order 3, 1, 5, 2, 4 minutes after `base`: the score is the minute
+    for (const minute of [3, 1, 5, 2, 4]) {
+      const i = await createInspection(t.prisma, { roiId: roi.id, calibrationId: cal.id, score: minute, threshold: 0.6, decision: "ng", imageSha256: `h${minute}`, width: 4, height: 4, source: LINE_SOURCE });
+      await t.prisma.inspection.update({ where: { id: i.id }, data: { createdAt: at(minute) } });
+    }
+    // not the line's, or not this calibration's: newer, and never read
+    for (const [source, calibrationId] of [["dashboard-test", cal.id], [LINE_SOURCE, old.id]] as const) {
+      const i = await createInspection(t.prisma, { roiId: roi.id, calibrationId, score: 99, threshold: 0.6, decision: "ng", imageSha256: "x", width: 4, height: 4, source });
+      await t.prisma.inspection.update({ where: { id: i.id }, data: { createdAt: at(9) } });
+    }
+    assert.deepEqual(await recentLineScores(t.prisma, cal, 3), { scores: [5, 4, 3], from: at(3), to: at(5) });
+    assert.deepEqual((await recentLineScores(t.prisma, cal, 200)).scores, [5, 4, 3, 2, 1]);
+    assert.deepEqual((await recentLineScores(t.prisma, old, 200)).scores, [99]);
+
+    // the newest N come straight off the index, without sorting every inspection of the calibration (SQLite's plan;
+    // PostgreSQL's planner scans a table this small whatever its indexes)
+    if (t.engine !== "sqlite") return;
+    const plan = await t.prisma.$queryRawUnsafe<Array<{ detail: string }>>(
+      `EXPLAIN QUERY PLAN SELECT "score", "createdAt" FROM "Inspection" WHERE "calibrationId" = ? AND "source" = ? ORDER BY "createdAt" DESC LIMIT ?`,
+      cal.id, LINE_SOURCE, 200,
+    );
+    const details = plan.map((p) => p.detail).join(" | ");
+    assert.match(details, /USING INDEX Inspection_calibrationId_source_createdAt_idx \(calibrationId=\? AND source=\?\)/, details);
+    assert.doesNotMatch(details, /TEMP B-TREE/, details);
   } finally {
     await t.cleanup();
   }

@@ -1,6 +1,7 @@
 // The numbers of a shift report: one ROI's inspections in a time window counted by decision and review outcome, and
 // the changes of the threshold in force (from the audit log, where every activation is recorded with its pointers).
-// And what the line judged under one calibration, against the false-reject rate it promised.
+// And what the line judged under one calibration: counts against the false-reject rate it promised, and its most
+// recent scores against the calibration's OK scores.
 import type { LineCounts } from "@bdi/core/calibration/line-promise";
 import { parseJson, type Queryable } from "./common.ts";
 
@@ -84,7 +85,7 @@ export async function calibrationLineCounts(db: Queryable, calibration: { id: st
   const rows = await db.inspection.groupBy({
     by: ["decision", "reviewStatus"],
     // answered by the index [calibrationId, source, decision, reviewStatus] alone
-    where: { calibrationId: calibration.id, source: "legacy-infer" },
+    where: { calibrationId: calibration.id, source: LINE_SOURCE },
     _count: { _all: true },
   });
   const c: LineCounts = { ngGood: 0, ngDefect: 0, ngPending: 0, okGood: 0, okPending: 0, okDefect: 0 };
@@ -93,6 +94,29 @@ export async function calibrationLineCounts(db: Queryable, calibration: { id: st
     c[`${r.decision === "ng" ? "ng" : "ok"}${truth}`] += r._count._all;
   }
   return c;
+}
+
+/** The line: inspections from the legacy client's `/infer` (the dashboard's test uploads and dataset runs are not). */
+export const LINE_SOURCE = "legacy-infer";
+
+export type RecentLineScores = {
+  /** newest first */
+  scores: number[];
+  /** when the oldest and the newest of them were judged; null without any */
+  from: Date | null;
+  to: Date | null;
+};
+
+/** The scores of the last `take` line inspections judged under `calibration`. */
+export async function recentLineScores(db: Queryable, calibration: { id: string }, take: number): Promise<RecentLineScores> {
+  const rows = await db.inspection.findMany({
+    // read newest first from the index [calibrationId, source, createdAt], `take` rows however many the line made
+    where: { calibrationId: calibration.id, source: LINE_SOURCE },
+    orderBy: { createdAt: "desc" },
+    take,
+    select: { score: true, createdAt: true },
+  });
+  return { scores: rows.map((r) => r.score), from: rows.at(-1)?.createdAt ?? null, to: rows[0]?.createdAt ?? null };
 }
 
 /** Review outcomes that say the part was good (the others but "pending" say it had a defect). */

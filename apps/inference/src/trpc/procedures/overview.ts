@@ -10,7 +10,7 @@ import { calibrationApplies } from "../../services/model-state.ts";
 /** Recipes → roles → ROIs with their dataset counts, active version + calibration, today's NG rate, last inspections. */
 export const overview = viewerProcedure.input(OverviewInputSchema).query(async ({ ctx, input }) => {
   const since = input.since ?? localMidnight();
-  const { recipes, rois, today, last, promises, jobs } = await overviewData(services(ctx), { since, lastInspections: input.lastInspections });
+  const { recipes, rois, today, last, promises, shifts, jobs } = await overviewData(services(ctx), { since, lastInspections: input.lastInspections });
   const roiView = (r: RoiSummary) => {
     const t = today.filter((g) => g.roiId === r.id);
     const total = t.reduce((s, g) => s + g.count, 0);
@@ -28,6 +28,8 @@ export const overview = viewerProcedure.input(OverviewInputSchema).query(async (
       threshold: calibrated ? c.threshold : null,
       /** the line against the active calibration's promise (reports.line has the numbers) */
       lineVerdict: calibrated ? (promises.get(r.id)?.verdict ?? null) : null,
+      /** the line's last crops against the calibration's OK scores (null: not comparable; reports.line has the numbers) */
+      lineScores: calibrated ? (shifts.get(r.id) ?? null) : null,
       today: { inspections: total, ng, ngRate: total > 0 ? ng / total : null },
       lastInspections: (last.get(r.id) ?? []).map(inspectionDto),
       activeJobs: jobs.filter((j) => j.roiKey === r.id).map(jobDto),

@@ -1,0 +1,87 @@
+// Whether the line's recent crops still score like the OK samples their calibration was made from. The promise
+// (line-promise.ts) needs reviews and counts over the calibration's whole life; this needs none and looks at the last
+// crops only, so a slow change of the parts, the lighting or the camera shows before it turns into false rejects.
+//
+// The test: the share of recent line crops scoring above the median of the calibration's out-of-sample OK scores. New
+// good crops land on either side of it as often as the OK samples did — measured on the dev sets' test crops, which no
+// fit saw (`npm run eval`, OUT/oos.csv against scores.csv): 30 of 60 good bsdata crops above it, 29 of 62 kolektorsdd
+// ones. Defects land above it (100 % of bsdata's pits, 96 % of kolektorsdd's cracks), so a line with d % defects reads
+// about d/2 points over one half; the tolerance leaves room for that. The median, not the threshold's tail: half the
+// crops carry the signal instead of one in a hundred, so 100–200 crops tell a shift of ten points.
+import { InvalidInputError } from "../errors.ts";
+import { percentileSorted } from "../math/percentile.ts";
+import { finiteScores } from "./legacyRule.ts";
+import { wilsonInterval } from "./rates.ts";
+
+/** How many of the line's most recent crops the comparison reads. */
+export const SHIFT_WINDOW = 200;
+
+/**
+ * How far from one half the share above the OK median may be and still read as steady: 10 points, room for a defect
+ * rate of up to ~20 % (defects score above the median) and for the OK median's own error on ~100 OK scores.
+ */
+export const SHIFT_TOLERANCE = 0.1;
+
+export type ShiftVerdict =
+  /** the share's 95 % interval lies within one half ± the tolerance */
+  | "steady"
+  /** even the interval's lower bound is over one half + the tolerance: the crops score higher than the OK samples did */
+  | "higher"
+  /** even its upper bound is under one half − the tolerance: lower than the OK samples (a darker image, a changed view) */
+  | "lower"
+  /** too few crops to tell */
+  | "open";
+
+export interface ScoreShift {
+  /** line crops compared (finite scores in the window) */
+  crops: number;
+  /** the calibration's OK scores compared against */
+  okScores: number;
+  okMedian: number;
+  okP90: number;
+  /** null without line crops */
+  lineMedian: number | null;
+  lineP90: number | null;
+  /** line crops scoring above the OK median */
+  aboveOkMedian: number;
+  /** aboveOkMedian / crops; null without line crops */
+  share: number | null;
+  /** Wilson 95 % interval of the share */
+  interval95: { lower: number; upper: number };
+  tolerance: number;
+  verdict: ShiftVerdict;
+}
+
+/**
+ * The line's recent scores (`lineScores`, any decision) against a calibration's out-of-sample OK scores. Non-finite
+ * scores are ignored; a calibration without a finite OK score is refused.
+ */
+export function scoreShift(lineScores: ArrayLike<number>, okScores: ArrayLike<number>, tolerance = SHIFT_TOLERANCE): ScoreShift {
+  if (!(Number.isFinite(tolerance) && tolerance >= 0 && tolerance < 0.5)) {
+    throw new InvalidInputError(`tolerance must be within [0, 0.5), got ${tolerance}`);
+  }
+  const ok = finiteScores(okScores).sort();
+  if (ok.length === 0) throw new InvalidInputError("scoreShift needs the calibration's OK scores, got none");
+  const line = finiteScores(lineScores).sort();
+  const okMedian = percentileSorted(ok, 50);
+  let above = 0;
+  for (let i = 0; i < line.length; i++) if (line[i]! > okMedian) above++;
+  const interval95 = wilsonInterval(above, line.length);
+  let verdict: ShiftVerdict = "open";
+  if (interval95.lower > 0.5 + tolerance) verdict = "higher";
+  else if (interval95.upper < 0.5 - tolerance) verdict = "lower";
+  else if (interval95.lower >= 0.5 - tolerance && interval95.upper <= 0.5 + tolerance) verdict = "steady";
+  return {
+    crops: line.length,
+    okScores: ok.length,
+    okMedian,
+    okP90: percentileSorted(ok, 90),
+    lineMedian: line.length ? percentileSorted(line, 50) : null,
+    lineP90: line.length ? percentileSorted(line, 90) : null,
+    aboveOkMedian: above,
+    share: line.length ? above / line.length : null,
+    interval95,
+    tolerance,
+    verdict,
+  };
+}
