@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createTestDb, TEST_CTX, TEST_ROI_KEY } from "../testing.ts";
+import { createTestDb, TEST_CTX, TEST_ROI_KEY, type TestDb } from "../testing.ts";
 import { upsertRoi } from "./rois.ts";
 import { activateModelVersion, createModelVersion, markModelVersionReady } from "./modelVersions.ts";
 import { createCalibration } from "./calibrations.ts";
@@ -83,15 +83,21 @@ test("listInspections order 'uncertain': nearest to the threshold first, cursor 
   }
 });
 
+/** A ROI with a ready version and two calibrations of it: `old` (threshold 0.5), then `cal` (0.6). */
+async function twoCalibrations(t: TestDb) {
+  const { roi } = await upsertRoi(t.prisma, TEST_ROI_KEY, TEST_CTX);
+  const v = await createModelVersion(t.prisma, { roiId: roi.id, backboneId: "b", backboneSha256: "s", inputSize: 224, featureLayers: ["x"], coresetRateRequested: 0.1 }, TEST_CTX);
+  await markModelVersionReady(t.prisma, { id: v.id, nEmbeddings: 1, coresetSize: 1, coresetRateApplied: 0.1, tokenShape: [1, 1], artifactPath: "a" }, TEST_CTX);
+  const calib = (threshold: number) => ({ modelVersionId: v.id, threshold, rule: "p99_ok", scorePercentile: 99, areaMm2Thr: 1, okScores: [0.1], outOfSample: true });
+  const old = await createCalibration(t.prisma, calib(0.5), TEST_CTX);
+  const cal = await createCalibration(t.prisma, calib(0.6), TEST_CTX);
+  return { roi, old, cal };
+}
+
 test("calibrationLineCounts: one calibration's line inspections by decision and what the reviewers said", async () => {
   const t = await createTestDb();
   try {
-    const { roi } = await upsertRoi(t.prisma, TEST_ROI_KEY, TEST_CTX);
-    const v = await createModelVersion(t.prisma, { roiId: roi.id, backboneId: "b", backboneSha256: "s", inputSize: 224, featureLayers: ["x"], coresetRateRequested: 0.1 }, TEST_CTX);
-    await markModelVersionReady(t.prisma, { id: v.id, nEmbeddings: 1, coresetSize: 1, coresetRateApplied: 0.1, tokenShape: [1, 1], artifactPath: "a" }, TEST_CTX);
-    const calib = (threshold: number) => ({ modelVersionId: v.id, threshold, rule: "p99_ok", scorePercentile: 99, areaMm2Thr: 1, okScores: [0.1], outOfSample: true });
-    const old = await createCalibration(t.prisma, calib(0.5), TEST_CTX);
-    const cal = await createCalibration(t.prisma, calib(0.6), TEST_CTX);
+    const { roi, old, cal } = await twoCalibrations(t);
     const make = (score: number, source: "legacy-infer" | "dashboard-test" = "legacy-infer", calibrationId = cal.id) =>
       createInspection(t.prisma, { roiId: roi.id, calibrationId, score, threshold: 0.6, decision: score >= 0.6 ? "ng" : "ok", imageSha256: `h${score}`, width: 4, height: 4, source });
     const review = (id: string, reviewStatus: "false_positive" | "confirmed_ng" | "relabelled_ok" | "relabelled_ng") =>
@@ -120,12 +126,7 @@ test("calibrationLineCounts: one calibration's line inspections by decision and 
 test("recentLineScores: the last N line scores under one calibration, newest first, read in index order", async () => {
   const t = await createTestDb();
   try {
-    const { roi } = await upsertRoi(t.prisma, TEST_ROI_KEY, TEST_CTX);
-    const v = await createModelVersion(t.prisma, { roiId: roi.id, backboneId: "b", backboneSha256: "s", inputSize: 224, featureLayers: ["x"], coresetRateRequested: 0.1 }, TEST_CTX);
-    await markModelVersionReady(t.prisma, { id: v.id, nEmbeddings: 1, coresetSize: 1, coresetRateApplied: 0.1, tokenShape: [1, 1], artifactPath: "a" }, TEST_CTX);
-    const calib = (threshold: number) => ({ modelVersionId: v.id, threshold, rule: "p99_ok", scorePercentile: 99, areaMm2Thr: 1, okScores: [0.1], outOfSample: true });
-    const old = await createCalibration(t.prisma, calib(0.5), TEST_CTX);
-    const cal = await createCalibration(t.prisma, calib(0.6), TEST_CTX);
+    const { roi, old, cal } = await twoCalibrations(t);
     assert.deepEqual(await recentLineScores(t.prisma, cal, 3), { scores: [], from: null, to: null });
     const base = Date.UTC(2026, 11, 6, 8);
     const at = (i: number) => new Date(base + i * 60_000);
