@@ -4,10 +4,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { percentile } from "@bdi/core";
 import { bsdataDir } from "../testing/dataset.ts";
 
 const EVAL = path.resolve(import.meta.dirname, "eval.ts");
@@ -85,6 +86,39 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
       }
     } finally {
       rmSync(data, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("--view gain:1.5: every test crop brighter, the fit not; the good crops against the OK scores' median; a linked folder read", async () => {
+    const data = makeSet({ masks: true, otherType: false });
+    symlinkSync(path.join(data, "test", "pitting"), path.join(data, "test", "linked"));
+    const plain = mkdtempSync(path.join(tmpdir(), "bdi-eval-out-"));
+    const out = mkdtempSync(path.join(tmpdir(), "bdi-eval-out-"));
+    const goodScores = (dir: string) => readFileSync(path.join(dir, "scores.csv"), "utf8").trim().split("\n").slice(1)
+      .map((l) => l.split(",")).filter((r) => r[1] === "good").map((r) => Number(r[2]));
+    try {
+      const before = await runEval(data, plain);
+      const m = await runEval(data, out, ["--view", "gain:1.5"]);
+      assert.equal(before.view, null);
+      assert.equal(m.view, "gain:1.5");
+      assert.equal(readFileSync(path.join(out, "scores.csv"), "utf8").trim().split("\n").length, 7, "the linked folder's 2 crops are scored");
+      // the same fit (same training crops and seed), so the same out-of-sample scores and threshold
+      assert.equal(readFileSync(path.join(out, "oos.csv"), "utf8"), readFileSync(path.join(plain, "oos.csv"), "utf8"));
+      const [g0, g1] = [goodScores(plain), goodScores(out)];
+      assert.ok(g1.every((v, i) => v > g0[i]!), `a brighter view scores higher: ${g0} → ${g1}`);
+      // the line's score shift on the good test crops: how many lie above the out-of-sample OK scores' median
+      const oos = readFileSync(path.join(out, "oos.csv"), "utf8").trim().split("\n").slice(1).map((l) => Number(l.split(",")[1]));
+      const shift = m.line_shift_test_good as { above_ok_median: number; crops: number; verdict: string };
+      assert.equal(shift.crops, 2);
+      assert.equal(shift.above_ok_median, g1.filter((v) => v > percentile(oos, 50)).length);
+      assert.equal(shift.verdict, "open", "2 crops tell nothing");
+      for (const bad of [["--view", "gain:0"], ["--view", "tint:1"]]) {
+        await assert.rejects(runEval(data, out, bad), (e: { code?: number; stderr?: string }) => e.code === 2 && /--view must be/.test(e.stderr ?? ""), bad.join(" "));
+      }
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+      rmSync(plain, { recursive: true, force: true });
       rmSync(out, { recursive: true, force: true });
     }
   });

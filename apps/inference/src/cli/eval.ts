@@ -1,25 +1,28 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--seed N | --seeds 0,1,…] [--holdout K] [--json]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]`
 // Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
 // (false-reject rate at 95 % / 99 % recall, recall at 1 % false-reject, recall by defect size at the calibrated
 // threshold), the promised vs realised false-reject rate, 95 % bootstrap intervals of the image metrics over the
 // test crops (what a test set of this size can tell apart), and per-stage timings. `--holdout K` keeps K evenly
-// spaced good training crops out of the fit and counts their false rejects too. Writes OUT/scores.csv
+// spaced good training crops out of the fit and counts their false rejects too. It also compares the good test crops
+// with the out-of-sample OK scores as the dashboard compares a line's last crops (share above their median); `--view
+// gain:G|blur:S` changes every test crop first (a lamp, the focus: view-change.ts). Writes OUT/scores.csv
 // (file,label,score), OUT/maps/<type>/<stem>.npy (float32, H×W, higher = more anomalous), OUT/oos.csv (file,score: the
 // training crops' out-of-sample scores, which the calibrated threshold comes from) and OUT/metrics.json;
 // `--json` prints the metrics JSON on stdout instead of the summary lines. `--seeds 0,1,…` fits once per coreset seed
 // (OUT/seed-N/…) and adds the spread of every metric (OUT/metrics.json: seeds, spread, per_seed).
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, bootstrapInterval, expectedRates, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
+import { aupro, auroc, bootstrapInterval, expectedRates, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
 import { npyFloat32 } from "../engine/npy.ts";
 import { defaultCoresetRate } from "../engine/coreset.ts";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, type KnnSearch } from "../engine/knn.ts";
+import { applyViewChange, parseViewChange, type ViewChange } from "./view-change.ts";
 
 const IMG = new Set([".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"]);
 
@@ -62,7 +65,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--seed N | --seeds 0,1,…] [--holdout K] [--json]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -94,7 +97,11 @@ async function main() {
   if (args.seed && args.seeds) { console.error("error: give --seed or --seeds, not both"); process.exit(2); }
   const seeds = (args.seeds ?? args.seed ?? "0").split(",").map((x) => (x.trim() === "" ? NaN : Number(x)));
   if (seeds.some((x) => !Number.isInteger(x)) || new Set(seeds).size !== seeds.length) { console.error("error: --seed / --seeds take distinct integers, e.g. --seeds 0,1"); process.exit(2); }
-  const types = readdirSync(join(data, "test"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  // --view gain:G|blur:S: every test crop as a changed view would show it (a lamp, the focus), the fit unchanged
+  let view: ViewChange | null = null;
+  try { view = args.view ? parseViewChange(args.view) : null; } catch (e) { console.error(`error: ${(e as Error).message}`); process.exit(2); }
+  // a linked folder counts as one (a copy of a data set may link the parts it does not change)
+  const types = readdirSync(join(data, "test")).filter((d) => statSync(join(data, "test", d)).isDirectory()).sort();
   const tests = types.flatMap((t) => listImages(join(data, "test", t)).map((p) => ({ path: p, type: t })));
   if (!tests.length) { console.error(`error: no images under ${join(data, "test")}`); process.exit(2); }
 
@@ -148,7 +155,8 @@ async function main() {
     t0 = performance.now();
     for (let i = 0; i < tests.length; i++) {
       const { path, type } = tests[i];
-      const f = await extractImage(backbone, readFileSync(path), input);
+      const bytes = readFileSync(path);
+      const f = await extractImage(backbone, view ? await applyViewChange(bytes, view) : bytes, input);
       const r = await scoreFeatures(backbone, index, f, {}, bank);
       st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
       const stem = basename(path, extname(path));
@@ -196,6 +204,8 @@ async function main() {
     const holdoutScores: number[] = [];
     for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p), input), { includeMap: false }, bank)).score);
     const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
+    // the good test crops as the line's last crops against the fit's out-of-sample OK scores (reports.line's `scores`)
+    const shift = oosScores && goodScores.length ? scoreShift(goodScores, oosScores) : null;
     const defectPx = masks.map((m) => m.reduce((a, v) => a + v, 0));
     const recallBySize = (lo: number, hi: number) => {
       const s = imgScores.filter((_, i) => imgLabels[i] && hasMask[i] && defectPx[i]! >= lo && defectPx[i]! < hi);
@@ -212,6 +222,7 @@ async function main() {
     realised_frr_test_good: rejected(goodScores),
     realised_frr_holdout: rejected(holdoutScores),
     holdout_images: holdout.length,
+    line_shift_test_good: shift && { above_ok_median: shift.aboveOkMedian, crops: shift.crops, interval_95: [shift.interval95.lower, shift.interval95.upper] as [number, number], verdict: shift.verdict },
     recall_at_threshold: rejected(imgScores.filter((_, i) => imgLabels[i])),
     recall_by_defect_px: { under_100: recallBySize(0, 100), from_100_to_1000: recallBySize(100, 1000), over_1000: recallBySize(1000, Infinity) },
     // what this many test crops can tell apart: good and defective crops resampled (core's bootstrapInterval)
@@ -221,7 +232,7 @@ async function main() {
   };
   const metrics = {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, input, knn,
-    device: backbone.device, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
+    device: backbone.device, view: args.view ?? null, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
     layout: bank.layout ?? "global", registration_share: bank.registrationShare ?? null, baseline: bank.baseline ?? "none",
     normalised: !!bank.norm, score_rule: bank.scoreRule, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, pixel_metric_images: pixelImages, types_without_masks: noMask, ...operating,
@@ -262,6 +273,9 @@ interface Metrics {
   frr_at_recall_95: number | null; frr_at_recall_99: number | null; recall_at_frr_1: number | null; calibrated_threshold: number | null;
   promised_frr: number | null; realised_frr_test_good: number | null; realised_frr_holdout: number | null; holdout_images: number;
   threshold_set_by: Array<{ file: string; score: number }>;
+  /** the good test crops against the fit's out-of-sample OK scores, as reports.line compares the line's last crops */
+  line_shift_test_good: { above_ok_median: number; crops: number; interval_95: [number, number]; verdict: string } | null;
+  view: string | null;
   recall_at_threshold: number | null; recall_by_defect_px: Record<"under_100" | "from_100_to_1000" | "over_1000", { n: number; recall: number | null }>;
   intervals_95: Intervals | null;
   train_images: number; layout: string; registration_share: number | null; baseline: string; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
@@ -294,6 +308,8 @@ function printSummary(m: Metrics, out: string): void {
   const iv = m.intervals_95;
   if (iv) console.log(`95 % bootstrap intervals over the test crops: image AUROC ${f4(iv.image_auroc[0])}–${f4(iv.image_auroc[1])}, false-reject at 95 % recall ${pc(iv.frr_at_recall_95[0])}–${pc(iv.frr_at_recall_95[1])}, recall at 1 % false-reject ${pc(iv.recall_at_frr_1[0])}–${pc(iv.recall_at_frr_1[1])}`);
   console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
+  const ls = m.line_shift_test_good;
+  if (ls) console.log(`test/good${m.view ? ` (view ${m.view})` : ""} against the out-of-sample OK scores' median, as the line's score shift: ${ls.above_ok_median} of ${ls.crops} above (${pc(ls.interval_95[0])}–${pc(ls.interval_95[1])}), ${ls.verdict}`);
   if (m.threshold_set_by.length) console.log(`the threshold comes from the out-of-sample scores of ${m.threshold_set_by.map((c) => `${c.file} (${c.score.toFixed(2)})`).join(" and ")} (every training crop's: oos.csv)`);
   const t = m.timings_ms_per_image;
   console.log(`per test image: decode ${t.decode.toFixed(1)} ms, backbone ${t.backbone.toFixed(1)} ms, knn ${t.knn.toFixed(1)} ms, post ${t.post.toFixed(1)} ms; fit ${t.fit_total_s.toFixed(1)} s for ${m.train_images} images (coreset ${(t.fit_coreset_total / 1000).toFixed(1)} s)`);
