@@ -31,13 +31,15 @@ export function LineScores({ scores, threshold }: { scores: Scores; threshold: n
   return (
     <div className="mt-4 border-t border-slate-100 pt-3" data-testid="line-scores" data-verdict={scores.verdict}>
       <div className="flex flex-wrap items-center gap-2">
-        <h4 className="text-sm font-semibold text-slate-900">Scores of the line&apos;s last {scores.crops === scores.window ? scores.window : scores.crops} crops</h4>
+        <h4 className="text-sm font-semibold text-slate-900">
+          {scores.crops ? `Scores of the line's last ${scores.crops} crop${scores.crops === 1 ? "" : "s"}` : "Scores of the line's crops"}
+        </h4>
         <Badge tone={v.tone} data-testid="line-scores-verdict">
           {v.text}
         </Badge>
       </div>
       <p className="mt-1 text-xs text-slate-600">
-        Against the calibration&apos;s {scores.okScores} OK samples, scored out of sample: new good crops score above their median half
+        The last {scores.window} at most, against the calibration&apos;s {scores.okScores} OK samples scored out of sample: new good crops score above their median half
         of the time (the dev sets&apos; unseen good crops: 50 % and 47 %); defects score above it too.
         {scores.from && scores.to ? ` Crops judged ${formatDateTime(scores.from)} – ${formatDateTime(scores.to)}.` : ""}
       </p>
