@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidInputError } from "../errors.ts";
 import { wilsonInterval } from "./rates.ts";
-import { scoreShift, SHIFT_TOLERANCE } from "./score-shift.ts";
+import { scoreShift, SHIFT_TOLERANCE, SHIFT_WINDOW } from "./score-shift.ts";
 
 /** 101 OK scores 0, 0.01, …, 1: median 0.5, 90th percentile 0.9. */
 const ok = Array.from({ length: 101 }, (_, i) => i / 100);
@@ -42,6 +42,14 @@ test("scoreShift: 150 of 200 above the OK median reads higher, 60 of 200 lower",
   assert.equal(down.verdict, "lower");
   // 130 of 200 (0.65): over the tolerance but not surely (lower bound 0.581): open, not higher
   assert.equal(scoreShift(line(200, 130), ok).verdict, "open");
+});
+
+test("scoreShift: a share of 35 % reads lower over the window's 500 crops, not over 200 (SHIFT_WINDOW's reason)", () => {
+  assert.equal(SHIFT_WINDOW, 500);
+  const wide = scoreShift(line(500, 175), ok);
+  assert.ok(Math.abs(wide.interval95.upper - 0.3928) < 1e-3, `${wide.interval95.upper}`);
+  assert.equal(wide.verdict, "lower");
+  assert.equal(scoreShift(line(200, 70), ok).verdict, "open"); // upper bound 0.418
 });
 
 test("scoreShift: scores equal to the OK median are not above it; no line crops tell nothing", () => {

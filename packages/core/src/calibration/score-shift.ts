@@ -7,14 +7,21 @@
 // fit saw (`npm run eval`, OUT/oos.csv against scores.csv): 30 of 60 good bsdata crops above it, 29 of 62 kolektorsdd
 // ones. Defects land above it (100 % of bsdata's pits, 96 % of kolektorsdd's cracks), so a line with d % defects reads
 // about d/2 points over one half; the tolerance leaves room for that. The median, not the threshold's tail: half the
-// crops carry the signal instead of one in a hundred, so 100–200 crops tell a shift of ten points.
+// crops carry the signal instead of one in a hundred.
 import { InvalidInputError } from "../errors.ts";
 import { percentileSorted } from "../math/percentile.ts";
 import { finiteScores } from "./legacyRule.ts";
 import { wilsonInterval } from "./rates.ts";
 
-/** How many of the line's most recent crops the comparison reads. */
-export const SHIFT_WINDOW = 200;
+/**
+ * How many of the line's most recent crops the comparison reads. It sets the smallest shift that can be told beyond
+ * the tolerance: 200 crops tell a share outside ~33–67 %, 500 outside ~36–64 %. Measured (`npm run eval -- --view
+ * blur:1`): kolektorsdd's crops out of focus moved the share to 35 % (22 of 62 good crops) while the calibrated
+ * threshold caught 22 of 48 cracks instead of 32 — "lower" at 500 crops, not at 200. A line that sends a crop every
+ * few seconds fills 500 in well under an hour; a sudden change that sends every crop above the median reads "higher"
+ * once ~30 % of the window has it.
+ */
+export const SHIFT_WINDOW = 500;
 
 /**
  * How far from one half the share above the OK median may be and still read as steady: 10 points, room for a defect
