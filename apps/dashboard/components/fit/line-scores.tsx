@@ -27,6 +27,7 @@ export function LineScores({ scores, threshold }: { scores: Scores; threshold: n
     );
   }
   const v = VERDICTS[scores.verdict];
+  // at least 40–60 %, wider when the OK samples are few (shiftTolerance in @bdi/core)
   const band = `${formatPercent(0.5 - scores.tolerance, 0)}–${formatPercent(0.5 + scores.tolerance, 0)}`;
   return (
     <div className="mt-4 border-t border-slate-100 pt-3" data-testid="line-scores" data-verdict={scores.verdict}>
@@ -43,6 +44,12 @@ export function LineScores({ scores, threshold }: { scores: Scores; threshold: n
         of the time (the dev sets&apos; unseen good crops: 50 % and 47 %); defects score above it too.
         {scores.from && scores.to ? ` Crops judged ${formatDateTime(scores.from)} – ${formatDateTime(scores.to)}.` : ""}
       </p>
+      {scores.okScores < scores.minOkScores && (
+        <p className="mt-1 text-xs text-slate-600" data-testid="line-scores-few-ok">
+          The calibration has {scores.okScores} OK samples: their median is too uncertain to tell a shift from (at least {scores.minOkScores}{" "}
+          are needed). Add OK samples and refit.
+        </p>
+      )}
       <dl className="mt-3 grid grid-cols-2 gap-4 text-sm md:grid-cols-3">
         <Stat
           label="Above the OK median"

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidInputError } from "../errors.ts";
 import { wilsonInterval } from "./rates.ts";
-import { scoreShift, SHIFT_TOLERANCE, SHIFT_WINDOW } from "./score-shift.ts";
+import { MIN_SHIFT_OK_SCORES, scoreShift, shiftTolerance, SHIFT_TOLERANCE, SHIFT_WINDOW } from "./score-shift.ts";
 
 /** 101 OK scores 0, 0.01, …, 1: median 0.5, 90th percentile 0.9. */
 const ok = Array.from({ length: 101 }, (_, i) => i / 100);
@@ -70,4 +70,24 @@ test("scoreShift: non-finite scores are ignored; no OK score or a bad tolerance 
   assert.throws(() => scoreShift([0.1], [NaN]), InvalidInputError);
   assert.throws(() => scoreShift([0.1], ok, NaN), InvalidInputError);
   assert.throws(() => scoreShift([0.1], ok, 0.5), InvalidInputError);
+});
+
+test("shiftTolerance: 10 points, wider when the OK median's own 95 % error is larger", () => {
+  assert.equal(shiftTolerance(100), SHIFT_TOLERANCE); // 1.96 · 0.5 / 10 = 0.098
+  assert.ok(Math.abs(shiftTolerance(20) - 0.21913) < 1e-4, `${shiftTolerance(20)}`);
+  assert.ok(Math.abs(shiftTolerance(25) - 0.19600) < 1e-4, `${shiftTolerance(25)}`);
+  for (const bad of [0, -1, 2.5, NaN]) assert.throws(() => shiftTolerance(bad), InvalidInputError);
+});
+
+test("scoreShift: 350 of 500 above reads higher against 101 OK scores, open against 25; fewer than 20 give no verdict", () => {
+  const seventy = line(500, 350); // 70 %: Wilson 0.658–0.739
+  assert.equal(scoreShift(seventy, ok).verdict, "higher");
+  const ok25 = Array.from({ length: 25 }, (_, i) => i / 24); // median 0.5
+  const r = scoreShift(seventy, ok25);
+  assert.equal(r.tolerance, shiftTolerance(25));
+  assert.equal(r.verdict, "open"); // 0.658 is not over 0.5 + 0.196
+  assert.equal(scoreShift(line(500, 490), ok25).verdict, "higher");
+  const few = Array.from({ length: MIN_SHIFT_OK_SCORES - 1 }, (_, i) => i / 18);
+  assert.equal(scoreShift(line(500, 500), few).verdict, "open");
+  assert.equal(scoreShift(line(500, 250), few).verdict, "open");
 });

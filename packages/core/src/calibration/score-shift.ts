@@ -24,10 +24,28 @@ import { wilsonInterval } from "./rates.ts";
 export const SHIFT_WINDOW = 500;
 
 /**
- * How far from one half the share above the OK median may be and still read as steady: 10 points, room for a defect
- * rate of up to ~20 % (defects score above the median) and for the OK median's own error on ~100 OK scores.
+ * How far from one half the share above the OK median may be and still read as steady, at the least: 10 points, room
+ * for a defect rate of up to ~20 % (defects score above the median) and for the OK median's own error on ~100 OK
+ * scores (`shiftTolerance` widens it for fewer).
  */
 export const SHIFT_TOLERANCE = 0.1;
+
+/** Fewer OK scores than this give no verdict: their median's 95 % error is over 22 quantile points (`shiftTolerance`). */
+export const MIN_SHIFT_OK_SCORES = 20;
+
+/** z for a two-sided 95 % interval. */
+const Z95 = 1.959963984540054;
+
+/**
+ * The tolerance for a calibration of `okCount` OK scores: at least `SHIFT_TOLERANCE`, and at least the 95 % error of
+ * their median as a quantile (1.96 · 0.5 / √n: 9.8 points for 100 scores, 21.9 for 20, 31 for 10). A median of 20 OK
+ * crops may lie at their 28th or 72nd percentile; a line judged against it would read higher or lower with nothing
+ * changed.
+ */
+export function shiftTolerance(okCount: number): number {
+  if (!(Number.isInteger(okCount) && okCount >= 1)) throw new InvalidInputError(`okCount must be an integer >= 1, got ${okCount}`);
+  return Math.max(SHIFT_TOLERANCE, (Z95 * 0.5) / Math.sqrt(okCount));
+}
 
 export type ShiftVerdict =
   /** the share's 95 % interval lies within one half ± the tolerance */
@@ -36,7 +54,7 @@ export type ShiftVerdict =
   | "higher"
   /** even its upper bound is under one half − the tolerance: lower than the OK samples (a darker image, a changed view) */
   | "lower"
-  /** too few crops to tell */
+  /** too few crops to tell (or too few OK scores to compare with: `MIN_SHIFT_OK_SCORES`) */
   | "open";
 
 export interface ScoreShift {
@@ -44,6 +62,8 @@ export interface ScoreShift {
   crops: number;
   /** the calibration's OK scores compared against */
   okScores: number;
+  /** fewer OK scores than this give no verdict (`MIN_SHIFT_OK_SCORES`) */
+  minOkScores: number;
   okMedian: number;
   okP90: number;
   /** null without line crops */
@@ -60,27 +80,31 @@ export interface ScoreShift {
 }
 
 /**
- * The line's recent scores (`lineScores`, any decision) against a calibration's out-of-sample OK scores. Non-finite
- * scores are ignored; a calibration without a finite OK score is refused.
+ * The line's recent scores (`lineScores`, any decision) against a calibration's out-of-sample OK scores, with
+ * `shiftTolerance` of their count unless a tolerance is given. Non-finite scores are ignored; a calibration without a
+ * finite OK score is refused.
  */
-export function scoreShift(lineScores: ArrayLike<number>, okScores: ArrayLike<number>, tolerance = SHIFT_TOLERANCE): ScoreShift {
-  if (!(Number.isFinite(tolerance) && tolerance >= 0 && tolerance < 0.5)) {
+export function scoreShift(lineScores: ArrayLike<number>, okScores: ArrayLike<number>, tolerance?: number): ScoreShift {
+  if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance >= 0 && tolerance < 0.5)) {
     throw new InvalidInputError(`tolerance must be within [0, 0.5), got ${tolerance}`);
   }
   const ok = finiteScores(okScores).sort();
   if (ok.length === 0) throw new InvalidInputError("scoreShift needs the calibration's OK scores, got none");
+  tolerance ??= shiftTolerance(ok.length);
   const line = finiteScores(lineScores).sort();
   const okMedian = percentileSorted(ok, 50);
   let above = 0;
   for (let i = 0; i < line.length; i++) if (line[i]! > okMedian) above++;
   const interval95 = wilsonInterval(above, line.length);
   let verdict: ShiftVerdict = "open";
-  if (interval95.lower > 0.5 + tolerance) verdict = "higher";
+  if (ok.length < MIN_SHIFT_OK_SCORES) verdict = "open";
+  else if (interval95.lower > 0.5 + tolerance) verdict = "higher";
   else if (interval95.upper < 0.5 - tolerance) verdict = "lower";
   else if (interval95.lower >= 0.5 - tolerance && interval95.upper <= 0.5 + tolerance) verdict = "steady";
   return {
     crops: line.length,
     okScores: ok.length,
+    minOkScores: MIN_SHIFT_OK_SCORES,
     okMedian,
     okP90: percentileSorted(ok, 90),
     lineMedian: line.length ? percentileSorted(line, 50) : null,
