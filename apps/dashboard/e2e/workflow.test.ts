@@ -272,6 +272,7 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     assert.ok(above && Number(above[1]) >= ng, `above the OK median: ${above?.[0]}`);
     // the calibration in force holds the labelled set's 10 OK scores: too few for a verdict, and the panel says so
     assert.match((await id(page, "line-scores-few-ok").textContent()) ?? "", /10 OK samples/);
+    assert.equal(await id(page, "line-scores-verdict").textContent(), "too few OK samples to tell");
     await shot(page, "04b-line-promise");
   });
 

@@ -26,7 +26,8 @@ export function LineScores({ scores, threshold }: { scores: Scores; threshold: n
       </p>
     );
   }
-  const v = VERDICTS[scores.verdict];
+  const fewOk = scores.okScores < scores.minOkScores;
+  const v = fewOk ? { tone: "neutral" as Tone, text: "too few OK samples to tell" } : VERDICTS[scores.verdict];
   // at least 40–60 %, wider when the OK samples are few (shiftTolerance in @bdi/core)
   const band = `${formatPercent(0.5 - scores.tolerance, 0)}–${formatPercent(0.5 + scores.tolerance, 0)}`;
   return (
@@ -44,7 +45,7 @@ export function LineScores({ scores, threshold }: { scores: Scores; threshold: n
         of the time (the dev sets&apos; unseen good crops: 50 % and 47 %); defects score above it too.
         {scores.from && scores.to ? ` Crops judged ${formatDateTime(scores.from)} – ${formatDateTime(scores.to)}.` : ""}
       </p>
-      {scores.okScores < scores.minOkScores && (
+      {fewOk && (
         <p className="mt-1 text-xs text-slate-600" data-testid="line-scores-few-ok">
           The calibration has {scores.okScores} OK samples: their median is too uncertain to tell a shift from (at least {scores.minOkScores}{" "}
           are needed). Add OK samples and refit.
