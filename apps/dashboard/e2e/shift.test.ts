@@ -236,6 +236,10 @@ describe("QA shift: ROI in the address, fit cancel, review queue widths, heatmap
     assert.equal(await num("report-false-positive"), queue.filter((q) => q.status === "false_positive").length);
     assert.equal(await num("report-pending"), queue.filter((q) => q.status === "pending").length);
     assert.ok((await id(page, "report-change").count()) >= 1, "v1's activation is a threshold change of the day");
+    // these are the dashboard's test inspections, not the line's: the scores section has no line crop to compare
+    const scores = id(page, "report-scores");
+    assert.equal(await scores.getByTestId("line-scores").getAttribute("data-verdict"), "open");
+    assert.equal((await scores.getByTestId("line-scores-share").textContent())?.trim(), "—");
     await shotAt(page, "06-report");
     await page.emulateMedia({ media: "print" });
     const pdf = resultsPath("shift-report.pdf");

@@ -16,9 +16,10 @@ const VERDICTS: Record<Shift["verdict"], { tone: Tone; text: string }> = {
 /**
  * The line's last crops against the OK samples the calibration was made from: new good crops land above the OK
  * samples' median half of the time, so a share well away from one half says the parts or the view changed — before
- * it shows as false rejects, and without waiting for reviews.
+ * it shows as false rejects, and without waiting for reviews. In the calibration view (the line's last crops) and the
+ * shift report (the shift's crops under the active threshold).
  */
-export function LineScores({ scores, threshold }: { scores: Scores; threshold: number }) {
+export function LineScores({ scores, threshold }: { scores: Scores; threshold: number | null }) {
   if (!scores.available) {
     return (
       <p className="mt-3 text-xs text-slate-500" data-testid="line-scores-unavailable">

@@ -2,6 +2,7 @@
 import { SHIFTS, shiftWindow, type ShiftId } from "@bdi/core/dashboard/reports";
 import { useQuery } from "@tanstack/react-query";
 import { RoiSelect, RoiTitle, useRoiSelection, WithRoi, type RoiItem } from "@/components/roi/roi-select";
+import { LineScores } from "@/components/fit/line-scores";
 import { Button, inputClass } from "@/components/ui/button";
 import { QueryState } from "@/components/ui/query-state";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -100,6 +101,15 @@ function ReportSheet({ r, roi, title }: { r: Report; roi: RoiItem; title: string
             ? `Of the ${reviewedNg} verdicts "NG confirmed" or "false positive", ${r.review.falsePositive} (${formatPercent(r.review.falsePositive / reviewedNg)}) said false positive.`
             : "No inspection was confirmed NG or marked a false positive in this window."}
         </p>
+      </section>
+
+      <section data-testid="report-scores">
+        <h3 className="text-sm font-semibold uppercase tracking-wide text-slate-500">Scores against the OK samples</h3>
+        {r.scores ? (
+          <LineScores scores={r.scores} threshold={r.current.threshold} />
+        ) : (
+          <p className="mt-2 text-sm text-slate-500">No active threshold: nothing to compare with.</p>
+        )}
       </section>
 
       <section>

@@ -11,6 +11,11 @@ export type ShiftReport = {
   from: Date;
   to: Date;
   inspections: { total: number; ok: number; ng: number; /** ng / total; null without inspections */ ngRate: number | null };
+  /**
+   * The window's line crops judged under the active calibration against its OK scores (the last `SHIFT_WINDOW` of
+   * them); null without an active calibration. Crops judged under an earlier threshold are not in it.
+   */
+  scores: LineScoreShift | null;
   review: { pending: number; confirmedNg: number; falsePositive: number; relabelledOk: number; relabelledNg: number; reviewed: number };
   thresholdAtStart: number | null;
   thresholdChanges: ThresholdChange[];
@@ -32,6 +37,7 @@ export async function shiftReport(svc: Services, input: { roiId: string; from: D
     from: input.from,
     to: input.to,
     inspections: { ...c.inspections, ngRate: c.inspections.total ? c.inspections.ng / c.inspections.total : null },
+    scores: roi.activeCalibration ? await calibrationScoreShift(svc, roi.activeCalibration, { from: input.from, to: input.to }) : null,
     review: { ...review, reviewed: c.inspections.total - review.pending },
     thresholdAtStart: c.thresholdAtStart,
     thresholdChanges: c.thresholdChanges,
@@ -75,10 +81,14 @@ export async function calibrationPromise(
   return linePromise(await calibrationLineCounts(svc.ctx.db.prisma, cal), cal.expectedFalseRejectRate);
 }
 
-/** The last `SHIFT_WINDOW` line crops judged under a calibration against its OK scores (`scoreShift` in core). */
+/**
+ * The last `SHIFT_WINDOW` line crops judged under a calibration (within `window` if given) against its OK scores
+ * (`scoreShift` in core).
+ */
 export async function calibrationScoreShift(
   svc: Services,
   cal: { id: string; okScoresJson: string; outOfSample: boolean },
+  window?: { from: Date; to: Date },
 ): Promise<LineScoreShift> {
   // OK crops scored by a bank fitted on them sit lower than new good crops do: every line would read "higher"
   if (!cal.outOfSample) {
@@ -86,6 +96,6 @@ export async function calibrationScoreShift(
   }
   const ok = parseJson<number[]>(cal.okScoresJson) ?? [];
   if (!ok.some(Number.isFinite)) return { available: false, reason: "this calibration has no OK scores" };
-  const recent = await recentLineScores(svc.ctx.db.prisma, cal, SHIFT_WINDOW);
+  const recent = await recentLineScores(svc.ctx.db.prisma, cal, SHIFT_WINDOW, window);
   return { available: true, window: SHIFT_WINDOW, from: recent.from, to: recent.to, ...scoreShift(recent.scores, ok) };
 }

@@ -5,6 +5,7 @@ import type { AuditEvent, Calibration, Inspection, ModelVersion, Roi, Sample } f
 import type { Region } from "@bdi/core/schemas/region";
 import type { NgRegion } from "@bdi/core/dashboard/samples";
 import type { JobSnapshot } from "../resources/jobs.ts";
+import type { LineScoreShift } from "../services/reports.ts";
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -203,3 +204,8 @@ export function jobDto(j: JobSnapshot) {
   };
 }
 export type JobDto = ReturnType<typeof jobDto>;
+
+/** A line's score shift with its dates as ISO strings (reports.line, reports.shift). */
+export function lineScoreShiftDto(s: LineScoreShift) {
+  return s.available ? { ...s, from: s.from?.toISOString() ?? null, to: s.to?.toISOString() ?? null } : s;
+}

@@ -183,6 +183,16 @@ describe("fit.cancel, reports.shift and reports.line", () => {
     assert.equal(r.scores.verdict, "open", `${r.scores.crops} crops cannot tell a shift`);
     assert.ok(r.scores.aboveOkMedian >= ng.length, "an NG call scores over the threshold, over the OK median");
     assert.ok(r.scores.from! <= r.scores.to!);
+    // The shift report compares its window's line crops under the active calibration the same way: a window over the
+    // last hour holds these line crops (the earlier test uploads are not the line).
+    const shiftR = await c.reports.shift({ roiId, from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 1000).toISOString() });
+    assert.ok(shiftR.scores?.available, "the shift report compares its line crops");
+    assert.deepEqual(
+      { crops: shiftR.scores.crops, share: shiftR.scores.share, v: shiftR.scores.verdict },
+      { crops: r.scores.crops, share: r.scores.share, v: r.scores.verdict },
+    );
+    const empty = await c.reports.shift({ roiId, from: new Date(Date.now() - 7_200_000).toISOString(), to: new Date(Date.now() - 3_600_000).toISOString() });
+    assert.ok(empty.scores?.available && empty.scores.crops === 0, "no line crops in an earlier window");
     // OK scores measured in sample (a bank fitted on those crops) are not compared: every line would read higher
     const inSample = await calibrationScoreShift(svc, { ...calRow, outOfSample: false });
     assert.equal(inSample.available, false);

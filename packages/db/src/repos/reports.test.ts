@@ -143,6 +143,9 @@ test("recentLineScores: the last N line scores under one calibration, newest fir
     assert.deepEqual(await recentLineScores(t.prisma, cal, 3), { scores: [5, 4, 3], from: at(3), to: at(5) });
     assert.deepEqual((await recentLineScores(t.prisma, cal, 200)).scores, [5, 4, 3, 2, 1]);
     assert.deepEqual((await recentLineScores(t.prisma, old, 200)).scores, [99]);
+    // a window: minutes 2 to 4 (the end excluded), newest first
+    assert.deepEqual(await recentLineScores(t.prisma, cal, 200, { from: at(2), to: at(4) }), { scores: [3, 2], from: at(2), to: at(3) });
+    assert.deepEqual((await recentLineScores(t.prisma, cal, 1, { from: at(2), to: at(9) })).scores, [5]);
 
     // the newest N come straight off the index, without sorting every inspection of the calibration (SQLite's plan;
     // PostgreSQL's planner scans a table this small whatever its indexes)

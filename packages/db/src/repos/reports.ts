@@ -107,11 +107,13 @@ export type RecentLineScores = {
   to: Date | null;
 };
 
-/** The scores of the last `take` line inspections judged under `calibration`. */
-export async function recentLineScores(db: Queryable, calibration: { id: string }, take: number): Promise<RecentLineScores> {
+/** The scores of the last `take` line inspections judged under `calibration` (with from ≤ createdAt < to if given). */
+export async function recentLineScores(
+  db: Queryable, calibration: { id: string }, take: number, window?: { from: Date; to: Date },
+): Promise<RecentLineScores> {
   const rows = await db.inspection.findMany({
     // read newest first from the index [calibrationId, source, createdAt], `take` rows however many the line made
-    where: { calibrationId: calibration.id, source: LINE_SOURCE },
+    where: { calibrationId: calibration.id, source: LINE_SOURCE, ...(window ? { createdAt: { gte: window.from, lt: window.to } } : {}) },
     orderBy: { createdAt: "desc" },
     take,
     select: { score: true, createdAt: true },

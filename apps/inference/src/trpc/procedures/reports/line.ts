@@ -1,6 +1,7 @@
 import { LinePromiseInputSchema } from "@bdi/core/dashboard/reports";
 import { viewerProcedure } from "../../trpc.ts";
 import { services } from "../../helpers.ts";
+import { lineScoreShiftDto } from "../../dto.ts";
 import { activeLinePromise } from "../../../services/reports.ts";
 
 /**
@@ -10,6 +11,5 @@ import { activeLinePromise } from "../../../services/reports.ts";
 export const line = viewerProcedure.input(LinePromiseInputSchema).query(async ({ ctx, input }) => {
   const r = await activeLinePromise(services(ctx), input.roiId);
   if (!r) return null;
-  const scores = r.scores.available ? { ...r.scores, from: r.scores.from?.toISOString() ?? null, to: r.scores.to?.toISOString() ?? null } : r.scores;
-  return { ...r, calibration: { ...r.calibration, createdAt: r.calibration.createdAt.toISOString() }, scores };
+  return { ...r, calibration: { ...r.calibration, createdAt: r.calibration.createdAt.toISOString() }, scores: lineScoreShiftDto(r.scores) };
 });
