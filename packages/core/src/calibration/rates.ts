@@ -6,7 +6,7 @@ import { percentileSorted } from "../math/percentile.ts";
 import { finiteScores } from "./legacyRule.ts";
 
 /** z for a two-sided 95 % interval. */
-const Z95 = 1.959963984540054;
+export const Z95 = 1.959963984540054;
 
 /** Wilson score interval for k successes out of n (95 % by default). n = 0 → [0, 1]. */
 export function wilsonInterval(k: number, n: number, z = Z95): { lower: number; upper: number } {

@@ -11,7 +11,7 @@
 import { InvalidInputError } from "../errors.ts";
 import { percentileSorted } from "../math/percentile.ts";
 import { finiteScores } from "./legacyRule.ts";
-import { wilsonInterval } from "./rates.ts";
+import { wilsonInterval, Z95 } from "./rates.ts";
 
 /**
  * How many of the line's most recent crops the comparison reads. It sets the smallest shift that can be told beyond
@@ -32,9 +32,6 @@ export const SHIFT_TOLERANCE = 0.1;
 
 /** Fewer OK scores than this give no verdict: their median's 95 % error is over 22 quantile points (`shiftTolerance`). */
 export const MIN_SHIFT_OK_SCORES = 20;
-
-/** z for a two-sided 95 % interval. */
-const Z95 = 1.959963984540054;
 
 /**
  * The tolerance for a calibration of `okCount` OK scores: at least `SHIFT_TOLERANCE`, and at least the 95 % error of
@@ -97,10 +94,11 @@ export function scoreShift(lineScores: ArrayLike<number>, okScores: ArrayLike<nu
   for (let i = 0; i < line.length; i++) if (line[i]! > okMedian) above++;
   const interval95 = wilsonInterval(above, line.length);
   let verdict: ShiftVerdict = "open";
-  if (ok.length < MIN_SHIFT_OK_SCORES) verdict = "open";
-  else if (interval95.lower > 0.5 + tolerance) verdict = "higher";
-  else if (interval95.upper < 0.5 - tolerance) verdict = "lower";
-  else if (interval95.lower >= 0.5 - tolerance && interval95.upper <= 0.5 + tolerance) verdict = "steady";
+  if (ok.length >= MIN_SHIFT_OK_SCORES) {
+    if (interval95.lower > 0.5 + tolerance) verdict = "higher";
+    else if (interval95.upper < 0.5 - tolerance) verdict = "lower";
+    else if (interval95.lower >= 0.5 - tolerance && interval95.upper <= 0.5 + tolerance) verdict = "steady";
+  }
   return {
     crops: line.length,
     okScores: ok.length,

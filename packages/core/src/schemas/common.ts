@@ -26,6 +26,12 @@ export type SampleSource = z.infer<typeof SampleSourceSchema>;
 export const InspectionSourceSchema = z.enum(["legacy-infer", "dashboard-test", "infer-dataset"]);
 export type InspectionSource = z.infer<typeof InspectionSourceSchema>;
 
+/**
+ * The line: what the legacy client's `/infer` and `/predict` record, and what the line's reports (its promise, its
+ * scores against the OK samples) read; the dashboard's test uploads and dataset runs are not the line.
+ */
+export const LINE_SOURCE = "legacy-infer" satisfies InspectionSource;
+
 /** Review state of an inspection (Inspection.reviewStatus). */
 export const ReviewStatusSchema = z.enum(["pending", "confirmed_ng", "false_positive", "relabelled_ok", "relabelled_ng"]);
 export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;

@@ -5,7 +5,8 @@ import { upsertRoi } from "./rois.ts";
 import { activateModelVersion, createModelVersion, markModelVersionReady } from "./modelVersions.ts";
 import { createCalibration } from "./calibrations.ts";
 import { createInspection, listInspections, reviewInspection } from "./inspections.ts";
-import { calibrationLineCounts, LINE_SOURCE, recentLineScores, shiftCounts } from "./reports.ts";
+import { LINE_SOURCE } from "@bdi/core/schemas/common";
+import { calibrationLineCounts, recentLineScores, shiftCounts } from "./reports.ts";
 
 const H = 3_600_000;
 

@@ -3,6 +3,7 @@
 // And what the line judged under one calibration: counts against the false-reject rate it promised, and its most
 // recent scores against the calibration's OK scores.
 import type { LineCounts } from "@bdi/core/calibration/line-promise";
+import { LINE_SOURCE } from "@bdi/core/schemas/common";
 import { parseJson, type Queryable } from "./common.ts";
 
 export type ThresholdChange = {
@@ -95,9 +96,6 @@ export async function calibrationLineCounts(db: Queryable, calibration: { id: st
   }
   return c;
 }
-
-/** The line: inspections from the legacy client's `/infer` (the dashboard's test uploads and dataset runs are not). */
-export const LINE_SOURCE = "legacy-infer";
 
 export type RecentLineScores = {
   /** newest first */

@@ -1,5 +1,6 @@
 // POST /infer (contract §1.4): one crop scored with the ROI's active version and calibration, recorded for review.
 import type { FastifyInstance } from "fastify";
+import { LINE_SOURCE } from "@bdi/core";
 import type { Services } from "../../services/index.ts";
 import { inferImage } from "../../services/infer.ts";
 import { legacyRegions } from "../format.ts";
@@ -11,7 +12,7 @@ export function inferRoute(app: FastifyInstance, svc: Services): void {
     const form = await readInferForm(req, lr, { imageFields: ["image"], includeHeatmap: true });
     const out = await inferImage(svc, {
       ref: form.ref, image: form.image.data, shape: form.shape, mmPerPx: form.mmPerPx, checkMmPerPxLock: true,
-      requireCalibration: true, source: "legacy-infer", requestId: lr.requestId,
+      requireCalibration: true, source: LINE_SOURCE, requestId: lr.requestId,
     });
     // The heatmap by default only with an NG decision (contract v3, 2026-01-20).
     const withHeatmap = form.includeHeatmap ?? out.decision === "ng";

@@ -1,7 +1,7 @@
 // POST /predict (seed docs): one crop scored against the ROI's active model; works uncalibrated (is_anomaly false,
 // threshold null). The same inference as /infer.
 import type { FastifyInstance } from "fastify";
-import { DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
+import { DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, LINE_SOURCE } from "@bdi/core";
 import type { Services } from "../../services/index.ts";
 import { inferImage } from "../../services/infer.ts";
 import { readInferForm } from "../infer-form.ts";
@@ -13,7 +13,7 @@ export function predictRoute(app: FastifyInstance, svc: Services): void {
     const t0 = performance.now();
     const out = await inferImage(svc, {
       ref: form.ref, image: form.image.data, shape: form.shape, mmPerPx: form.mmPerPx, checkMmPerPxLock: true,
-      requireCalibration: false, source: "legacy-infer", requestId: lr.requestId,
+      requireCalibration: false, source: LINE_SOURCE, requestId: lr.requestId,
     });
     return {
       role_id: form.ref.roleId,
