@@ -80,6 +80,9 @@ export const ConfigSchema = z.object({
   jobDeadAfterS: z.coerce.number().min(2).max(3600),
   /** BDI_JOB_WORKER (plant mode, default 1): 0 = this replica runs no fits/calibrations (it still queues and shows them) */
   jobWorker: z.boolean(),
+  /** BDI_ALERT_WEBHOOK_URL: where the line watch POSTs a JSON message when a line's promise or scores change (services/
+   * line-watch.ts); absent = the audit log and the dashboard only */
+  alertWebhookUrl: z.url({ protocol: /^https?$/, message: "BDI_ALERT_WEBHOOK_URL must be an http(s) URL" }).optional(),
 }).refine((c) => c.retentionNgDays === undefined || c.retentionDays === undefined || c.retentionNgDays >= c.retentionDays, {
   path: ["retentionNgDays"], message: "BDI_RETENTION_NG_DAYS must be at least BDI_RETENTION_DAYS (NG and reviewed crops are kept longer)",
 });
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scoringWorkers: envFirst(env, "BDI_SCORING_WORKERS") ?? String(defaultScoringWorkers()),
     shutdownGraceS: envFirst(env, "BDI_SHUTDOWN_GRACE_S") ?? "30",
     replicaId: envFirst(env, "BDI_REPLICA_ID") ?? `${hostname()}-${process.pid}`,
+    alertWebhookUrl: envFirst(env, "BDI_ALERT_WEBHOOK_URL"),
     jobDeadAfterS: envFirst(env, "BDI_JOB_DEAD_AFTER_S") ?? "30",
     jobWorker: boolish.parse(envFirst(env, "BDI_JOB_WORKER") ?? "1"),
   };

@@ -26,6 +26,7 @@ export * from "./calibration/legacyRule.ts";
 export * from "./calibration/rates.ts";
 export * from "./calibration/line-promise.ts";
 export * from "./calibration/score-shift.ts";
+export * from "./calibration/line-watch.ts";
 
 export * from "./metrics/auroc.ts";
 export * from "./metrics/aupro.ts";

@@ -22,6 +22,7 @@ export * from "./repos/calibrations.ts";
 export * from "./repos/inspections.ts";
 export * from "./repos/retention.ts";
 export * from "./repos/reports.ts";
+export * from "./repos/line-watch.ts";
 export * from "./repos/users.ts";
 export * from "./repos/health.ts";
 export * from "./repos/jobs.ts";

@@ -16,7 +16,7 @@ export const servicesPlugin = fp<{ ctx: ServiceContext }>(async (app, { ctx }) =
   // backbone is ready (unless BDI_JOB_WORKER=0). Jobs stop first at close: a running one is handed back to the queue.
   await Promise.all([svc.jobs.open(), svc.changes.open(), startReplicaHealth(ctx)]);
   app.addHook("onClose", async () => {
-    await Promise.all([svc.jobs.close(), svc.changes.close()]);
+    await Promise.all([svc.jobs.close(), svc.changes.close(), svc.lineWatch.close()]);
     await Promise.all([svc.compute.close(), svc.scorer.close()]);
   });
   void ctx.backbone.whenReady().then(() => svc.scorer.warm());

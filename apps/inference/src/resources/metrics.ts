@@ -163,6 +163,12 @@ export function createServiceMetrics() {
     evidenceNotStored: registry.register(
       new Counter("bdi_evidence_not_stored_total", "Inferences answered whose crop / heatmap could not be stored (alert on any increase).", ["reason"]),
     ),
+    lineAlarms: registry.register(
+      new Counter("bdi_line_alarms_total", "Changes of a line's watched verdicts reported by this replica (alert on kind, verdict).", ["kind", "verdict"]),
+    ),
+    alertWebhookFailures: registry.register(
+      new Counter("bdi_alert_webhook_failures_total", "Line alerts the alert webhook did not take after its retries (they stay in the audit log)."),
+    ),
     recovered: registry.register(
       new Counter("bdi_start_recovered_total", "What the start-up recovery settled after a crash, by kind.", ["kind"]),
     ),

@@ -12,6 +12,7 @@ import { ComputePool } from "../compute/pool.ts";
 import { ScoringPool } from "../compute/scoring-pool.ts";
 import { createObjectStore, type ObjectStore } from "../resources/store/object-store.ts";
 import { VersionArtifacts } from "../resources/store/versions.ts";
+import { checkLine, LineWatcher } from "./line-watch.ts";
 
 export type Services = {
   ctx: ServiceContext;
@@ -28,6 +29,8 @@ export type Services = {
   store: ObjectStore;
   /** model-version folders in the store and their local copies for the engine */
   artifacts: VersionArtifacts;
+  /** checks the line's verdicts of a calibration after its inspections and reviews, in the background */
+  lineWatch: LineWatcher;
 };
 
 const memo = new WeakMap<ServiceContext, Services>();
@@ -50,6 +53,10 @@ export function getServices(ctx: ServiceContext): Services {
       scorer: new ScoringPool(ctx.config, { workers: ctx.config.scoringWorkers, name: "bdi-score", nice: 5 }),
       store,
       artifacts: new VersionArtifacts(store, ctx.config.dataRoot),
+      lineWatch: new LineWatcher(
+        (id) => checkLine(s!, id),
+        (err, id) => ctx.log?.warn?.({ err: (err as Error)?.message, calibrationId: id }, "line watch check failed"),
+      ),
     };
     memo.set(ctx, s);
     defineFitJobs(s);

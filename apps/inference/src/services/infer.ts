@@ -3,7 +3,7 @@
 // and the dashboard's labelled scores through `scoreDataset` (the ROI's stored samples). The OK/NG decision is the
 // engine's (core's decide(), made where the score is computed); nothing here compares a score with a threshold.
 import path from "node:path";
-import { DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, type Region } from "@bdi/core";
+import { DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, LINE_SOURCE, type Region } from "@bdi/core";
 import {
   createInspection, listDatasetSamples, listModelVersionSampleIds, type Calibration, type InspectionSource, type ModelVersion,
   type RoiWithActive, type Sample,
@@ -130,6 +130,8 @@ export async function inferImage(svc: Services, input: InferInput): Promise<Infe
     actor: input.actor ?? (input.source === "dashboard-test" ? "dashboard" : LEGACY_ACTOR), requestId: input.requestId ?? null,
     ...(evidence.error ? { reason: `evidence not stored: ${evidence.error}` } : {}),
   });
+  // the line's crop moves its calibration's verdicts (line-watch.ts); checked in the background, never in this answer
+  if (calibration && input.source === LINE_SOURCE) svc.lineWatch.note(calibration.id);
   return {
     result, decision, threshold: calibration?.threshold ?? NaN, regions, tokenShape: [backbone.grid, backbone.grid],
     inspectionId: inspection.id, heatmapPng: result.heatmapPng, calibrated: !!calibration, version, calibration,

@@ -4,6 +4,7 @@ import {
   createSample, findCalibration, findInspection, findLiveSampleOfInspection, findModelVersion, getInspection, getRoi, inTx, listInspections,
   listSamplesOfInspection, reviewInspection, type Inspection, type InspectionFilter, type PageArgs, type ReviewStatus, type Sample,
 } from "@bdi/db";
+import { LINE_SOURCE } from "@bdi/core";
 import type { Actor, Services } from "./index.ts";
 import { ServiceError } from "./errors.ts";
 import { extForFormat, inspectImage, sampleRelPath } from "../resources/storage.ts";
@@ -36,8 +37,14 @@ export async function inspectionDetail(svc: Services, id: string) {
 }
 
 /** Confirm NG, mark a false positive, or reset to pending, with an optional note (audited, reviewer = actor). */
-export function reviewVerdict(svc: Services, input: { id: string; verdict: ReviewStatus; note?: string | null }, who: Actor): Promise<Inspection> {
-  return reviewInspection(svc.ctx.db.prisma, { id: input.id, reviewStatus: input.verdict, note: input.note }, who);
+export async function reviewVerdict(svc: Services, input: { id: string; verdict: ReviewStatus; note?: string | null }, who: Actor): Promise<Inspection> {
+  return noteLineReview(svc, await reviewInspection(svc.ctx.db.prisma, { id: input.id, reviewStatus: input.verdict, note: input.note }, who));
+}
+
+/** A review of a line crop moves its calibration's promise (false rejects, misses): the line watch checks it again. */
+function noteLineReview(svc: Services, inspection: Inspection): Inspection {
+  if (inspection.calibrationId && inspection.source === LINE_SOURCE) svc.lineWatch.note(inspection.calibrationId);
+  return inspection;
 }
 
 /**
@@ -67,7 +74,7 @@ export async function addInspectionToDataset(
   const rel = sampleRelPath(roi.recipeId, roi.roleId, roi.roiId, input.label, info.sha256, fileName);
   await svc.store.put(rel, data);
   try {
-    return await inTx(db, async (tx) => {
+    const added = await inTx(db, async (tx) => {
       const sample = await createSample(
         tx,
         {
@@ -94,6 +101,8 @@ export async function addInspectionToDataset(
         : await reviewInspection(tx, { id: insp.id, reviewStatus: input.label === "ok" ? "relabelled_ok" : "relabelled_ng" }, who);
       return { sample, inspection };
     });
+    noteLineReview(svc, added.inspection);
+    return added;
   } catch (err) {
     await svc.store.delete(rel).catch(() => undefined);
     throw err;

@@ -1,0 +1,51 @@
+// The line watch's state per calibration (the LineWatch table): read, and advanced by core's `lineWatchStep` inside
+// one transaction with the audit events of the changes it reports, so that a change is reported once — by one
+// request of one replica — however many see it (SQLite runs the transaction alone; PostgreSQL runs it SERIALIZABLE
+// and a loser runs again from the start, reads the winner's state, and finds nothing left to report).
+import type { LineWatchChange, LineWatchState } from "@bdi/core/calibration/line-watch";
+import { EMPTY_LINE_WATCH } from "@bdi/core/calibration/line-watch";
+import { appendAudit } from "./audit.ts";
+import { inTx, type AuditCtx, type Queryable } from "./common.ts";
+
+const PROMISE_STATES = ["kept", "broken"] as const;
+const SHIFT_STATES = ["steady", "higher", "lower"] as const;
+const oneOf = <T extends string>(allowed: readonly T[], v: string | null): T | null =>
+  v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : null;
+
+/** A calibration's last decided verdicts, and when they last changed (null: never decided). */
+export async function getLineWatch(db: Queryable, calibrationId: string): Promise<LineWatchState & { changedAt: Date | null }> {
+  const row = await db.lineWatch.findUnique({ where: { calibrationId } });
+  if (!row) return { ...EMPTY_LINE_WATCH, changedAt: null };
+  return { promise: oneOf(PROMISE_STATES, row.promise), shift: oneOf(SHIFT_STATES, row.shift), changedAt: row.changedAt };
+}
+
+/**
+ * Advances a calibration's watch: `step` maps the stored state to the next one and the changes to report; the state
+ * is written when it differs, and each change is appended to the audit log as "line.<kind>" on the calibration, its
+ * before / after the verdicts and `detail[kind]` (the numbers behind the new verdict). Returns the changes reported.
+ */
+export async function advanceLineWatch(
+  db: Queryable,
+  calibrationId: string,
+  step: (prev: LineWatchState) => { next: LineWatchState; changes: LineWatchChange[] },
+  detail: Partial<Record<LineWatchChange["kind"], Record<string, unknown>>>,
+  ctx: AuditCtx,
+): Promise<LineWatchChange[]> {
+  return inTx(db, async (tx) => {
+    const { changedAt: _at, ...prev } = await getLineWatch(tx, calibrationId);
+    const { next, changes } = step(prev);
+    if (next.promise === prev.promise && next.shift === prev.shift) return [];
+    await tx.lineWatch.upsert({
+      where: { calibrationId },
+      create: { calibrationId, promise: next.promise, shift: next.shift },
+      update: { promise: next.promise, shift: next.shift },
+    });
+    for (const c of changes) {
+      await appendAudit(tx, {
+        action: `line.${c.kind}`, entityType: "Calibration", entityId: calibrationId,
+        before: { verdict: c.from }, after: { verdict: c.to, alarm: c.alarm, ...(detail[c.kind] ?? {}) },
+      }, ctx);
+    }
+    return changes;
+  });
+}

@@ -1,0 +1,12 @@
+-- CreateTable
+CREATE TABLE "LineWatch" (
+    "calibrationId" TEXT NOT NULL,
+    "promise" TEXT,
+    "shift" TEXT,
+    "changedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "LineWatch_pkey" PRIMARY KEY ("calibrationId")
+);
+
+-- AddForeignKey
+ALTER TABLE "LineWatch" ADD CONSTRAINT "LineWatch_calibrationId_fkey" FOREIGN KEY ("calibrationId") REFERENCES "Calibration"("id") ON DELETE CASCADE ON UPDATE CASCADE;
