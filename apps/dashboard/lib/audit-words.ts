@@ -21,6 +21,8 @@ const ACTIONS: Record<string, string> = {
   "recipe.lock_mm_per_px": "Recipe's mm/px locked",
   "recipe.set_mm_per_px": "Recipe's mm/px set",
   "fit.cancel": "Fit cancelled",
+  "line.promise": "Line watch: promise verdict changed",
+  "line.shift": "Line watch: scores against the OK samples changed",
   "import.legacy_artifacts_skipped": "Legacy import: artifacts skipped",
 };
 

@@ -42,7 +42,7 @@ function FacetSelect(props: {
   );
 }
 
-const PREFIXES = ["sample.", "model_version.", "calibration.", "inspection.", "roi.", "recipe."];
+const PREFIXES = ["sample.", "model_version.", "calibration.", "inspection.", "line.", "roi.", "recipe."];
 
 export function AuditView() {
   const trpc = useTRPC();
