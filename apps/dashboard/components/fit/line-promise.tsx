@@ -40,6 +40,7 @@ export function LinePromise({ roiId }: { roiId: string }) {
         {" "}{formatPercent(r.promised)} of good parts rejected. Inspections from the line only (the client&apos;s /infer; not the test uploads);
         OK calls nobody reviewed count as good parts.
       </p>
+      <WatchAlarms watch={r.watch} />
       <dl className="mt-3 grid grid-cols-2 gap-4 text-sm md:grid-cols-4">
         <Stat label="Line inspections" value={String(r.inspections)} testId="line-inspections" />
         <Stat label="False rejects found" value={String(r.falseRejects)} hint={`of ${r.goodParts} good part${r.goodParts === 1 ? "" : "s"}`} testId="line-false-rejects" />
@@ -70,5 +71,24 @@ export function LinePromise({ roiId }: { roiId: string }) {
       )}
       <LineScores scores={r.scores} threshold={r.calibration.threshold} />
     </div>
+  );
+}
+
+/** The line watch's alarms in force (reported to the audit log and the alert webhook when they began). */
+function WatchAlarms({ watch }: { watch: Line["watch"] }) {
+  const alarms = [
+    watch.promise === "broken" && { key: "promise", text: "more false rejects than promised", since: watch.promiseSince },
+    (watch.shift === "higher" || watch.shift === "lower") && { key: "shift", text: `the line's crops scoring ${watch.shift} than the OK samples`, since: watch.shiftSince },
+  ].filter((a): a is { key: string; text: string; since: string | null } => !!a);
+  if (!alarms.length) return null;
+  return (
+    <ul className="mt-2 space-y-1 text-xs text-amber-800" data-testid="line-watch-alarms">
+      {alarms.map((a) => (
+        <li key={a.key} data-testid={`line-watch-${a.key}`}>
+          Alarm since {a.since ? formatDateTime(a.since) : "—"}: {a.text}. The line watch reported it in the audit log (and to the
+          {" "}alert webhook where one is set); it clears once the line is decidedly back.
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -97,6 +97,11 @@ describe("the line watch", () => {
     assert.ok(after.aboveOkMedian >= SHIFT_WINDOW - 1, `${after.aboveOkMedian}`);
     assert.equal((await getLineWatch(t.ctx.db.prisma, cal.id)).shift, "higher");
     assert.equal(svc.metrics.lineAlarms.get({ kind: "shift", verdict: "higher" }), 1);
+    // the calibration view's report carries the alarm and its time
+    const line = await c.reports.line({ roiId });
+    assert.equal(line!.watch.shift, "higher");
+    assert.equal(line!.watch.shiftSince, (await getLineWatch(t.ctx.db.prisma, cal.id)).shiftSince!.toISOString());
+    assert.equal(line!.watch.promise, null);
 
     assert.equal(receiver.received.length, 1);
     const alert = receiver.received[0]!;

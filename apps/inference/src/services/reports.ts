@@ -3,7 +3,9 @@
 // And the promise report: whether the line sees the false-reject rate the active calibration promised, and whether
 // its recent crops still score like the OK samples the calibration was made from.
 import { linePromise, scoreShift, SHIFT_WINDOW, type LinePromise, type ScoreShift } from "@bdi/core";
-import { calibrationLineCounts, getRoi, parseJson, recentLineScores, shiftCounts, type ThresholdChange } from "@bdi/db";
+import {
+  calibrationLineCounts, getLineWatch, getRoi, parseJson, recentLineScores, shiftCounts, type LineWatchRecord, type ThresholdChange,
+} from "@bdi/db";
 import type { Services } from "./index.ts";
 
 export type ShiftReport = {
@@ -54,6 +56,8 @@ export type ActiveLinePromise = LinePromise & {
   calibration: { id: string; threshold: number; rule: string; createdAt: Date; outOfSample: boolean };
   versionNumber: number | null;
   scores: LineScoreShift;
+  /** what the line watch last reported for this calibration, and when (line-watch.ts) */
+  watch: LineWatchRecord;
 };
 
 /**
@@ -70,6 +74,7 @@ export async function activeLinePromise(svc: Services, roiId: string): Promise<A
     calibration: { id: cal.id, threshold: cal.threshold, rule: cal.rule, createdAt: cal.createdAt, outOfSample: cal.outOfSample },
     versionNumber: roi.activeModelVersion?.versionNumber ?? null,
     scores: await calibrationScoreShift(svc, cal),
+    watch: await getLineWatch(db, cal.id),
   };
 }
 

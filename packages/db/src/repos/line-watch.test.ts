@@ -21,11 +21,12 @@ test("advanceLineWatch: a new calibration has no state; a change is stored and a
   const t = await createTestDb();
   try {
     const cal = await calibration(t);
-    assert.deepEqual(await getLineWatch(t.prisma, cal.id), { promise: null, shift: null, changedAt: null });
+    assert.deepEqual(await getLineWatch(t.prisma, cal.id), { promise: null, promiseSince: null, shift: null, shiftSince: null });
     // the first normal verdicts: stored, nothing reported
     const quiet = await advanceLineWatch(t.prisma, cal.id, (s) => lineWatchStep(s, { promise: "kept", shift: "steady" }), {}, WATCH);
     assert.deepEqual(quiet, []);
-    assert.equal((await getLineWatch(t.prisma, cal.id)).shift, "steady");
+    const steady = await getLineWatch(t.prisma, cal.id);
+    assert.equal(steady.shift, "steady");
     assert.equal((await listAuditEvents(t.prisma, { actionPrefix: "line." })).items.length, 0);
 
     const higher = (s: Parameters<typeof lineWatchStep>[0]) => lineWatchStep(s, { promise: "open", shift: "higher" });
@@ -34,7 +35,8 @@ test("advanceLineWatch: a new calibration has no state; a change is stored and a
     const state = await getLineWatch(t.prisma, cal.id);
     assert.equal(state.promise, "kept");
     assert.equal(state.shift, "higher");
-    assert.ok(state.changedAt instanceof Date);
+    assert.ok(state.shiftSince instanceof Date && state.shiftSince >= steady.shiftSince!, "the shift's time is the report's");
+    assert.deepEqual(state.promiseSince, steady.promiseSince, "the promise's time is kept");
     const events = (await listAuditEvents(t.prisma, { action: "line.shift" })).items;
     assert.equal(events.length, 1);
     assert.equal(events[0]!.entityType, "Calibration");

@@ -12,11 +12,17 @@ const SHIFT_STATES = ["steady", "higher", "lower"] as const;
 const oneOf = <T extends string>(allowed: readonly T[], v: string | null): T | null =>
   v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : null;
 
-/** A calibration's last decided verdicts, and when they last changed (null: never decided). */
-export async function getLineWatch(db: Queryable, calibrationId: string): Promise<LineWatchState & { changedAt: Date | null }> {
+/** A calibration's last decided verdicts, each with when it was reported (null: never decided). */
+export type LineWatchRecord = LineWatchState & { promiseSince: Date | null; shiftSince: Date | null };
+
+export async function getLineWatch(db: Queryable, calibrationId: string): Promise<LineWatchRecord> {
   const row = await db.lineWatch.findUnique({ where: { calibrationId } });
-  if (!row) return { ...EMPTY_LINE_WATCH, changedAt: null };
-  return { promise: oneOf(PROMISE_STATES, row.promise), shift: oneOf(SHIFT_STATES, row.shift), changedAt: row.changedAt };
+  return {
+    promise: oneOf(PROMISE_STATES, row?.promise ?? null),
+    promiseSince: row?.promiseSince ?? null,
+    shift: oneOf(SHIFT_STATES, row?.shift ?? null),
+    shiftSince: row?.shiftSince ?? null,
+  };
 }
 
 /**
@@ -32,14 +38,15 @@ export async function advanceLineWatch(
   ctx: AuditCtx,
 ): Promise<LineWatchChange[]> {
   return inTx(db, async (tx) => {
-    const { changedAt: _at, ...prev } = await getLineWatch(tx, calibrationId);
-    const { next, changes } = step(prev);
+    const prev = await getLineWatch(tx, calibrationId);
+    const { next, changes } = step({ promise: prev.promise, shift: prev.shift });
     if (next.promise === prev.promise && next.shift === prev.shift) return [];
-    await tx.lineWatch.upsert({
-      where: { calibrationId },
-      create: { calibrationId, promise: next.promise, shift: next.shift },
-      update: { promise: next.promise, shift: next.shift },
-    });
+    const now = new Date();
+    const data = {
+      promise: next.promise, promiseSince: next.promise === prev.promise ? prev.promiseSince : now,
+      shift: next.shift, shiftSince: next.shift === prev.shift ? prev.shiftSince : now,
+    };
+    await tx.lineWatch.upsert({ where: { calibrationId }, create: { calibrationId, ...data }, update: data });
     for (const c of changes) {
       await appendAudit(tx, {
         action: `line.${c.kind}`, entityType: "Calibration", entityId: calibrationId,

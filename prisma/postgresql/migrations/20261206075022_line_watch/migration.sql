@@ -2,8 +2,9 @@
 CREATE TABLE "LineWatch" (
     "calibrationId" TEXT NOT NULL,
     "promise" TEXT,
+    "promiseSince" TIMESTAMP(3),
     "shift" TEXT,
-    "changedAt" TIMESTAMP(3) NOT NULL,
+    "shiftSince" TIMESTAMP(3),
 
     CONSTRAINT "LineWatch_pkey" PRIMARY KEY ("calibrationId")
 );

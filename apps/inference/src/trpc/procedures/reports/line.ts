@@ -11,5 +11,11 @@ import { activeLinePromise } from "../../../services/reports.ts";
 export const line = viewerProcedure.input(LinePromiseInputSchema).query(async ({ ctx, input }) => {
   const r = await activeLinePromise(services(ctx), input.roiId);
   if (!r) return null;
-  return { ...r, calibration: { ...r.calibration, createdAt: r.calibration.createdAt.toISOString() }, scores: lineScoreShiftDto(r.scores) };
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  return {
+    ...r,
+    calibration: { ...r.calibration, createdAt: r.calibration.createdAt.toISOString() },
+    scores: lineScoreShiftDto(r.scores),
+    watch: { ...r.watch, promiseSince: iso(r.watch.promiseSince), shiftSince: iso(r.watch.shiftSince) },
+  };
 });
