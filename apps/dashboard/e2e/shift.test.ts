@@ -240,6 +240,7 @@ describe("QA shift: ROI in the address, fit cancel, review queue widths, heatmap
     const scores = id(page, "report-scores");
     assert.equal(await scores.getByTestId("line-scores").getAttribute("data-verdict"), "open");
     assert.equal((await scores.getByTestId("line-scores-share").textContent())?.trim(), "—");
+    assert.match((await scores.getByTestId("report-no-alarms").textContent()) ?? "", /raised no alarm/);
     await shotAt(page, "06-report");
     await page.emulateMedia({ media: "print" });
     const pdf = resultsPath("shift-report.pdf");

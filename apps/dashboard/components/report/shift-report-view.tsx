@@ -110,6 +110,7 @@ function ReportSheet({ r, roi, title }: { r: Report; roi: RoiItem; title: string
         ) : (
           <p className="mt-2 text-sm text-slate-500">No active threshold: nothing to compare with.</p>
         )}
+        <LineAlarms events={r.lineAlarms} />
       </section>
 
       <section>
@@ -164,5 +165,34 @@ function Figure({ label, value, testId }: { label: string; value: number | strin
         {value}
       </dd>
     </div>
+  );
+}
+
+const WATCH_WORDS: Record<string, string> = {
+  "promise:broken": "more false rejects than the calibration promised",
+  "promise:kept": "the calibration's promise kept again",
+  "shift:higher": "the line's crops scoring higher than the OK samples",
+  "shift:lower": "the line's crops scoring lower than the OK samples",
+  "shift:steady": "the line's scores like the OK samples again",
+};
+
+/** What the line watch reported during the window: alarms raised and cleared, as the audit log has them. */
+function LineAlarms({ events }: { events: Array<{ at: string; kind: string; to: string | null; alarm: boolean }> }) {
+  if (!events.length) {
+    return (
+      <p className="mt-2 text-sm text-slate-500" data-testid="report-no-alarms">
+        The line watch raised no alarm in this window.
+      </p>
+    );
+  }
+  return (
+    <ul className="mt-2 space-y-1 text-sm" data-testid="report-alarms">
+      {events.map((e, k) => (
+        <li key={k} data-testid="report-alarm" className={e.alarm ? "text-amber-800" : "text-slate-600"}>
+          <span className="whitespace-nowrap">{formatDateTime(e.at)}</span> — {e.alarm ? "alarm: " : "cleared: "}
+          {WATCH_WORDS[`${e.kind}:${e.to}`] ?? `${e.kind} ${e.to}`}
+        </li>
+      ))}
+    </ul>
   );
 }

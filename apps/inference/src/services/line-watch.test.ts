@@ -145,6 +145,9 @@ describe("the line watch", () => {
     const alert = receiver.received.at(-1)!;
     assert.equal(alert.event, "line.promise");
     assert.match(alert.text, /rejects more good parts than its calibration promised \(499 false rejects in \d+ good parts/);
+    // the shift report lists what the watch reported in its window, oldest first
+    const report = await c.reports.shift({ roiId, from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 1000).toISOString() });
+    assert.deepEqual(report.lineAlarms.map((e) => `${e.kind}:${e.to}:${e.alarm}`), ["shift:higher:true", "shift:steady:false", "promise:broken:true"]);
   });
 
   it("a webhook that refuses is tried three times and counted; the audit log has the change", async () => {

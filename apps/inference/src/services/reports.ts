@@ -4,7 +4,8 @@
 // its recent crops still score like the OK samples the calibration was made from.
 import { linePromise, scoreShift, SHIFT_WINDOW, type LinePromise, type ScoreShift } from "@bdi/core";
 import {
-  calibrationLineCounts, getLineWatch, getRoi, parseJson, recentLineScores, shiftCounts, type LineWatchRecord, type ThresholdChange,
+  calibrationLineCounts, getLineWatch, getRoi, lineWatchEvents, parseJson, recentLineScores, shiftCounts, type LineWatchEvent,
+  type LineWatchRecord, type ThresholdChange,
 } from "@bdi/db";
 import type { Services } from "./index.ts";
 
@@ -21,6 +22,8 @@ export type ShiftReport = {
   review: { pending: number; confirmedNg: number; falsePositive: number; relabelledOk: number; relabelledNg: number; reviewed: number };
   thresholdAtStart: number | null;
   thresholdChanges: ThresholdChange[];
+  /** what the line watch reported in the window (alarms raised and cleared), oldest first */
+  lineAlarms: LineWatchEvent[];
   /** the threshold in force now, and its version (the report may be read after the shift) */
   current: { threshold: number | null; versionNumber: number | null };
 };
@@ -43,6 +46,7 @@ export async function shiftReport(svc: Services, input: { roiId: string; from: D
     review: { ...review, reviewed: c.inspections.total - review.pending },
     thresholdAtStart: c.thresholdAtStart,
     thresholdChanges: c.thresholdChanges,
+    lineAlarms: await lineWatchEvents(db, input),
     current: { threshold: roi.activeCalibration?.threshold ?? null, versionNumber: roi.activeModelVersion?.versionNumber ?? null },
   };
 }

@@ -6,7 +6,7 @@ import { upsertRoi } from "./rois.ts";
 import { createModelVersion, markModelVersionReady } from "./modelVersions.ts";
 import { createCalibration } from "./calibrations.ts";
 import { listAuditEvents } from "./audit.ts";
-import { advanceLineWatch, getLineWatch } from "./line-watch.ts";
+import { advanceLineWatch, getLineWatch, lineWatchEvents } from "./line-watch.ts";
 
 async function calibration(t: Awaited<ReturnType<typeof createTestDb>>) {
   const { roi } = await upsertRoi(t.prisma, TEST_ROI_KEY, TEST_CTX);
@@ -49,6 +49,12 @@ test("advanceLineWatch: a new calibration has no state; a change is stored and a
     const again = await Promise.all([1, 2].map(() => advanceLineWatch(t.prisma, cal.id, higher, {}, WATCH)));
     assert.deepEqual(again, [[], []]);
     assert.equal((await listAuditEvents(t.prisma, { action: "line.shift" })).items.length, 1);
+
+    // the shift report's list: the reported change, in its window only
+    const H = 3_600_000;
+    const inWindow = await lineWatchEvents(t.prisma, { roiId: cal.roiId, from: new Date(Date.now() - H), to: new Date(Date.now() + H) });
+    assert.deepEqual(inWindow.map(({ at: _at, ...e }) => e), [{ calibrationId: cal.id, kind: "shift", from: "steady", to: "higher", alarm: true }]);
+    assert.deepEqual(await lineWatchEvents(t.prisma, { roiId: cal.roiId, from: new Date(Date.now() - 2 * H), to: new Date(Date.now() - H) }), []);
   } finally {
     await t.cleanup();
   }

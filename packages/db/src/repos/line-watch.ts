@@ -5,7 +5,7 @@
 import type { LineWatchChange, LineWatchState } from "@bdi/core/calibration/line-watch";
 import { EMPTY_LINE_WATCH } from "@bdi/core/calibration/line-watch";
 import { appendAudit } from "./audit.ts";
-import { inTx, type AuditCtx, type Queryable } from "./common.ts";
+import { inTx, parseJson, type AuditCtx, type Queryable } from "./common.ts";
 
 const PROMISE_STATES = ["kept", "broken"] as const;
 const SHIFT_STATES = ["steady", "higher", "lower"] as const;
@@ -54,5 +54,30 @@ export async function advanceLineWatch(
       }, ctx);
     }
     return changes;
+  });
+}
+
+/** One change the line watch reported (an audit event "line.promise" / "line.shift"). */
+export type LineWatchEvent = { at: Date; calibrationId: string; kind: "promise" | "shift"; from: string | null; to: string | null; alarm: boolean };
+
+/** The changes the line watch reported for `roiId`'s calibrations with from ≤ at < to, oldest first (the shift report). */
+export async function lineWatchEvents(db: Queryable, input: { roiId: string; from: Date; to: Date }): Promise<LineWatchEvent[]> {
+  const calibrations = await db.calibration.findMany({ where: { roiId: input.roiId }, select: { id: true } });
+  const events = await db.auditEvent.findMany({
+    where: {
+      action: { in: ["line.promise", "line.shift"] },
+      entityType: "Calibration",
+      entityId: { in: calibrations.map((c) => c.id) },
+      at: { gte: input.from, lt: input.to },
+    },
+    orderBy: [{ at: "asc" }, { id: "asc" }],
+  });
+  return events.map((e) => {
+    const before = parseJson<{ verdict?: string | null }>(e.beforeJson);
+    const after = parseJson<{ verdict?: string | null; alarm?: boolean }>(e.afterJson);
+    return {
+      at: e.at, calibrationId: e.entityId, kind: e.action === "line.promise" ? "promise" : "shift",
+      from: before?.verdict ?? null, to: after?.verdict ?? null, alarm: after?.alarm === true,
+    };
   });
 }
