@@ -2,11 +2,13 @@
 // dashboard, Debian's chromium): three ROIs created one after the other — each new one is the ROI shown; the ROI
 // survives navigation, reload and a copied link; the NG-region editor zooms and pans; a fit is cancelled and the previous version stays active (audited);
 // the review queue shows every row's status at 1024 and 1366 px without horizontal scrolling; the heatmap has a
-// colour scale with the threshold marked; the shift report's numbers equal what the review queue lists.
+// colour scale with the threshold marked; the shift report's numbers equal what the review queue lists; crops from
+// the line (the WPF client's /infer) that score above the OK samples raise the line watch's alarm, which the calibration
+// view, the shift report and the audit log show.
 // Screenshots at both widths: test-results/screenshots/shift-*.png; the report as PDF: test-results/shift-report.pdf.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
@@ -19,6 +21,8 @@ const DATA = bsdataDir();
 const good = (n: number, from = 0) => Array.from({ length: n }, (_, i) => path.join(DATA, "train", "good", `${String(from + i).padStart(3, "0")}.png`));
 const TEST_CROPS = [path.join(DATA, "test", "pitting", "010.png"), path.join(DATA, "test", "good", "000.png"), path.join(DATA, "test", "pitting", "012.png")];
 const WIDTHS = [1024, 1366] as const;
+/** The 20 pitted test crops with the largest pits (their masks: 416–1,084 px). */
+const LARGE_PITS = [99, 98, 57, 56, 55, 97, 85, 84, 78, 63, 83, 62, 64, 61, 42, 77, 76, 54, 40, 41].map((n) => path.join(DATA, "test", "pitting", `${String(n).padStart(3, "0")}.png`));
 
 const id = (page: Page, testId: string) => page.getByTestId(testId);
 const roiOf = (page: Page) => new URL(page.url()).searchParams.get("roi");
@@ -248,5 +252,44 @@ describe("QA shift: ROI in the address, fit cancel, review queue widths, heatmap
     assert.ok(statSync(pdf).size > 5000, "a PDF with content");
     await page.emulateMedia({ media: "screen" });
     assert.deepEqual(errors.filter((e) => !/409|fit\.cancel/.test(e)), [], "no console or HTTP errors");
+  });
+
+  it("the line watch: the line's crops scoring above the OK samples raise an alarm in the calibration view, the report and the audit log", async () => {
+    // The line: the WPF client's multipart /infer, straight to the service. Pitted crops score above the OK samples'
+    // median (every one of bsdata's 100 in `npm run eval`); 20 of them, at most 2 below it, read "higher" against the
+    // calibration's 45 out-of-sample OK scores (Wilson lower bound ≥ 0.70 > 0.5 + 0.146).
+    for (const file of LARGE_PITS) {
+      const fd = new FormData();
+      fd.set("recipe_id", "disc-shift");
+      fd.set("role_id", "master");
+      fd.set("roi_id", "ring-b");
+      fd.set("mm_per_px", "0.2");
+      fd.set("image", new File([new Uint8Array(readFileSync(file))], "roi_20261206.png", { type: "image/png" }));
+      const res = await fetch(`${stack.inference.url}/infer`, { method: "POST", body: fd });
+      assert.equal(res.status, 200, await res.clone().text());
+    }
+    // the watch checks in the background, after the answers: the panel (polled every 30 s) shows it on a reload
+    for (let tries = 0; ; tries++) {
+      await page.goto(`${stack.dashboard.url}/fit?roi=${rois.b}`);
+      await id(page, "line-scores").waitFor({ timeout: 60_000 });
+      if (await id(page, "line-watch-shift").count()) break;
+      assert.ok(tries < 20, "the line watch's alarm shows within ~40 s");
+      await page.waitForTimeout(2000);
+    }
+    assert.match((await id(page, "line-watch-shift").textContent()) ?? "", /Alarm since .*scoring higher than the OK samples/);
+    assert.equal(await id(page, "line-scores").getAttribute("data-verdict"), "higher");
+    await shotAt(page, "07-line-watch");
+    await page.goto(`${stack.dashboard.url}/report?roi=${rois.b}`);
+    await id(page, "report-alarm").first().waitFor({ timeout: 30_000 });
+    assert.match((await id(page, "report-alarm").first().textContent()) ?? "", /alarm: the line's crops scoring higher than the OK samples/);
+    await page.goto(`${stack.dashboard.url}/audit`);
+    await id(page, "audit-prefix").selectOption("line.");
+    // the filtered page: the watch's reports only
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="audit-action"]')];
+      return rows.length > 0 && rows.every((r) => r.getAttribute("data-action")?.startsWith("line."));
+    }, undefined, { timeout: 30_000 });
+    assert.equal(await page.locator('[data-testid="audit-action"]').first().textContent(), "Line watch: scores against the OK samples changed");
+    assert.equal(await page.locator('[data-testid="audit-action"][data-action="line.shift"]').count(), 1, "one report of the change");
   });
 });
