@@ -145,6 +145,8 @@ export class LineWatcher {
   /** Something the calibration's verdicts depend on changed (an inspection under it, a review of one). */
   note(calibrationId: string): void {
     if (this.closed) return;
+    // forget the run times that no longer hold a check back (calibrations replaced long ago)
+    if (this.lastRun.size > 1000) for (const [id, at] of this.lastRun) if (Date.now() - at > this.minIntervalMs) this.lastRun.delete(id);
     const earliest = (this.lastRun.get(calibrationId) ?? -Infinity) + this.minIntervalMs;
     if (!this.due.has(calibrationId)) this.due.set(calibrationId, Math.max(Date.now(), earliest));
     this.schedule();
