@@ -8,11 +8,12 @@
 // Screenshots at both widths: test-results/screenshots/shift-*.png; the report as PDF: test-results/shift-report.pdf.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
 import { dropFiles, horizontalOverflow } from "./helpers/files.ts";
+import { inferOnLine } from "./helpers/line.ts";
 import { resultsPath } from "./helpers/paths.ts";
 import { assertDashboardBuilt, startStack, type Stack } from "./helpers/stack.ts";
 import { bsdataDir } from "../../inference/src/testing/dataset.ts";
@@ -258,16 +259,7 @@ describe("QA shift: ROI in the address, fit cancel, review queue widths, heatmap
     // The line: the WPF client's multipart /infer, straight to the service. Pitted crops score above the OK samples'
     // median (every one of bsdata's 100 in `npm run eval`); 20 of them, at most 2 below it, read "higher" against the
     // calibration's 45 out-of-sample OK scores (Wilson lower bound ≥ 0.70 > 0.5 + 0.146).
-    for (const file of LARGE_PITS) {
-      const fd = new FormData();
-      fd.set("recipe_id", "disc-shift");
-      fd.set("role_id", "master");
-      fd.set("roi_id", "ring-b");
-      fd.set("mm_per_px", "0.2");
-      fd.set("image", new File([new Uint8Array(readFileSync(file))], "roi_20261206.png", { type: "image/png" }));
-      const res = await fetch(`${stack.inference.url}/infer`, { method: "POST", body: fd });
-      assert.equal(res.status, 200, await res.clone().text());
-    }
+    for (const file of LARGE_PITS) await inferOnLine(stack.inference.url, { recipeId: "disc-shift", roleId: "master", roiId: "ring-b", mmPerPx: "0.2" }, file);
     // the watch checks in the background, after the answers: the panel (polled every 30 s) shows it on a reload
     for (let tries = 0; ; tries++) {
       await page.goto(`${stack.dashboard.url}/fit?roi=${rois.b}`);

@@ -6,13 +6,13 @@
 // audit log and its CSV export. Screenshots: test-results/screenshots/workflow-*.png.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { collectPageErrors, launchBrowser, screenshot, type Browser } from "./helpers/browser.ts";
 import { dropFiles, horizontalOverflow } from "./helpers/files.ts";
 import { assertDashboardBuilt, startStack, type Stack } from "./helpers/stack.ts";
 import { cookieHeader } from "./helpers/auth.ts";
+import { inferOnLine } from "./helpers/line.ts";
 import { bsdataDir } from "../../inference/src/testing/dataset.ts";
 
 const DATA = bsdataDir();
@@ -248,15 +248,7 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     // The line: the WPF client's multipart /infer, straight to the service (not through the dashboard)
     const decisions: string[] = [];
     for (const file of [GOOD, DEFECT]) {
-      const fd = new FormData();
-      fd.set("recipe_id", "disc-e2e");
-      fd.set("role_id", "master");
-      fd.set("roi_id", "friction-ring");
-      fd.set("mm_per_px", "0.05");
-      fd.set("image", new File([new Uint8Array(readFileSync(file))], "roi_20261206.png", { type: "image/png" }));
-      const res = await fetch(`${stack.inference.url}/infer`, { method: "POST", body: fd });
-      assert.equal(res.status, 200, await res.clone().text());
-      decisions.push(((await res.json()) as { decision: string }).decision);
+      decisions.push(await inferOnLine(stack.inference.url, { recipeId: "disc-e2e", roleId: "master", roiId: "friction-ring", mmPerPx: "0.05" }, file));
     }
     await page.reload();
     await page.locator('[data-testid="line-inspections"]', { hasText: /^2$/ }).waitFor({ timeout: 60_000 });
