@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { ServiceContext } from "../context.ts";
 import type { Services } from "../services/index.ts";
 import type { ServiceMetrics } from "../resources/metrics.ts";
+import { refreshLineAlarms } from "../services/line-watch.ts";
 
 /** Counts every request (all routes of the app, tRPC included) by method, route pattern and status. */
 export function registerRequestMetrics(app: FastifyInstance, services: Services) {
@@ -34,6 +35,7 @@ export function registerMetricsRoute(app: FastifyInstance, ctx: ServiceContext, 
     if (s.status === "ready") m.backboneInfo.set({ backbone: s.backbone.id, device: s.backbone.device }, 1);
   });
   app.get("/metrics", async (_req, reply) => {
+    await refreshLineAlarms(services);
     reply.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     return m.registry.render();
   });

@@ -48,6 +48,10 @@ abstract class ValueMetric implements Metric {
   get(labels: Labels = {}): number {
     return this.values.get(labelKey(this.labelNames, labels))?.v ?? 0;
   }
+  /** Forgets every label set (a gauge rebuilt from the database at each scrape). */
+  clear(): void {
+    this.values.clear();
+  }
   render(constLabels: LabelPairs = []): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     for (const e of this.values.values()) lines.push(`${this.name}${fmtLabels(this.labelNames, e.labels, constLabels)} ${fmtNum(e.v)}`);
@@ -165,6 +169,13 @@ export function createServiceMetrics() {
     ),
     lineAlarms: registry.register(
       new Counter("bdi_line_alarms_total", "Changes of a line's watched verdicts reported by this replica (alert on kind, verdict).", ["kind", "verdict"]),
+    ),
+    lineAlarm: registry.register(
+      new Gauge(
+        "bdi_line_alarm",
+        "1 while the line watch holds an alarm on a ROI's active calibration (kind promise: broken; shift: higher or lower), else 0; from the database at each scrape, the same on every replica.",
+        ["recipe_id", "role_id", "roi_id", "kind"],
+      ),
     ),
     alertWebhookFailures: registry.register(
       new Counter("bdi_alert_webhook_failures_total", "Line alerts the alert webhook did not take after its retries (they stay in the audit log)."),

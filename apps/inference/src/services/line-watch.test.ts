@@ -12,7 +12,7 @@ import { getLineWatch, listAuditEvents } from "@bdi/db";
 import { makeTestCtx, okCrops, uploadForm, type Caller, type TestCtx } from "../trpc/test-support.ts";
 import { getServices, type Services } from "./index.ts";
 import { inferImage } from "./infer.ts";
-import { checkLine, LineWatcher, type LineAlert } from "./line-watch.ts";
+import { checkLine, LineWatcher, refreshLineAlarms, type LineAlert } from "./line-watch.ts";
 
 /** A loopback webhook receiver: what it was sent, and the status it answers with. */
 async function startReceiver() {
@@ -102,6 +102,12 @@ describe("the line watch", () => {
     assert.equal(line!.watch.shift, "higher");
     assert.equal(line!.watch.shiftSince, (await getLineWatch(t.ctx.db.prisma, cal.id)).shiftSince!.toISOString());
     assert.equal(line!.watch.promise, null);
+    // /metrics: the alarm in force, per ROI and kind, from the database
+    await refreshLineAlarms(svc);
+    const gauge = (kind: string) => svc.metrics.lineAlarm.get({ recipe_id: ref.recipeId, role_id: ref.roleId, roi_id: ref.roiId, kind });
+    assert.equal(gauge("shift"), 1);
+    assert.equal(gauge("promise"), 0);
+    assert.match(svc.metrics.registry.render(), /^bdi_line_alarm\{recipe_id="disc-w",role_id="Inspection",roi_id="ring",kind="shift"(,replica="[^"]*")?\} 1$/m);
 
     assert.equal(receiver.received.length, 1);
     const alert = receiver.received[0]!;
@@ -127,6 +133,8 @@ describe("the line watch", () => {
     await svc.lineWatch.idle();
     assert.equal(receiver.received.length, 2);
     assert.equal((await listAuditEvents(t.ctx.db.prisma, { action: "line.shift" })).items.length, 2);
+    await refreshLineAlarms(svc);
+    assert.equal(svc.metrics.lineAlarm.get({ recipe_id: ref.recipeId, role_id: ref.roleId, roi_id: ref.roiId, kind: "shift" }), 0, "resolved");
   });
 
   it("a review that finds the NG calls were good parts breaks the promise, and says so", async () => {

@@ -5,8 +5,8 @@
 // ("line.promise" / "line.shift" on the calibration, actor "line-watch"), the service log, /metrics
 // (bdi_line_alarms_total), and BDI_ALERT_WEBHOOK_URL when set. Which changes count, and the hysteresis that keeps an
 // alarm from flapping, are core's `lineWatchStep`; reporting once across replicas is the db's `advanceLineWatch`.
-import { lineWatchStep, SHIFT_WINDOW, type LineWatchChange } from "@bdi/core";
-import { advanceLineWatch, findCalibration, getRoi } from "@bdi/db";
+import { isLineAlarm, lineWatchStep, SHIFT_WINDOW, type LineWatchChange } from "@bdi/core";
+import { activeLineWatches, advanceLineWatch, findCalibration, getRoi } from "@bdi/db";
 import type { Services } from "./index.ts";
 import { calibrationPromise, calibrationScoreShift } from "./reports.ts";
 
@@ -80,6 +80,28 @@ export async function checkLine(svc: Services, calibrationId: string): Promise<L
     if (svc.ctx.config.alertWebhookUrl) svc.lineWatch.track(postAlert(svc, svc.ctx.config.alertWebhookUrl, alert));
   }
   return changes;
+}
+
+/**
+ * Sets `bdi_line_alarm` from the database, one sample per ROI with an active calibration and kind (1 while an alarm is
+ * in force): a Prometheus rule fires on it and resolves when the line is back, whichever replica reported either. On a
+ * database error the last values stay (and the error is logged): /metrics still answers.
+ */
+export async function refreshLineAlarms(svc: Services): Promise<void> {
+  let rows;
+  try {
+    rows = await activeLineWatches(svc.ctx.db.prisma);
+  } catch (err) {
+    svc.ctx.log?.warn?.({ err: (err as Error).message }, "line alarms not refreshed for /metrics");
+    return;
+  }
+  const gauge = svc.metrics.lineAlarm;
+  gauge.clear();
+  for (const r of rows) {
+    for (const kind of ["promise", "shift"] as const) {
+      gauge.set({ recipe_id: r.recipeId, role_id: r.roleId, roi_id: r.roiId, kind }, isLineAlarm(kind, r[kind]) ? 1 : 0);
+    }
+  }
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;

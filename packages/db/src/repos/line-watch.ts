@@ -81,3 +81,19 @@ export async function lineWatchEvents(db: Queryable, input: { roiId: string; fro
     };
   });
 }
+
+/** Every ROI with an active calibration and that calibration's watch state (the /metrics alarm gauge). */
+export async function activeLineWatches(db: Queryable): Promise<Array<{ recipeId: string; roleId: string; roiId: string } & LineWatchState>> {
+  const rois = await db.roi.findMany({
+    where: { activeCalibrationId: { not: null } },
+    select: { recipeId: true, roleId: true, roiId: true, activeCalibration: { select: { lineWatch: { select: { promise: true, shift: true } } } } },
+    orderBy: [{ recipeId: "asc" }, { roleId: "asc" }, { roiId: "asc" }],
+  });
+  return rois.map((r) => {
+    const w = r.activeCalibration?.lineWatch;
+    return {
+      recipeId: r.recipeId, roleId: r.roleId, roiId: r.roiId,
+      promise: oneOf(PROMISE_STATES, w?.promise ?? null), shift: oneOf(SHIFT_STATES, w?.shift ?? null),
+    };
+  });
+}
