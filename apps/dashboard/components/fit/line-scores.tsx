@@ -46,6 +46,12 @@ export function LineScores({ scores, threshold }: { scores: Scores; threshold: n
         of the time (the dev sets&apos; unseen good crops: 50 % and 47 %); defects score above it too.
         {scores.from && scores.to ? ` Crops judged ${formatDateTime(scores.from)} – ${formatDateTime(scores.to)}.` : ""}
       </p>
+      {!fewOk && scores.crops < scores.minCrops && (
+        <p className="mt-1 text-xs text-slate-600" data-testid="line-scores-few-crops">
+          {scores.crops} of the {scores.minCrops} line crops a verdict needs: a line sends its crops in runs (one batch, one position
+          after another), and a few runs alone can sit on one side of the median.
+        </p>
+      )}
       {fewOk && (
         <p className="mt-1 text-xs text-slate-600" data-testid="line-scores-few-ok">
           The calibration has {scores.okScores} OK samples: their median is too uncertain to tell a shift from (at least {scores.minOkScores}{" "}
@@ -56,7 +62,13 @@ export function LineScores({ scores, threshold }: { scores: Scores; threshold: n
         <Stat
           label="Above the OK median"
           value={scores.share == null ? "—" : `${scores.aboveOkMedian} of ${scores.crops}`}
-          hint={scores.share == null ? undefined : `${formatPercent(scores.share)}; ${formatPercent(scores.interval95.lower)}–${formatPercent(scores.interval95.upper)} (95 %) against ${band}`}
+          hint={
+            scores.share == null
+              ? undefined
+              : `${formatPercent(scores.share)}; ${formatPercent(scores.interval95.lower)}–${formatPercent(scores.interval95.upper)} (95 %${
+                  scores.effectiveCrops < scores.crops - 0.5 ? `, the crops coming in runs count as ${Math.round(scores.effectiveCrops)}` : ""
+                }) against ${band}`
+          }
           testId="line-scores-share"
         />
         <Stat label="Median score" value={formatScore(scores.lineMedian)} hint={`OK samples: ${formatScore(scores.okMedian)}`} testId="line-scores-median" />

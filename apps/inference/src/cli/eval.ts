@@ -204,8 +204,9 @@ async function main() {
     const holdoutScores: number[] = [];
     for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p), input), { includeMap: false }, bank)).score);
     const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
-    // the good test crops as the line's last crops against the fit's out-of-sample OK scores (reports.line's `scores`)
-    const shift = oosScores && goodScores.length ? scoreShift(goodScores, oosScores) : null;
+    // the good test crops as the line's last crops, in file order, against the fit's out-of-sample OK scores
+    // (reports.line's `scores`; a whole test set is compared however few its crops: no MIN_SHIFT_CROPS floor)
+    const shift = oosScores && goodScores.length ? scoreShift(goodScores, oosScores, { minCrops: 1 }) : null;
     const defectPx = masks.map((m) => m.reduce((a, v) => a + v, 0));
     const recallBySize = (lo: number, hi: number) => {
       const s = imgScores.filter((_, i) => imgLabels[i] && hasMask[i] && defectPx[i]! >= lo && defectPx[i]! < hi);
@@ -222,7 +223,10 @@ async function main() {
     realised_frr_test_good: rejected(goodScores),
     realised_frr_holdout: rejected(holdoutScores),
     holdout_images: holdout.length,
-    line_shift_test_good: shift && { above_ok_median: shift.aboveOkMedian, crops: shift.crops, interval_95: [shift.interval95.lower, shift.interval95.upper] as [number, number], verdict: shift.verdict },
+    line_shift_test_good: shift && {
+      above_ok_median: shift.aboveOkMedian, crops: shift.crops, run_correlation: shift.runCorrelation, effective_crops: shift.effectiveCrops,
+      interval_95: [shift.interval95.lower, shift.interval95.upper] as [number, number], verdict: shift.verdict,
+    },
     recall_at_threshold: rejected(imgScores.filter((_, i) => imgLabels[i])),
     recall_by_defect_px: { under_100: recallBySize(0, 100), from_100_to_1000: recallBySize(100, 1000), over_1000: recallBySize(1000, Infinity) },
     // what this many test crops can tell apart: good and defective crops resampled (core's bootstrapInterval)
@@ -274,7 +278,7 @@ interface Metrics {
   promised_frr: number | null; realised_frr_test_good: number | null; realised_frr_holdout: number | null; holdout_images: number;
   threshold_set_by: Array<{ file: string; score: number }>;
   /** the good test crops against the fit's out-of-sample OK scores, as reports.line compares the line's last crops */
-  line_shift_test_good: { above_ok_median: number; crops: number; interval_95: [number, number]; verdict: string } | null;
+  line_shift_test_good: { above_ok_median: number; crops: number; run_correlation: number; effective_crops: number; interval_95: [number, number]; verdict: string } | null;
   view: string | null;
   recall_at_threshold: number | null; recall_by_defect_px: Record<"under_100" | "from_100_to_1000" | "over_1000", { n: number; recall: number | null }>;
   intervals_95: Intervals | null;
@@ -309,7 +313,7 @@ function printSummary(m: Metrics, out: string): void {
   if (iv) console.log(`95 % bootstrap intervals over the test crops: image AUROC ${f4(iv.image_auroc[0])}–${f4(iv.image_auroc[1])}, false-reject at 95 % recall ${pc(iv.frr_at_recall_95[0])}–${pc(iv.frr_at_recall_95[1])}, recall at 1 % false-reject ${pc(iv.recall_at_frr_1[0])}–${pc(iv.recall_at_frr_1[1])}`);
   console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
   const ls = m.line_shift_test_good;
-  if (ls) console.log(`test/good${m.view ? ` (view ${m.view})` : ""} against the out-of-sample OK scores' median, as the line's score shift: ${ls.above_ok_median} of ${ls.crops} above (${pc(ls.interval_95[0])}–${pc(ls.interval_95[1])}), ${ls.verdict}`);
+  if (ls) console.log(`test/good${m.view ? ` (view ${m.view})` : ""} against the out-of-sample OK scores' median, as the line's score shift: ${ls.above_ok_median} of ${ls.crops} above (${pc(ls.interval_95[0])}–${pc(ls.interval_95[1])} as ${ls.effective_crops.toFixed(1)} independent crops, run correlation ${ls.run_correlation.toFixed(2)} in file order), ${ls.verdict}`);
   if (m.threshold_set_by.length) console.log(`the threshold comes from the out-of-sample scores of ${m.threshold_set_by.map((c) => `${c.file} (${c.score.toFixed(2)})`).join(" and ")} (every training crop's: oos.csv)`);
   const t = m.timings_ms_per_image;
   console.log(`per test image: decode ${t.decode.toFixed(1)} ms, backbone ${t.backbone.toFixed(1)} ms, knn ${t.knn.toFixed(1)} ms, post ${t.post.toFixed(1)} ms; fit ${t.fit_total_s.toFixed(1)} s for ${m.train_images} images (coreset ${(t.fit_coreset_total / 1000).toFixed(1)} s)`);

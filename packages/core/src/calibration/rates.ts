@@ -8,18 +8,26 @@ import { finiteScores } from "./legacyRule.ts";
 /** z for a two-sided 95 % interval. */
 export const Z95 = 1.959963984540054;
 
+/**
+ * Wilson score bounds of a share `p` observed over `n` trials; `n` may be an effective count (not an integer) when the
+ * trials are not independent (score-shift.ts). n = 0 → [0, 1].
+ */
+export function wilsonBounds(p: number, n: number, z = Z95): { lower: number; upper: number } {
+  if (!(p >= 0 && p <= 1 && n >= 0 && Number.isFinite(n))) throw new InvalidInputError(`wilsonBounds needs 0 <= p <= 1 and n >= 0, got p=${p}, n=${n}`);
+  if (n === 0) return { lower: 0, upper: 1 };
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
+  return { lower: p === 0 ? 0 : Math.max(0, centre - half), upper: p === 1 ? 1 : Math.min(1, centre + half) };
+}
+
 /** Wilson score interval for k successes out of n (95 % by default). n = 0 → [0, 1]. */
 export function wilsonInterval(k: number, n: number, z = Z95): { lower: number; upper: number } {
   if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && n >= 0 && k <= n)) {
     throw new InvalidInputError(`wilsonInterval needs integers 0 <= k <= n, got k=${k}, n=${n}`);
   }
-  if (n === 0) return { lower: 0, upper: 1 };
-  const p = k / n;
-  const z2 = z * z;
-  const denom = 1 + z2 / n;
-  const centre = (p + z2 / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return { lower: k === 0 ? 0 : Math.max(0, centre - half), upper: k === n ? 1 : Math.min(1, centre + half) };
+  return wilsonBounds(n ? k / n : 0, n, z);
 }
 
 export interface ExpectedRates {
