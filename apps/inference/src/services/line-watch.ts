@@ -5,7 +5,7 @@
 // ("line.promise" / "line.shift" on the calibration, actor "line-watch"), the service log, /metrics
 // (bdi_line_alarms_total), and BDI_ALERT_WEBHOOK_URL when set. Which changes count, and the hysteresis that keeps an
 // alarm from flapping, are core's `lineWatchStep`; reporting once across replicas is the db's `advanceLineWatch`.
-import { isLineAlarm, lineWatchStep, SHIFT_WINDOW, type LineWatchChange } from "@bdi/core";
+import { isLineAlarm, lineWatchAction, lineWatchStep, SHIFT_WINDOW, type LineWatchChange } from "@bdi/core";
 import { activeLineWatches, advanceLineWatch, findCalibration, getRoi } from "@bdi/db";
 import type { Services } from "./index.ts";
 import { calibrationPromise, calibrationScoreShift } from "./reports.ts";
@@ -26,7 +26,7 @@ const WEBHOOK_TRIES = 3;
 
 /** What the alert webhook receives: one message per change (`text` is what chat webhooks such as Slack's show). */
 export type LineAlert = {
-  event: `line.${LineWatchChange["kind"]}`;
+  event: ReturnType<typeof lineWatchAction>;
   alarm: boolean;
   from: string | null;
   to: string;
@@ -68,7 +68,7 @@ export async function checkLine(svc: Services, calibrationId: string): Promise<L
   for (const c of changes) {
     svc.metrics.lineAlarms.inc({ kind: c.kind, verdict: c.to });
     const alert: LineAlert = {
-      event: `line.${c.kind}`, alarm: c.alarm, from: c.from, to: c.to,
+      event: lineWatchAction(c.kind), alarm: c.alarm, from: c.from, to: c.to,
       text: alertText(`${roi.recipeId}/${roi.roleId}/${roi.roiId}`, c, detail),
       at: new Date().toISOString(),
       roi: { id: roi.id, recipeId: roi.recipeId, roleId: roi.roleId, roiId: roi.roiId },

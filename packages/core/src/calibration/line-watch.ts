@@ -18,6 +18,16 @@ export const EMPTY_LINE_WATCH: LineWatchState = { promise: null, shift: null };
 
 export type LineWatchKind = keyof LineWatchState;
 
+/** The decided verdicts each kind can hold (what the LineWatch table stores). */
+export const LINE_WATCH_STATES = {
+  promise: ["kept", "broken"],
+  shift: ["steady", "higher", "lower"],
+} as const satisfies { [K in LineWatchKind]: ReadonlyArray<NonNullable<LineWatchState[K]>> };
+
+/** The audit action that reports a change of `kind` ("line.promise", "line.shift"). */
+export const lineWatchAction = (kind: LineWatchKind) => `line.${kind}` as const;
+export const LINE_WATCH_ACTIONS = [lineWatchAction("promise"), lineWatchAction("shift")] as const;
+
 /** One change of a watched verdict that someone should hear about. */
 export interface LineWatchChange {
   kind: LineWatchKind;

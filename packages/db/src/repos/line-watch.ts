@@ -2,13 +2,12 @@
 // one transaction with the audit events of the changes it reports, so that a change is reported once — by one
 // request of one replica — however many see it (SQLite runs the transaction alone; PostgreSQL runs it SERIALIZABLE
 // and a loser runs again from the start, reads the winner's state, and finds nothing left to report).
-import type { LineWatchChange, LineWatchState } from "@bdi/core/calibration/line-watch";
-import { EMPTY_LINE_WATCH } from "@bdi/core/calibration/line-watch";
+import {
+  LINE_WATCH_ACTIONS, LINE_WATCH_STATES, lineWatchAction, type LineWatchChange, type LineWatchState,
+} from "@bdi/core/calibration/line-watch";
 import { appendAudit } from "./audit.ts";
 import { inTx, parseJson, type AuditCtx, type Queryable } from "./common.ts";
 
-const PROMISE_STATES = ["kept", "broken"] as const;
-const SHIFT_STATES = ["steady", "higher", "lower"] as const;
 const oneOf = <T extends string>(allowed: readonly T[], v: string | null): T | null =>
   v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : null;
 
@@ -18,9 +17,9 @@ export type LineWatchRecord = LineWatchState & { promiseSince: Date | null; shif
 export async function getLineWatch(db: Queryable, calibrationId: string): Promise<LineWatchRecord> {
   const row = await db.lineWatch.findUnique({ where: { calibrationId } });
   return {
-    promise: oneOf(PROMISE_STATES, row?.promise ?? null),
+    promise: oneOf(LINE_WATCH_STATES.promise, row?.promise ?? null),
     promiseSince: row?.promiseSince ?? null,
-    shift: oneOf(SHIFT_STATES, row?.shift ?? null),
+    shift: oneOf(LINE_WATCH_STATES.shift, row?.shift ?? null),
     shiftSince: row?.shiftSince ?? null,
   };
 }
@@ -49,7 +48,7 @@ export async function advanceLineWatch(
     await tx.lineWatch.upsert({ where: { calibrationId }, create: { calibrationId, ...data }, update: data });
     for (const c of changes) {
       await appendAudit(tx, {
-        action: `line.${c.kind}`, entityType: "Calibration", entityId: calibrationId,
+        action: lineWatchAction(c.kind), entityType: "Calibration", entityId: calibrationId,
         before: { verdict: c.from }, after: { verdict: c.to, alarm: c.alarm, ...(detail[c.kind] ?? {}) },
       }, ctx);
     }
@@ -65,7 +64,7 @@ export async function lineWatchEvents(db: Queryable, input: { roiId: string; fro
   const calibrations = await db.calibration.findMany({ where: { roiId: input.roiId }, select: { id: true } });
   const events = await db.auditEvent.findMany({
     where: {
-      action: { in: ["line.promise", "line.shift"] },
+      action: { in: [...LINE_WATCH_ACTIONS] },
       entityType: "Calibration",
       entityId: { in: calibrations.map((c) => c.id) },
       at: { gte: input.from, lt: input.to },
@@ -76,7 +75,7 @@ export async function lineWatchEvents(db: Queryable, input: { roiId: string; fro
     const before = parseJson<{ verdict?: string | null }>(e.beforeJson);
     const after = parseJson<{ verdict?: string | null; alarm?: boolean }>(e.afterJson);
     return {
-      at: e.at, calibrationId: e.entityId, kind: e.action === "line.promise" ? "promise" : "shift",
+      at: e.at, calibrationId: e.entityId, kind: e.action === lineWatchAction("promise") ? "promise" : "shift",
       from: before?.verdict ?? null, to: after?.verdict ?? null, alarm: after?.alarm === true,
     };
   });
@@ -93,7 +92,7 @@ export async function activeLineWatches(db: Queryable): Promise<Array<{ recipeId
     const w = r.activeCalibration?.lineWatch;
     return {
       recipeId: r.recipeId, roleId: r.roleId, roiId: r.roiId,
-      promise: oneOf(PROMISE_STATES, w?.promise ?? null), shift: oneOf(SHIFT_STATES, w?.shift ?? null),
+      promise: oneOf(LINE_WATCH_STATES.promise, w?.promise ?? null), shift: oneOf(LINE_WATCH_STATES.shift, w?.shift ?? null),
     };
   });
 }
