@@ -1,7 +1,7 @@
 // Plain-JSON views of database rows for the dashboard (no transformer on the wire: dates are ISO strings,
 // JSON columns parsed, file paths never exposed; images are fetched from the /api routes named here).
 import { parseJson } from "@bdi/core/json";
-import type { AuditEvent, Calibration, Inspection, ModelVersion, Roi, Sample } from "@bdi/db";
+import type { AuditEvent, Calibration, Inspection, LineWatchRecord, ModelVersion, Roi, Sample } from "@bdi/db";
 import type { Region } from "@bdi/core/schemas/region";
 import type { NgRegion } from "@bdi/core/dashboard/samples";
 import type { JobSnapshot } from "../resources/jobs.ts";
@@ -207,5 +207,10 @@ export type JobDto = ReturnType<typeof jobDto>;
 
 /** A line's score shift with its dates as ISO strings (reports.line, reports.shift). */
 export function lineScoreShiftDto(s: LineScoreShift) {
-  return s.available ? { ...s, from: s.from?.toISOString() ?? null, to: s.to?.toISOString() ?? null } : s;
+  return s.available ? { ...s, from: iso(s.from), to: iso(s.to) } : s;
+}
+
+/** The line watch's last decided verdicts with their times as ISO strings (reports.line). */
+export function lineWatchDto(w: LineWatchRecord) {
+  return { ...w, promiseSince: iso(w.promiseSince), shiftSince: iso(w.shiftSince) };
 }

@@ -1,7 +1,7 @@
 import { LinePromiseInputSchema } from "@bdi/core/dashboard/reports";
 import { viewerProcedure } from "../../trpc.ts";
 import { services } from "../../helpers.ts";
-import { lineScoreShiftDto } from "../../dto.ts";
+import { lineScoreShiftDto, lineWatchDto } from "../../dto.ts";
 import { activeLinePromise } from "../../../services/reports.ts";
 
 /**
@@ -11,11 +11,10 @@ import { activeLinePromise } from "../../../services/reports.ts";
 export const line = viewerProcedure.input(LinePromiseInputSchema).query(async ({ ctx, input }) => {
   const r = await activeLinePromise(services(ctx), input.roiId);
   if (!r) return null;
-  const iso = (d: Date | null) => d?.toISOString() ?? null;
   return {
     ...r,
     calibration: { ...r.calibration, createdAt: r.calibration.createdAt.toISOString() },
     scores: lineScoreShiftDto(r.scores),
-    watch: { ...r.watch, promiseSince: iso(r.watch.promiseSince), shiftSince: iso(r.watch.shiftSince) },
+    watch: lineWatchDto(r.watch),
   };
 });
