@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bootstrapInterval, frrAtRecall, recallAtFrr } from "./operating-point.ts";
+import { bootstrapInterval, frrAtRecall, pairedBootstrap, recallAtFrr } from "./operating-point.ts";
 import { auroc } from "./auroc.ts";
 import { InvalidInputError } from "../errors.ts";
 
@@ -49,4 +49,37 @@ test("bootstrapInterval: known answers, the point value inside, the same interva
   assert.throws(() => bootstrapInterval(scores, labels, auroc, { draws: 5 }), InvalidInputError);
   assert.throws(() => bootstrapInterval(scores, labels, auroc, { level: 1 }), InvalidInputError);
   assert.throws(() => bootstrapInterval([1, 2], [0, 0], auroc), InvalidInputError);
+});
+
+test("pairedBootstrap: the same run differs by nothing; a run that separates every crop is better in every draw; A/B swapped negates", () => {
+  const same = pairedBootstrap(scores, scores, labels, auroc, { draws: 200 });
+  assert.deepEqual([same.delta, same.low, same.high, same.shareAbove, same.shareBelow], [0, 0, 0, 0, 0]);
+  // B: the defective crops scored above every good one (AUROC 1); A's AUROC is 0.85 (6 of 40 pairs misordered)
+  const better = scores.map((s, i) => (labels[i] ? s + 10 : s));
+  const p = pairedBootstrap(scores, better, labels, auroc, { draws: 300, seed: 5 });
+  assert.equal(p.a, auroc(scores, labels));
+  assert.equal(p.b, 1);
+  assert.equal(p.delta, 1 - p.a);
+  assert.equal(p.shareBelow, 0);
+  assert.ok(p.low >= 0 && p.low <= p.delta && p.delta <= p.high, JSON.stringify(p));
+  const q = pairedBootstrap(better, scores, labels, auroc, { draws: 300, seed: 5 });
+  assert.deepEqual([q.delta, q.low, q.high, q.shareAbove, q.shareBelow], [-p.delta, -p.high, 0 - p.low, p.shareBelow, p.shareAbove]);
+  assert.equal(p.draws, 300);
+  assert.equal(p.level, 0.95);
+});
+
+test("pairedBootstrap: crops both runs find hard cancel out (narrower than either run's own interval); bad input refused", () => {
+  // B = A plus a small lift of every defective crop: the two runs share every hard crop, so the difference is certain
+  // while each run on its own cannot be pinned down by 4 defective crops
+  const lifted = scores.map((s, i) => (labels[i] ? s + 0.6 : s));
+  const p = pairedBootstrap(scores, lifted, labels, auroc, { draws: 400 });
+  const own = bootstrapInterval(scores, labels, auroc, { draws: 400 });
+  assert.ok(p.high - p.low < own.high - own.low, `${p.high - p.low} < ${own.high - own.low}`);
+  assert.equal(p.shareBelow, 0, "lifting defective scores never lowers AUROC");
+  // the paired draws are bootstrapInterval's draws: run A's values over them give bootstrapInterval's interval
+  const viaPaired = pairedBootstrap(lifted.map(() => 0), scores, labels, auroc, { draws: 400 });
+  assert.deepEqual([viaPaired.low, viaPaired.high], [own.low - 0.5, own.high - 0.5]);
+  assert.throws(() => pairedBootstrap(scores, scores.slice(1), labels, auroc), InvalidInputError);
+  assert.throws(() => pairedBootstrap([1, 2], [1, 2], [1, 1], auroc), InvalidInputError);
+  assert.throws(() => pairedBootstrap(scores, scores, labels, auroc, { draws: 3 }), InvalidInputError);
 });
