@@ -85,7 +85,8 @@ export interface PairedBootstrap {
  * (`scoresA[i]` and `scoresB[i]` are one crop): each draw resamples the crops as `bootstrapInterval` does and
  * evaluates both runs on that one resample, so what the two runs share (the same hard crops) cancels out. That is the
  * interval two variants should be compared by: on bsdata_pitting a local background removal moved image AUROC by
- * +0.007 while each run's own interval spans 0.95–0.99; paired, B − A is −0.004 to +0.019 (above 0 in 90 % of draws).
+ * +0.006 while each run's own interval spans 0.95–0.99; paired, B − A is −0.004 to +0.020 (above 0 in 85 % of draws,
+ * `npm run eval:compare`), and its recall at the calibrated threshold −25 points (−34 to −17, below 0 in every draw).
  */
 export function pairedBootstrap(
   scoresA: ArrayLike<number>, scoresB: ArrayLike<number>, labels: ArrayLike<number>,
