@@ -62,6 +62,13 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
       const top2 = oos.map(([, v]) => Number(v)).sort((a, b) => a - b).slice(-2);
       assert.deepEqual(setBy.map((c) => c.score), top2);
       assert.ok(top2[0]! <= (m.calibrated_threshold as number) && (m.calibrated_threshold as number) <= top2[1]!);
+      // another draw of the OK crops: a threshold resampled from these 5 out-of-sample scores lies within them, and the
+      // interval holds the calibrated threshold; recall and realised false-reject are shares
+      const cr = m.calibration_resampled_95 as { threshold: [number, number]; recall: [number, number]; realised_frr_test_good: [number, number] };
+      const all = oos.map(([, v]) => Number(v));
+      assert.ok(Math.min(...all) <= cr.threshold[0] && cr.threshold[0] <= (m.calibrated_threshold as number) && (m.calibrated_threshold as number) <= cr.threshold[1] && cr.threshold[1] <= Math.max(...all), JSON.stringify(cr));
+      for (const [lo, hi] of [cr.recall, cr.realised_frr_test_good]) assert.ok(lo >= 0 && lo <= hi && hi <= 1, JSON.stringify(cr));
+      assert.ok(cr.recall[0] <= (m.recall_at_threshold as number) && (m.recall_at_threshold as number) <= cr.recall[1], JSON.stringify(cr));
     } finally {
       rmSync(data, { recursive: true, force: true });
       rmSync(out, { recursive: true, force: true });

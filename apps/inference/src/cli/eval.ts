@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, bootstrapInterval, expectedRates, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
+import { aupro, auroc, bootstrapInterval, expectedRates, okResampleInterval, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -233,6 +233,18 @@ async function main() {
     intervals_95: both ? Object.fromEntries(([
       ["image_auroc", auroc], ["frr_at_recall_95", (sc: number[], lb: number[]) => frrAtRecall(sc, lb, 0.95)], ["recall_at_frr_1", (sc: number[], lb: number[]) => recallAtFrr(sc, lb, 0.01)],
     ] as const).map(([k, f]) => { const iv = bootstrapInterval(imgScores, imgLabels, f); return [k, [iv.low, iv.high]]; })) as Intervals : null,
+    // what another draw of as many OK crops like these could calibrate: the out-of-sample OK scores resampled (core's
+    // okResampleInterval), the threshold, its recall and its realised false-reject over the same draws
+    calibration_resampled_95: oosScores && threshold !== null ? (() => {
+      const rule = (ok: number[]) => legacyThreshold({ okScores: ok }).threshold;
+      const defective = imgScores.filter((_, i) => imgLabels[i]);
+      const span = (at: (t: number) => number | null): [number, number] | null => {
+        if (at(threshold) === null) return null;
+        const iv = okResampleInterval(oosScores, rule, (t) => at(t)!);
+        return [iv.low, iv.high];
+      };
+      return { threshold: span((t) => t)!, recall: span((t) => (defective.length ? expectedRates(t, defective).falseRejectRate : null)), realised_frr_test_good: span((t) => (goodScores.length ? expectedRates(t, goodScores).falseRejectRate : null)) };
+    })() : null,
   };
   const metrics = {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, input, knn,
@@ -282,6 +294,8 @@ interface Metrics {
   view: string | null;
   recall_at_threshold: number | null; recall_by_defect_px: Record<"under_100" | "from_100_to_1000" | "over_1000", { n: number; recall: number | null }>;
   intervals_95: Intervals | null;
+  /** 95 % intervals over resamples of the out-of-sample OK scores: the threshold, its recall and realised false-reject */
+  calibration_resampled_95: { threshold: [number, number]; recall: [number, number] | null; realised_frr_test_good: [number, number] | null } | null;
   train_images: number; layout: string; registration_share: number | null; baseline: string; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
 }
 
@@ -312,6 +326,8 @@ function printSummary(m: Metrics, out: string): void {
   const iv = m.intervals_95;
   if (iv) console.log(`95 % bootstrap intervals over the test crops: image AUROC ${f4(iv.image_auroc[0])}–${f4(iv.image_auroc[1])}, false-reject at 95 % recall ${pc(iv.frr_at_recall_95[0])}–${pc(iv.frr_at_recall_95[1])}, recall at 1 % false-reject ${pc(iv.recall_at_frr_1[0])}–${pc(iv.recall_at_frr_1[1])}`);
   console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
+  const cr = m.calibration_resampled_95;
+  if (cr) console.log(`with another draw of OK crops like these (their out-of-sample scores resampled, 95 %): threshold ${cr.threshold[0].toFixed(4)}–${cr.threshold[1].toFixed(4)}${cr.recall ? `, recall ${pc(cr.recall[0])}–${pc(cr.recall[1])}` : ""}${cr.realised_frr_test_good ? `, realised on test good ${pc(cr.realised_frr_test_good[0])}–${pc(cr.realised_frr_test_good[1])}` : ""}`);
   const ls = m.line_shift_test_good;
   if (ls) console.log(`test/good${m.view ? ` (view ${m.view})` : ""} against the out-of-sample OK scores' median, as the line's score shift: ${ls.above_ok_median} of ${ls.crops} above (${pc(ls.interval_95[0])}–${pc(ls.interval_95[1])} as ${ls.effective_crops.toFixed(1)} independent crops, run correlation ${ls.run_correlation.toFixed(2)} in file order), ${ls.verdict}`);
   if (m.threshold_set_by.length) console.log(`the threshold comes from the out-of-sample scores of ${m.threshold_set_by.map((c) => `${c.file} (${c.score.toFixed(2)})`).join(" and ")} (every training crop's: oos.csv)`);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bootstrapInterval, frrAtRecall, pairedBootstrap, recallAtFrr } from "./operating-point.ts";
+import { bootstrapInterval, frrAtRecall, okResampleInterval, pairedBootstrap, recallAtFrr } from "./operating-point.ts";
 import { auroc } from "./auroc.ts";
 import { InvalidInputError } from "../errors.ts";
 
@@ -82,4 +82,25 @@ test("pairedBootstrap: crops both runs find hard cancel out (narrower than eithe
   assert.throws(() => pairedBootstrap(scores, scores.slice(1), labels, auroc), InvalidInputError);
   assert.throws(() => pairedBootstrap([1, 2], [1, 2], [1, 1], auroc), InvalidInputError);
   assert.throws(() => pairedBootstrap(scores, scores, labels, auroc, { draws: 3 }), InvalidInputError);
+});
+
+test("okResampleInterval: a threshold calibrated on resampled OK scores, and what it gives, over the same draws", () => {
+  // 100 OK scores 0..99 and a max rule: every resample's maximum is one of the scores, at most 99
+  const ok = Array.from({ length: 100 }, (_, i) => i);
+  const max = (s: number[]) => Math.max(...s);
+  const thr = okResampleInterval(ok, max, (t) => t, { draws: 400 });
+  assert.equal(thr.value, 99);
+  assert.equal(thr.high, 99);
+  assert.ok(thr.low >= 90 && thr.low < 99, `a resample misses 99 in ~37 % of draws: low ${thr.low}`);
+  // what the threshold gives, over the same draws (same seed): the share of 5 defective scores 95..99 at or above it
+  const defective = [95, 96, 97, 98, 99];
+  const recall = okResampleInterval(ok, max, (t) => defective.filter((s) => s >= t).length / defective.length, { draws: 400 });
+  assert.equal(recall.value, 0.2);
+  assert.equal(recall.low, 0.2, "the highest threshold a resample can give is the point value's");
+  assert.ok(recall.high > 0.2, JSON.stringify(recall));
+  // one OK score: nothing to resample but itself
+  const one = okResampleInterval([3], max, (t) => t, { draws: 20 });
+  assert.deepEqual([one.value, one.low, one.high], [3, 3, 3]);
+  assert.throws(() => okResampleInterval([], max, (t) => t), InvalidInputError);
+  assert.throws(() => okResampleInterval(ok, max, (t) => t, { draws: 1 }), InvalidInputError);
 });
