@@ -174,6 +174,8 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     await id(page, "histogram-threshold").waitFor();
     assert.match((await id(page, "cal-frr").textContent()) ?? "", /%/);
     assert.match((await id(page, "cal-set").textContent()) ?? "", /10 OK · 2 NG/);
+    // how far another draw of 10 OK samples could move the rule's threshold, and what it would catch
+    assert.match((await id(page, "cal-rule-spread").textContent()) ?? "", /another 10 OK samples like these.*could land anywhere in [\d.]+–[\d.]+ \(95 %\).*catching [\d.]+%–[\d.]+% of the NG ones/s);
     // the OK samples that hold the threshold up, highest first; the rule's p99 of 10 OK scores lies between the two marked
     const highest = id(page, "ok-highest-item");
     assert.equal(await highest.count(), 6);

@@ -112,6 +112,16 @@ function CalibrationBody({ data, roiId }: { data: Data; roiId: string }) {
         <Stat label="Labelled set" value={`${data.okScores.length} OK · ${data.ngScores.length} NG`} hint={`scored ${formatDateTime(data.computedAt)}`} testId="cal-set" />
       </dl>
 
+      {data.ruleSpread && (
+        <p className="text-xs text-slate-600" data-testid="cal-rule-spread">
+          With another {data.okScores.length} OK samples like these, the rule&apos;s threshold could land anywhere in{" "}
+          <span className="font-mono tabular-nums">{formatScore(data.ruleSpread.threshold[0])}–{formatScore(data.ruleSpread.threshold[1])}</span> (95 %),
+          rejecting {formatPercent(data.ruleSpread.okRejected[0])}–{formatPercent(data.ruleSpread.okRejected[1])} of these OK samples
+          {data.ruleSpread.ngCaught ? ` and catching ${formatPercent(data.ruleSpread.ngCaught[0])}–${formatPercent(data.ruleSpread.ngCaught[1])} of the NG ones` : ""}.
+          A wide range means the rule rests on a few samples: add OK samples, and look at the highest-scoring ones below.
+        </p>
+      )}
+
       <LinePromise roiId={roiId} />
 
       <Histogram

@@ -108,9 +108,19 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     assert.ok(d.okHighest.every((s) => s.label === "ok" && s.thumbUrl.endsWith(`/${s.sampleId}/thumb`)));
     assert.deepEqual(d.okHighest.map((s) => s.setsRule), [true, true, false, false, false, false]);
     assert.ok(d.okHighest[1]!.score <= d.rule!.pOk && d.rule!.pOk <= d.okHighest[0]!.score);
-    // Served from the cache the second time (same computation stamp).
+    // another draw of 10 OK samples like these: the rule's threshold somewhere in a range that holds this one, and the
+    // shares it would reject / catch of these samples at the range's two ends
+    const sp = d.ruleSpread!;
+    assert.equal(sp.draws, 1000);
+    assert.ok(sp.threshold[0] <= d.rule!.threshold && d.rule!.threshold <= sp.threshold[1], JSON.stringify({ sp, rule: d.rule }));
+    assert.ok(sp.threshold[0] < sp.threshold[1], "10 OK scores cannot pin a p99 down");
+    for (const [lo, hi] of [sp.okRejected, sp.ngCaught!]) assert.ok(lo >= 0 && lo <= hi && hi <= 1, JSON.stringify(sp));
+    const atRule = d.expectedAtRule!;
+    assert.ok(sp.okRejected[0] <= atRule.falseRejectRate! && atRule.falseRejectRate! <= sp.okRejected[1], JSON.stringify({ sp, atRule }));
+    // Served from the cache the second time (same computation stamp), the spread with it.
     const again = await c.calibration.data({ modelVersionId: v1 });
     assert.equal(again.computedAt, d.computedAt);
+    assert.deepEqual(again.ruleSpread, d.ruleSpread);
   });
 
   it("calibration.rescore: confusion, ROC and the samples that flip", async () => {

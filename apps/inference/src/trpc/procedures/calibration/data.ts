@@ -3,7 +3,7 @@ import { CalibrationDataInputSchema } from "@bdi/core/dashboard/models";
 import { viewerProcedure } from "../../trpc.ts";
 import { calibrationDto, modelVersionDto, sampleThumbUrl } from "../../dto.ts";
 import { services } from "../../helpers.ts";
-import { highestOkSamples, ruleOf, splitScores, versionCalibrationView } from "../../../services/calibrate.ts";
+import { highestOkSamples, ruleOf, ruleSpread, splitScores, versionCalibrationView } from "../../../services/calibrate.ts";
 import { resolveVersion } from "../../../services/model-versions.ts";
 import { versionScoring } from "../../../services/model-state.ts";
 
@@ -31,6 +31,8 @@ export const data = viewerProcedure.input(CalibrationDataInputSchema).query(asyn
     /** the threshold in force (active calibration), else the rule's */
     threshold,
     rule,
+    /** the rule's threshold with another draw of as many OK samples like these (95 %), and what it rejects / catches */
+    ruleSpread: ruleSpread(scores),
     okScores: ok,
     ngScores: ng,
     samples: scores.items.map((i) => ({ ...i, thumbUrl: sampleThumbUrl(i.sampleId) })),
