@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { auroc, frrAtRecall, pairedBootstrap, recallAtFrr, type PairedBootstrap } from "@bdi/core";
+import { auroc, expectedRates, frrAtRecall, pairedBootstrap, recallAtFrr, type PairedBootstrap } from "@bdi/core";
 import { flag, hasFlag } from "./args.ts";
 
 /** One eval run: every test crop's label and score, and the threshold its fit calibrated (null: none). */
@@ -37,10 +37,9 @@ const METRICS: MetricDef[] = [
   { key: "realised_frr_test_good", label: "false-reject at the calibrated threshold", better: "lower", fn: (s, l) => shareAtOrAbove(s, l, 0), atThreshold: true },
 ];
 
+/** Share of the crops labelled `label` rejected at threshold 0 (the scores are already minus each run's threshold). */
 function shareAtOrAbove(scores: number[], labels: number[], label: number): number {
-  let n = 0, hit = 0;
-  for (let i = 0; i < scores.length; i++) if (labels[i] === label) { n++; if (scores[i]! >= 0) hit++; }
-  return n ? hit / n : NaN;
+  return expectedRates(0, scores.filter((_, i) => labels[i] === label)).falseRejectRate ?? NaN;
 }
 
 export interface MetricComparison extends PairedBootstrap {

@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, bootstrapInterval, expectedRates, okResampleInterval, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
+import { aupro, auroc, bootstrapInterval, expectedRates, okResampleInterval, rejectedAcross, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -234,16 +234,14 @@ async function main() {
       ["image_auroc", auroc], ["frr_at_recall_95", (sc: number[], lb: number[]) => frrAtRecall(sc, lb, 0.95)], ["recall_at_frr_1", (sc: number[], lb: number[]) => recallAtFrr(sc, lb, 0.01)],
     ] as const).map(([k, f]) => { const iv = bootstrapInterval(imgScores, imgLabels, f); return [k, [iv.low, iv.high]]; })) as Intervals : null,
     // what another draw of as many OK crops like these could calibrate: the out-of-sample OK scores resampled (core's
-    // okResampleInterval), the threshold, its recall and its realised false-reject over the same draws
+    // okResampleInterval), the threshold's range, and its recall and realised false-reject across it (rejectedAcross)
     calibration_resampled_95: oosScores && threshold !== null ? (() => {
-      const rule = (ok: number[]) => legacyThreshold({ okScores: ok }).threshold;
-      const defective = imgScores.filter((_, i) => imgLabels[i]);
-      const span = (at: (t: number) => number | null): [number, number] | null => {
-        if (at(threshold) === null) return null;
-        const iv = okResampleInterval(oosScores, rule, (t) => at(t)!);
-        return [iv.low, iv.high];
+      const range = okResampleInterval(oosScores, (ok) => legacyThreshold({ okScores: ok }).threshold, (t) => t);
+      return {
+        threshold: [range.low, range.high] as [number, number],
+        recall: rejectedAcross(range, imgScores.filter((_, i) => imgLabels[i])),
+        realised_frr_test_good: rejectedAcross(range, goodScores),
       };
-      return { threshold: span((t) => t)!, recall: span((t) => (defective.length ? expectedRates(t, defective).falseRejectRate : null)), realised_frr_test_good: span((t) => (goodScores.length ? expectedRates(t, goodScores).falseRejectRate : null)) };
     })() : null,
   };
   const metrics = {

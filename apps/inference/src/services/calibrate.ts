@@ -2,7 +2,7 @@
 // active bank (/calibrate_dataset), after a fit (out-of-sample, see fit.ts), or a threshold chosen in the dashboard.
 // Every one is stored by `storeCalibration`, with its scores and expected false-reject / miss rates.
 import { DEFAULT_AREA_MM2_THR } from "@bdi/core";
-import { okResampleInterval } from "@bdi/core/metrics/operating-point";
+import { okResampleInterval, rejectedAcross } from "@bdi/core/metrics/operating-point";
 import { legacyThreshold, percentileSources, type LegacyThresholdResult } from "@bdi/core/calibration/legacyRule";
 import { expectedRates, scoreStats } from "@bdi/core/calibration/rates";
 import {
@@ -156,8 +156,8 @@ const spreadOf = new WeakMap<LabelledScores, RuleSpread | null>();
  * (core's okResampleInterval, 1,000 draws; the NG scores kept), and what the threshold then rejects of these OK samples
  * and catches of these NG ones. On 100 OK scores the rule's p99 rests on the two highest, so the range is wide
  * (bsdata_pitting's out-of-sample scores: 4.42–9.47, catching 31–84 % of its pitted test crops, README session 17): a
- * sign to add OK samples, or to look at the highest ones. Both rates fall as the threshold rises, so their ranges are
- * the rates at the threshold range's ends. Computed once per scored set (it is cached, so the object is the key): the
+ * sign to add OK samples, or to look at the highest ones. Both rates are read across the threshold's range (core's
+ * rejectedAcross). Computed once per scored set (it is cached, so the object is the key): the
  * resampling sorts every draw, ~0.1 s for 100 OK scores, ~1 s for 5,000, against minutes to score them.
  */
 export function ruleSpread(scores: LabelledScores): RuleSpread | null {
@@ -166,14 +166,8 @@ export function ruleSpread(scores: LabelledScores): RuleSpread | null {
   let spread: RuleSpread | null = null;
   if (ok.length >= 2) {
     const rule = (sample: number[]) => legacyThreshold({ okScores: sample, ngScores: ng, percentile: scores.percentile }).threshold;
-    const iv = okResampleInterval(ok, rule, (t) => t);
-    const atLow = expectedRates(iv.low, ok, ng), atHigh = expectedRates(iv.high, ok, ng);
-    spread = {
-      draws: iv.draws,
-      threshold: [iv.low, iv.high],
-      okRejected: [atHigh.falseRejectRate!, atLow.falseRejectRate!],
-      ngCaught: ng.length ? [1 - atHigh.missRate!, 1 - atLow.missRate!] : null,
-    };
+    const range = okResampleInterval(ok, rule, (t) => t);
+    spread = { draws: range.draws, threshold: [range.low, range.high], okRejected: rejectedAcross(range, ok)!, ngCaught: rejectedAcross(range, ng) };
   }
   spreadOf.set(scores, spread);
   return spread;

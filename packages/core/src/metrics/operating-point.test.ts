@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bootstrapInterval, frrAtRecall, okResampleInterval, pairedBootstrap, recallAtFrr } from "./operating-point.ts";
+import { bootstrapInterval, frrAtRecall, okResampleInterval, pairedBootstrap, recallAtFrr, rejectedAcross } from "./operating-point.ts";
 import { auroc } from "./auroc.ts";
 import { InvalidInputError } from "../errors.ts";
 
@@ -103,4 +103,16 @@ test("okResampleInterval: a threshold calibrated on resampled OK scores, and wha
   assert.deepEqual([one.value, one.low, one.high], [3, 3, 3]);
   assert.throws(() => okResampleInterval([], max, (t) => t), InvalidInputError);
   assert.throws(() => okResampleInterval(ok, max, (t) => t, { draws: 1 }), InvalidInputError);
+});
+
+test("rejectedAcross: the share at or over a threshold anywhere in a range, [at its high end, at its low end]", () => {
+  assert.deepEqual(rejectedAcross({ low: 2, high: 4 }, [1, 2, 3, 4, 5]), [0.4, 0.8]); // ≥ 4: {4, 5}; ≥ 2: {2, 3, 4, 5}
+  assert.deepEqual(rejectedAcross({ low: 3, high: 3 }, [1, 2, 3, 4]), [0.5, 0.5]);
+  assert.equal(rejectedAcross({ low: 0, high: 1 }, []), null);
+  // the same as the percentile range of the share over okResampleInterval's draws (a share falls as the threshold rises)
+  const ok = Array.from({ length: 50 }, (_, i) => i), defective = [44, 46, 47, 48, 49];
+  const max = (s: number[]) => Math.max(...s);
+  const range = okResampleInterval(ok, max, (t) => t, { draws: 300 });
+  const share = okResampleInterval(ok, max, (t) => defective.filter((s) => s >= t).length / defective.length, { draws: 300 });
+  assert.deepEqual(rejectedAcross(range, defective), [share.low, share.high]);
 });

@@ -2,6 +2,7 @@
 // Labels: 1 = defective (NG, positive), 0 = good; a crop is rejected when score ≥ threshold.
 import { InvalidInputError } from "../errors.ts";
 import { randomInt, seededRandom } from "../math/random.ts";
+import { expectedRates } from "../calibration/rates.ts";
 
 function split(scores: ArrayLike<number>, labels: ArrayLike<number>): { ok: number[]; ng: number[] } {
   if (scores.length !== labels.length) throw new InvalidInputError(`${scores.length} scores but ${labels.length} labels`);
@@ -130,6 +131,16 @@ export function okResampleInterval(
     values[d] = at(rule(sample));
   }
   return { value, ...percentileInterval(values, level), level, draws };
+}
+
+/**
+ * The share of `scores` at or over a threshold that lies anywhere in `range` (e.g. okResampleInterval's threshold
+ * range): [the share at its high end, the share at its low end], since a share can only fall as the threshold rises —
+ * so these are also the percentile range of the share over the same draws. Null for no finite scores.
+ */
+export function rejectedAcross(range: { low: number; high: number }, scores: ArrayLike<number>): [number, number] | null {
+  const atHigh = expectedRates(range.high, scores).falseRejectRate, atLow = expectedRates(range.low, scores).falseRejectRate;
+  return atHigh === null || atLow === null ? null : [atHigh, atLow];
 }
 
 function bootstrapOptions(opts: { draws?: number; level?: number }): { draws: number; level: number } {
