@@ -2,7 +2,8 @@
 // Per available backbone: backbone-only forward ms, end-to-end infer p50/p95 on a 448×448 crop (decode → heatmap →
 // regions) against the bank of a 50-crop fit, 1-NN ms against 1k/5k/10k/20k-vector banks, coreset seconds for the
 // 50 crops, fit seconds per crop, peak RSS, and end-to-end / backbone-only; and the backbone + head of a 512×208
-// crop from the whole square input and from the crop's window.
+// crop from the whole square input and from the crop's window; and, where the dev set is present, a registered ROI's
+// path (real 512×208 crops, the positional memory): /infer p50 against the backbone alone on the crop's window.
 // `--scale 100,400`: the service's own fit (self-calibrating k-fold pass, the backbone's default coreset rate, bank
 // cap) of each number of distinct 448×448 crops, with fit seconds, bank size and /infer p50 against that bank, so
 // that cost against training-set size is read from one run (each fit is also compared with its floor: crops ×
@@ -18,10 +19,10 @@ import { buildInt8ProductModel, DEFAULT_KNN_SEARCH, INT8_MIN_BANK, int8QueryChun
 import { bankIndex, extractImage, isPositionalIndex, scoreImage } from "../engine/pipeline.ts";
 import { bankInputMode, type MemoryBank } from "../engine/artifacts.ts";
 import { inputWindowSpec } from "../engine/features.ts";
-import { INPUT_MODES, type InputMode } from "@bdi/core";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
 import { defaultCoresetRate } from "../engine/coreset.ts";
 import { preprocess } from "../engine/preprocess.ts";
+import { INPUT_MODES, legacyThreshold, type InputMode } from "@bdi/core";
 
 const args = process.argv.slice(2);
 const flag = (n: string) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : undefined; };
@@ -104,6 +105,7 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   const product_ms = await int8ProductCost(b, bank, probe);
   if (product_ms !== null) log(`the 1-NN's int8 candidate product alone (no top-K, no re-rank), same bank and queries: ${product_ms} ms; backbone-only + it = ${r1(backbone_ms + product_ms)} ms (${((backbone_ms + product_ms) / backbone_ms).toFixed(2)}× backbone)`);
   const wide_crop_ms = await wideCropCost(b, crops[0]!);
+  const registered = await registeredCost(b);
 
   const knn_ms: Record<string, number> = {};
   const knn_exact_ms: Record<string, number> = {};
@@ -155,6 +157,7 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
     ratio_infer_backbone: r3(ratio),
     ...(scale.length ? { scale } : {}),
     ...(wide_crop_ms ? { wide_crop_ms } : {}),
+    ...(registered ? { registered } : {}),
     infer_breakdown_ms: { decode: r1(parts.decode), backbone_head: r1(parts.backbone), knn: r1(parts.knn), post: r1(parts.post) },
     ...(product_ms !== null ? { knn_int8_product_ms: product_ms } : {}),
   };
@@ -198,6 +201,47 @@ async function wideCropCost(b: Backbone, square: Buffer) {
   }
   const out = { square: r1(pct(ts.square, 50)), crop_window: r1(pct(ts.crop, 50)) };
   log(`backbone + head of a 512×208 crop: whole square ${out.square} ms, the crop's window ${out.crop_window} ms (${(out.square / out.crop_window).toFixed(2)}×)`);
+  return out;
+}
+
+/** Training crops of the registered-ROI measurement (every 5th of bsdata's, so all 15 camera positions). */
+const REGISTERED_CROPS = 32;
+
+/**
+ * The product's path for a registered ROI, end to end: the service's fit (its registration probe keeps the positional
+ * memory) of REGISTERED_CROPS real 512 × 208 crops of the dev set, then `/infer` of a pitted test crop, its p50
+ * interleaved with the backbone alone on that crop's window (what this path runs the network on). The square crops
+ * above are the global layout's worst case; this is what a line's registered ROIs cost. Null without the dev set, or
+ * for a backbone without a crop window.
+ */
+async function registeredCost(b: Backbone) {
+  const dir = join(DATA, "train/good"), probeFile = join(DATA, "test/pitting/000.png");
+  if (!inputWindowSpec(b.entry) || !existsSync(dir) || !existsSync(probeFile)) return null;
+  const train = readdirSync(dir).sort().filter((_, i) => i % 5 === 0).slice(0, REGISTERED_CROPS).map((f) => readFileSync(join(dir, f)));
+  const t = performance.now();
+  const { bank, oos } = await fitWithOutOfSample(b, train, { knn: KNN });
+  const fit_s = r1((performance.now() - t) / 1000);
+  const probe = readFileSync(probeFile);
+  const pre = await preprocess(probe, b, "crop");
+  const opts = { threshold: legacyThreshold({ okScores: oos.scores }).threshold, includeHeatmap: true, mmPerPx: 0.2, knn: KNN };
+  for (let i = 0; i < 3; i++) { await b.forwardRaw(pre.input, pre.window); await scoreImage(b, bank, probe, opts); } // the first builds the search's layout
+  const bt: number[] = [], it: number[] = [];
+  const parts = { decode: 0, backbone: 0, knn: 0, post: 0 };
+  for (let i = 0; i < RUNS; i++) {
+    let t0 = performance.now();
+    await b.forwardRaw(pre.input, pre.window);
+    bt.push(performance.now() - t0);
+    t0 = performance.now();
+    const r = await scoreImage(b, bank, probe, opts);
+    it.push(performance.now() - t0);
+    parts.decode += r.timings.decodeMs / RUNS; parts.backbone += r.timings.extractMs / RUNS; parts.knn += r.timings.knnMs / RUNS; parts.post += r.timings.postMs / RUNS;
+  }
+  const out = {
+    crops: train.length, layout: bank.layout ?? "global", bank_size: bank.n, fit_s, backbone_window_ms: r1(pct(bt, 50)), infer_p50_ms: r1(pct(it, 50)),
+    ratio_infer_backbone: r3(pct(it, 50) / pct(bt, 50)),
+    infer_breakdown_ms: { decode: r1(parts.decode), backbone_head: r1(parts.backbone), knn: r1(parts.knn), post: r1(parts.post) },
+  };
+  log(`registered ROI (${out.crops} real 512×208 crops, ${out.layout} memory of ${out.bank_size}, fit ${fit_s} s): backbone alone on the crop's window p50 ${out.backbone_window_ms} ms, /infer p50 ${out.infer_p50_ms} ms (${out.ratio_infer_backbone.toFixed(2)}×)  [decode+letterbox ${out.infer_breakdown_ms.decode}, backbone+head ${out.infer_breakdown_ms.backbone_head}, 1-NN ${out.infer_breakdown_ms.knn}, map/blur/score/regions/png ${out.infer_breakdown_ms.post}]`);
   return out;
 }
 

@@ -51,7 +51,7 @@ export interface Backbone {
    */
   extract(input: Float32Array, size?: { w: number; h: number }): Promise<Float32Array>;
   /** Backbone-only forward (raw outputs, no head; a second session, built on first use): for benchmarks. */
-  forwardRaw(input: Float32Array): Promise<void>;
+  forwardRaw(input: Float32Array, size?: { w: number; h: number }): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -204,9 +204,9 @@ async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: numbe
     // A session of the backbone alone, built on first use: onnxruntime runs every node of a graph whatever outputs
     // are fetched, so the head's session cannot time the backbone (raw outputs from it: 231 ms, from the backbone
     // alone: 171 ms, interleaved).
-    forwardRaw: (input) => serial(async () => {
+    forwardRaw: (input, size) => serial(async () => {
       backboneOnly ??= createSession(bytes, device, opts.threads).then((s) => s.session);
-      await (await backboneOnly).run({ [inName]: tensor(input, shapeOf()) }, rawOutputs);
+      await (await backboneOnly).run({ [inName]: tensor(input, shapeOf(size)) }, rawOutputs);
     }),
     release: async () => {
       onRelease();

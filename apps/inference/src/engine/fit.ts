@@ -9,7 +9,7 @@ import type { MemoryBank } from "./artifacts.ts";
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
 import { NoSamplesError } from "./errors.ts";
 import { DEFAULT_KNN_SEARCH, releaseIndex, type KnnSearch } from "./knn.ts";
-import { CellPicker, dropFoldTiles, makePositionalIndex, probeRegistration } from "./positional.ts";
+import { CellPicker, dropFold, makePositionalIndex, probeRegistration } from "./positional.ts";
 import {
   cropMap, defaultInputMode, fittedBackboneInfo, extractImage, gridMap, isPositionalIndex, maskFor, patchDistances, searchIndex, type ImageFeatures, type ScoreOptions,
 } from "./pipeline.ts";
@@ -341,7 +341,7 @@ export async function fitWithOutOfSample(
       foldStats[fold]!.add(grids[i]!);
       opts.onProgress?.({ done: ++done, total: nScored, stage: "score" });
     }
-    if (isPositionalIndex(index)) dropFoldTiles(index, fold);
+    if (isPositionalIndex(index)) dropFold(index, fold);
     else await releaseIndex(index);
   }
   cache.length = 0;

@@ -12,7 +12,7 @@ import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
 import { bankIndex, extractImage, scoreFeatures, type ImageFeatures } from "./pipeline.ts";
 import { fitWithOutOfSample, outOfSampleOkScores } from "./fit.ts";
-import { loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
+import { BankCache, loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
 import { BankInvalidError } from "./errors.ts";
 import { bsdataDir, kolektorDir } from "../testing/dataset.ts";
 
@@ -54,6 +54,41 @@ test("positional search: exact 1-NN over the bank rows within the radius, the wh
   assert.deepEqual(await positionalDistances(all, q, qCells, nq), got, "nothing left out: the whole bank, as before");
   assert.ok(alone[0]! < 1e-3, "row 0 (fold 0) is kept when fold 1 is left out");
   assert.ok((await positionalDistances(all, q, qCells, nq, 0))[0]! > 0.1, "and gone when its own fold is");
+});
+
+test("positional search on a crop's shape: one query per cell of a window, 0–4 picks per cell, radius 1–3, a fold left out: the exact direct sum", async () => {
+  const rnd = lcg(11);
+  const g = 30, d = 24;
+  // a 13 × 22 window of the grid (rows 3–15, cols 5–26), as a wide crop's; the bank covers it with 0–4 rows per cell
+  const win: number[] = [];
+  for (let r = 3; r <= 15; r++) for (let c = 5; c <= 26; c++) win.push(r * g + c);
+  const cells: number[] = [];
+  for (const c of win) for (let k = Math.floor(rnd() * 5); k > 0; k--) cells.push(c);
+  const n = cells.length;
+  const bank = new Float32Array(n * d).map(() => rnd() * 2 - 1);
+  const folds = Uint8Array.from({ length: n }, () => Math.floor(rnd() * 5));
+  const q = new Float32Array(win.length * d).map(() => rnd() * 2 - 1);
+  const qCells = Uint32Array.from(win);
+  for (const radius of [1, 2, 3]) {
+    const index = makePositionalIndex(bank, Uint32Array.from(cells), n, d, g, radius, folds);
+    for (const skip of [-1, 3]) {
+      const got = await positionalDistances(index, q, qCells, win.length, skip);
+      for (let j = 0; j < win.length; j++) {
+        let best = Infinity, any = false;
+        for (let i = 0; i < n; i++) {
+          if (skip >= 0 && folds[i] === skip) continue;
+          any ||= cellDistance(cells[i]!, qCells[j]!, g) <= radius;
+        }
+        for (let i = 0; i < n; i++) {
+          if ((skip >= 0 && folds[i] === skip) || (any && cellDistance(cells[i]!, qCells[j]!, g) > radius)) continue;
+          let s = 0;
+          for (let k = 0; k < d; k++) s += (q[j * d + k]! - bank[i * d + k]!) ** 2;
+          best = Math.min(best, s);
+        }
+        assert.ok(Math.abs(got[j]! - Math.sqrt(best)) < 1e-5, `radius ${radius}, fold ${skip} left out, query ${j}: ${got[j]} vs ${Math.sqrt(best)}`);
+      }
+    }
+  }
 });
 
 /** Features of `rows` vectors at the given cells (the shape CellPicker reads). */
@@ -122,6 +157,14 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
     const b = await scoreFeatures(backbone, bankIndex(loaded), test, {}, loaded);
     assert.equal(a.score, b.score);
     assert.ok(a.score > Math.max(...oos.scores), `pitted crop ${a.score} over every out-of-sample OK score`);
+    // the bank cache counts the search's tiled copy of a positional bank's vectors: room for 1.5× its vectors is not enough
+    const small = new BankCache(loaded.vectors.byteLength * 1.5);
+    small.get(join(dir, "v1"));
+    assert.equal(small.size, 0, "served uncached");
+    const roomy = new BankCache(loaded.vectors.byteLength * 2.5);
+    roomy.get(join(dir, "v1"));
+    assert.equal(roomy.size, 1);
+    assert.equal(roomy.bytes, 2 * loaded.vectors.byteLength + loaded.cells!.byteLength);
     // a damaged artifact is refused, never scored
     const cells = readFileSync(join(dir, "v1", CELLS_FILE));
     writeFileSync(join(dir, "v1", CELLS_FILE), cells.subarray(4));

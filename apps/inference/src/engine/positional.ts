@@ -43,25 +43,24 @@ function buildPoolMeanModel(): Uint8Array {
 }
 
 /**
- * Positional 1-NN of one tile of queries: B [n,d], BN [n] (||b||²), BR/BC [n] (bank cells' row and column), I [m]
- * (the bank rows near the tile), Q [q,d], QR/QC [q,1], RAD [1] → M [q] = min over the candidates within RAD cells
- * (Chebyshev) of ||b||² − 2 q·b; ≥ 1e29 where none is.
+ * Positional 1-NN, every tile in one run: Q [nq,d], QI [T·box] (the query at each position of each tile's box),
+ * QSHAPE = [T, box, d], W [T,S,d] (each tile's slots' vectors), BN [T,S,1] (||b||², FAR for padding and left-out
+ * rows), MASK [1,S,box] (0 where the slot's cell is within the radius of the box position, else FAR)
+ * → M [T,box] = min over the tile's slots of ||b||² − 2 q·b + mask, and QN [nq] = ||q||².
  */
 function buildPositionalSearchModel(): Uint8Array {
   const g = new GraphBuilder("knn_pos");
-  const cand = g.op("Gather", ["B", "I"], { axis: 0 });
-  const at = (x: string) => g.op("Gather", [x, "I"], { axis: 0 });
-  const s = g.op("Add", [g.op("Gemm", ["Q", cand], { transB: 1, alpha: { float: -2 } }), at("BN")]);
-  const cheb = g.op("Max", [g.op("Abs", [g.op("Sub", ["QR", at("BR")])]), g.op("Abs", [g.op("Sub", ["QC", at("BC")])])]);
-  const far = g.op("Mul", [g.op("Cast", [g.op("Greater", [cheb, "RAD"])], { to: DataType.FLOAT }), g.constF32([], [1e30], "far")]);
-  g.op("ReduceMin", [g.op("Add", [s, far])], { axes: [1], keepdims: 0 }, "M");
+  const minus2q = g.op("Mul", ["Q", g.constF32([], [-2], "minus2")]);
+  const boxed = g.op("Transpose", [g.op("Reshape", [g.op("Gather", [minus2q, "QI"], { axis: 0 }), "QSHAPE"])], { perm: [0, 2, 1] }); // [T,d,box]
+  const s = g.op("Add", [g.op("Add", [g.op("MatMul", ["W", boxed]), "BN"]), "MASK"]); // [T,S,box]
+  g.op("ReduceMin", [s], { axes: [1], keepdims: 0 }, "M");
+  g.op("ReduceSum", [g.op("Mul", ["Q", "Q"]), g.constI64([1], "axisD")], { keepdims: 0 }, "QN");
   return encodeModel(g.build(
     [
-      valueInfo("B", DataType.FLOAT, ["n", "d"]), valueInfo("BN", DataType.FLOAT, ["n"]), valueInfo("BR", DataType.FLOAT, ["n"]),
-      valueInfo("BC", DataType.FLOAT, ["n"]), valueInfo("I", DataType.INT64, ["m"]), valueInfo("Q", DataType.FLOAT, ["q", "d"]),
-      valueInfo("QR", DataType.FLOAT, ["q", 1]), valueInfo("QC", DataType.FLOAT, ["q", 1]), valueInfo("RAD", DataType.FLOAT, [1]),
+      valueInfo("Q", DataType.FLOAT, ["nq", "d"]), valueInfo("QI", DataType.INT64, ["tb"]), valueInfo("QSHAPE", DataType.INT64, [3]),
+      valueInfo("W", DataType.FLOAT, ["T", "S", "d"]), valueInfo("BN", DataType.FLOAT, ["T", "S", 1]), valueInfo("MASK", DataType.FLOAT, [1, "S", "box"]),
     ],
-    [valueInfo("M", DataType.FLOAT, ["q"])],
+    [valueInfo("M", DataType.FLOAT, ["T", "box"]), valueInfo("QN", DataType.FLOAT, ["nq"])],
     "knn_positional",
   ), { producer: "bdi-engine positional" });
 }
@@ -172,17 +171,42 @@ export class CellPicker {
   }
 }
 
-/** Query cells per tile side: a tile's candidates are the bank rows within `radius` of its (tile + 2·radius)² cells. */
-const TILE = 8;
-const tileKey = (tileRow: number, tileCol: number) => tileRow * 65536 + tileCol;
+/**
+ * Bank cells per tile side of the positional search. Each tile's picks are matched in one product against the queries
+ * of the tile's cells and `radius` around them (its box), and a constant mask keeps the pairs within the radius. On
+ * bsdata (32 crops' 38,400-row bank, 12 test crops of 3,840 queries, one run of every tile, p50): tiles of 3 / 4 / 5 / 6
+ * cells 46 / 42 / 59 / 67 ms; the search it replaced (a run per 8 × 8 query cells against the bank rows gathered
+ * around them) 111 ms, same crops and machine. The first search of a bank also lays it out (~0.6 s for 38,400 rows,
+ * most of it this VM's page faults on the fresh 170 MB).
+ */
+const TILE = 4;
+/** Added to a pair's distance to keep it out of the minimum: padding slots, left-out rows, pairs beyond the radius. */
+const FAR = 1e30;
+
+/** The bank laid out for the search: tiles of TILE × TILE cells over the bank's bounding box, `slots` per tile. */
+interface TileLayout {
+  r0: number; c0: number; tileCols: number; tiles: number;
+  /** picks per cell (the most any cell has) × TILE²: a tile's slots, padded */
+  slots: number;
+  /** cells per side of a tile's box (the tile and `radius` around it), and positions in it */
+  boxSide: number; box: number;
+  /** each tile's slots' vectors, [tiles, slots, dim] (0 for padding): a second copy of the bank's */
+  weights: Float32Array;
+  /** the bank row in each slot, −1 for padding */
+  slotRow: Int32Array;
+  /** [slots, box]: 0 where the slot's cell is within the radius of the box position, else FAR */
+  mask: Float32Array;
+}
 
 export interface PositionalIndex {
   vectors: Float32Array; n: number; dim: number; grid: number; radius: number; cells: Uint32Array;
   sqNorms: Float32Array; rows: Float32Array; cols: Float32Array;
   /** the fit's fold of each row (the out-of-sample pass leaves one fold out of one index); absent in a served bank */
   folds?: Uint8Array;
-  /** bank rows near each tile (by fold left out, then tile key), built on first use */
-  tiles: Map<number, Map<number, BigInt64Array>>;
+  /** the search's layout of the bank (a second copy of its vectors), built on first use */
+  layout?: TileLayout;
+  /** each slot's ||b||², FAR where padding or in the fold left out, by fold left out (-1: none), built on first use */
+  slotNorms: Map<number, Float32Array>;
 }
 
 export function makePositionalIndex(
@@ -192,33 +216,59 @@ export function makePositionalIndex(
   if (folds && folds.length !== n) throw new Error(`positional bank has ${folds.length} row folds for ${n} rows`);
   const rows = new Float32Array(n), cols = new Float32Array(n);
   for (let i = 0; i < n; i++) { rows[i] = Math.floor(cells[i]! / grid); cols[i] = cells[i]! % grid; }
-  return { vectors, n, dim, grid, radius, cells, sqNorms: rowSqNorms(vectors, n, dim), rows, cols, ...(folds ? { folds } : {}), tiles: new Map() };
+  return { vectors, n, dim, grid, radius, cells, sqNorms: rowSqNorms(vectors, n, dim), rows, cols, ...(folds ? { folds } : {}), slotNorms: new Map() };
+}
+
+function tileLayout(index: PositionalIndex): TileLayout {
+  if (index.layout) return index.layout;
+  const { n, dim: d, radius } = index;
+  let r0 = Infinity, r1 = -1, c0 = Infinity, c1 = -1;
+  const perCell = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    r0 = Math.min(r0, index.rows[i]!); r1 = Math.max(r1, index.rows[i]!); c0 = Math.min(c0, index.cols[i]!); c1 = Math.max(c1, index.cols[i]!);
+    let list = perCell.get(index.cells[i]!);
+    if (!list) { list = []; perCell.set(index.cells[i]!, list); }
+    list.push(i);
+  }
+  let picks = 0;
+  for (const list of perCell.values()) picks = Math.max(picks, list.length);
+  const tileCols = Math.ceil((c1 - c0 + 1) / TILE), tiles = Math.ceil((r1 - r0 + 1) / TILE) * tileCols;
+  const slots = TILE * TILE * picks, boxSide = TILE + 2 * radius, box = boxSide * boxSide;
+  const slotRow = new Int32Array(tiles * slots).fill(-1);
+  for (const list of perCell.values()) {
+    const r = index.rows[list[0]!]! - r0, c = index.cols[list[0]!]! - c0;
+    const first = (Math.floor(r / TILE) * tileCols + Math.floor(c / TILE)) * slots + ((r % TILE) * TILE + (c % TILE)) * picks;
+    list.forEach((row, k) => { slotRow[first + k] = row; });
+  }
+  const weights = new Float32Array(tiles * slots * d);
+  slotRow.forEach((row, slot) => { if (row >= 0) weights.set(index.vectors.subarray(row * d, (row + 1) * d), slot * d); });
+  const mask = new Float32Array(slots * box);
+  for (let slot = 0; slot < slots; slot++) {
+    const local = Math.floor(slot / picks), lr = Math.floor(local / TILE), lc = local % TILE;
+    for (let p = 0; p < box; p++) {
+      const br = Math.floor(p / boxSide) - radius, bc = (p % boxSide) - radius; // relative to the tile's first cell
+      if (Math.max(Math.abs(lr - br), Math.abs(lc - bc)) > radius) mask[slot * box + p] = FAR;
+    }
+  }
+  return (index.layout = { r0, c0, tileCols, tiles, slots, boxSide, box, weights, slotRow, mask });
+}
+
+function slotNorms(index: PositionalIndex, layout: TileLayout, skip: number): Float32Array {
+  let out = index.slotNorms.get(skip);
+  if (!out) {
+    out = new Float32Array(layout.slotRow.length);
+    layout.slotRow.forEach((row, i) => { out![i] = row < 0 || !kept(index, skip, row) ? FAR : index.sqNorms[row]!; });
+    index.slotNorms.set(skip, out);
+  }
+  return out;
 }
 
 /** The index's rows outside fold `skip` (-1: every row). */
 const kept = (index: PositionalIndex, skip: number, i: number) => skip < 0 || index.folds?.[i] !== skip;
 
-function tileCandidates(index: PositionalIndex, tr: number, tc: number, skip: number): BigInt64Array {
-  const key = tileKey(tr, tc);
-  let byTile = index.tiles.get(skip);
-  if (!byTile) { byTile = new Map(); index.tiles.set(skip, byTile); }
-  let c = byTile.get(key);
-  if (!c) {
-    const r0 = tr * TILE - index.radius, r1 = tr * TILE + TILE - 1 + index.radius;
-    const c0 = tc * TILE - index.radius, c1 = tc * TILE + TILE - 1 + index.radius;
-    const list: bigint[] = [];
-    for (let i = 0; i < index.n; i++) {
-      if (index.rows[i]! >= r0 && index.rows[i]! <= r1 && index.cols[i]! >= c0 && index.cols[i]! <= c1 && kept(index, skip, i)) list.push(BigInt(i));
-    }
-    c = BigInt64Array.from(list);
-    byTile.set(key, c);
-  }
-  return c;
-}
-
-/** Forgets the candidate lists built with fold `skip` left out (the out-of-sample pass is done with that fold). */
-export function dropFoldTiles(index: PositionalIndex, skip: number): void {
-  index.tiles.delete(skip);
+/** Forgets what the search kept for fold `skip` left out (the out-of-sample pass is done with that fold). */
+export function dropFold(index: PositionalIndex, skip: number): void {
+  index.slotNorms.delete(skip);
 }
 
 /** The rows outside fold `skip` as an exact 1-NN index: the whole bank's arrays, or (rare: orphan queries of the
@@ -243,33 +293,46 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   const d = index.dim, g = index.grid;
   const out = new Float32Array(nq).fill(Infinity);
   if (!nq || !index.n) return out;
-  const byTile = new Map<number, number[]>();
+  const L = tileLayout(index);
+  const search = await sessionFor("search", buildPositionalSearchModel);
+  const Q = new ort.Tensor("float32", feats.length === nq * d ? feats : feats.subarray(0, nq * d), [nq, d]);
+  const best = new Float32Array(nq).fill(Infinity);
+  let qn: Float32Array | null = null;
+  // a crop has one query per cell; queries that share a cell (any caller's) are searched in further passes
+  const layer = new Int32Array(nq), seen = new Map<number, number>();
+  let layers = 1;
   for (let j = 0; j < nq; j++) {
-    const r = Math.floor(cells[j]! / g), c = cells[j]! % g;
-    const key = tileKey(Math.floor(r / TILE), Math.floor(c / TILE));
-    let t = byTile.get(key);
-    if (!t) { t = []; byTile.set(key, t); }
-    t.push(j);
+    const k = seen.get(cells[j]!) ?? 0;
+    seen.set(cells[j]!, k + 1);
+    layer[j] = k;
+    layers = Math.max(layers, k + 1);
   }
-  const s = await sessionFor("search", buildPositionalSearchModel);
-  const shared = {
-    B: new ort.Tensor("float32", index.vectors, [index.n, d]), BN: new ort.Tensor("float32", index.sqNorms, [index.n]),
-    BR: new ort.Tensor("float32", index.rows, [index.n]), BC: new ort.Tensor("float32", index.cols, [index.n]),
-    RAD: new ort.Tensor("float32", Float32Array.of(index.radius), [1]),
-  };
-  const qn = rowSqNorms(feats, nq, d);
-  const orphans: number[] = [];
-  for (const [key, qs] of byTile) {
-    const I = tileCandidates(index, Math.floor(key / 65536), key % 65536, skipFold);
-    if (!I.length) { orphans.push(...qs); continue; }
-    const Q = new Float32Array(qs.length * d), QR = new Float32Array(qs.length), QC = new Float32Array(qs.length);
-    qs.forEach((j, i) => { Q.set(feats.subarray(j * d, (j + 1) * d), i * d); QR[i] = Math.floor(cells[j]! / g); QC[i] = cells[j]! % g; });
-    const r = await s.run({
-      ...shared, I: new ort.Tensor("int64", I, [I.length]), Q: new ort.Tensor("float32", Q, [qs.length, d]),
-      QR: new ort.Tensor("float32", QR, [qs.length, 1]), QC: new ort.Tensor("float32", QC, [qs.length, 1]),
+  for (let pass = 0; pass < layers; pass++) {
+    // the query at each position of each tile's box (query 0 stands in for empty positions; their results are not read)
+    const queryAt = new Int32Array(g * g).fill(-1);
+    for (let j = 0; j < nq; j++) if (layer[j] === pass) queryAt[cells[j]!] = j;
+    const QI = new BigInt64Array(L.tiles * L.box), who = new Int32Array(L.tiles * L.box).fill(-1);
+    for (let t = 0; t < L.tiles; t++) {
+      const top = L.r0 + Math.floor(t / L.tileCols) * TILE - index.radius, left = L.c0 + (t % L.tileCols) * TILE - index.radius;
+      for (let p = 0; p < L.box; p++) {
+        const r = top + Math.floor(p / L.boxSide), c = left + (p % L.boxSide);
+        const j = r >= 0 && c >= 0 && r < g && c < g ? queryAt[r * g + c]! : -1;
+        if (j >= 0) { QI[t * L.box + p] = BigInt(j); who[t * L.box + p] = j; }
+      }
+    }
+    const res = await search.run({
+      Q, QI: new ort.Tensor("int64", QI, [QI.length]), QSHAPE: new ort.Tensor("int64", BigInt64Array.of(BigInt(L.tiles), BigInt(L.box), BigInt(d)), [3]),
+      W: new ort.Tensor("float32", L.weights, [L.tiles, L.slots, d]), BN: new ort.Tensor("float32", slotNorms(index, L, skipFold), [L.tiles, L.slots, 1]),
+      MASK: new ort.Tensor("float32", L.mask, [1, L.slots, L.box]),
     });
-    const m = r.M!.data as Float32Array;
-    qs.forEach((j, i) => { if (m[i]! >= 1e29) orphans.push(j); else out[j] = Math.sqrt(Math.max(0, m[i]! + qn[j]!)); });
+    const m = res.M!.data as Float32Array;
+    qn ??= res.QN!.data as Float32Array;
+    for (let i = 0; i < who.length; i++) if (who[i]! >= 0 && m[i]! < best[who[i]!]!) best[who[i]!] = m[i]!;
+  }
+  const orphans: number[] = [];
+  for (let j = 0; j < nq; j++) {
+    if (best[j]! >= FAR / 10) orphans.push(j);
+    else out[j] = Math.sqrt(Math.max(0, best[j]! + qn![j]!));
   }
   if (orphans.length) {
     const q = new Float32Array(orphans.length * d);
