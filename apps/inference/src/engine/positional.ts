@@ -46,7 +46,7 @@ function buildPoolMeanModel(): Uint8Array {
  * Positional 1-NN, every tile in one run: Q [nq,d], QI [T·box] (the query at each position of each tile's box),
  * QSHAPE = [T, box, d], W [T,S,d] (each tile's slots' vectors), BN [T,S,1] (||b||², FAR for padding and left-out
  * rows), MASK [1,S,box] (0 where the slot's cell is within the radius of the box position, else FAR)
- * → M [T,box] = min over the tile's slots of ||b||² − 2 q·b + mask, and QN [nq] = ||q||².
+ * → M [T,box] = min over the tile's slots of ||b||² − 2 q·b + mask. T may be a share of the layout's tiles.
  */
 function buildPositionalSearchModel(): Uint8Array {
   const g = new GraphBuilder("knn_pos");
@@ -54,13 +54,12 @@ function buildPositionalSearchModel(): Uint8Array {
   const boxed = g.op("Transpose", [g.op("Reshape", [g.op("Gather", [minus2q, "QI"], { axis: 0 }), "QSHAPE"])], { perm: [0, 2, 1] }); // [T,d,box]
   const s = g.op("Add", [g.op("Add", [g.op("MatMul", ["W", boxed]), "BN"]), "MASK"]); // [T,S,box]
   g.op("ReduceMin", [s], { axes: [1], keepdims: 0 }, "M");
-  g.op("ReduceSum", [g.op("Mul", ["Q", "Q"]), g.constI64([1], "axisD")], { keepdims: 0 }, "QN");
   return encodeModel(g.build(
     [
       valueInfo("Q", DataType.FLOAT, ["nq", "d"]), valueInfo("QI", DataType.INT64, ["tb"]), valueInfo("QSHAPE", DataType.INT64, [3]),
       valueInfo("W", DataType.FLOAT, ["T", "S", "d"]), valueInfo("BN", DataType.FLOAT, ["T", "S", 1]), valueInfo("MASK", DataType.FLOAT, [1, "S", "box"]),
     ],
-    [valueInfo("M", DataType.FLOAT, ["T", "box"]), valueInfo("QN", DataType.FLOAT, ["nq"])],
+    [valueInfo("M", DataType.FLOAT, ["T", "box"])],
     "knn_positional",
   ), { producer: "bdi-engine positional" });
 }
@@ -180,6 +179,12 @@ export class CellPicker {
  * most of it this VM's page faults on the fresh 170 MB).
  */
 const TILE = 4;
+/**
+ * Gathered query floats per run (RUN_BOX_FLOATS / (box · dim) tiles: 56 at 1,104 channels, 5 runs for a 512 × 208 crop
+ * at 768). One run of every tile held ~150 MB of onnxruntime's arena for the process's life (the bench's peak RSS
+ * 2,025 → 2,164–2,198 MB); 5 runs hold ~35 MB for ~4 ms more per crop (lab, same bank: 47 → 51 ms).
+ */
+const RUN_BOX_FLOATS = 4 * 1024 * 1024;
 /** Added to a pair's distance to keep it out of the minimum: padding slots, left-out rows, pairs beyond the radius. */
 const FAR = 1e30;
 
@@ -297,7 +302,7 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   const search = await sessionFor("search", buildPositionalSearchModel);
   const Q = new ort.Tensor("float32", feats.length === nq * d ? feats : feats.subarray(0, nq * d), [nq, d]);
   const best = new Float32Array(nq).fill(Infinity);
-  let qn: Float32Array | null = null;
+  const norms = slotNorms(index, L, skipFold);
   // a crop has one query per cell; queries that share a cell (any caller's) are searched in further passes
   const layer = new Int32Array(nq), seen = new Map<number, number>();
   let layers = 1;
@@ -320,19 +325,29 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
         if (j >= 0) { QI[t * L.box + p] = BigInt(j); who[t * L.box + p] = j; }
       }
     }
-    const res = await search.run({
-      Q, QI: new ort.Tensor("int64", QI, [QI.length]), QSHAPE: new ort.Tensor("int64", BigInt64Array.of(BigInt(L.tiles), BigInt(L.box), BigInt(d)), [3]),
-      W: new ort.Tensor("float32", L.weights, [L.tiles, L.slots, d]), BN: new ort.Tensor("float32", slotNorms(index, L, skipFold), [L.tiles, L.slots, 1]),
-      MASK: new ort.Tensor("float32", L.mask, [1, L.slots, L.box]),
-    });
-    const m = res.M!.data as Float32Array;
-    qn ??= res.QN!.data as Float32Array;
-    for (let i = 0; i < who.length; i++) if (who[i]! >= 0 && m[i]! < best[who[i]!]!) best[who[i]!] = m[i]!;
+    // a bounded number of tiles per run, so that the run's gathered queries (and onnxruntime's arena) stay small
+    const per = Math.max(1, Math.floor(RUN_BOX_FLOATS / (L.box * d)));
+    for (let t0 = 0; t0 < L.tiles; t0 += per) {
+      const nt = Math.min(per, L.tiles - t0);
+      const res = await search.run({
+        Q, QI: new ort.Tensor("int64", QI.subarray(t0 * L.box, (t0 + nt) * L.box), [nt * L.box]),
+        QSHAPE: new ort.Tensor("int64", BigInt64Array.of(BigInt(nt), BigInt(L.box), BigInt(d)), [3]),
+        W: new ort.Tensor("float32", L.weights.subarray(t0 * L.slots * d, (t0 + nt) * L.slots * d), [nt, L.slots, d]),
+        BN: new ort.Tensor("float32", norms.subarray(t0 * L.slots, (t0 + nt) * L.slots), [nt, L.slots, 1]),
+        MASK: new ort.Tensor("float32", L.mask, [1, L.slots, L.box]),
+      });
+      const m = res.M!.data as Float32Array;
+      for (let i = 0; i < nt * L.box; i++) {
+        const j = who[t0 * L.box + i]!;
+        if (j >= 0 && m[i]! < best[j]!) best[j] = m[i]!;
+      }
+    }
   }
+  const qn = rowSqNorms(feats, nq, d);
   const orphans: number[] = [];
   for (let j = 0; j < nq; j++) {
     if (best[j]! >= FAR / 10) orphans.push(j);
-    else out[j] = Math.sqrt(Math.max(0, best[j]! + qn![j]!));
+    else out[j] = Math.sqrt(Math.max(0, best[j]! + qn[j]!));
   }
   if (orphans.length) {
     const q = new Float32Array(orphans.length * d);
