@@ -230,15 +230,7 @@ export function checkBankCompatible(have: BankBackboneInfo, want: Partial<BankBa
   }
 }
 
-/**
- * What a loaded bank holds in memory: its vectors and cells, and for a positional bank the search's tiled copy of its
- * vectors (positional.ts, built at its first search; ~1.05× the vectors with its padding).
- */
-export function bankMemoryBytes(bank: Pick<MemoryBank, "vectors" | "cells">): number {
-  return bank.vectors.byteLength * (bank.cells ? 2 : 1) + (bank.cells?.byteLength ?? 0);
-}
-
-/** LRU cache of loaded banks, bounded by bytes (bankMemoryBytes). */
+/** LRU cache of loaded banks, bounded by bytes. */
 export class BankCache {
   private map = new Map<string, { bank: MemoryBank; bytes: number; mtimeMs: number }>();
   private used = 0;
@@ -263,7 +255,7 @@ export class BankCache {
 
   put(dir: string, bank: MemoryBank, mtimeMs = -1): void {
     if (this.map.has(dir)) this.evict(dir);
-    const bytes = bankMemoryBytes(bank);
+    const bytes = bank.vectors.byteLength + (bank.cells?.byteLength ?? 0);
     if (bytes > this.maxBytes) return; // too big to cache: served uncached
     while (this.used + bytes > this.maxBytes && this.map.size) this.evict(this.map.keys().next().value as string);
     this.map.set(dir, { bank, bytes, mtimeMs });

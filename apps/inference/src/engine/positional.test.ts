@@ -12,7 +12,7 @@ import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
 import { bankIndex, extractImage, scoreFeatures, type ImageFeatures } from "./pipeline.ts";
 import { fitWithOutOfSample, outOfSampleOkScores } from "./fit.ts";
-import { BankCache, loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
+import { loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
 import { BankInvalidError } from "./errors.ts";
 import { bsdataDir, kolektorDir } from "../testing/dataset.ts";
 
@@ -157,14 +157,6 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
     const b = await scoreFeatures(backbone, bankIndex(loaded), test, {}, loaded);
     assert.equal(a.score, b.score);
     assert.ok(a.score > Math.max(...oos.scores), `pitted crop ${a.score} over every out-of-sample OK score`);
-    // the bank cache counts the search's tiled copy of a positional bank's vectors: room for 1.5× its vectors is not enough
-    const small = new BankCache(loaded.vectors.byteLength * 1.5);
-    small.get(join(dir, "v1"));
-    assert.equal(small.size, 0, "served uncached");
-    const roomy = new BankCache(loaded.vectors.byteLength * 2.5);
-    roomy.get(join(dir, "v1"));
-    assert.equal(roomy.size, 1);
-    assert.equal(roomy.bytes, 2 * loaded.vectors.byteLength + loaded.cells!.byteLength);
     // a damaged artifact is refused, never scored
     const cells = readFileSync(join(dir, "v1", CELLS_FILE));
     writeFileSync(join(dir, "v1", CELLS_FILE), cells.subarray(4));
