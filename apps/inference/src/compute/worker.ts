@@ -4,7 +4,7 @@
 // talks to pool.ts over the IPC channel (protocol.ts). worker-boot.mjs has already lowered its priority.
 import { readFile } from "node:fs/promises";
 import type { Backbone } from "../engine/backbone.ts";
-import { backboneInfo, bankIndex, isPositionalIndex, scoreImage } from "../engine/pipeline.ts";
+import { backboneInfo, bankIndex, isPositionalIndex, scoreImage, serveBank } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample, outOfSampleOkScores } from "../engine/fit.ts";
 import { prepareIndex } from "../engine/knn.ts";
 import { BankCache, writeBank, type MemoryBank } from "../engine/artifacts.ts";
@@ -26,7 +26,7 @@ async function readAll(paths: string[]): Promise<Buffer[]> {
   return Promise.all(paths.map((p) => readFile(p)));
 }
 
-const banks = new BankCache(Math.max(1, config.bankCacheMb) * 1024 * 1024);
+const banks = new BankCache(Math.max(1, config.bankCacheMb) * 1024 * 1024, serveBank);
 
 async function handle(req: ComputeRequest, progress: (p: number, stage: string, message?: string) => void): Promise<unknown> {
   const b = await backbone();

@@ -230,11 +230,14 @@ export function checkBankCompatible(have: BankBackboneInfo, want: Partial<BankBa
   }
 }
 
-/** LRU cache of loaded banks, bounded by bytes. */
+/**
+ * LRU cache of loaded banks, bounded by bytes. `prepare` readies a freshly loaded bank and returns the bytes it then
+ * holds (the service's `serveBank`: its search index built); without it a bank counts its vectors and cells.
+ */
 export class BankCache {
   private map = new Map<string, { bank: MemoryBank; bytes: number; mtimeMs: number }>();
   private used = 0;
-  constructor(readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number, private readonly prepare?: (bank: MemoryBank) => number) {}
   get size() { return this.map.size; }
   get bytes() { return this.used; }
 
@@ -249,13 +252,12 @@ export class BankCache {
     }
     if (hit) this.evict(dir);
     const bank = loadBank(dir, expect);
-    this.put(dir, bank, mtimeMs);
+    this.put(dir, bank, mtimeMs, this.prepare?.(bank));
     return bank;
   }
 
-  put(dir: string, bank: MemoryBank, mtimeMs = -1): void {
+  put(dir: string, bank: MemoryBank, mtimeMs = -1, bytes = bank.vectors.byteLength + (bank.cells?.byteLength ?? 0)): void {
     if (this.map.has(dir)) this.evict(dir);
-    const bytes = bank.vectors.byteLength + (bank.cells?.byteLength ?? 0);
     if (bytes > this.maxBytes) return; // too big to cache: served uncached
     while (this.used + bytes > this.maxBytes && this.map.size) this.evict(this.map.keys().next().value as string);
     this.map.set(dir, { bank, bytes, mtimeMs });

@@ -16,7 +16,7 @@ import type { Backbone } from "./backbone.ts";
 import { bankInputMode, checkBankCompatible, type BankBackboneInfo, type MemoryBank } from "./artifacts.ts";
 import { BadShapeError } from "./errors.ts";
 import { DEFAULT_KNN_SEARCH, makeIndex, nearestDistances, type KnnIndex, type KnnSearch } from "./knn.ts";
-import { makePositionalIndex, positionalDistances, type PositionalIndex } from "./positional.ts";
+import { makePositionalIndex, positionalDistances, preparePositional, type PositionalIndex } from "./positional.ts";
 import { encodeGrayPng } from "./png.ts";
 import { inputWindowSpec } from "./features.ts";
 import { preprocess, type LetterboxGeometry } from "./preprocess.ts";
@@ -152,6 +152,18 @@ export function bankIndex(bank: MemoryBank, search: KnnSearch = DEFAULT_KNN_SEAR
   if (!byKind) { byKind = {}; indexCache.set(bank, byKind); }
   const kind = bank.cells ? "exact" : search; // the positional search is always exact: one index
   return (byKind[kind] ??= searchIndex(bank, bank.dim, bank.backbone.grid, kind, bank.radius));
+}
+
+/**
+ * A loaded bank made ready to serve: its search index built. A positional bank's search keeps its own tiled copy of
+ * the rows (positional.ts), so the bank lets go of its copy — one copy of a registered ROI's rows in memory, not two —
+ * and is then only scored (writeBank refuses it). Returns the bytes it holds, for the bank cache.
+ */
+export function serveBank(bank: MemoryBank): number {
+  if (!bank.cells) return bank.vectors.byteLength; // global: its index is built at its first search, of its kind
+  const bytes = preparePositional(bankIndex(bank) as PositionalIndex);
+  bank.vectors = new Float32Array(0);
+  return bytes;
 }
 
 /**

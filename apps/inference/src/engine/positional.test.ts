@@ -10,9 +10,9 @@ import sharp from "sharp";
 import { cellDistance, imageScore, maskedPercentiles, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
-import { bankIndex, extractImage, scoreFeatures, type ImageFeatures } from "./pipeline.ts";
+import { bankIndex, extractImage, scoreFeatures, serveBank, type ImageFeatures } from "./pipeline.ts";
 import { fitWithOutOfSample, outOfSampleOkScores } from "./fit.ts";
-import { loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
+import { BankCache, loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
 import { BankInvalidError } from "./errors.ts";
 import { bsdataDir, kolektorDir } from "../testing/dataset.ts";
 
@@ -157,6 +157,14 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
     const b = await scoreFeatures(backbone, bankIndex(loaded), test, {}, loaded);
     assert.equal(a.score, b.score);
     assert.ok(a.score > Math.max(...oos.scores), `pitted crop ${a.score} over every out-of-sample OK score`);
+    // served through the bank cache (the service's worker): the search's tiled copy holds the rows, the bank lets go of
+    // its own, the cache counts one copy, and the scores stay the same
+    const cache = new BankCache(1 << 30, serveBank);
+    const served = cache.get(join(dir, "v1"));
+    assert.equal(served.vectors.length, 0, "the bank's own copy of the rows is released");
+    assert.ok(cache.bytes >= bank.vectors.byteLength && cache.bytes < 1.2 * bank.vectors.byteLength, `${cache.bytes} bytes for a ${bank.vectors.byteLength}-byte bank`);
+    assert.equal((await scoreFeatures(backbone, bankIndex(served), test, {}, served)).score, a.score);
+    assert.throws(() => writeBank(join(dir, "v2"), served), BankInvalidError, "a served bank is only scored");
     // a damaged artifact is refused, never scored
     const cells = readFileSync(join(dir, "v1", CELLS_FILE));
     writeFileSync(join(dir, "v1", CELLS_FILE), cells.subarray(4));

@@ -43,23 +43,21 @@ function buildPoolMeanModel(): Uint8Array {
 }
 
 /**
- * Positional 1-NN of a run of tiles: Q [nq,d], QI [T·box] (the query at each position of each tile's box), QSHAPE =
- * [T, box, d], B [n,d] (the bank), SI [T·S] (the bank row in each of the tiles' slots), SSHAPE = [T, S, d], BN [T,S,1]
- * (||b||², FAR for padding and left-out rows), MASK [1,S,box] (0 where the slot's cell is within the radius of the box
- * position, else FAR) → M [T,box] = min over the tile's slots of ||b||² − 2 q·b + mask.
+ * Positional 1-NN, every tile in one run: Q [nq,d], QI [T·box] (the query at each position of each tile's box),
+ * QSHAPE = [T, box, d], W [T,S,d] (each tile's slots' vectors), BN [T,S,1] (||b||², FAR for padding and left-out
+ * rows), MASK [1,S,box] (0 where the slot's cell is within the radius of the box position, else FAR)
+ * → M [T,box] = min over the tile's slots of ||b||² − 2 q·b + mask. T may be a share of the layout's tiles.
  */
 function buildPositionalSearchModel(): Uint8Array {
   const g = new GraphBuilder("knn_pos");
   const minus2q = g.op("Mul", ["Q", g.constF32([], [-2], "minus2")]);
   const boxed = g.op("Transpose", [g.op("Reshape", [g.op("Gather", [minus2q, "QI"], { axis: 0 }), "QSHAPE"])], { perm: [0, 2, 1] }); // [T,d,box]
-  const slots = g.op("Reshape", [g.op("Gather", ["B", "SI"], { axis: 0 }), "SSHAPE"]); // [T,S,d]
-  const s = g.op("Add", [g.op("Add", [g.op("MatMul", [slots, boxed]), "BN"]), "MASK"]); // [T,S,box]
+  const s = g.op("Add", [g.op("Add", [g.op("MatMul", ["W", boxed]), "BN"]), "MASK"]); // [T,S,box]
   g.op("ReduceMin", [s], { axes: [1], keepdims: 0 }, "M");
   return encodeModel(g.build(
     [
       valueInfo("Q", DataType.FLOAT, ["nq", "d"]), valueInfo("QI", DataType.INT64, ["tb"]), valueInfo("QSHAPE", DataType.INT64, [3]),
-      valueInfo("B", DataType.FLOAT, ["n", "d"]), valueInfo("SI", DataType.INT64, ["ts"]), valueInfo("SSHAPE", DataType.INT64, [3]),
-      valueInfo("BN", DataType.FLOAT, ["T", "S", 1]), valueInfo("MASK", DataType.FLOAT, [1, "S", "box"]),
+      valueInfo("W", DataType.FLOAT, ["T", "S", "d"]), valueInfo("BN", DataType.FLOAT, ["T", "S", 1]), valueInfo("MASK", DataType.FLOAT, [1, "S", "box"]),
     ],
     [valueInfo("M", DataType.FLOAT, ["T", "box"])],
     "knn_positional",
@@ -175,44 +173,44 @@ export class CellPicker {
 /**
  * Bank cells per tile side of the positional search. Each tile's picks are matched in one product against the queries
  * of the tile's cells and `radius` around them (its box), and a constant mask keeps the pairs within the radius. On
- * bsdata (32 crops' 38,400-row bank, 12 test crops of 3,840 queries, p50): tiles of 3 / 4 / 5 / 6 cells 46 / 42 / 59 /
- * 67 ms with every tile in one run from a tiled copy of the bank; the search it replaced (a run per 8 × 8 query cells against the bank rows gathered
+ * bsdata (32 crops' 38,400-row bank, 12 test crops of 3,840 queries, every tile in one run, p50): tiles of 3 / 4 / 5 /
+ * 6 cells 46 / 42 / 59 / 67 ms; the search it replaced (a run per 8 × 8 query cells against the bank rows gathered
  * around them) 111 ms, same crops and machine.
  */
 const TILE = 4;
 /**
- * Floats one run gathers (each tile's box of queries, twice, and its slots' bank rows: RUN_FLOATS / ((2 · box + slots)
- * · dim) tiles, 52 at 1,104 channels, 5 runs for a 512 × 208 crop at 768), so that onnxruntime's arena stays ~64 MB.
- * Measured on 8 pitted bsdata crops against a 32-crop bank, p50: 8M / 16M / 32M floats per run 75 / 65 / 62 ms, every
- * tile in one run 61 ms, but that lab process peaked at 1,974 MB instead of 1,650–1,726 (the fit's out-of-sample pass
- * runs the same search). A tiled copy of the bank made once instead of the gather: 50 ms, for twice a registered ROI's
- * memory (170 → 340 MB for a 512 × 208 crop: fewer ROIs in the bank cache).
+ * Gathered query floats per run (RUN_BOX_FLOATS / (box · dim) tiles: 118 at 1,104 channels, 3 runs for a 512 × 208
+ * crop at 768), so that onnxruntime's arena holds ~70 MB, not ~150 MB (every tile in one run: the bench's peak RSS
+ * 2,025 → 2,164–2,198 MB). Interleaved on 8 pitted bsdata crops, p50: 2M / 4M / 8M / 16M floats 57 / 52 / 50 / 51 ms,
+ * every tile in one run 48 ms. The search reads the bank from its own tiled copy (the layout's `weights`): gathering
+ * the tiles' rows from the bank in each run instead cost 62–78 ms.
  */
-const RUN_FLOATS = 16 * 1024 * 1024;
+const RUN_BOX_FLOATS = 8 * 1024 * 1024;
 /** Added to a pair's distance to keep it out of the minimum: padding slots, left-out rows, pairs beyond the radius. */
 const FAR = 1e30;
 
-/** How the search walks the bank: tiles of TILE × TILE cells over the bank's bounding box, `slots` per tile. */
+/** The bank laid out for the search: tiles of TILE × TILE cells over the bank's bounding box, `slots` per tile. */
 interface TileLayout {
   r0: number; c0: number; tileCols: number; tiles: number;
   /** picks per cell (the most any cell has) × TILE²: a tile's slots, padded */
   slots: number;
   /** cells per side of a tile's box (the tile and `radius` around it), and positions in it */
   boxSide: number; box: number;
+  /** each tile's slots' vectors, [tiles, slots, dim] (0 for padding): the search's copy of the bank's rows */
+  weights: Float32Array;
   /** the bank row in each slot, −1 for padding */
   slotRow: Int32Array;
-  /** the same as the search gathers it (padding: row 0, which its FAR norm keeps out of every minimum) */
-  slotGather: BigInt64Array;
   /** [slots, box]: 0 where the slot's cell is within the radius of the box position, else FAR */
   mask: Float32Array;
 }
 
 export interface PositionalIndex {
+  /** the bank's rows until the layout holds them (then empty: `preparePositional`) */
   vectors: Float32Array; n: number; dim: number; grid: number; radius: number; cells: Uint32Array;
   sqNorms: Float32Array; rows: Float32Array; cols: Float32Array;
   /** the fit's fold of each row (the out-of-sample pass leaves one fold out of one index); absent in a served bank */
   folds?: Uint8Array;
-  /** how the search walks the bank (no copy of its vectors), built on first use */
+  /** the search's layout of the bank (its own copy of the rows), built on first use */
   layout?: TileLayout;
   /** each slot's ||b||², FAR where padding or in the fold left out, by fold left out (-1: none), built on first use */
   slotNorms: Map<number, Float32Array>;
@@ -230,7 +228,7 @@ export function makePositionalIndex(
 
 function tileLayout(index: PositionalIndex): TileLayout {
   if (index.layout) return index.layout;
-  const { n, radius } = index;
+  const { n, dim: d, radius } = index;
   let r0 = Infinity, r1 = -1, c0 = Infinity, c1 = -1;
   const perCell = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
@@ -249,7 +247,8 @@ function tileLayout(index: PositionalIndex): TileLayout {
     const first = (Math.floor(r / TILE) * tileCols + Math.floor(c / TILE)) * slots + ((r % TILE) * TILE + (c % TILE)) * picks;
     list.forEach((row, k) => { slotRow[first + k] = row; });
   }
-  const slotGather = BigInt64Array.from(slotRow, (row) => BigInt(Math.max(0, row)));
+  const weights = new Float32Array(tiles * slots * d);
+  slotRow.forEach((row, slot) => { if (row >= 0) weights.set(index.vectors.subarray(row * d, (row + 1) * d), slot * d); });
   const mask = new Float32Array(slots * box);
   for (let slot = 0; slot < slots; slot++) {
     const local = Math.floor(slot / picks), lr = Math.floor(local / TILE), lc = local % TILE;
@@ -258,7 +257,7 @@ function tileLayout(index: PositionalIndex): TileLayout {
       if (Math.max(Math.abs(lr - br), Math.abs(lc - bc)) > radius) mask[slot * box + p] = FAR;
     }
   }
-  return (index.layout = { r0, c0, tileCols, tiles, slots, boxSide, box, slotRow, slotGather, mask });
+  return (index.layout = { r0, c0, tileCols, tiles, slots, boxSide, box, weights, slotRow, mask });
 }
 
 function slotNorms(index: PositionalIndex, layout: TileLayout, skip: number): Float32Array {
@@ -279,16 +278,20 @@ export function dropFold(index: PositionalIndex, skip: number): void {
   index.slotNorms.delete(skip);
 }
 
-/** The rows outside fold `skip` as an exact 1-NN index: the whole bank's arrays, or (rare: orphan queries of the
- * out-of-sample pass) a copy of the kept rows. */
-function keptRows(index: PositionalIndex, skip: number) {
-  const { dim: d } = index;
-  if (skip < 0 || !index.folds) return { vectors: index.vectors, n: index.n, dim: d, sqNorms: index.sqNorms, search: "exact" as const };
-  const rows: number[] = [];
-  for (let i = 0; i < index.n; i++) if (kept(index, skip, i)) rows.push(i);
-  const vectors = new Float32Array(rows.length * d), sqNorms = new Float32Array(rows.length);
-  rows.forEach((r, k) => { vectors.set(index.vectors.subarray(r * d, (r + 1) * d), k * d); sqNorms[k] = index.sqNorms[r]!; });
-  return { vectors, n: rows.length, dim: d, sqNorms, search: "exact" as const };
+/** The rows outside fold `skip` as an exact 1-NN index over the layout's slots (padding and left-out rows at FAR). */
+function keptRows(index: PositionalIndex, layout: TileLayout, skip: number) {
+  return { vectors: layout.weights, n: layout.slotRow.length, dim: index.dim, sqNorms: slotNorms(index, layout, skip), search: "exact" as const };
+}
+
+/**
+ * Builds the search's layout now and lets go of the index's reference to the bank's rows, which the layout holds from
+ * then on; returns the bytes the index keeps. A served bank can then drop its own copy (`serveBank` in pipeline.ts):
+ * one copy of a registered ROI's rows in memory, not two.
+ */
+export function preparePositional(index: PositionalIndex): number {
+  const L = tileLayout(index);
+  index.vectors = new Float32Array(0);
+  return L.weights.byteLength + L.mask.byteLength + L.slotRow.byteLength + index.sqNorms.byteLength + index.cells.byteLength;
 }
 
 /**
@@ -304,7 +307,6 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   const L = tileLayout(index);
   const search = await sessionFor("search", buildPositionalSearchModel);
   const Q = new ort.Tensor("float32", feats.length === nq * d ? feats : feats.subarray(0, nq * d), [nq, d]);
-  const B = new ort.Tensor("float32", index.vectors, [index.n, d]);
   const best = new Float32Array(nq).fill(Infinity);
   const norms = slotNorms(index, L, skipFold);
   // a crop has one query per cell; queries that share a cell (any caller's) are searched in further passes
@@ -330,14 +332,13 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
       }
     }
     // a bounded number of tiles per run, so that the run's gathered queries (and onnxruntime's arena) stay small
-    const per = Math.max(1, Math.floor(RUN_FLOATS / ((2 * L.box + L.slots) * d)));
+    const per = Math.max(1, Math.floor(RUN_BOX_FLOATS / (L.box * d)));
     for (let t0 = 0; t0 < L.tiles; t0 += per) {
       const nt = Math.min(per, L.tiles - t0);
       const res = await search.run({
         Q, QI: new ort.Tensor("int64", QI.subarray(t0 * L.box, (t0 + nt) * L.box), [nt * L.box]),
         QSHAPE: new ort.Tensor("int64", BigInt64Array.of(BigInt(nt), BigInt(L.box), BigInt(d)), [3]),
-        B, SI: new ort.Tensor("int64", L.slotGather.subarray(t0 * L.slots, (t0 + nt) * L.slots), [nt * L.slots]),
-        SSHAPE: new ort.Tensor("int64", BigInt64Array.of(BigInt(nt), BigInt(L.slots), BigInt(d)), [3]),
+        W: new ort.Tensor("float32", L.weights.subarray(t0 * L.slots * d, (t0 + nt) * L.slots * d), [nt, L.slots, d]),
         BN: new ort.Tensor("float32", norms.subarray(t0 * L.slots, (t0 + nt) * L.slots), [nt, L.slots, 1]),
         MASK: new ort.Tensor("float32", L.mask, [1, L.slots, L.box]),
       });
@@ -357,7 +358,7 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   if (orphans.length) {
     const q = new Float32Array(orphans.length * d);
     orphans.forEach((j, i) => q.set(feats.subarray(j * d, (j + 1) * d), i * d));
-    const all = await nearestDistances(keptRows(index, skipFold), q, orphans.length);
+    const all = await nearestDistances(keptRows(index, L, skipFold), q, orphans.length);
     orphans.forEach((j, i) => { out[j] = all[i]!; });
   }
   return out;
