@@ -43,10 +43,10 @@ function buildPoolMeanModel(): Uint8Array {
 }
 
 /**
- * Positional 1-NN, every tile in one run: Q [nq,d], QI [T·box] (the query at each position of each tile's box),
- * QSHAPE = [T, box, d], W [T,S,d] (each tile's slots' vectors), BN [T,S,1] (||b||², FAR for padding and left-out
- * rows), MASK [1,S,box] (0 where the slot's cell is within the radius of the box position, else FAR)
- * → M [T,box] = min over the tile's slots of ||b||² − 2 q·b + mask. T may be a share of the layout's tiles.
+ * Positional 1-NN of a run of T tiles: Q [nq,d] (the crop's features), QI [T·box] (the query at each position of each
+ * tile's box), QSHAPE = [T, box, d], W [T,S,d] (the tiles' slots' vectors), BN [T,S,1] (||b||², FAR for padding and
+ * left-out rows), MASK [1,S,box] (0 where the slot's cell is within the radius of the box position, else FAR)
+ * → M [T,box] = min over the tile's slots of ||b||² − 2 q·b + mask.
  */
 function buildPositionalSearchModel(): Uint8Array {
   const g = new GraphBuilder("knn_pos");
