@@ -70,9 +70,6 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 async function benchBackbone(b: Backbone, crops: Buffer[]) {
   if (b.entry.randomWeights) log(`\n(${b.id} has RANDOM weights: timings only)`);
   log(`\n== ${b.id} (input ${b.inputSize}, grid ${b.grid}×${b.grid}, dim ${b.dim}, ${b.device}${b.deviceReason ? `: ${b.deviceReason}` : ""})`);
-  // first, while the process is small: its positional memory and the search's copy of it (~0.35 GB) would otherwise
-  // come on top of the square crops' sessions below in the process's peak RSS
-  const registered = await registeredCost(b);
   const pre = await preprocess(crops[0], b);
   for (let i = 0; i < 3; i++) await b.forwardRaw(pre.input);
   // Backbone-only runs alternate with the end-to-end runs below, so that both medians see the same machine state
@@ -149,13 +146,17 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   }
   if (scale.length > 1) log(`/infer p50 at ${scale.at(-1)!.crops} crops / at ${scale[0]!.crops} crops: ${(scale.at(-1)!.infer_p50_ms / scale[0]!.infer_p50_ms).toFixed(2)}`);
   log(`ratio end-to-end / backbone-only: ${ratio.toFixed(2)}; 1-NN 10k / backbone: ${(knn_ms["10000"] / backbone_ms).toFixed(2)}`);
+  // the peak RSS of the phases above (the fits the ≤ 2 GB target is about), read before the registered ROI's, whose
+  // positional memory and the search's copy of it (~0.35 GB) would come on top of what those phases leave behind
+  const peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const registered = await registeredCost(b);
   return {
     backbone: b.id, ...(b.entry.randomWeights ? { random_weights: true } : {}), device: b.device, input_size: b.inputSize, grid: b.grid, dim: b.dim, bank_size: bank.n,
     backbone_ms: r1(backbone_ms), infer_p50_ms: r1(infer_p50_ms), infer_p95_ms: r1(infer_p95_ms), knn: KNN, knn_ms,
     ...(KNN !== "exact" ? { knn_exact_ms } : {}),
     coreset_s_50: r3(coreset_s_50), fit_s_per_image: r3(fitS / FIT_CROPS),
     fit_ratio_vs_backbone: r3(fitS / ((FIT_CROPS * fitBackboneMs) / 1000)),
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peak_rss_mb,
     ratio_infer_backbone: r3(ratio),
     ...(scale.length ? { scale } : {}),
     ...(wide_crop_ms ? { wide_crop_ms } : {}),
@@ -214,7 +215,7 @@ const REGISTERED_CROPS = 32;
  * memory) of REGISTERED_CROPS real 512 × 208 crops of the dev set, then `/infer` of a pitted test crop, its p50
  * interleaved with the backbone alone on that crop's window (what this path runs the network on). The square crops
  * above are the global layout's worst case; this is what a line's registered ROIs cost. Null without the dev set, or
- * for a backbone without a crop window.
+ * for a backbone without a crop window. Its `peak_rss_mb_after` is the process's peak after it.
  */
 async function registeredCost(b: Backbone) {
   const dir = join(DATA, "train/good"), probeFile = join(DATA, "test/pitting/000.png");
@@ -241,6 +242,7 @@ async function registeredCost(b: Backbone) {
   const out = {
     crops: train.length, layout: bank.layout ?? "global", bank_size: bank.n, fit_s, backbone_window_ms: r1(pct(bt, 50)), infer_p50_ms: r1(pct(it, 50)),
     ratio_infer_backbone: r3(pct(it, 50) / pct(bt, 50)),
+    peak_rss_mb_after: Math.round(process.resourceUsage().maxRSS / 1024),
     infer_breakdown_ms: { decode: r1(parts.decode), backbone_head: r1(parts.backbone), knn: r1(parts.knn), post: r1(parts.post) },
   };
   log(`registered ROI (${out.crops} real 512×208 crops, ${out.layout} memory of ${out.bank_size}, fit ${fit_s} s): backbone alone on the crop's window p50 ${out.backbone_window_ms} ms, /infer p50 ${out.infer_p50_ms} ms (${out.ratio_infer_backbone.toFixed(2)}×)  [decode+letterbox ${out.infer_breakdown_ms.decode}, backbone+head ${out.infer_breakdown_ms.backbone_head}, 1-NN ${out.infer_breakdown_ms.knn}, map/blur/score/regions/png ${out.infer_breakdown_ms.post}]`);
@@ -266,7 +268,9 @@ async function main() {
   }
   if (JSON_OUT) {
     const [first, ...rest] = results;
-    console.log(JSON.stringify({ ...first, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), ...(rest.length ? { others: rest } : {}) }));
+    // each backbone's peak_rss_mb is read before its registered-ROI phase (benchBackbone); the last backbone's is the
+    // whole run's up to that point
+    console.log(JSON.stringify({ ...first, peak_rss_mb: Math.max(...results.map((r) => r.peak_rss_mb)), ...(rest.length ? { others: rest } : {}) }));
   }
 }
 
