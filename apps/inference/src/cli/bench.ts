@@ -16,7 +16,7 @@ import { loadManifest } from "@bdi/models";
 import ort from "onnxruntime-node";
 import { createSession, loadBackbone, resolveBackbone, type Backbone } from "../engine/backbone.ts";
 import { buildInt8ProductModel, DEFAULT_KNN_SEARCH, INT8_MIN_BANK, int8QueryChunk, KNN_SEARCHES, makeIndex, nearestDistances, quantizeBank, type KnnSearch } from "../engine/knn.ts";
-import { bankIndex, extractImage, isPositionalIndex, scoreImage } from "../engine/pipeline.ts";
+import { bankIndex, extractImage, isPositionalIndex, scoreImage, type ScoreResult } from "../engine/pipeline.ts";
 import { bankInputMode, type MemoryBank } from "../engine/artifacts.ts";
 import { inputWindowSpec } from "../engine/features.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -72,8 +72,7 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   log(`\n== ${b.id} (input ${b.inputSize}, grid ${b.grid}×${b.grid}, dim ${b.dim}, ${b.device}${b.deviceReason ? `: ${b.deviceReason}` : ""})`);
   const pre = await preprocess(crops[0], b);
   for (let i = 0; i < 3; i++) await b.forwardRaw(pre.input);
-  // Backbone-only runs alternate with the end-to-end runs below, so that both medians see the same machine state
-  // (on a shared 2-core VM, two separate series drift apart by 5–10 %).
+  // backbone-only runs: these first, then one before each end-to-end run (interleavedInfer)
   const bt: number[] = [];
   const timeBackbone = async () => { const t = performance.now(); await b.forwardRaw(pre.input); bt.push(performance.now() - t); };
   for (let i = 0; i < Math.min(RUNS, 5); i++) await timeBackbone();
@@ -88,19 +87,11 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   const probe = crops[crops.length - 1];
   const thr = (await scoreImage(b, bank, probe, { knn: KNN })).score * 0.98; // some regions, like a borderline NG
   for (let i = 0; i < 3; i++) await scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true, knn: KNN });
-  const it: number[] = [];
-  const parts = { decode: 0, backbone: 0, knn: 0, post: 0 };
-  for (let i = 0; i < RUNS; i++) {
-    await timeBackbone();
-    const t = performance.now();
-    const r = await scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2, knn: KNN });
-    it.push(performance.now() - t);
-    parts.decode += r.timings.decodeMs / RUNS; parts.backbone += r.timings.extractMs / RUNS; parts.knn += r.timings.knnMs / RUNS; parts.post += r.timings.postMs / RUNS;
-  }
+  const { it, parts } = await interleavedInfer(() => b.forwardRaw(pre.input), () => scoreImage(b, bank, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2, knn: KNN }), bt);
   const infer_p50_ms = pct(it, 50), infer_p95_ms = pct(it, 95);
   const backbone_ms = pct(bt, 50);
   log(`backbone-only forward: p50 ${r1(backbone_ms)} ms (${bt.length} runs, alternating with the end-to-end runs)`);
-  log(`end-to-end infer (448×448 crop, bank ${bank.n}): p50 ${r1(infer_p50_ms)} ms, p95 ${r1(infer_p95_ms)} ms  [decode+letterbox ${r1(parts.decode)}, backbone+head ${r1(parts.backbone)}, 1-NN ${r1(parts.knn)}, map/blur/score/regions/png ${r1(parts.post)}]`);
+  log(`end-to-end infer (448×448 crop, bank ${bank.n}): p50 ${r1(infer_p50_ms)} ms, p95 ${r1(infer_p95_ms)} ms  ${breakdown(parts)}`);
 
   const product_ms = await int8ProductCost(b, bank, probe);
   if (product_ms !== null) log(`the 1-NN's int8 candidate product alone (no top-K, no re-rank), same bank and queries: ${product_ms} ms; backbone-only + it = ${r1(backbone_ms + product_ms)} ms (${((backbone_ms + product_ms) / backbone_ms).toFixed(2)}× backbone)`);
@@ -161,7 +152,7 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
     ...(scale.length ? { scale } : {}),
     ...(wide_crop_ms ? { wide_crop_ms } : {}),
     ...(registered ? { registered } : {}),
-    infer_breakdown_ms: { decode: r1(parts.decode), backbone_head: r1(parts.backbone), knn: r1(parts.knn), post: r1(parts.post) },
+    infer_breakdown_ms: parts,
     ...(product_ms !== null ? { knn_int8_product_ms: product_ms } : {}),
   };
 }
@@ -207,6 +198,30 @@ async function wideCropCost(b: Backbone, square: Buffer) {
   return out;
 }
 
+/**
+ * RUNS end-to-end scorings, each right after one backbone-only forward (timed into `bt`), so that both medians see the
+ * same machine state (on a shared 2-core VM, two separate series drift apart by 5–10 %): the scorings' times and
+ * their mean parts.
+ */
+async function interleavedInfer(forward: () => Promise<void>, infer: () => Promise<ScoreResult>, bt: number[]) {
+  const it: number[] = [];
+  const sum = { decode: 0, backbone: 0, knn: 0, post: 0 };
+  for (let i = 0; i < RUNS; i++) {
+    let t = performance.now();
+    await forward();
+    bt.push(performance.now() - t);
+    t = performance.now();
+    const { timings } = await infer();
+    it.push(performance.now() - t);
+    sum.decode += timings.decodeMs; sum.backbone += timings.extractMs; sum.knn += timings.knnMs; sum.post += timings.postMs;
+  }
+  const parts = { decode: r1(sum.decode / RUNS), backbone_head: r1(sum.backbone / RUNS), knn: r1(sum.knn / RUNS), post: r1(sum.post / RUNS) };
+  return { it, parts };
+}
+
+const breakdown = (p: { decode: number; backbone_head: number; knn: number; post: number }) =>
+  `[decode+letterbox ${p.decode}, backbone+head ${p.backbone_head}, 1-NN ${p.knn}, map/blur/score/regions/png ${p.post}]`;
+
 /** Training crops of the registered-ROI measurement (every 5th of bsdata's, so all 15 camera positions). */
 const REGISTERED_CROPS = 32;
 
@@ -228,24 +243,15 @@ async function registeredCost(b: Backbone) {
   const pre = await preprocess(probe, b, "crop");
   const opts = { threshold: legacyThreshold({ okScores: oos.scores }).threshold, includeHeatmap: true, mmPerPx: 0.2, knn: KNN };
   for (let i = 0; i < 3; i++) { await b.forwardRaw(pre.input, pre.window); await scoreImage(b, bank, probe, opts); } // the first builds the search's layout
-  const bt: number[] = [], it: number[] = [];
-  const parts = { decode: 0, backbone: 0, knn: 0, post: 0 };
-  for (let i = 0; i < RUNS; i++) {
-    let t0 = performance.now();
-    await b.forwardRaw(pre.input, pre.window);
-    bt.push(performance.now() - t0);
-    t0 = performance.now();
-    const r = await scoreImage(b, bank, probe, opts);
-    it.push(performance.now() - t0);
-    parts.decode += r.timings.decodeMs / RUNS; parts.backbone += r.timings.extractMs / RUNS; parts.knn += r.timings.knnMs / RUNS; parts.post += r.timings.postMs / RUNS;
-  }
+  const bt: number[] = [];
+  const { it, parts } = await interleavedInfer(() => b.forwardRaw(pre.input, pre.window), () => scoreImage(b, bank, probe, opts), bt);
   const out = {
     crops: train.length, layout: bank.layout ?? "global", bank_size: bank.n, fit_s, backbone_window_ms: r1(pct(bt, 50)), infer_p50_ms: r1(pct(it, 50)),
     ratio_infer_backbone: r3(pct(it, 50) / pct(bt, 50)),
     peak_rss_mb_after: Math.round(process.resourceUsage().maxRSS / 1024),
-    infer_breakdown_ms: { decode: r1(parts.decode), backbone_head: r1(parts.backbone), knn: r1(parts.knn), post: r1(parts.post) },
+    infer_breakdown_ms: parts,
   };
-  log(`registered ROI (${out.crops} real 512×208 crops, ${out.layout} memory of ${out.bank_size}, fit ${fit_s} s): backbone alone on the crop's window p50 ${out.backbone_window_ms} ms, /infer p50 ${out.infer_p50_ms} ms (${out.ratio_infer_backbone.toFixed(2)}×)  [decode+letterbox ${out.infer_breakdown_ms.decode}, backbone+head ${out.infer_breakdown_ms.backbone_head}, 1-NN ${out.infer_breakdown_ms.knn}, map/blur/score/regions/png ${out.infer_breakdown_ms.post}]`);
+  log(`registered ROI (${out.crops} real 512×208 crops, ${out.layout} memory of ${out.bank_size}, fit ${fit_s} s): backbone alone on the crop's window p50 ${out.backbone_window_ms} ms, /infer p50 ${out.infer_p50_ms} ms (${out.ratio_infer_backbone.toFixed(2)}×)  ${breakdown(parts)}`);
   return out;
 }
 
