@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { preprocess, probeImage, MAX_SIDE } from "./preprocess.ts";
+import { preprocess, probeImage, toInputPlanes, MAX_SIDE } from "./preprocess.ts";
 import { BadImageError, ImageTooLargeError, EngineError } from "./errors.ts";
 import { getBackboneEntry } from "@bdi/models";
 
@@ -49,4 +49,17 @@ test("imagenet normalisation for DINOv2-style entries", async () => {
   const plane = 28 * 28;
   assert.ok(Math.abs(p.input[14 * 28 + 14] - (1 - 0.485) / 0.229) < 1e-5);
   assert.ok(Math.abs(p.input[plane + 14 * 28 + 14] - (0 - 0.456) / 0.224) < 1e-5);
+});
+
+test("toInputPlanes: the image's bytes at their place in NCHW planes, the rest black in the manifest's units", () => {
+  // a 2 × 1 image (RGB 255,0,0 then 0,0,255) at (1, 1) of a 3 × 2 canvas
+  const rgb = Uint8Array.of(255, 0, 0, 0, 0, 255);
+  const unit = toInputPlanes(rgb, 2, 1, 1, 1, 3, 2, entry.input);
+  assert.deepEqual(Array.from(unit), [0, 0, 0, 0, 1, 0, /* G */ 0, 0, 0, 0, 0, 0, /* B */ 0, 0, 0, 0, 0, 1]);
+  const dino = getBackboneEntry("dinov2-vits14").input;
+  const n = toInputPlanes(rgb, 2, 1, 1, 1, 3, 2, dino);
+  const black = [0, 1, 2].map((c) => -dino.mean![c]! / dino.std![c]!);
+  assert.ok(Math.abs(n[0]! - black[0]!) < 1e-6 && Math.abs(n[6 + 5]! - black[1]!) < 1e-6, "black is −mean/std, not 0");
+  assert.ok(Math.abs(n[4]! - (1 - 0.485) / 0.229) < 1e-5 && Math.abs(n[12 + 5]! - (1 - 0.406) / 0.225) < 1e-5);
+  assert.throws(() => toInputPlanes(rgb, 2, 1, 2, 1, 3, 2, entry.input), /does not fit/);
 });
