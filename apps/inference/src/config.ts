@@ -61,6 +61,8 @@ export const ConfigSchema = z.object({
   shutdownGraceS: z.coerce.number().min(0).max(3600),
   /** BDI_EDGE (default on): a small edge process owns the port and answers /health polls; 0 = the app alone */
   edge: z.boolean(),
+  /** BDI_MALLOC_HUGEPAGES (default on): compute processes back malloc's large blocks with huge pages (compute/malloc-tunables.ts) */
+  mallocHugepages: z.boolean(),
   /** BDI_STORE: where images and model artifacts live; absent = the data root, `s3://bucket/prefix` = an S3-compatible store */
   store: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, "BDI_STORE must be s3://bucket[/prefix] (or unset: the data root)").optional(),
   /** BDI_S3_ENDPOINT: the S3 server (MinIO, …); given = path-style requests. Absent = AWS's endpoint for the region */
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minOkSamples: envFirst(env, "BDI_MIN_OK_SAMPLES") ?? "10",
     trainDatasetOnly: boolish.parse(envFirst(env, "BDI_TRAIN_DATASET_ONLY") ?? "0"),
     edge: boolish.parse(envFirst(env, "BDI_EDGE") ?? "1"),
+    mallocHugepages: boolish.parse(envFirst(env, "BDI_MALLOC_HUGEPAGES") ?? "1"),
     store: envFirst(env, "BDI_STORE"),
     s3Endpoint: envFirst(env, "BDI_S3_ENDPOINT"),
     s3Region: envFirst(env, "BDI_S3_REGION", "AWS_REGION") ?? "us-east-1",

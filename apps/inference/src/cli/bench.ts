@@ -8,6 +8,7 @@
 // cap) of each number of distinct 448×448 crops, with fit seconds, bank size and /infer p50 against that bank, so
 // that cost against training-set size is read from one run (each fit is also compared with its floor: crops ×
 // backbone-only time).
+import "./hugepages.ts"; // first: may start this command again with the huge-page tunable
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +24,7 @@ import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
 import { defaultCoresetRate } from "../engine/coreset.ts";
 import { preprocess } from "../engine/preprocess.ts";
 import { INPUT_MODES, legacyThreshold, type InputMode } from "@bdi/core";
+import { HUGEPAGE_TUNABLE } from "../compute/malloc-tunables.ts";
 
 const args = process.argv.slice(2);
 const flag = (n: string) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1] : undefined; };
@@ -276,7 +278,9 @@ async function main() {
     const [first, ...rest] = results;
     // each backbone's peak_rss_mb is read before its registered-ROI phase (benchBackbone); the last backbone's is the
     // whole run's up to that point
-    console.log(JSON.stringify({ ...first, peak_rss_mb: Math.max(...results.map((r) => r.peak_rss_mb)), ...(rest.length ? { others: rest } : {}) }));
+    // malloc_hugepages: whether this run had glibc's huge-page tunable (hugepages.ts; BDI_MALLOC_HUGEPAGES=0 runs without)
+    const malloc_hugepages = (process.env.GLIBC_TUNABLES ?? "").split(":").includes(HUGEPAGE_TUNABLE);
+    console.log(JSON.stringify({ ...first, peak_rss_mb: Math.max(...results.map((r) => r.peak_rss_mb)), malloc_hugepages, ...(rest.length ? { others: rest } : {}) }));
   }
 }
 

@@ -12,6 +12,7 @@
 // training crops' out-of-sample scores, which the calibrated threshold comes from) and OUT/metrics.json;
 // `--json` prints the metrics JSON on stdout instead of the summary lines. `--seeds 0,1,…` fits once per coreset seed
 // (OUT/seed-N/…) and adds the spread of every metric (OUT/metrics.json: seeds, spread, per_seed).
+import "./hugepages.ts"; // first: may start this command again with the huge-page tunable
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";

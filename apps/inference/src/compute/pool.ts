@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import type { Config } from "../config.ts";
 import { EngineError, type EngineErrorCode } from "../engine/errors.ts";
 import { ServiceError } from "../services/errors.ts";
+import { withHugepageMalloc } from "./malloc-tunables.ts";
 import type { ComputeInit, ComputeRequest, ComputeResponse } from "./protocol.ts";
 
 const ENGINE_CODES = new Set(["bad_image", "image_too_large", "bad_shape", "bank_mismatch", "bank_invalid", "no_samples", "backbone_unavailable"]);
@@ -24,8 +25,8 @@ function workerExecArgv(): string[] {
   return out;
 }
 
-function childEnv(init: ComputeInit): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, BDI_COMPUTE_INIT: JSON.stringify(init) };
+export function childEnv(init: ComputeInit): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...withHugepageMalloc(process.env, init.config.mallocHugepages), BDI_COMPUTE_INIT: JSON.stringify(init) };
   delete env.NODE_TEST_CONTEXT; // the child is not a test file of node --test
   return env;
 }
