@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { greedyKCenterBruteForce } from "@bdi/core";
-import { project, randomProjectionMatrix, selectCoreset } from "./coreset.ts";
+import { greedyKCenterSteps, project, randomProjectionMatrix, selectCoreset } from "./coreset.ts";
 import { npyFloat32, readNpyFloat32 } from "./npy.ts";
 
 function data(n: number, d: number, seed = 3) {
@@ -38,6 +38,20 @@ test("coreset: ceil(n·rate) distinct indices, deterministic, = brute-force k-ce
   const all = await selectCoreset(x, n, d, 1);
   assert.equal(all.m, n);
   assert.equal(all.indices[n - 1], n - 1);
+});
+
+test("greedyKCenterSteps picks the brute force's centres; rows that repeat give distinct picks, every distinct vector first", async () => {
+  const n = 3000, k = 128, m = 250;
+  const p = data(n, k, 11);
+  assert.deepEqual([...(await greedyKCenterSteps(p, n, k, m, 17))], [...greedyKCenterBruteForce(p, n, k, m, { firstIndex: 17 })]);
+  // 40 rows, 4 distinct vectors: after the 4, every point is at distance 0 from a centre
+  const base = data(4, 8, 5);
+  const dup = new Float32Array(40 * 8);
+  for (let i = 0; i < 40; i++) dup.set(base.subarray((i % 4) * 8, (i % 4 + 1) * 8), i * 8);
+  const picks = [...(await greedyKCenterSteps(dup, 40, 8, 10, 6))];
+  assert.deepEqual(picks.slice(0, 4), [...greedyKCenterBruteForce(dup, 40, 8, 10, { firstIndex: 6 })].slice(0, 4));
+  assert.deepEqual(new Set(picks.slice(0, 4).map((i) => i % 4)), new Set([0, 1, 2, 3]), "the 4 distinct vectors first");
+  assert.equal(new Set(picks).size, 10, "then other rows, never a chosen one again");
 });
 
 test("npy writer: header is valid v1.0, 64-byte aligned, float32 little-endian", () => {

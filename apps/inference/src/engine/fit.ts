@@ -88,8 +88,6 @@ class BankBuilder {
   chunks = 0;
   projectMs = 0;
   selectMs = 0;
-  /** the first chunk's k-center basis, reused by the others (the same features, the same projection) */
-  private basis?: Float64Array;
   readonly maxRows: number;
   constructor(readonly dim: number, readonly rate: number, chunkFloats: number, readonly seed: number, chunkRows = 16384) {
     this.maxRows = Math.max(1, Math.min(chunkRows, Math.floor(chunkFloats / dim)));
@@ -109,8 +107,7 @@ class BankBuilder {
     this.rows = [];
     const n = this.rowCount;
     this.rowCount = 0;
-    const cs = await selectCoreset(all, n, d, this.rate, { seed: this.seed, ...(this.basis ? { basis: this.basis } : {}) });
-    this.basis ??= cs.basis;
+    const cs = await selectCoreset(all, n, d, this.rate, { seed: this.seed });
     this.projectMs += cs.projectMs;
     this.selectMs += cs.selectMs;
     this.chunks++;
