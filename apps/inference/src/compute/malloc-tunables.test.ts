@@ -41,7 +41,7 @@ test("a CLI started without the tunable runs again with it and exits with that r
     const script = join(dir, "cli.mts");
     const module = fileURLToPath(new URL("./malloc-tunables.ts", import.meta.url));
     writeFileSync(script, `import { relaunchWithHugepageMalloc } from ${JSON.stringify(module)};\nrelaunchWithHugepageMalloc();\nconsole.log("ran with", process.env.GLIBC_TUNABLES);\nprocess.exit(3);\n`);
-    const env = { ...process.env, GLIBC_TUNABLES: "" , BDI_MALLOC_HUGEPAGES: "1" };
+    const env = { ...process.env, GLIBC_TUNABLES: "", BDI_MALLOC_HUGEPAGES: "1" };
     const r = spawnSync(process.execPath, ["--import", "tsx", script], { env, encoding: "utf8" });
     assert.equal(r.status, 3, r.stderr);
     assert.deepEqual(r.stdout.trim().split("\n"), [`ran with ${HUGEPAGE_TUNABLE}`], "the body ran once, in the relaunched process");
