@@ -19,7 +19,8 @@ const DeviceSchema = z
   .string()
   .regex(/^(cpu|cuda(:\d+)?)$/, "BDI_DEVICE must be cpu, cuda or cuda:N");
 
-const boolish = z
+/** An on/off setting: "1", "true", "yes", "on" (any case) are on, anything else off. */
+export const boolish = z
   .string()
   .transform((s) => ["1", "true", "yes", "on"].includes(s.toLowerCase()));
 

@@ -7,6 +7,7 @@
 // environment of the processes the service forks (compute/pool.ts) and the CLIs start themselves again with it.
 // Older glibc, other C libraries and other systems ignore it; a kernel with transparent huge pages "never" too.
 import { spawnSync } from "node:child_process";
+import { boolish } from "../config.ts";
 
 export const HUGEPAGE_TUNABLE = "glibc.malloc.hugetlb=1";
 
@@ -21,9 +22,9 @@ export function withHugepageMalloc(env: NodeJS.ProcessEnv, enabled = true, platf
   return { ...env, GLIBC_TUNABLES: current ? `${current}:${HUGEPAGE_TUNABLE}` : HUGEPAGE_TUNABLE };
 }
 
-/** BDI_MALLOC_HUGEPAGES read as config.ts reads it (default on; "1", "true", "yes", "on"): for the CLIs, which have no config. */
+/** BDI_MALLOC_HUGEPAGES with config.ts's rule (default on), for the CLIs, which load no config. */
 export function hugepagesWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return ["1", "true", "yes", "on"].includes((env.BDI_MALLOC_HUGEPAGES ?? "1").toLowerCase());
+  return boolish.parse(env.BDI_MALLOC_HUGEPAGES ?? "1");
 }
 
 /**
