@@ -6,6 +6,7 @@ import { randomInt, seededRandom } from "@bdi/core";
 import { DataType, GraphBuilder, encodeModel, valueInfo, type BackboneEntry } from "@bdi/models";
 import { createSession } from "./backbone.ts";
 import { rowSqNorms } from "./knn.ts";
+import { matMul } from "./matmul.ts";
 
 export const DEFAULT_CORESET_RATE = 0.1;
 
@@ -14,18 +15,6 @@ export function defaultCoresetRate(entry: Pick<BackboneEntry, "coresetRate"> | n
   return configured ?? entry?.coresetRate ?? DEFAULT_CORESET_RATE;
 }
 export const PROJECTION_DIM = 128;
-
-let projSession: Promise<{ session: ort.InferenceSession }> | null = null;
-
-function buildProjectionModel(): Uint8Array {
-  const g = new GraphBuilder("proj");
-  g.op("MatMul", ["X", "R"], {}, "Y");
-  return encodeModel(g.build(
-    [valueInfo("X", DataType.FLOAT, ["n", "d"]), valueInfo("R", DataType.FLOAT, ["d", "k"])],
-    [valueInfo("Y", DataType.FLOAT, ["n", "k"])],
-    "random_projection",
-  ), { producer: "bdi-engine coreset" });
-}
 
 /** Seeded N(0, 1/k) matrix [d,k] (mulberry32 + Box–Muller): the same seed always gives the same projection. */
 export function randomProjectionMatrix(d: number, k: number, seed = 0): Float32Array {
@@ -58,18 +47,8 @@ function projectionTensor(d: number, k: number, seed: number): ort.Tensor {
 }
 
 /** Project rows [n,d] → [n,k] in onnxruntime (chunked). */
-export async function project(x: Float32Array, n: number, d: number, k = PROJECTION_DIM, opts: { seed?: number; threads?: number } = {}): Promise<Float32Array> {
-  projSession ??= createSession(buildProjectionModel(), "cpu", opts.threads);
-  const { session } = await projSession;
-  const R = projectionTensor(d, k, opts.seed ?? 0);
-  const out = new Float32Array(n * k);
-  const chunk = 65536;
-  for (let i = 0; i < n; i += chunk) {
-    const m = Math.min(chunk, n - i);
-    const r = await session.run({ X: new ort.Tensor("float32", x.subarray(i * d, (i + m) * d), [m, d]), R });
-    out.set(r.Y.data as Float32Array, i * k);
-  }
-  return out;
+export function project(x: Float32Array, n: number, d: number, k = PROJECTION_DIM, opts: { seed?: number; threads?: number } = {}): Promise<Float32Array> {
+  return matMul(x, n, d, projectionTensor(d, k, opts.seed ?? 0), opts);
 }
 
 let stepSession: Promise<{ session: ort.InferenceSession }> | null = null;

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import ort from "onnxruntime-node";
 import { createSession } from "./backbone.ts";
-import { buildInt8ProductModel, INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex, quantizeBank, releaseIndex, rowSqNorms, searchChannels } from "./knn.ts";
+import { buildInt8ProductModel, INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex, quantizeBank, releaseIndex, rowSqNorms } from "./knn.ts";
+import { orthonormalColumns } from "./search-basis.ts";
 
 function lcg(seed: number) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296); }
 
@@ -75,16 +76,6 @@ test("int8 search: exact fp32 distances of re-ranked int8 candidates; equal to t
   assert.equal(small.int8, undefined);
 });
 
-test("searchChannels keeps the fewest channels, by variance, that hold the share", () => {
-  // total 10: channels 0 (4) and 3 (3) hold 70 %; one more (channel 4, 2) for anything above
-  assert.deepEqual([...searchChannels([4, 1, 0, 3, 2], 0.7)], [0, 3]);
-  assert.deepEqual([...searchChannels([4, 1, 0, 3, 2], 0.71)], [0, 3, 4]);
-  assert.deepEqual([...searchChannels([4, 1, 0, 3, 2], 1)], [0, 1, 3, 4]);
-  // no variance at all (a bank of one vector) or NaN: every channel is kept, never none
-  assert.deepEqual([...searchChannels([0, 0, 0], 0.99)], [0, 1, 2]);
-  assert.deepEqual([...searchChannels([Number.NaN, 5, 0], 0.99)], [1]);
-});
-
 test("int8 search over a channel subset: low-variance channels left out of the candidates, distances still exact in all channels", async () => {
   const rnd = lcg(5);
   const d = 64, n = 6000, nq = 400;
@@ -99,8 +90,41 @@ test("int8 search over a channel subset: low-variance channels left out of the c
   const bank = rows(n), q = rows(nq);
   const idx = makeIndex(bank, n, d, "int8");
   const quant = await quantizeBank(idx);
-  assert.equal(quant.channels.length, 16);
+  // the 16 are equally strong and axis-aligned: no fewer principal directions would hold the variance, so channels
+  assert.equal(quant.basis.kind, "channels");
+  assert.equal(quant.basis.kind === "channels" && quant.basis.channels.length, 16);
   assert.equal(quant.bq.length, n * 16);
+  const exact = await nearestDistances(makeIndex(bank, n, d, "exact"), q, nq);
+  const got = await nearestDistances(idx, q, nq);
+  for (let i = 0; i < nq; i++) assert.ok(Math.abs(got[i]! - exact[i]!) < 1e-4, `row ${i}: ${got[i]} vs exact ${exact[i]}`);
+});
+
+test("int8 search in a bank's principal directions: a tilted low-rank bank searched in a few coordinates, distances exact in all channels", async () => {
+  const rnd = lcg(13);
+  const d = 64, n = 6000, nq = 400, rank = 6;
+  const rot = orthonormalColumns(Float32Array.from({ length: d * d }, () => rnd() - 0.5), d, d);
+  // like patch features: a few latent factors (clusters in them) seen through every channel, plus a little noise
+  const centres = Array.from({ length: 30 }, () => Array.from({ length: rank }, () => rnd() - 0.5));
+  const rows = (m: number) => {
+    const x = new Float32Array(m * d);
+    for (let r = 0; r < m; r++) {
+      const c = centres[Math.floor(rnd() * centres.length)]!;
+      const f = c.map((v) => v + (rnd() - 0.5) * 0.2);
+      for (let i = 0; i < d; i++) {
+        let s = (rnd() - 0.5) * 0.01;
+        for (let k = 0; k < rank; k++) s += rot[i * d + k]! * f[k]!;
+        x[r * d + i] = s;
+      }
+    }
+    return x;
+  };
+  const bank = rows(n), q = rows(nq);
+  const idx = makeIndex(bank, n, d, "int8");
+  const quant = await quantizeBank(idx);
+  assert.equal(quant.basis.kind, "projection");
+  const dims = quant.basis.kind === "projection" ? quant.basis.dims : d;
+  assert.ok(dims <= rank, `${dims} directions`);
+  assert.equal(quant.bq.length, n * dims);
   const exact = await nearestDistances(makeIndex(bank, n, d, "exact"), q, nq);
   const got = await nearestDistances(idx, q, nq);
   for (let i = 0; i < nq; i++) assert.ok(Math.abs(got[i]! - exact[i]!) < 1e-4, `row ${i}: ${got[i]} vs exact ${exact[i]}`);

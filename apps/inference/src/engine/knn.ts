@@ -1,14 +1,16 @@
 // 1-NN (Euclidean) distances in onnxruntime: min_j ||q||² + ||b_j||² − 2 q·b_j, chunked so the distance matrix
 // held at once stays bounded. Two searches:
 //   exact — fp32 Gemm over the whole bank (the reference);
-//   int8  — the bank quantised per row to int8 once, baked into a per-bank session as a constant (onnxruntime
-//           pre-packs it), queries quantised on the fly (DynamicQuantizeLinear), MatMulInteger gives approximate
+//   int8  — the bank, in its search basis (search-basis.ts: its principal directions, or a channel subset),
+//           quantised per row to int8 once, baked into a per-bank session as a constant (onnxruntime pre-packs it),
+//           queries projected and quantised on the fly (DynamicQuantizeLinear), MatMulInteger gives approximate
 //           distances, the K nearest candidates of each query are re-ranked with exact fp32 distances. The returned
 //           distance is always an exact distance to a bank vector; it is the nearest one unless the true nearest is
 //           not among the K candidates (README: measured agreement). ~3× less time on AVX-512 VNNI CPUs.
 import ort from "onnxruntime-node";
 import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
 import { createSession, sessionOptions } from "./backbone.ts";
+import { searchBasis, searchDims, type SearchBasis } from "./search-basis.ts";
 
 import { KNN_SEARCHES, type KnnSearch } from "./knn-search.ts";
 
@@ -20,8 +22,6 @@ export { DEFAULT_KNN_SEARCH, KNN_SEARCHES, type KnnSearch } from "./knn-search.t
 export const INT8_CANDIDATES = 16;
 /** Bank rows per candidate group of the two-stage top-K (buildInt8SearchModel). */
 const CANDIDATE_GROUP = 16;
-/** Share of the bank's channel variance the int8 candidate search keeps (searchChannels); the re-rank uses all. */
-export const SEARCH_VARIANCE_SHARE = 0.99;
 /** Below this many bank vectors the exact search is faster (TopK + gather cost more than they save): 1k 7 vs 12 ms. */
 export const INT8_MIN_BANK = 4096;
 
@@ -76,44 +76,30 @@ export function makeIndex(vectors: Float32Array, n: number, dim: number, search:
   return { vectors, n, dim, sqNorms: rowSqNorms(vectors, n, dim), search };
 }
 
-/** Graph: B [nb,d] → per-channel sums S1 [d] and sums of squares S2 [d] (the bank's channel variances). */
-export function buildChannelStatsModel(): Uint8Array {
-  const g = new GraphBuilder("chstats");
-  g.op("ReduceSum", ["B", g.constI64([0], "axis0")], { keepdims: 0 }, "S1");
-  g.op("ReduceSumSquare", ["B"], { axes: [0], keepdims: 0 }, "S2");
-  return encodeModel(g.build(
-    [valueInfo("B", DataType.FLOAT, ["nb", "d"])],
-    [valueInfo("S1", DataType.FLOAT, ["d"]), valueInfo("S2", DataType.FLOAT, ["d"])],
-    "knn_channel_stats",
-  ), { producer: "bdi-engine knn" });
+/** Rows of `input` [m,d] in the basis's search coordinates [m,ds], in graph `g` (the basis's constants baked in). */
+function searchCoordinates(g: GraphBuilder, basis: SearchBasis, input: string, d: number): string {
+  if (basis.kind === "channels") {
+    return basis.channels.length === d ? input : g.op("Gather", [input, g.constI64(Array.from(basis.channels), "channels")], { axis: 1 });
+  }
+  return g.op("Sub", [g.op("MatMul", [input, g.constF32([d, basis.dims], basis.matrix, "basis")]), g.constF32([basis.dims], basis.offset, "basis_offset")]);
 }
 
 /**
- * The channels the int8 candidate search keeps: the fewest, by decreasing variance, that hold `share` of the total
- * variance (ascending indices). Patch features are ReLU outputs whose variance sits in a few channels (bsdata bank
- * at 768: 99 % in 768 of 1104); a ViT's spreads over nearly all of them, so it keeps nearly all.
+ * Graph: B [nb,d] → its rows in the search coordinates of `basis`, quantised per row to symmetric int8: BQ int8
+ * [nb,ds], scales BS [nb], and the squared norms of the coordinates SN [nb].
  */
-export function searchChannels(variances: ArrayLike<number>, share: number): Int32Array {
-  const d = variances.length;
-  const v = Float64Array.from(variances, (x) => (Number.isFinite(x) && x > 0 ? x : 0));
-  const total = v.reduce((a, b) => a + b, 0);
-  const order = Array.from({ length: d }, (_, i) => i).sort((a, b) => v[b]! - v[a]! || a - b);
-  let kept = 0, sum = 0;
-  while (kept < d && (total <= 0 ? kept < d : sum < share * total)) sum += v[order[kept++]!]!;
-  return Int32Array.from(order.slice(0, Math.max(1, kept))).sort();
-}
-
-/** Graph: B [nb,d], channels CH [ds] → per-row symmetric int8 quantisation of B's channels CH: BQ int8 [nb,ds], scales BS [nb]. */
-export function buildQuantizeBankModel(): Uint8Array {
+export function buildQuantizeBankModel(basis: SearchBasis, d: number): Uint8Array {
   const g = new GraphBuilder("quant");
-  const sub = g.op("Gather", ["B", "CH"], { axis: 1 });
+  const sub = searchCoordinates(g, basis, "B", d);
   const max = g.op("ReduceMax", [g.op("Abs", [sub])], { axes: [1], keepdims: 1 });
   const scale = g.op("Div", [g.op("Max", [max, g.constF32([], [1e-12], "tiny")]), g.constF32([], [127], "q")]);
   g.op("Cast", [g.op("Round", [g.op("Div", [sub, scale])])], { to: DataType.INT8 }, "BQ");
   g.op("Reshape", [scale, g.constI64([-1], "flat")], {}, "BS");
+  g.op("ReduceSum", [g.op("Mul", [sub, sub]), g.constI64([1], "axis1")], { keepdims: 0 }, "SN");
+  const ds = searchDims(basis);
   return encodeModel(g.build(
-    [valueInfo("B", DataType.FLOAT, ["nb", "d"]), valueInfo("CH", DataType.INT64, ["ds"])],
-    [valueInfo("BQ", DataType.INT8, ["nb", "ds"]), valueInfo("BS", DataType.FLOAT, ["nb"])],
+    [valueInfo("B", DataType.FLOAT, ["nb", d])],
+    [valueInfo("BQ", DataType.INT8, ["nb", ds]), valueInfo("BS", DataType.FLOAT, ["nb"]), valueInfo("SN", DataType.FLOAT, ["nb"])],
     "knn_quantize_bank",
   ), { producer: "bdi-engine knn" });
 }
@@ -121,39 +107,43 @@ export function buildQuantizeBankModel(): Uint8Array {
 /** Rows quantised per run: bounds the quantisation's intermediates (~4 × rows × d floats). */
 const QUANT_ROWS = 4096;
 
-/** The int8 form of a bank: `channels` kept for the candidate search, quantised rows, their scales and fp32 norms. */
-export interface Int8Bank { bq: Int8Array; scales: Float32Array; sqNorms: Float32Array; n: number; dim: number; channels: Int32Array }
+/**
+ * The int8 form of a bank: its search basis, its rows in it quantised (bq [n,ds], per-row scales), the norms the
+ * candidate product ranks with (searchNorms) and the rows' exact fp32 squared norms (the re-rank's).
+ */
+export interface Int8Bank { bq: Int8Array; scales: Float32Array; searchNorms: Float32Array; sqNorms: Float32Array; n: number; dim: number; basis: SearchBasis }
 
 /**
- * The int8 candidate product in graph `g`: constants BQ int8 [np,ds] (the bank's search channels, padded to a whole
- * number of groups of `group` rows; transposed by onnxruntime's constant folding at load), BS2 = −2·scales, BN = ||b||²
- * (padding: +huge, never a candidate); input Q [nq,d] → approx [nq,np] ≈ ||b||² − 2 q·b (fp32 out of MatMulInteger).
+ * The int8 candidate product in graph `g`: constants BQ int8 [np,ds] (the bank's rows in search coordinates, padded
+ * to a whole number of groups of `group` rows; transposed by onnxruntime's constant folding at load), BS2 =
+ * −2·scales, AN = the search norms and BN = ||b||² (padding: +huge, never a candidate); input Q [nq,d], taken to the
+ * search coordinates (q_s) → approx [nq,np] ≈ AN − 2 q_s·b_s (fp32 out of MatMulInteger).
  */
 function int8Product(g: GraphBuilder, bank: Int8Bank, group: number): { approx: string; np: number } {
-  const { n, dim: d, channels } = bank;
-  const ds = channels.length;
+  const { n, dim: d, basis } = bank;
+  const ds = searchDims(basis);
   const np = Math.ceil(n / group) * group;
   const bq = new Int8Array(np * ds);
   bq.set(bank.bq);
   const bs2 = new Float32Array(np);
   for (let i = 0; i < n; i++) bs2[i] = -2 * bank.scales[i]!;
-  const bn = new Float32Array(np).fill(3e38);
-  bn.set(bank.sqNorms);
+  const padded = (x: Float32Array) => { const out = new Float32Array(np).fill(3e38); out.set(x); return out; };
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   g.inits.push({ name: "BQ", dims: [np, ds], data_type: DataType.INT8, raw_data: bytes(bq) });
   g.inits.push({ name: "BS2", dims: [np], data_type: DataType.FLOAT, raw_data: bytes(bs2) });
-  g.inits.push({ name: "BN", dims: [np], data_type: DataType.FLOAT, raw_data: bytes(bn) });
-  const qs = ds === d ? "Q" : g.op("Gather", ["Q", g.constI64(Array.from(channels), "channels")], { axis: 1 });
-  g.nodes.push({ input: [qs], output: ["QU", "QS", "QZ"], name: "quantize_queries", op_type: "DynamicQuantizeLinear", attribute: [] });
+  g.inits.push({ name: "BN", dims: [np], data_type: DataType.FLOAT, raw_data: bytes(padded(bank.sqNorms)) });
+  const an = bank.searchNorms === bank.sqNorms ? "BN" : "AN";
+  if (an === "AN") g.inits.push({ name: "AN", dims: [np], data_type: DataType.FLOAT, raw_data: bytes(padded(bank.searchNorms)) });
+  g.nodes.push({ input: [searchCoordinates(g, basis, "Q", d)], output: ["QU", "QS", "QZ"], name: "quantize_queries", op_type: "DynamicQuantizeLinear", attribute: [] });
   const bqt = g.op("Transpose", ["BQ"], { perm: [1, 0] });
   const dots = g.op("Cast", [g.op("MatMulInteger", ["QU", bqt, "QZ"])], { to: DataType.FLOAT });
-  return { approx: g.op("Add", [g.op("Mul", [dots, g.op("Mul", ["BS2", "QS"])]), "BN"]), np };
+  return { approx: g.op("Add", [g.op("Mul", [dots, g.op("Mul", ["BS2", "QS"])]), an]), np };
 }
 
 /**
  * The int8 search's candidate product and one minimum per query, nothing else: no top-K, no exact re-rank (so not a
- * search; its minimum is approximate). `npm run bench` times it beside `/infer` as the part of the 1-NN this method
- * cannot shed. Q [nq,d] → M [nq].
+ * search; its minimum is approximate, and in a principal basis a distance in that basis less ||q_s||²). `npm run
+ * bench` times it beside `/infer` as the part of the 1-NN this method cannot shed. Q [nq,d] → M [nq].
  */
 export function buildInt8ProductModel(bank: Int8Bank): Uint8Array {
   const g = new GraphBuilder("knn8p");
@@ -203,34 +193,31 @@ export function buildInt8SearchModel(bank: Int8Bank, k: number, group: number): 
   ), { producer: "bdi-engine knn" });
 }
 
-let quantSession: Promise<ort.InferenceSession> | null = null;
-let statsSession: Promise<ort.InferenceSession> | null = null;
-
-/** The bank quantised for the int8 search (two passes in onnxruntime: channel variances, then the kept channels). */
+/**
+ * The bank quantised for the int8 search: its search basis (searchBasis), then its rows in that basis quantised, in
+ * onnxruntime. A principal basis ranks the candidates by their distance in it (searchNorms: the coordinates' norms);
+ * a channel subset by ||b||² − 2 q_s·b_s, as it did before principal bases (measured exact with that).
+ */
 export async function quantizeBank(index: Pick<KnnIndex, "vectors" | "n" | "dim" | "sqNorms">, threads?: number): Promise<Int8Bank> {
-  // no memory arena: these sessions run once per bank, their intermediates must not stay allocated
-  const opts = { ...sessionOptions(threads), enableCpuMemArena: false };
-  statsSession ??= ort.InferenceSession.create(buildChannelStatsModel(), opts);
-  quantSession ??= ort.InferenceSession.create(buildQuantizeBankModel(), opts);
   const { n, dim, vectors } = index;
-  const rowsOf = (r0: number) => new ort.Tensor("float32", vectors.subarray(r0 * dim, Math.min(n, r0 + QUANT_ROWS) * dim), [Math.min(QUANT_ROWS, n - r0), dim]);
-  const s1 = new Float64Array(dim), s2 = new Float64Array(dim);
-  for (let r0 = 0; r0 < n; r0 += QUANT_ROWS) {
-    const r = await (await statsSession).run({ B: rowsOf(r0) });
-    const a = r.S1!.data as Float32Array, b = r.S2!.data as Float32Array;
-    for (let c = 0; c < dim; c++) { s1[c] += a[c]!; s2[c] += b[c]!; }
-  }
-  const channels = searchChannels(Array.from(s2, (v, c) => v / n - (s1[c]! / n) ** 2), SEARCH_VARIANCE_SHARE);
-  const ch = new ort.Tensor("int64", BigInt64Array.from(channels, (c) => BigInt(c)), [channels.length]);
-  const ds = channels.length;
+  const basis = await searchBasis(vectors, n, dim, threads);
+  const ds = searchDims(basis);
+  // its own session (the basis is baked in), without a memory arena: it runs once per bank
+  const session = await ort.InferenceSession.create(buildQuantizeBankModel(basis, dim), { ...sessionOptions(threads), enableCpuMemArena: false });
   const bq = new Int8Array(n * ds);
-  const scales = new Float32Array(n);
-  for (let r0 = 0; r0 < n; r0 += QUANT_ROWS) {
-    const q = await (await quantSession).run({ B: rowsOf(r0), CH: ch });
-    bq.set(q.BQ!.data as Int8Array, r0 * ds);
-    scales.set(q.BS!.data as Float32Array, r0);
+  const scales = new Float32Array(n), norms = new Float32Array(n);
+  try {
+    for (let r0 = 0; r0 < n; r0 += QUANT_ROWS) {
+      const m = Math.min(QUANT_ROWS, n - r0);
+      const q = await session.run({ B: new ort.Tensor("float32", vectors.subarray(r0 * dim, (r0 + m) * dim), [m, dim]) });
+      bq.set(q.BQ!.data as Int8Array, r0 * ds);
+      scales.set(q.BS!.data as Float32Array, r0);
+      norms.set(q.SN!.data as Float32Array, r0);
+    }
+  } finally {
+    await session.release();
   }
-  return { bq, scales, sqNorms: index.sqNorms, n, dim, channels };
+  return { bq, scales, searchNorms: basis.kind === "projection" ? norms : index.sqNorms, sqNorms: index.sqNorms, n, dim, basis };
 }
 
 function int8Session(index: KnnIndex, opts: KnnOptions): Promise<ort.InferenceSession> {
