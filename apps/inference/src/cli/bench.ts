@@ -17,6 +17,7 @@ import { loadManifest } from "@bdi/models";
 import ort from "onnxruntime-node";
 import { createSession, loadBackbone, resolveBackbone, type Backbone } from "../engine/backbone.ts";
 import { buildInt8ProductModel, DEFAULT_KNN_SEARCH, INT8_MIN_BANK, int8QueryChunk, KNN_SEARCHES, makeIndex, nearestDistances, quantizeBank, type KnnSearch } from "../engine/knn.ts";
+import { searchDims } from "../engine/search-basis.ts";
 import { bankIndex, extractImage, isPositionalIndex, scoreImage, type ScoreResult } from "../engine/pipeline.ts";
 import { bankInputMode, type MemoryBank } from "../engine/artifacts.ts";
 import { inputWindowSpec } from "../engine/features.ts";
@@ -95,8 +96,8 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   log(`backbone-only forward: p50 ${r1(backbone_ms)} ms (${bt.length} runs, alternating with the end-to-end runs)`);
   log(`end-to-end infer (448×448 crop, bank ${bank.n}): p50 ${r1(infer_p50_ms)} ms, p95 ${r1(infer_p95_ms)} ms  ${breakdown(parts)}`);
 
-  const product_ms = await int8ProductCost(b, bank, probe);
-  if (product_ms !== null) log(`the 1-NN's int8 candidate product alone (no top-K, no re-rank), same bank and queries: ${product_ms} ms; backbone-only + it = ${r1(backbone_ms + product_ms)} ms (${((backbone_ms + product_ms) / backbone_ms).toFixed(2)}× backbone)`);
+  const product = await int8ProductCost(b, bank, probe);
+  if (product) log(`the 1-NN's int8 candidate product alone (no top-K, no re-rank; search basis: ${product.dims} ${product.basis === "projection" ? "principal directions" : "channels"} of ${b.dim}), same bank and queries: ${product.ms} ms; backbone-only + it = ${r1(backbone_ms + product.ms)} ms (${((backbone_ms + product.ms) / backbone_ms).toFixed(2)}× backbone)`);
   const wide_crop_ms = await wideCropCost(b, crops[0]!);
 
   const knn_ms: Record<string, number> = {};
@@ -155,20 +156,22 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
     ...(wide_crop_ms ? { wide_crop_ms } : {}),
     ...(registered ? { registered } : {}),
     infer_breakdown_ms: parts,
-    ...(product_ms !== null ? { knn_int8_product_ms: product_ms } : {}),
+    ...(product ? { knn_int8_product_ms: product.ms, knn_search_basis: { kind: product.basis, dims: product.dims } } : {}),
   };
 }
 
 /**
  * The int8 1-NN's candidate product alone (buildInt8ProductModel: the int8 product and one minimum, no top-K, no exact
  * re-rank), p50 over the probe crop's queries against the bench's bank, chunked as the search chunks them: the part of
- * the 1-NN this method cannot shed, printed beside `/infer` (null where the bank is searched otherwise).
+ * the 1-NN this method cannot shed, printed beside `/infer` with the search basis it ran in (null where the bank is
+ * searched otherwise).
  */
-async function int8ProductCost(b: Backbone, bank: MemoryBank, probe: Buffer): Promise<number | null> {
+async function int8ProductCost(b: Backbone, bank: MemoryBank, probe: Buffer): Promise<{ ms: number; basis: string; dims: number } | null> {
   const index = bankIndex(bank, KNN);
   if (isPositionalIndex(index) || index.search !== "int8" || index.n < INT8_MIN_BANK) return null;
   const f = await extractImage(b, probe, bankInputMode(bank.backbone));
-  const { session } = await createSession(buildInt8ProductModel(await quantizeBank(index, THREADS)), b.device, THREADS);
+  const quantized = await quantizeBank(index, THREADS);
+  const { session } = await createSession(buildInt8ProductModel(quantized), b.device, THREADS);
   const chunk = int8QueryChunk(index.n, f.nValid), d = b.dim;
   const ts: number[] = [];
   for (let i = 0; i < Math.max(5, Math.min(RUNS, 10)) + 1; i++) {
@@ -180,7 +183,7 @@ async function int8ProductCost(b: Backbone, bank: MemoryBank, probe: Buffer): Pr
     if (i > 0) ts.push(performance.now() - t); // the first run warms the session
   }
   await session.release();
-  return r1(pct(ts, 50));
+  return { ms: r1(pct(ts, 50)), basis: quantized.basis.kind, dims: searchDims(quantized.basis) };
 }
 
 /**
