@@ -113,11 +113,20 @@ const QUANT_ROWS = 4096;
  */
 export interface Int8Bank { bq: Int8Array; scales: Float32Array; searchNorms: Float32Array; sqNorms: Float32Array; n: number; dim: number; basis: SearchBasis }
 
+const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Norms padded to `np` rows with +huge: a padding row is never a candidate. */
+function paddedNorms(x: Float32Array, np: number): Float32Array {
+  const out = new Float32Array(np).fill(3e38);
+  out.set(x);
+  return out;
+}
+
 /**
  * The int8 candidate product in graph `g`: constants BQ int8 [np,ds] (the bank's rows in search coordinates, padded
  * to a whole number of groups of `group` rows; transposed by onnxruntime's constant folding at load), BS2 =
- * −2·scales, AN = the search norms and BN = ||b||² (padding: +huge, never a candidate); input Q [nq,d], taken to the
- * search coordinates (q_s) → approx [nq,np] ≈ AN − 2 q_s·b_s (fp32 out of MatMulInteger).
+ * −2·scales and AN = the search norms (named BN when they are the exact ||b||²; padding: +huge, never a candidate);
+ * input Q [nq,d], taken to the search coordinates (q_s) → approx [nq,np] ≈ AN − 2 q_s·b_s (fp32 out of MatMulInteger).
  */
 function int8Product(g: GraphBuilder, bank: Int8Bank, group: number): { approx: string; np: number } {
   const { n, dim: d, basis } = bank;
@@ -127,13 +136,11 @@ function int8Product(g: GraphBuilder, bank: Int8Bank, group: number): { approx: 
   bq.set(bank.bq);
   const bs2 = new Float32Array(np);
   for (let i = 0; i < n; i++) bs2[i] = -2 * bank.scales[i]!;
-  const padded = (x: Float32Array) => { const out = new Float32Array(np).fill(3e38); out.set(x); return out; };
-  const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   g.inits.push({ name: "BQ", dims: [np, ds], data_type: DataType.INT8, raw_data: bytes(bq) });
   g.inits.push({ name: "BS2", dims: [np], data_type: DataType.FLOAT, raw_data: bytes(bs2) });
-  g.inits.push({ name: "BN", dims: [np], data_type: DataType.FLOAT, raw_data: bytes(padded(bank.sqNorms)) });
+  // a channel subset ranks with the exact norms: one constant serves the product and the re-rank
   const an = bank.searchNorms === bank.sqNorms ? "BN" : "AN";
-  if (an === "AN") g.inits.push({ name: "AN", dims: [np], data_type: DataType.FLOAT, raw_data: bytes(padded(bank.searchNorms)) });
+  g.inits.push({ name: an, dims: [np], data_type: DataType.FLOAT, raw_data: bytes(paddedNorms(bank.searchNorms, np)) });
   g.nodes.push({ input: [searchCoordinates(g, basis, "Q", d)], output: ["QU", "QS", "QZ"], name: "quantize_queries", op_type: "DynamicQuantizeLinear", attribute: [] });
   const bqt = g.op("Transpose", ["BQ"], { perm: [1, 0] });
   const dots = g.op("Cast", [g.op("MatMulInteger", ["QU", bqt, "QZ"])], { to: DataType.FLOAT });
@@ -166,6 +173,7 @@ export function buildInt8SearchModel(bank: Int8Bank, k: number, group: number): 
   const { n, dim: d } = bank;
   const g = new GraphBuilder("knn8");
   const { approx, np } = int8Product(g, bank, group);
+  if (!g.inits.some((t) => t.name === "BN")) g.inits.push({ name: "BN", dims: [np], data_type: DataType.FLOAT, raw_data: bytes(paddedNorms(bank.sqNorms, np)) });
   const ng = np / group;
   const topK = (values: string, count: number, out: [string, string]) => g.nodes.push({
     input: [values, g.constI64([count], "k")], output: out, name: out[0], op_type: "TopK",
