@@ -16,7 +16,7 @@ import sharp from "sharp";
 import { loadManifest } from "@bdi/models";
 import ort from "onnxruntime-node";
 import { createSession, loadBackbone, resolveBackbone, type Backbone } from "../engine/backbone.ts";
-import { buildInt8ProductModel, DEFAULT_KNN_SEARCH, INT8_MIN_BANK, int8QueryChunk, KNN_SEARCHES, makeIndex, nearestDistances, quantizeBank, type KnnSearch } from "../engine/knn.ts";
+import { buildInt8ProductModel, DEFAULT_KNN_SEARCH, INT8_MIN_BANK, int8QueryChunk, KNN_SEARCHES, makeIndex, nearestDistances, quantizeBank, releaseIndex, type KnnSearch } from "../engine/knn.ts";
 import { searchDims } from "../engine/search-basis.ts";
 import { bankIndex, extractImage, isPositionalIndex, scoreImage, type ScoreResult } from "../engine/pipeline.ts";
 import { bankInputMode, type MemoryBank } from "../engine/artifacts.ts";
@@ -134,6 +134,10 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
       await scoreImage(b, big, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2, knn: KNN });
       ts.push(performance.now() - t1);
     }
+    // the service fits in its own process, which holds no other fit's index: this fit's int8 session (its arena of
+    // ~100 MB) let go now, not whenever the GC gets to it, so the next fit's peak RSS is its own
+    const index = bankIndex(big, KNN);
+    if (!isPositionalIndex(index)) await releaseIndex(index);
     const row = { crops: n, fit_s: r1(fit_s), floor_s: r1((n * backbone_ms) / 1000), fit_parts_s: parts_s, oos_crops: oos.scored.length, bank_size: big.n, coreset_rate: r3(big.coreset.rate), infer_p50_ms: r1(pct(ts, 50)) };
     scale.push(row);
     log(`fit of ${n} crops (service fit: k-fold pass, rate ${big.coreset.requestedRate}): ${row.fit_s} s (floor ${n} × backbone-only = ${row.floor_s} s; feature extraction ${parts_s.extract} s in both passes, coreset ${parts_s.coreset} s, out-of-sample pass over ${row.oos_crops} crops ${parts_s.out_of_sample} s), bank ${big.n} (effective rate ${row.coreset_rate}), /infer p50 ${row.infer_p50_ms} ms`);
