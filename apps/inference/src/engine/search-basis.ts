@@ -5,7 +5,7 @@
 // Patch features of a CNN keep most of their variance in a small subspace: on a 16.4k bsdata bank at 768, 95 % of it
 // lies in ~180 principal directions but is spread over ~520 channels (99 %: ~445 directions, 744 channels). Found by
 // a randomised subspace iteration (products in onnxruntime, Gram–Schmidt in JavaScript); a bank whose variance is
-// not concentrated that way (a ViT's, or random data) keeps the channel subset the search used before.
+// not concentrated that way (a flat spectrum) keeps the channel subset the search used before.
 import ort from "onnxruntime-node";
 import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
 import { sessionOptions } from "./backbone.ts";
@@ -22,9 +22,12 @@ export const PRINCIPAL_VARIANCE_SHARE = 0.95;
 export const CHANNEL_VARIANCE_SHARE = 0.99;
 /** Columns of the first subspace iteration; doubled while the share is not reached, up to MAX_BASIS_COLUMNS. */
 const FIRST_BASIS_COLUMNS = 256;
-/** Beyond this many directions the Gram–Schmidt in JavaScript (d × columns² operations) costs more than it saves. */
+/** Bounds the Gram–Schmidt in JavaScript (d × columns² multiply-adds: ~0.3 G at 512 columns of 1,104). */
 const MAX_BASIS_COLUMNS = 512;
-/** Products by the covariance between orthonormalisations: 1 already finds the subspace the exact eigenvectors do. */
+/**
+ * Products by the covariance between orthonormalisations. With 1, 95 % of a bsdata bank's variance takes 184
+ * directions where its exact eigenvectors take 174 (2 iterations: 179): close enough for one more Gram–Schmidt less.
+ */
 const POWER_ITERATIONS = 1;
 /**
  * Bank rows the mean and covariance are estimated from (evenly spaced): a basis needs the subspace, not the last
