@@ -116,6 +116,7 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
       const ts: number[] = [];
       for (let i = 0; i < Math.max(3, Math.min(RUNS, 10)); i++) { const t = performance.now(); await nearestDistances(idx, q, nq); ts.push(performance.now() - t); }
       (search === KNN ? knn_ms : knn_exact_ms)[String(size)] = r1(pct(ts, 50));
+      await releaseIndex(idx); // its int8 session's native memory now, not at some later GC (the peak RSS below)
     }
   }
   log(`1-NN (${KNN}) of ${nq} query patches × ${b.dim} dims: ${Object.entries(knn_ms).map(([k, v]) => `${Number(k) / 1000}k ${v} ms`).join(", ")}`);
