@@ -6,7 +6,9 @@ import { randomInt, seededRandom } from "@bdi/core";
 import { DataType, GraphBuilder, encodeModel, valueInfo, type BackboneEntry } from "@bdi/models";
 import { createSession } from "./backbone.ts";
 import { rowSqNorms } from "./knn.ts";
-import { matMul } from "./matmul.ts";
+import { matMul, randomProjectionMatrix } from "./matmul.ts";
+
+export { randomProjectionMatrix };
 
 export const DEFAULT_CORESET_RATE = 0.1;
 
@@ -15,27 +17,6 @@ export function defaultCoresetRate(entry: Pick<BackboneEntry, "coresetRate"> | n
   return configured ?? entry?.coresetRate ?? DEFAULT_CORESET_RATE;
 }
 export const PROJECTION_DIM = 128;
-
-/** Seeded N(0, 1/k) matrix [d,k] (mulberry32 + Box–Muller): the same seed always gives the same projection. */
-export function randomProjectionMatrix(d: number, k: number, seed = 0): Float32Array {
-  let a = (seed ^ 0x9e3779b9) >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float32Array(d * k);
-  const s = 1 / Math.sqrt(k);
-  for (let i = 0; i < out.length; i += 2) {
-    const u = Math.max(rnd(), 1e-12), v = rnd();
-    const r = Math.sqrt(-2 * Math.log(u));
-    out[i] = r * Math.cos(2 * Math.PI * v) * s;
-    if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * v) * s;
-  }
-  return out;
-}
 
 /** The last projection matrix as a tensor: a fit projects hundreds of chunks with the same one (~20 ms each to draw). */
 let lastProjection: { key: string; tensor: ort.Tensor } | null = null;

@@ -1,5 +1,5 @@
-// A plain matrix product in onnxruntime, for the engine's one-off linear algebra (the coreset's random projection,
-// the int8 search's principal basis): rows of X [n,d] times R [d,k], chunked over the rows.
+// The engine's one-off linear algebra (the coreset's random projection, the int8 search's principal basis): a plain
+// matrix product in onnxruntime (rows of X [n,d] times R [d,k], chunked over the rows) and a seeded Gaussian matrix.
 import ort from "onnxruntime-node";
 import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
 import { createSession } from "./backbone.ts";
@@ -28,6 +28,27 @@ export async function matMul(x: Float32Array, n: number, d: number, r: ort.Tenso
     const m = Math.min(chunk, n - i);
     const y = await s.run({ X: new ort.Tensor("float32", x.subarray(i * d, (i + m) * d), [m, d]), R: r });
     out.set(y.Y!.data as Float32Array, i * k);
+  }
+  return out;
+}
+
+/** Seeded N(0, 1/k) matrix [d,k] (mulberry32 + Box–Muller): the same seed always gives the same projection. */
+export function randomProjectionMatrix(d: number, k: number, seed = 0): Float32Array {
+  let a = (seed ^ 0x9e3779b9) >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = new Float32Array(d * k);
+  const s = 1 / Math.sqrt(k);
+  for (let i = 0; i < out.length; i += 2) {
+    const u = Math.max(rnd(), 1e-12), v = rnd();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out[i] = r * Math.cos(2 * Math.PI * v) * s;
+    if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * v) * s;
   }
   return out;
 }

@@ -9,8 +9,7 @@
 import ort from "onnxruntime-node";
 import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
 import { sessionOptions } from "./backbone.ts";
-import { randomProjectionMatrix } from "./coreset.ts";
-import { matMul } from "./matmul.ts";
+import { matMul, randomProjectionMatrix } from "./matmul.ts";
 
 /**
  * Share of the bank's variance the principal directions keep. With 16 candidates the search over them found every
