@@ -34,6 +34,17 @@ test("the bundled backbone loads once (shared session) and returns L2-normalised
     assert.ok(Math.abs(s - 1) < 1e-4, `cell ${cell} norm² ${s}`);
   }
   await assert.rejects(a.extract(new Float32Array(10)), /3×224×224/);
+  // a rectangle of cells: the same floats as those cells of the whole grid (the head cuts them before it normalises)
+  const part = await a.extract(x, undefined, { row: 3, col: 5, rows: 4, cols: 7 });
+  assert.equal(part.length, 4 * 7 * 1104);
+  for (let r = 0; r < 4; r++) {
+    for (let c = 0; c < 7; c++) {
+      const at = ((3 + r) * 28 + 5 + c) * 1104;
+      assert.deepEqual(part.subarray((r * 7 + c) * 1104, (r * 7 + c + 1) * 1104), f.subarray(at, at + 1104), `cell ${r},${c}`);
+    }
+  }
+  await assert.rejects(a.extract(x, undefined, { row: 25, col: 0, rows: 4, cols: 1 }), /not a rectangle of the 28×28 grid/);
+  await assert.rejects(a.extract(x, undefined, { row: 0, col: 0, rows: 0, cols: 1 }), /not a rectangle/);
 });
 
 test("the bundled InceptionV3 and MobileNetV2 + InceptionV3 go through the same CNN feature head (grid input ÷ 8)", async () => {

@@ -6,8 +6,10 @@ import {
   PACKAGE_DIR, backboneFilePresent, buildBundledBytes, getBackboneEntry, loadManifest, readBackboneFile, sha256,
   type BackboneEntry,
 } from "@bdi/models";
+import type { CellRect } from "@bdi/core";
 import { BackboneUnavailableError } from "./errors.ts";
-import { FEATURES_OUTPUT, featuresL2, featuresLocalAvg, gridFor, inputWindowSpec, withFeatureHead } from "./features.ts";
+import { setDecodeThreads } from "./preprocess.ts";
+import { FEATURES_CELLS_INPUT, FEATURES_OUTPUT, featuresL2, featuresLocalAvg, gridFor, inputWindowSpec, withFeatureHead } from "./features.ts";
 
 export interface LoadBackboneOptions {
   /** `auto` (DINOv2 when its file is present, else the bundled one) or a manifest id */
@@ -47,9 +49,10 @@ export interface Backbone {
   loadMs: number;
   /**
    * Runs the backbone + feature head on one preprocessed NCHW input, the whole square or (CNNs) a `size` window of it
-   * (preprocess's "crop" mode); returns [cells, dim] L2-normalised features, cells = grid² or the window's cells.
+   * (preprocess's "crop" mode); returns [cells, dim] L2-normalised features of the `cells` rectangle of the input's
+   * grid (row-major; default every cell of the input).
    */
-  extract(input: Float32Array, size?: { w: number; h: number }): Promise<Float32Array>;
+  extract(input: Float32Array, size?: { w: number; h: number }, cells?: CellRect): Promise<Float32Array>;
   /** Backbone-only forward (raw outputs, no head; a second session, built on first use): for benchmarks. */
   forwardRaw(input: Float32Array, size?: { w: number; h: number }): Promise<void>;
   release(): Promise<void>;
@@ -157,6 +160,7 @@ export function loadBackbone(opts: LoadBackboneOptions = {}): Promise<Backbone> 
 
 async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: number, opts: LoadBackboneOptions, onRelease: () => void): Promise<Backbone> {
   const t0 = performance.now();
+  setDecodeThreads(opts.threads);
   const { bytes, sha256: sum } = loadBytes(entry, dir);
   const l2 = featuresL2(entry, opts.l2);
   const localAvg = featuresLocalAvg(entry, opts.localAvg);
@@ -178,12 +182,12 @@ async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: numbe
   const stride = entry.kind === "dinov2" ? (entry.patch ?? 14) : entry.features.stride;
   const align = inputWindowSpec(entry)?.align ?? 0;
   const shapeOf = (size?: { w: number; h: number }) => {
-    if (!size || (size.w === inputSize && size.h === inputSize)) return { w: inputSize, h: inputSize, cells: grid * grid };
+    if (!size || (size.w === inputSize && size.h === inputSize)) return { w: inputSize, h: inputSize, gw: grid, gh: grid };
     const { w, h } = size;
     if (!align || w <= 0 || h <= 0 || w > inputSize || h > inputSize || w % align || h % align) {
       throw new Error(`backbone ${entry.id}: input window ${w}×${h} is not a multiple of ${align || "the square input"} within ${inputSize}×${inputSize}`);
     }
-    return { w, h, cells: (w / stride) * (h / stride) };
+    return { w, h, gw: w / stride, gh: h / stride };
   };
   const tensor = (input: Float32Array, shape: { w: number; h: number }) => {
     if (input.length !== 3 * shape.w * shape.h) throw new Error(`backbone input must be 3×${shape.h}×${shape.w}`);
@@ -193,12 +197,18 @@ async function doLoad(entry: BackboneEntry, dir: string | null, inputSize: numbe
   const b: Backbone = {
     id: entry.id, kind: entry.kind, sha256: sum, inputSize, grid, stride,
     dim, l2, localAvg, device, ...(reason ? { deviceReason: reason } : {}), entry, loadMs: 0,
-    extract: (input, size) => serial(async () => {
+    extract: (input, size, cells) => serial(async () => {
       const shape = shapeOf(size);
-      const out = await session.run({ [inName]: tensor(input, shape) }, [FEATURES_OUTPUT]);
+      const rect = cells ?? { row: 0, col: 0, rows: shape.gh, cols: shape.gw };
+      const { row, col, rows, cols } = rect;
+      if (![row, col, rows, cols].every(Number.isInteger) || row < 0 || col < 0 || rows < 1 || cols < 1 || row + rows > shape.gh || col + cols > shape.gw) {
+        throw new Error(`backbone ${entry.id}: cells ${JSON.stringify(rect)} are not a rectangle of the ${shape.gw}×${shape.gh} grid`);
+      }
+      const box = BigInt64Array.from([row, col, row + rows, col + cols].map(BigInt));
+      const out = await session.run({ [inName]: tensor(input, shape), [FEATURES_CELLS_INPUT]: new ort.Tensor("int64", box, [4]) }, [FEATURES_OUTPUT]);
       const t = out[FEATURES_OUTPUT];
       const data = t.data as Float32Array;
-      if (data.length !== shape.cells * dim) throw new Error(`feature head returned ${t.dims} (expected ${shape.cells}×${dim})`);
+      if (data.length !== rows * cols * dim) throw new Error(`feature head returned ${t.dims} (expected ${rows * cols}×${dim})`);
       return data;
     }),
     // A session of the backbone alone, built on first use: onnxruntime runs every node of a graph whatever outputs

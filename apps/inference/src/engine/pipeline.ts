@@ -8,7 +8,7 @@
 // A bank fitted with out-of-sample OK maps (fit.ts#fitWithOutOfSample) also normalises each grid cell's distance by
 // that cell's OK statistics (PositionNorm, in @bdi/core) before the map goes back to the crop: scores are z-scores.
 import {
-  buildMask, cropValidCells, decide, extractRegions, gridToCrop, heatmapToGray, imageScore, isDomainError, maskedPercentiles,
+  buildMask, cropCellRect, decide, extractRegions, gridToCrop, heatmapToGray, imageScore, isDomainError, maskedPercentiles,
   normaliseGrid, subtractBaseline, type InputMode, type PositionNorm,
   parseShapeJson, validateShape, DEFAULT_AREA_MM2_THR, DEFAULT_MM_PER_PX, DEFAULT_SCORE_PERCENTILE, type Region, type RoiShape,
 } from "@bdi/core";
@@ -57,45 +57,25 @@ export function backboneInfo(b: Backbone): BankBackboneInfo {
 }
 
 /**
- * The features of one crop's grid cells, indexed on the square grid whatever the input mode: in "crop" mode the
- * backbone runs on the crop's window of the square input only, and window cell (r, c) is grid cell
- * (r + y / stride, c + x / stride).
+ * The features of one crop's grid cells (those it overlaps, row-major), indexed on the square grid whatever the input
+ * mode: in "crop" mode the backbone runs on the crop's window of the square input only, and window cell (r, c) is
+ * grid cell (r + y / stride, c + x / stride). The head returns just the crop's cells (FEATURES_CELLS_INPUT).
  */
 export async function extractImage(backbone: Backbone, image: Buffer | Uint8Array, mode: InputMode = "square"): Promise<ImageFeatures> {
   const pre = await preprocess(image, backbone, mode);
-  const t0 = performance.now();
-  const win = pre.window;
-  const all = await backbone.extract(pre.input, win);
-  const extractMs = performance.now() - t0;
   const g = backbone.grid;
   const st = backbone.stride;
-  const valid = cropValidCells(g, g, pre.geometry);
-  let n = 0;
-  for (let i = 0; i < valid.length; i++) n += valid[i];
-  const d = backbone.dim;
+  const win = pre.window;
+  const rect = cropCellRect(g, g, pre.geometry);
+  // every cell the crop overlaps lies inside the window (cropInputWindow rounds out)
+  const r0 = win.y / st, c0 = win.x / st;
+  const t0 = performance.now();
+  const feats = await backbone.extract(pre.input, win, { ...rect, row: rect.row - r0, col: rect.col - c0 });
+  const extractMs = performance.now() - t0;
+  const n = rect.rows * rect.cols;
   const cells = new Uint32Array(n);
-  const base = { width: pre.width, height: pre.height, geometry: pre.geometry, decodeMs: pre.decodeMs, extractMs };
-  if (n === valid.length && win.w === pre.inputSize && win.h === pre.inputSize) {
-    // every cell overlaps the crop (a square crop): the head's output is the feature matrix, no copy
-    for (let i = 0; i < n; i++) cells[i] = i;
-    return { feats: all, nValid: n, cells, ...base };
-  }
-  // the window's cells, row-major; every valid cell lies inside the window (cropInputWindow rounds out)
-  const ww = win.w / st, wh = win.h / st, r0 = win.y / st, c0 = win.x / st;
-  const feats = new Float32Array(n * d);
-  let k = 0;
-  for (let r = 0; r < wh; r++) {
-    for (let c = 0; c < ww; c++) {
-      const cell = (r + r0) * g + c + c0;
-      if (!valid[cell]) continue;
-      const at = r * ww + c;
-      cells[k] = cell;
-      feats.set(all.subarray(at * d, (at + 1) * d), k * d);
-      k++;
-    }
-  }
-  if (k !== n) throw new Error(`input window ${win.w}×${win.h}+${win.x}+${win.y} misses ${n - k} of the crop's ${n} grid cells`);
-  return { feats, nValid: n, cells, ...base };
+  for (let r = 0, k = 0; r < rect.rows; r++) for (let c = 0; c < rect.cols; c++) cells[k++] = (rect.row + r) * g + rect.col + c;
+  return { feats, nValid: n, cells, width: pre.width, height: pre.height, geometry: pre.geometry, decodeMs: pre.decodeMs, extractMs };
 }
 
 export interface ScoreOptions {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { letterboxGeometry, gridToCrop, cropValidCells, cropInputWindow } from "./letterbox.ts";
+import { letterboxGeometry, gridToCrop, cropCellRect, cropInputWindow } from "./letterbox.ts";
 import { gaussianBlur } from "../math/blur.ts";
 import { seededRandom } from "../math/random.ts";
 import { buildMask, parseShapeJson, parseShapeValue, shapeArea, fullShape, resolveShape } from "./shape.ts";
@@ -24,18 +24,26 @@ test("letterboxGeometry: legacy numbers (512×208 into 448, square, tall)", () =
   assert.throws(() => letterboxGeometry(0, 10, 448), InvalidInputError);
 });
 
-test("cropValidCells: cells over the letterbox bars are excluded", () => {
-  const g = letterboxGeometry(512, 208, 448); // content rows 133..314 of 448; cells are 14 px
-  const valid = cropValidCells(32, 32, g);
-  let n = 0;
-  for (const v of valid) n += v;
-  assert.equal(n, 14 * 32); // rows 9..22
-  assert.equal(valid[8 * 32 + 5], 0);
-  assert.equal(valid[9 * 32 + 5], 1);
-  assert.equal(valid[22 * 32 + 31], 1);
-  assert.equal(valid[23 * 32], 0);
-  const sq = cropValidCells(32, 32, letterboxGeometry(64, 64, 448));
-  assert.equal(sq.reduce((a, b) => a + b, 0), 1024);
+test("cropCellRect: the rectangle of cells the crop overlaps; cells over the letterbox bars are left out", () => {
+  // content rows 133..314 of 448; cells are 14 px: rows 9..22
+  assert.deepEqual(cropCellRect(32, 32, letterboxGeometry(512, 208, 448)), { row: 9, col: 0, rows: 14, cols: 32 });
+  assert.deepEqual(cropCellRect(32, 32, letterboxGeometry(64, 64, 448)), { row: 0, col: 0, rows: 32, cols: 32 });
+  // 204 × 512 at 768: content columns 231..536 → stride-8 cells 28..67 (231 / 8 = 28.9, 537 / 8 = 67.1)
+  assert.deepEqual(cropCellRect(96, 96, letterboxGeometry(204, 512, 768)), { row: 0, col: 28, rows: 96, cols: 40 });
+  assert.deepEqual(cropCellRect(96, 96, letterboxGeometry(300, 300, 768)), { row: 0, col: 0, rows: 96, cols: 96 });
+  assert.deepEqual(cropCellRect(96, 96, letterboxGeometry(1000, 1, 768)), { row: 47, col: 0, rows: 1, cols: 96 });
+  // every cell, one by one: inside the rectangle iff its footprint overlaps the crop
+  for (const geom of [letterboxGeometry(512, 208, 768), letterboxGeometry(333, 517, 768), letterboxGeometry(1000, 3, 448)]) {
+    const { row, col, rows, cols } = cropCellRect(96, 96, geom);
+    const { size, nw, nh, left, top } = geom;
+    const over = (k: number, from: number, len: number) => (k * size) / 96 < from + len && ((k + 1) * size) / 96 > from;
+    for (let r = 0; r < 96; r++) {
+      for (let c = 0; c < 96; c++) {
+        const inside = r >= row && r < row + rows && c >= col && c < col + cols;
+        assert.equal(inside, over(r, top, nh) && over(c, left, nw), `cell ${r},${c}`);
+      }
+    }
+  }
 });
 
 test("cropInputWindow: the crop's extent plus a margin, rounded out to the alignment, holding every valid stride-8 cell", () => {
@@ -62,12 +70,8 @@ test("cropInputWindow: the crop's extent plus a margin, rounded out to the align
   // every valid cell of the 96×96 stride-8 grid lies inside the window
   for (const [geom, margin] of [wide, tall, letterboxGeometry(1000, 1, 768), letterboxGeometry(333, 517, 768)].flatMap((g) => [[g, 0], [g, 64]] as const)) {
     const w = cropInputWindow(geom, 16, margin);
-    const valid = cropValidCells(96, 96, geom);
-    for (let i = 0; i < valid.length; i++) {
-      if (!valid[i]) continue;
-      const r = Math.floor(i / 96) * 8, c = (i % 96) * 8;
-      assert.ok(r >= w.y && r + 8 <= w.y + w.h && c >= w.x && c + 8 <= w.x + w.w, `cell ${i} outside ${JSON.stringify(w)}`);
-    }
+    const { row, col, rows, cols } = cropCellRect(96, 96, geom);
+    assert.ok(row * 8 >= w.y && (row + rows) * 8 <= w.y + w.h && col * 8 >= w.x && (col + cols) * 8 <= w.x + w.w, `cells ${row},${col} +${rows}×${cols} outside ${JSON.stringify(w)}`);
   }
 });
 

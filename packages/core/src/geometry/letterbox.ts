@@ -158,22 +158,25 @@ function blurredAxis(dn: number, sn: number, map: AxisMap, kern: Float64Array): 
   return { start, L, w };
 }
 
+/** A rectangle of grid cells: `rows` × `cols` cells from cell (`row`, `col`). */
+export interface CellRect { row: number; col: number; rows: number; cols: number }
+
 /**
- * Grid cells (row-major, 1 = valid) whose input-space footprint overlaps the letterboxed crop, i.e. cells that
- * are not pure padding.
+ * The grid cells whose input-space footprint overlaps the letterboxed crop (the cells that are not pure padding):
+ * a rectangle, since the crop is one.
  */
-export function cropValidCells(gw: number, gh: number, geom: LetterboxGeometry): Uint8Array {
+export function cropCellRect(gw: number, gh: number, geom: LetterboxGeometry): CellRect {
   posInt("gw", gw);
   posInt("gh", gh);
   const { size, nw, nh, left, top } = geom;
-  const okX = new Uint8Array(gw);
-  const okY = new Uint8Array(gh);
-  for (let i = 0; i < gw; i++) okX[i] = (i * size) / gw < left + nw && ((i + 1) * size) / gw > left ? 1 : 0;
-  for (let j = 0; j < gh; j++) okY[j] = (j * size) / gh < top + nh && ((j + 1) * size) / gh > top ? 1 : 0;
-  const out = new Uint8Array(gw * gh);
-  for (let j = 0; j < gh; j++) {
-    if (!okY[j]) continue;
-    for (let i = 0; i < gw; i++) out[j * gw + i] = okX[i]!;
-  }
-  return out;
+  const overlaps = (i: number, g: number, from: number, len: number) => (i * size) / g < from + len && ((i + 1) * size) / g > from;
+  const span = (g: number, from: number, len: number): [number, number] => {
+    let a = 0;
+    while (a < g && !overlaps(a, g, from, len)) a++;
+    let b = a;
+    while (b < g && overlaps(b, g, from, len)) b++;
+    return [a, b - a];
+  };
+  const [col, cols] = span(gw, left, nw), [row, rows] = span(gh, top, nh);
+  return { row, col, rows, cols };
 }
