@@ -5,11 +5,13 @@
 // crop from the whole square input and from the crop's window; and, where the dev set is present, a registered ROI's
 // path (real 512×208 crops, the positional memory): /infer p50 against the backbone alone on the crop's window.
 // `--scale 100,400`: the service's own fit (self-calibrating k-fold pass, the backbone's default coreset rate, bank
-// cap) of each number of distinct 448×448 crops, with fit seconds, bank size and /infer p50 against that bank, so
-// that cost against training-set size is read from one run (each fit is also compared with its floor: crops ×
-// backbone-only time).
+// cap) of each number of distinct 448×448 crops, each in a process of its own as in the service, with fit seconds,
+// bank size, /infer p50 against that bank and the process's peak RSS, so that cost against training-set size is read
+// from one run (each fit is also compared with its floor: crops × backbone-only time).
 import "./hugepages.ts"; // first: may start this command again with the huge-page tunable
+import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
@@ -38,6 +40,8 @@ if (!KNN_SEARCHES.includes(KNN)) throw new Error(`--knn must be one of ${KNN_SEA
 const INPUT_SIZE = flag("--input-size") ? Number(flag("--input-size")) : undefined;
 const SCALE = flag("--scale") ? flag("--scale")!.split(",").map(Number) : [];
 if (SCALE.some((n) => !(Number.isInteger(n) && n >= 3))) throw new Error("--scale takes crop counts ≥ 3, e.g. 100,400");
+/** set in the child process of one `--scale` point (scalePointInChild) */
+const SCALE_POINT = flag("--scale-point") ? Number(flag("--scale-point")) : undefined;
 const MODELS_DIR = flag("--models-dir") ? resolve(process.env.INIT_CWD ?? process.cwd(), flag("--models-dir")!) : undefined;
 const log = (s: string) => { if (!JSON_OUT) console.log(s); else process.stderr.write(s + "\n"); };
 
@@ -122,32 +126,17 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
   log(`1-NN (${KNN}) of ${nq} query patches × ${b.dim} dims: ${Object.entries(knn_ms).map(([k, v]) => `${Number(k) / 1000}k ${v} ms`).join(", ")}`);
   if (KNN !== "exact") log(`1-NN (exact, for comparison): ${Object.entries(knn_exact_ms).map(([k, v]) => `${Number(k) / 1000}k ${v} ms`).join(", ")}`);
   const ratio = infer_p50_ms / backbone_ms;
+  // the peak RSS of the phases above, read before the --scale fits (each in a process of its own) and the registered
+  // ROI's phase, whose positional memory and the search's copy of it (~0.35 GB) would come on top of them
+  const peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
   const scale = [];
   for (const n of SCALE) {
-    const crops = await makeCrops(n);
-    const t = performance.now();
-    const { bank: big, oos } = await fitWithOutOfSample(b, crops, { coresetRate: defaultCoresetRate(b.entry, undefined), knn: KNN });
-    const fit_s = (performance.now() - t) / 1000;
-    const parts_s = { extract: r1(big.timings.extractMs / 1000), coreset: r1(big.timings.coresetMs / 1000), out_of_sample: r1((oos.ms - big.timings.totalMs) / 1000) };
-    const ts: number[] = [];
-    for (let i = 0; i < Math.max(5, Math.min(RUNS, 10)); i++) {
-      const t1 = performance.now();
-      await scoreImage(b, big, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2, knn: KNN });
-      ts.push(performance.now() - t1);
-    }
-    // the service fits in its own process, which holds no other fit's index: this fit's int8 session (its arena of
-    // ~100 MB) let go now, not whenever the GC gets to it, so the next fit's peak RSS is its own
-    const index = bankIndex(big, KNN);
-    if (!isPositionalIndex(index)) await releaseIndex(index);
-    const row = { crops: n, fit_s: r1(fit_s), floor_s: r1((n * backbone_ms) / 1000), fit_parts_s: parts_s, oos_crops: oos.scored.length, bank_size: big.n, coreset_rate: r3(big.coreset.rate), infer_p50_ms: r1(pct(ts, 50)) };
+    const row = { ...(await scalePointInChild(b.id, n, thr)), floor_s: r1((n * backbone_ms) / 1000) };
     scale.push(row);
-    log(`fit of ${n} crops (service fit: k-fold pass, rate ${big.coreset.requestedRate}): ${row.fit_s} s (floor ${n} × backbone-only = ${row.floor_s} s; feature extraction ${parts_s.extract} s in both passes, coreset ${parts_s.coreset} s, out-of-sample pass over ${row.oos_crops} crops ${parts_s.out_of_sample} s), bank ${big.n} (effective rate ${row.coreset_rate}), /infer p50 ${row.infer_p50_ms} ms`);
+    log(`fit of ${n} crops (service fit: k-fold pass, rate ${row.requested_rate}; in a process of its own, as the service's fit worker): ${row.fit_s} s (floor ${n} × backbone-only = ${row.floor_s} s; feature extraction ${row.fit_parts_s.extract} s in both passes, coreset ${row.fit_parts_s.coreset} s, out-of-sample pass over ${row.oos_crops} crops ${row.fit_parts_s.out_of_sample} s), bank ${row.bank_size} (effective rate ${row.coreset_rate}), /infer p50 ${row.infer_p50_ms} ms, the process's peak RSS ${row.peak_rss_mb} MiB`);
   }
   if (scale.length > 1) log(`/infer p50 at ${scale.at(-1)!.crops} crops / at ${scale[0]!.crops} crops: ${(scale.at(-1)!.infer_p50_ms / scale[0]!.infer_p50_ms).toFixed(2)}`);
   log(`ratio end-to-end / backbone-only: ${ratio.toFixed(2)}; 1-NN 10k / backbone: ${(knn_ms["10000"] / backbone_ms).toFixed(2)}`);
-  // the peak RSS of the phases above (the fits the ≤ 2 GB target is about), read before the registered ROI's, whose
-  // positional memory and the search's copy of it (~0.35 GB) would come on top of what those phases leave behind
-  const peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
   const registered = await registeredCost(b);
   return {
     backbone: b.id, ...(b.entry.randomWeights ? { random_weights: true } : {}), device: b.device, input_size: b.inputSize, grid: b.grid, dim: b.dim, bank_size: bank.n,
@@ -157,7 +146,7 @@ async function benchBackbone(b: Backbone, crops: Buffer[]) {
     fit_ratio_vs_backbone: r3(fitS / ((FIT_CROPS * fitBackboneMs) / 1000)),
     peak_rss_mb,
     ratio_infer_backbone: r3(ratio),
-    ...(scale.length ? { scale } : {}),
+    ...(scale.length ? { scale, fit_peak_rss_mb: Math.max(...scale.map((r) => r.peak_rss_mb)) } : {}),
     ...(wide_crop_ms ? { wide_crop_ms } : {}),
     ...(registered ? { registered } : {}),
     infer_breakdown_ms: parts,
@@ -265,7 +254,50 @@ async function registeredCost(b: Backbone) {
   return out;
 }
 
+/** The probe crop of the end-to-end runs: the last of the first fit's crops. */
+async function probeCrop(): Promise<Buffer> {
+  return (await makeCrops(Math.max(FIT_CROPS, 2))).at(-1)!;
+}
+
+/**
+ * One `--scale` point: the service's fit of `n` crops, then /infer of the probe crop against its bank. Run by
+ * scalePointInChild in a process of its own, as the service fits in its compute worker: its peak RSS is the fit's
+ * own, not whatever the bench's earlier phases left behind (in one process the same code read 1,939–2,105 MiB from
+ * run to run, with the GC's timing).
+ */
+async function scalePoint(b: Backbone, n: number, thr: number) {
+  const probe = await probeCrop();
+  const crops = await makeCrops(n);
+  const t = performance.now();
+  const { bank: big, oos } = await fitWithOutOfSample(b, crops, { coresetRate: defaultCoresetRate(b.entry, undefined), knn: KNN });
+  const fit_s = (performance.now() - t) / 1000;
+  const fit_parts_s = { extract: r1(big.timings.extractMs / 1000), coreset: r1(big.timings.coresetMs / 1000), out_of_sample: r1((oos.ms - big.timings.totalMs) / 1000) };
+  const ts: number[] = [];
+  for (let i = 0; i < Math.max(5, Math.min(RUNS, 10)); i++) {
+    const t1 = performance.now();
+    await scoreImage(b, big, probe, { threshold: thr, includeHeatmap: true, mmPerPx: 0.2, knn: KNN });
+    ts.push(performance.now() - t1);
+  }
+  return {
+    crops: n, fit_s: r1(fit_s), fit_parts_s, oos_crops: oos.scored.length, bank_size: big.n, requested_rate: big.coreset.requestedRate,
+    coreset_rate: r3(big.coreset.rate), infer_p50_ms: r1(pct(ts, 50)), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+/** scalePoint in a child process (this command again, with `--scale-point N`); its result is its stdout's last line. */
+async function scalePointInChild(id: string, n: number, thr: number): Promise<Awaited<ReturnType<typeof scalePoint>>> {
+  const passOn = ["--threads", "--fit-crops", "--runs", "--knn", "--input-size", "--models-dir"].flatMap((f) => (flag(f) !== undefined ? [f, flag(f)!] : []));
+  const argv = [...process.execArgv, fileURLToPath(import.meta.url), "--backbone", id, "--scale-point", String(n), "--probe-threshold", String(thr), ...passOn];
+  const { stdout } = await promisify(execFile)(process.execPath, argv, { env: process.env, maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout.trim().split("\n").at(-1)!);
+}
+
 async function main() {
+  if (SCALE_POINT !== undefined) {
+    const b = await loadBackbone({ backbone: flag("--backbone")!, modelsDir: MODELS_DIR, threads: THREADS, inputSize: INPUT_SIZE, device: process.env.BDI_DEVICE ?? "cpu" });
+    console.log(JSON.stringify(await scalePoint(b, SCALE_POINT, Number(flag("--probe-threshold")))));
+    return;
+  }
   const requested = flag("--backbone");
   let ids: string[];
   if (requested) ids = requested.split(",");
