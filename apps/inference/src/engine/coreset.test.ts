@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { greedyKCenterBruteForce } from "@bdi/core";
-import { greedyKCenterSteps, project, randomProjectionMatrix, selectCoreset } from "./coreset.ts";
+import { greedyKCenterSteps, project, selectCoreset } from "./coreset.ts";
+import { randomProjectionMatrix } from "./matmul.ts";
 import { npyFloat32, readNpyFloat32 } from "./npy.ts";
 
 function data(n: number, d: number, seed = 3) {

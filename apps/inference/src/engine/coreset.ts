@@ -8,8 +8,6 @@ import { createSession } from "./backbone.ts";
 import { rowSqNorms } from "./knn.ts";
 import { matMul, randomProjectionMatrix } from "./matmul.ts";
 
-export { randomProjectionMatrix };
-
 export const DEFAULT_CORESET_RATE = 0.1;
 
 /** The coreset rate of a fit: the configured one (BDI_CORESET_RATE), else the backbone's manifest default, else 0.10. */
