@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import ort from "onnxruntime-node";
 import { createSession } from "./backbone.ts";
-import { buildInt8ProductModel, INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex, quantizeBank, releaseIndex, rowSqNorms } from "./knn.ts";
+import { buildInt8ProductModel, INT8_MIN_BANK, makeIndex, nearestDistances, nearestDistancesReference, prepareIndex, quantizeBank, QUERY_LEVELS, releaseIndex, rowSqNorms } from "./knn.ts";
 import { orthonormalColumns } from "./search-basis.ts";
+import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
 
 function lcg(seed: number) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296); }
 
@@ -148,4 +149,29 @@ test("the int8 candidate product alone (the bench's floor): its per-query minimu
   }
   assert.ok(off < 0.05, `approximate minimum within 5 % of the exact one (worst ${off})`);
   assert.ok(off > 0, "and not the exact one: no re-rank");
+});
+
+test("int8 codes: bank rows reach ±127, and a query code of QUERY_LEVELS against them is exact on this CPU's kernel", async () => {
+  const rnd = lcg(5);
+  const d = 40, n = 300;
+  const bank = Float32Array.from({ length: n * d }, () => rnd() * 2 - 1);
+  const { bq, n: rows } = await quantizeBank(makeIndex(bank, n, d, "int8"));
+  const ds = bq.length / rows;
+  for (let i = 0; i < rows; i++) {
+    let m = 0;
+    for (let k = 0; k < ds; k++) m = Math.max(m, Math.abs(bq[i * ds + k]!));
+    assert.equal(m, 127, `row ${i}'s largest level`);
+  }
+  // the worst pair: 2 · 127 · 127 = 32,258 fits the int16 into which AVX2's VPMADDUBSW adds pairs of byte products
+  // (a code of 255 against 127 read 1,048,544 instead of 2,072,640 over 64 terms on an AMD EPYC without VNNI)
+  const g = new GraphBuilder("mmi");
+  g.op("MatMulInteger", ["A", "B"], {}, "Y");
+  const model = encodeModel(g.build([valueInfo("A", DataType.UINT8, ["m", "k"]), valueInfo("B", DataType.INT8, ["k", "n"])], [valueInfo("Y", DataType.INT32, ["m", "n"])], "mmi"), { producer: "test" });
+  const { session } = await createSession(model, "cpu");
+  const K = 64;
+  for (const level of [127, -127]) {
+    const y = await session.run({ A: new ort.Tensor("uint8", new Uint8Array(16 * K).fill(QUERY_LEVELS), [16, K]), B: new ort.Tensor("int8", new Int8Array(K * 16).fill(level), [K, 16]) });
+    assert.ok((y.Y!.data as Int32Array).every((v) => v === QUERY_LEVELS * level * K), `${QUERY_LEVELS} × ${level} over ${K} terms`);
+  }
+  await session.release();
 });

@@ -3,7 +3,7 @@
 //   exact — fp32 Gemm over the whole bank (the reference);
 //   int8  — the bank, in its search basis (search-basis.ts: its principal directions, or a channel subset),
 //           quantised per row to int8 once, baked into a per-bank session as a constant (onnxruntime pre-packs it),
-//           queries projected and quantised on the fly (DynamicQuantizeLinear), MatMulInteger gives approximate
+//           queries projected and quantised on the fly (0…127: QUERY_LEVELS), MatMulInteger gives approximate
 //           distances, the K nearest candidates of each query are re-ranked with exact fp32 distances. The returned
 //           distance is always an exact distance to a bank vector; it is the nearest one unless the true nearest is
 //           not among the K candidates (README: measured agreement). ~3× less time on AVX-512 VNNI CPUs.
@@ -123,6 +123,32 @@ function paddedNorms(x: Float32Array, np: number): Float32Array {
 }
 
 /**
+ * Levels of the queries' uint8 codes: 0…127, not DynamicQuantizeLinear's 0…255. On x86 CPUs with AVX2 but no VNNI
+ * (AMD Zen 2/3, Intel before Ice Lake), onnxruntime's u8 × s8 kernel (VPMADDUBSW) adds each pair of byte products
+ * into a saturating int16: a query code of 255 against bank levels of 127 gives 64,770, clipped to 32,767. On such a
+ * CPU the candidates ranked by those products missed the nearest row of 96 in 500 clustered test queries
+ * (knn.test.ts), and kolektorsdd's false-reject rate at 95 % recall read 48.4 % instead of 41.9 %. With codes ≤ 127
+ * a pair is at most 2 · 127 · 127 = 32,258: exact on every kernel, so every CPU ranks the same candidates as a
+ * VNNI one (whose VPDPBUSD never saturated). Against the exact search, every patch of both dev sets' test crops
+ * (global banks of 100 crops): the same 4 of 614,400 bsdata patches missed as with 8-bit codes on a VNNI CPU (by up
+ * to 1.4e-3), none of kolektorsdd's 411,072; halving the bank's levels instead (±63) missed 8, by up to 7.0e-3.
+ */
+export const QUERY_LEVELS = 127;
+
+/**
+ * Q's search coordinates X [m,ds] → QU uint8 (0…QUERY_LEVELS), QS (scale) and QZ (zero point), one scale for the run
+ * as DynamicQuantizeLinear would give (its range holds 0), with QUERY_LEVELS steps instead of 255.
+ */
+function quantizeQueries(g: GraphBuilder, x: string): void {
+  const zero = g.constF32([], [0], "q_zero"), top = g.constF32([], [QUERY_LEVELS], "q_levels");
+  const lo = g.op("Min", [g.op("ReduceMin", [x], { keepdims: 0 }), zero]), hi = g.op("Max", [g.op("ReduceMax", [x], { keepdims: 0 }), zero]);
+  const scale = g.op("Div", [g.op("Max", [g.op("Sub", [hi, lo]), g.constF32([], [1e-12], "q_tiny")]), top], {}, "QS");
+  const zp = g.op("Clip", [g.op("Round", [g.op("Div", [g.op("Neg", [lo]), scale])]), zero, top]);
+  g.op("Cast", [zp], { to: DataType.UINT8 }, "QZ");
+  g.op("Cast", [g.op("Clip", [g.op("Add", [g.op("Round", [g.op("Div", [x, scale])]), zp]), zero, top])], { to: DataType.UINT8 }, "QU");
+}
+
+/**
  * The int8 candidate product in graph `g`: constants BQ int8 [np,ds] (the bank's rows in search coordinates, padded
  * to a whole number of groups of `group` rows; transposed by onnxruntime's constant folding at load), BS2 =
  * −2·scales and AN = the search norms (named BN when they are the exact ||b||²; padding: +huge, never a candidate);
@@ -141,7 +167,7 @@ function int8Product(g: GraphBuilder, bank: Int8Bank, group: number): { approx: 
   // a channel subset ranks with the exact norms: one constant serves the product and the re-rank
   const an = bank.searchNorms === bank.sqNorms ? "BN" : "AN";
   g.inits.push({ name: an, dims: [np], data_type: DataType.FLOAT, raw_data: bytes(paddedNorms(bank.searchNorms, np)) });
-  g.nodes.push({ input: [searchCoordinates(g, basis, "Q", d)], output: ["QU", "QS", "QZ"], name: "quantize_queries", op_type: "DynamicQuantizeLinear", attribute: [] });
+  quantizeQueries(g, searchCoordinates(g, basis, "Q", d));
   const bqt = g.op("Transpose", ["BQ"], { perm: [1, 0] });
   const dots = g.op("Cast", [g.op("MatMulInteger", ["QU", bqt, "QZ"])], { to: DataType.FLOAT });
   return { approx: g.op("Add", [g.op("Mul", [dots, g.op("Mul", ["BS2", "QS"])]), an]), np };
