@@ -175,3 +175,19 @@ test("int8 codes: bank rows reach ±127, and a query code of QUERY_LEVELS agains
   }
   await session.release();
 });
+
+test("row squared norms: known answers, every tail length, and the one-sum float64 result on random rows", () => {
+  assert.deepEqual([...rowSqNorms(Float32Array.of(3, 4, 0, 0, 0, 1, 1, 1, 1, 2), 2, 5)], [25, 8]);
+  assert.deepEqual([...rowSqNorms(new Float32Array(0), 0, 7)], []);
+  const rnd = lcg(11);
+  for (const d of [1, 2, 3, 4, 5, 6, 7, 37, 1104]) {
+    const n = 50, x = new Float32Array(n * d).map(() => (rnd() * 2 - 1) * 0.1);
+    const got = rowSqNorms(x, n, d);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += x[i * d + k]! * x[i * d + k]!;
+      // four partial float64 sums against one: the same float32 after rounding (at most 1 ulp apart in principle)
+      assert.ok(Math.abs(got[i]! - s) <= 1.2e-7 * s, `d ${d} row ${i}: ${got[i]} vs ${s}`);
+    }
+  }
+});

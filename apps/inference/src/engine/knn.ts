@@ -52,14 +52,25 @@ async function session(opts: KnnOptions) {
   return (await knnSession).session;
 }
 
-/** Squared norms of the rows of a [n,d] matrix. */
+/**
+ * Squared norms of the rows of a [n,d] matrix, summed in float64 and rounded once. Four partial sums instead of one:
+ * a crop's 3,840 × 1,104 features (the positional search's query norms) 12.4 → 5.6 ms, and the same float32 result
+ * for every one of 90,432 rows of real features of both dev sets (the order changes the float64 sum by ~1e-16
+ * relative, far under float32's rounding).
+ */
 export function rowSqNorms(x: Float32Array, n: number, d: number): Float32Array {
   const out = new Float32Array(n);
+  const d4 = d - (d % 4);
   for (let i = 0; i < n; i++) {
-    let s = 0;
-    const o = i * d;
-    for (let k = 0; k < d; k++) s += x[o + k] * x[o + k];
-    out[i] = s;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const o = i * d, e4 = o + d4, e = o + d;
+    let k = o;
+    for (; k < e4; k += 4) {
+      const a = x[k]!, b = x[k + 1]!, c = x[k + 2]!, f = x[k + 3]!;
+      s0 += a * a; s1 += b * b; s2 += c * c; s3 += f * f;
+    }
+    for (; k < e; k++) s0 += x[k]! * x[k]!;
+    out[i] = s0 + s1 + (s2 + s3);
   }
   return out;
 }
