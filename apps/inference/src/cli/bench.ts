@@ -12,6 +12,7 @@ import "./hugepages.ts"; // first: may start this command again with the huge-pa
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
+import { cpus } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
@@ -292,6 +293,18 @@ async function scalePointInChild(id: string, n: number, thr: number): Promise<Aw
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
 }
 
+/**
+ * The CPU, for comparing runs: its model and the int8 kernel class onnxruntime picks on it ("vnni": AVX-512 VNNI or
+ * AVX-VNNI; "avx2": byte products added in pairs (VPMADDUBSW), the int8 search's product about twice as slow; null
+ * where /proc/cpuinfo cannot tell). Timings of the int8 search compare only within one class.
+ */
+function cpuInfo(): { model: string; cores: number; int8_kernel: "vnni" | "avx2" | null } {
+  let flags: string[] = [];
+  try { flags = readFileSync("/proc/cpuinfo", "utf8").match(/^flags\s*:(.*)$/m)?.[1]?.trim().split(/\s+/) ?? []; } catch { /* not Linux */ }
+  const int8_kernel = flags.some((f) => f === "avx512_vnni" || f === "avx_vnni") ? "vnni" : flags.includes("avx2") ? "avx2" : null;
+  return { model: cpus()[0]?.model ?? "unknown", cores: cpus().length, int8_kernel };
+}
+
 async function main() {
   if (SCALE_POINT !== undefined) {
     const b = await loadBackbone({ backbone: flag("--backbone")!, modelsDir: MODELS_DIR, threads: THREADS, inputSize: INPUT_SIZE, device: process.env.BDI_DEVICE ?? "cpu" });
@@ -307,6 +320,8 @@ async function main() {
       try { resolveBackbone(e.id, MODELS_DIR); ids.push(e.id); } catch { /* not available here */ }
     }
   }
+  const cpu = cpuInfo();
+  log(`cpu: ${cpu.model}, ${cpu.cores} cores, int8 kernel ${cpu.int8_kernel ?? "unknown"}`);
   const crops = await makeCrops(Math.max(FIT_CROPS, 2));
   const results = [];
   for (const id of ids) {
@@ -320,7 +335,7 @@ async function main() {
     // whole run's up to that point
     // malloc_hugepages: whether this run had glibc's huge-page tunable (hugepages.ts; BDI_MALLOC_HUGEPAGES=0 runs without)
     const malloc_hugepages = (process.env.GLIBC_TUNABLES ?? "").split(":").includes(HUGEPAGE_TUNABLE);
-    console.log(JSON.stringify({ ...first, peak_rss_mb: Math.max(...results.map((r) => r.peak_rss_mb)), malloc_hugepages, ...(rest.length ? { others: rest } : {}) }));
+    console.log(JSON.stringify({ ...first, peak_rss_mb: Math.max(...results.map((r) => r.peak_rss_mb)), malloc_hugepages, cpu: cpuInfo(), ...(rest.length ? { others: rest } : {}) }));
   }
 }
 
