@@ -335,7 +335,7 @@ async function main() {
     // whole run's up to that point
     // malloc_hugepages: whether this run had glibc's huge-page tunable (hugepages.ts; BDI_MALLOC_HUGEPAGES=0 runs without)
     const malloc_hugepages = (process.env.GLIBC_TUNABLES ?? "").split(":").includes(HUGEPAGE_TUNABLE);
-    console.log(JSON.stringify({ ...first, peak_rss_mb: Math.max(...results.map((r) => r.peak_rss_mb)), malloc_hugepages, cpu: cpuInfo(), ...(rest.length ? { others: rest } : {}) }));
+    console.log(JSON.stringify({ ...first, peak_rss_mb: Math.max(...results.map((r) => r.peak_rss_mb)), malloc_hugepages, cpu, ...(rest.length ? { others: rest } : {}) }));
   }
 }
 
