@@ -139,7 +139,7 @@ async function main() {
       : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
     const bank = fitted.bank;
     const fitS = (performance.now() - t0) / 1000;
-    console.error(`bank: ${bank.layout ?? "global"} layout${bank.registrationShare !== undefined ? ` (registration share ${bank.registrationShare.toFixed(3)})` : ""}, map baseline ${bank.baseline ?? "none"}, ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
+    console.error(`bank: ${bank.layout ?? "global"} layout${bank.registrationShare !== undefined ? ` (registration share ${bank.registrationShare.toFixed(3)})` : ""}, map baseline ${bank.baseline ?? "none"}${bank.channelWeights ? ", channel weights" : ""}, ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
 
     mkdirSync(join(out, "maps"), { recursive: true });
     const index = bankIndex(bank, knn);
@@ -157,7 +157,7 @@ async function main() {
     for (let i = 0; i < tests.length; i++) {
       const { path, type } = tests[i];
       const bytes = readFileSync(path);
-      const f = await extractImage(backbone, view ? await applyViewChange(bytes, view) : bytes, input);
+      const f = await extractImage(backbone, view ? await applyViewChange(bytes, view) : bytes, input, bank.channelWeights);
       const r = await scoreFeatures(backbone, index, f, {}, bank);
       st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
       const stem = basename(path, extname(path));
@@ -203,7 +203,7 @@ async function main() {
     // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
     const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
     const holdoutScores: number[] = [];
-    for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p), input), { includeMap: false }, bank)).score);
+    for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p), input, bank.channelWeights), { includeMap: false }, bank)).score);
     const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
     // the good test crops as the line's last crops, in file order, against the fit's out-of-sample OK scores
     // (reports.line's `scores`; a whole test set is compared however few its crops: no MIN_SHIFT_CROPS floor)
@@ -248,7 +248,7 @@ async function main() {
   const metrics = {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, input, knn,
     device: backbone.device, view: args.view ?? null, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
-    layout: bank.layout ?? "global", registration_share: bank.registrationShare ?? null, baseline: bank.baseline ?? "none",
+    layout: bank.layout ?? "global", registration_share: bank.registrationShare ?? null, baseline: bank.baseline ?? "none", channel_weights: !!bank.channelWeights,
     normalised: !!bank.norm, score_rule: bank.scoreRule, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, pixel_metric_images: pixelImages, types_without_masks: noMask, ...operating,
     timings_ms_per_image: {
@@ -295,7 +295,7 @@ interface Metrics {
   intervals_95: Intervals | null;
   /** 95 % intervals over resamples of the out-of-sample OK scores: the threshold, its recall and realised false-reject */
   calibration_resampled_95: { threshold: [number, number]; recall: [number, number] | null; realised_frr_test_good: [number, number] | null } | null;
-  train_images: number; layout: string; registration_share: number | null; baseline: string; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
+  train_images: number; layout: string; registration_share: number | null; baseline: string; channel_weights: boolean; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
 }
 
 /** Min, max and mean over the seeds of every metric that is a number in each run. */

@@ -22,7 +22,7 @@ export type FitRequest = {
   ngShapes: Array<string | RoiShape | null>;
 };
 /** The written bank without its vectors, the k-fold result (null when not self-calibrated) and the NG samples' scores. */
-export type FitResponse = { bank: Omit<MemoryBank, "vectors" | "norm" | "cells">; oos: OutOfSampleResult | null; ngScores: number[]; grid: number };
+export type FitResponse = { bank: Omit<MemoryBank, "vectors" | "norm" | "cells" | "channelWeights">; oos: OutOfSampleResult | null; ngScores: number[]; grid: number };
 
 /** Out-of-sample scores of OK crops (k-fold, one coreset pass). */
 export type OosRequest = {
@@ -37,6 +37,8 @@ export type OosRequest = {
   layout: BankLayout;
   /** the version's map baseline (likewise) */
   baseline: MapBaseline;
+  /** the version's channel weights (likewise; null: none) */
+  channelWeights: number[] | null;
 };
 export type OosResponse = OutOfSampleResult;
 

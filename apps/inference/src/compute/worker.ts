@@ -70,7 +70,7 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
         }
       }
     }
-    const { vectors: _vectors, norm: _norm, cells: _cells, ...summary } = bank; // the norm and cells stay in the artifact
+    const { vectors: _vectors, norm: _norm, cells: _cells, channelWeights: _weights, ...summary } = bank; // these stay in the artifact
     return { bank: summary, oos, ngScores, grid: b.grid } satisfies FitResponse;
   }
   if (req.op === "prepare") {
@@ -89,6 +89,7 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
   return (await outOfSampleOkScores(b, images, {
     folds: Math.min(req.folds, images.length), coresetRate: req.coresetRate, scorePercentile: req.percentile, knn: config.knn,
     normalise: req.normalise, scoreRule: req.scoreRule, input: req.input, layout: req.layout, baseline: req.baseline,
+    channelWeights: req.channelWeights ? Float32Array.from(req.channelWeights) : null,
   })) satisfies OosResponse;
 }
 

@@ -1,12 +1,13 @@
 // Model-version artifact directory: `bank.f32` (raw little-endian float32, n×dim) + `meta.json`, and for a bank
 // with per-position normalisation `norm.f32` (g² means, then g² scales), for a positional bank `cells.u32` (the grid
-// cell of each bank row, little-endian uint32).
+// cell of each bank row, little-endian uint32). A registered ROI's channel weights (@bdi/core channel-weights.ts) are
+// in meta.json, `channelWeights`: dim numbers, each a float32 exactly.
 // Written to `<dir>.tmp-<rand>` and renamed into place (atomic; a crash never leaves a half-written version).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
 import { endianness } from "node:os";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { BANK_LAYOUTS, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayout, type InputMode, type MapBaseline, type PositionNorm, type ScoreRule } from "@bdi/core";
+import { BANK_LAYOUTS, INPUT_MODES, MAP_BASELINES, SCORE_RULES, validChannelWeights, type BankLayout, type InputMode, type MapBaseline, type PositionNorm, type ScoreRule } from "@bdi/core";
 import { BankInvalidError, BankMismatchError } from "./errors.ts";
 
 export const BANK_FILE = "bank.f32";
@@ -60,9 +61,15 @@ export interface MemoryBank {
   registrationShare?: number;
   /** @bdi/core MapBaseline subtracted from each crop's map; absent in banks written before it existed = "none" */
   baseline?: MapBaseline;
+  /**
+   * per-channel weights of every feature, bank rows and queries alike (@bdi/core ChannelMoments: registered ROIs since
+   * session 23); absent = features as the backbone gives them
+   */
+  channelWeights?: Float32Array;
 }
-export interface BankMeta extends Omit<MemoryBank, "vectors" | "norm" | "cells"> {
+export interface BankMeta extends Omit<MemoryBank, "vectors" | "norm" | "cells" | "channelWeights"> {
   format: number; file: string; bytes: number; endianness: "LE"; extra?: Record<string, unknown>;
+  channelWeights?: number[];
   norm?: { file: string; grid: number; samples: number };
   cells?: { file: string };
 }
@@ -91,10 +98,12 @@ export function writeBank(dir: string, bank: MemoryBank, extra?: Record<string, 
   const tmp = `${dir}.tmp-${randomBytes(4).toString("hex")}`;
   mkdirSync(tmp);
   try {
-    const { vectors, norm, cells, ...rest } = bank;
+    const { vectors, norm, cells, channelWeights, ...rest } = bank;
     if (bank.layout === "positional" && cells?.length !== bank.n) throw new BankInvalidError(`positional bank has ${cells?.length ?? 0} cells for ${bank.n} rows`);
+    if (channelWeights && !validChannelWeights(channelWeights, bank.dim)) throw new BankInvalidError(`bank's channel weights are not ${bank.dim} finite numbers > 0`);
     const meta: BankMeta = {
       format: ARTIFACT_FORMAT, file: BANK_FILE, bytes: vectors.byteLength, endianness: "LE", ...rest,
+      ...(channelWeights ? { channelWeights: Array.from(channelWeights) } : {}),
       ...(norm ? { norm: { file: NORM_FILE, grid: norm.grid, samples: norm.samples } } : {}),
       ...(bank.layout === "positional" ? { cells: { file: CELLS_FILE } } : {}), ...(extra ? { extra } : {}),
     };
@@ -133,7 +142,8 @@ export function readBankMeta(dir: string): BankMeta {
     && (meta.backbone.input !== "crop" || (Number.isInteger(meta.backbone.windowMargin) && meta.backbone.windowMargin! >= 0))
     && (meta.layout === undefined || BANK_LAYOUTS.includes(meta.layout))
     && (meta.baseline === undefined || MAP_BASELINES.includes(meta.baseline))
-    && (meta.layout !== "positional" || (Number.isInteger(meta.radius) && meta.radius! >= 0 && typeof meta.cells?.file === "string"));
+    && (meta.layout !== "positional" || (Number.isInteger(meta.radius) && meta.radius! >= 0 && typeof meta.cells?.file === "string"))
+    && (meta.channelWeights === undefined || (Array.isArray(meta.channelWeights) && validChannelWeights(meta.channelWeights, meta.dim)));
   if (!ok) throw new BankInvalidError(`model version ${dir}: ${META_FILE} is incomplete or of an unknown format`);
   return meta;
 }
@@ -144,8 +154,11 @@ export function loadBank(dir: string, expect?: Partial<BankBackboneInfo>): Memor
   if (expect) checkBankCompatible(meta.backbone, expect);
   checkArtifactFiles(dir, meta);
   const vectors = readF32(join(dir, meta.file ?? BANK_FILE), meta.n * meta.dim);
-  const { format: _f, file: _file, bytes: _b, endianness: _e, extra: _x, norm: normMeta, cells: cellsMeta, ...rest } = meta;
-  return { ...rest, vectors, ...(normMeta ? { norm: loadNorm(dir, normMeta) } : {}), ...(cellsMeta ? { cells: loadCells(dir, meta) } : {}) };
+  const { format: _f, file: _file, bytes: _b, endianness: _e, extra: _x, norm: normMeta, cells: cellsMeta, channelWeights, ...rest } = meta;
+  return {
+    ...rest, vectors, ...(normMeta ? { norm: loadNorm(dir, normMeta) } : {}), ...(cellsMeta ? { cells: loadCells(dir, meta) } : {}),
+    ...(channelWeights ? { channelWeights: Float32Array.from(channelWeights) } : {}),
+  };
 }
 
 /**

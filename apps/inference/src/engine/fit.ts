@@ -1,7 +1,7 @@
 // PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
 import {
-  baselineForShare, cappedCoresetRate, imageScore, subtractBaseline, type MapBaseline, layoutForShare, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
+  applyChannelWeights, baselineForShare, cappedCoresetRate, ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, weighsChannels, imageScore, subtractBaseline, type MapBaseline, layoutForShare, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
   POSITIONAL_BANK_CAP, POSITIONAL_RADIUS, positionalBankSize, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -207,6 +207,11 @@ export interface OutOfSampleOptions {
    * are not registered are measured against their own median); a dataset calibration passes its version's.
    */
   baseline?: MapBaseline;
+  /**
+   * Channel weights for every crop's features (@bdi/core channel-weights.ts): a dataset calibration passes its
+   * version's (null: none); absent, a fit whose layout weighs its channels measures them on CHANNEL_WEIGHT_CROPS crops.
+   */
+  channelWeights?: Float32Array | null;
   onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" | "score" }) => void;
 }
 
@@ -257,10 +262,11 @@ export async function fitWithOutOfSample(
   const cache: Array<ImageFeatures | null> = new Array(total).fill(null);
   let useCache: boolean | null = null;
   let decodeMs = 0, extractMs = 0, done = 0;
+  let weights = opts.channelWeights ?? null;
   const get = async (i: number) => {
     const c = cache[i];
     if (c) return c;
-    const f = await extractImage(backbone, images[i], input);
+    const f = await extractImage(backbone, images[i], input, weights);
     decodeMs += f.decodeMs;
     extractMs += f.extractMs;
     useCache ??= f.feats.length * nScored <= (opts.cacheFloats ?? 128 * 1024 * 1024);
@@ -276,6 +282,14 @@ export async function fitWithOutOfSample(
     for (let i = 0; i < Math.min(REGISTRATION_PROBE_CROPS, total); i++) probe.push(await get(i));
     share = await probeRegistration(probe, g, d);
     layout = layoutForShare(share);
+  }
+  // a registered ROI's channel weights, from crops spread over the fit's (the probe's first crops are one camera
+  // position on bsdata); the features cached before them are weighted in place, as the head's output would be
+  if (opts.channelWeights === undefined && weighsChannels(layout)) {
+    const moments = new ChannelMoments(d);
+    for (const i of spreadIndices(total, CHANNEL_WEIGHT_CROPS)) { const f = await get(i); moments.add(f.feats, f.nValid); }
+    weights = moments.weights();
+    for (const c of cache) if (c) applyChannelWeights(c.feats, c.nValid, weights);
   }
   // pass 1: one builder per fold (a coreset, or the positional layout's picks per cell)
   const parts: Array<{ vectors: Float32Array; n: number }> = [];
@@ -372,6 +386,7 @@ export async function fitWithOutOfSample(
     ...(normalise ? { norm: all.finish() } : {}),
     scoreRule, baseline,
     layout, ...(full.cells ? { cells: full.cells, radius: POSITIONAL_RADIUS } : {}), ...(share !== undefined ? { registrationShare: share } : {}),
+    ...(weights ? { channelWeights: weights } : {}),
   };
   const scored = [...scoreOf.keys()].sort((a, b) => a - b);
   return { bank, oos: { scores: scored.map((i) => scoreOf.get(i)!), scored, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: !!useCache, normalised: normalise } };

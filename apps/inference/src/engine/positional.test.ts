@@ -1,16 +1,16 @@
 // The positional memory: its search against a brute-force reference, the per-cell k-center picks (known answers),
 // the registration probe and a positional fit on real crops of both dev sets with the real bundled backbone; the map
-// baseline that follows the probe.
+// baseline that follows the probe; the channel weights of a registered ROI.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { cellDistance, imageScore, maskedPercentiles, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
+import { ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, cellDistance, imageScore, maskedPercentiles, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
-import { bankIndex, extractImage, scoreFeatures, serveBank, type ImageFeatures } from "./pipeline.ts";
+import { bankIndex, extractImage, scoreFeatures, scoreImage, serveBank, type ImageFeatures } from "./pipeline.ts";
 import { fitWithOutOfSample, outOfSampleOkScores } from "./fit.ts";
 import { BankCache, loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
 import { BankInvalidError } from "./errors.ts";
@@ -146,16 +146,28 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
   assert.equal(bank.cells!.length, bank.n);
   assert.equal(oos.scores.length, 20);
   assert.ok(oos.normalised);
+  // a registered ROI weighs its channels: the weights of CHANNEL_WEIGHT_CROPS crops spread over the fit's, unweighted
+  const moments = new ChannelMoments(backbone.dim);
+  for (const i of spreadIndices(train.length, CHANNEL_WEIGHT_CROPS)) { const f = await extractImage(backbone, train[i]!, "crop"); moments.add(f.feats, f.nValid); }
+  assert.deepEqual(bank.channelWeights, moments.weights());
+  const pitBytes = readFileSync(join(bsdataDir(), "test/pitting/099.png"));
+  const unweighted = await extractImage(backbone, pitBytes, "crop");
   const dir = mkdtempSync(join(tmpdir(), "bdi-pos-"));
   try {
     writeBank(join(dir, "v1"), bank);
     const loaded = loadBank(join(dir, "v1"));
     assert.equal(loaded.layout, "positional");
     assert.deepEqual(loaded.cells, bank.cells);
-    const test = await extractImage(backbone, readFileSync(join(bsdataDir(), "test/pitting/099.png")), "crop");
+    assert.deepEqual(loaded.channelWeights, bank.channelWeights, "the weights round-trip exactly through meta.json");
+    const test = await extractImage(backbone, pitBytes, "crop", bank.channelWeights);
     const a = await scoreFeatures(backbone, bankIndex(bank), test, {}, bank);
     const b = await scoreFeatures(backbone, bankIndex(loaded), test, {}, loaded);
     assert.equal(a.score, b.score);
+    assert.equal((await scoreImage(backbone, loaded, pitBytes)).score, a.score, "scoreImage weighs the crop's features with its bank's weights");
+    assert.notEqual((await scoreFeatures(backbone, bankIndex(bank), unweighted, {}, bank)).score, a.score);
+    // a dataset calibration of this version (its layout and weights) scores the fit's crops as the fit's k-fold pass did
+    const recalibrated = await outOfSampleOkScores(backbone, train, { normalise: true, layout: "positional", channelWeights: bank.channelWeights });
+    assert.deepEqual(recalibrated.scores, oos.scores);
     assert.ok(a.score > Math.max(...oos.scores), `pitted crop ${a.score} over every out-of-sample OK score`);
     // served through the bank cache (the service's worker): the search's tiled copy holds the rows, the bank lets go of
     // its own, the cache counts one copy, and the scores stay the same
@@ -178,6 +190,10 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
     assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError);
     writeFileSync(join(dir, "v1", META_FILE), JSON.stringify({ ...meta, layout: "nearby" }));
     assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError);
+    for (const channelWeights of [meta.channelWeights.slice(1), [...meta.channelWeights.slice(1), 0], [...meta.channelWeights.slice(1), null], "1"]) {
+      writeFileSync(join(dir, "v1", META_FILE), JSON.stringify({ ...meta, channelWeights }));
+      assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError, `channel weights ${JSON.stringify(channelWeights).slice(-20)}`);
+    }
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
@@ -187,10 +203,12 @@ test("a fit of unaligned crops, or one asked for the global layout, keeps the gl
   assert.ok(ko.bank.registrationShare! < REGISTERED_SHARE);
   assert.equal(ko.bank.cells, undefined);
   assert.equal(ko.bank.baseline, "crop-median", "crops that are not registered are measured against their own median");
+  assert.equal(ko.bank.channelWeights, undefined, "a texture that is not registered keeps its features as they are");
   const bs = await fitWithOutOfSample(backbone, await crops(bsdataDir(), 10), { normalise: false, layout: "global" });
   assert.equal(bs.bank.layout, "global");
   assert.equal(bs.bank.registrationShare, undefined, "no probe when the layout is given");
   assert.equal(bs.bank.baseline, "none", "not probed: the map as it is");
+  assert.equal(bs.bank.channelWeights, undefined);
   // square crops at 768 (9,216 cells each) would need 92,160 vectors: over the cap, global without a probe
   const square = await Promise.all((await crops(bsdataDir(), 5)).map((b) => sharp(b).resize(448, 448, { fit: "fill" }).png().toBuffer()));
   const sq = await fitWithOutOfSample(backbone, square, { normalise: false });
