@@ -61,7 +61,7 @@ export function backboneInfo(b: Backbone): BankBackboneInfo {
  * mode: in "crop" mode the backbone runs on the crop's window of the square input only, and window cell (r, c) is
  * grid cell (r + y / stride, c + x / stride). The head returns just the crop's cells (FEATURES_CELLS_INPUT).
  * `weights`: the bank's channel weights (MemoryBank.channelWeights), applied to every cell's features (a registered
- * crop's 3,840 × 1,104 in ~3 ms).
+ * crop's 3,840 × 1,104 in ~4 ms).
  */
 export async function extractImage(
   backbone: Backbone, image: Buffer | Uint8Array, mode: InputMode = "square", weights?: Float32Array | null,

@@ -38,6 +38,14 @@ test("applyChannelWeights scales every row in place, as a float32 product", () =
   applyChannelWeights(g, 1, Float32Array.from([0.7, 0.7, 0.7]));
   assert.deepEqual([...g], [Math.fround(Math.fround(0.1) * Math.fround(0.7)), Math.fround(Math.fround(0.2) * Math.fround(0.7)), Math.fround(Math.fround(0.3) * Math.fround(0.7))]);
   assert.throws(() => applyChannelWeights(new Float32Array(5), 2, w), InvalidInputError);
+  // every tail length after the steps of four, against the plain product
+  for (const d of [1, 2, 3, 4, 5, 6, 7, 9]) {
+    const x = Float32Array.from({ length: 3 * d }, (_, i) => 0.3 + i / 7);
+    const wd = Float32Array.from({ length: d }, (_, c) => 0.2 + c / 3);
+    const want = Array.from(x, (v, i) => Math.fround(v * wd[i % d]!));
+    applyChannelWeights(x, 3, wd);
+    assert.deepEqual([...x], want, `${d} channels`);
+  }
 });
 
 test("spreadIndices: the middle of equal runs, or every index", () => {
