@@ -6,15 +6,14 @@
 // bsdata's training patches the channels' variance within a grid cell is a fifth of their variance overall — are
 // already matched by position, and what tells a small defect from an OK place is left in the quiet channels, which the
 // plain distance drowns. A texture that is not registered (global layout) needs its loud channels to find its match.
-// Measured with `npm run eval` (bundled backbone, default settings, all training crops; weights from every training
-// crop; image AUROC / FRR at 95 % recall / recall at 1 % FRR / AUPRO / recall at the calibrated threshold):
-//   bsdata_pitting (positional)  none 0.9737 / 18.3 % / 79 % / 0.923 / 68 %;  shrink 0.1: 0.9720 / 11.7 % / 69 % /
-//                                0.931 / 76 %;  0.5: 0.9742 / 11.7 % / 72 % / 0.929 / 77 %;  1: 0.9743 / 10.0 % / 72 % /
-//                                0.929 / 79 % (1 of 60 good test crops rejected against 1 % promised in each)
-//   kolektorsdd_crack (global)   none 0.9358 / 41.9 % / 72.9 % / 0.744 / 66.7 %;  shrink 0.5: 0.9214 / 38.7 % / 72.9 % /
-//                                0.733 / 60.4 %;  0.1: 0.9130 / 45.2 % / 66.7 % / 0.722 / 58.3 %
-//   the variance within grid cells instead of overall (bsdata, shrink 0.5 / 0.1): 0.9723 / 15.0 % / 72 % / 0.920 / 72 %;
-//                                0.9705 / 15.0 % / 69 % / 0.923 / 74 %
+// Measured with `npm run eval` (bundled backbone, default settings, all training crops; image AUROC / FRR at 95 %
+// recall / recall at 1 % FRR / AUPRO / recall at the calibrated threshold; README "Channel weights for registered ROIs"):
+//   bsdata_pitting (positional)  none 0.9737 / 18.3 % / 79 % / 0.923 / 68 %;  shrink 1, weights of 8 crops (this
+//                                code) 0.9745 / 10.0 % / 72 % / 0.929 / 79 %; of all 160 crops 0.9743 / 10.0 % / 72 % /
+//                                0.929 / 79 %; shrink 0.5 / 2: 11.7 / 10.0 % at 95 % recall, 77 / 74 % calibrated
+//   kolektorsdd_crack (global)   none 0.9358 / 41.9 % / 72.9 % / 0.744 / 66.7 %;  weighted, shrink 0.5: 0.9214 /
+//                                38.7 % / 72.9 % / 0.733 / 60.4 %, hence registered ROIs only
+//   the variance within grid cells instead of overall (bsdata, shrink 0.5): 0.9723 / 15.0 % / 72 % / 0.920 / 72 %
 // Weights from CHANNEL_WEIGHT_CROPS crops spread over the training set differ from those of all 160 by at most 3.6 %.
 import { InvalidInputError } from "../errors.ts";
 import type { BankLayout } from "../coreset/layout.ts";
