@@ -29,4 +29,6 @@ test("scoreRuleWords: the version's image-score rule in words", async () => {
   assert.equal(scoreRuleWords(undefined, 95), "p95 of the map");
   assert.equal(scoreRuleWords("tail-mean", 99, "crop-median"), "mean of the map's top 1 %, over the crop's own median");
   assert.equal(scoreRuleWords("tail-mean", 99, "none"), "mean of the map's top 1 %");
+  assert.equal(scoreRuleWords("tail-mean", 99, "none", true), "mean of the map's top 1 %; features weighted per channel");
+  assert.equal(scoreRuleWords("tail-mean", 99, "crop-median", false), "mean of the map's top 1 %, over the crop's own median");
 });

@@ -52,11 +52,13 @@ const RULES: Record<string, string> = {
 /**
  * How a model version makes one image score of its anomaly map, in words: "tail-mean" (every fit since session 6) =
  * the mean of the map's highest (100 − p) %, "percentile" (older versions) = its p-th percentile; with the
- * "crop-median" baseline (crops that are not registered, since session 10) the map is taken over the crop's median.
+ * "crop-median" baseline (crops that are not registered, since session 10) the map is taken over the crop's median;
+ * `channelWeights`: the version's features are weighted per channel (registered ROIs, since session 23).
  */
-export function scoreRuleWords(rule: string | null | undefined, percentile: number, baseline?: string | null): string {
-  const words = rule === "tail-mean" ? `mean of the map's top ${Number((100 - percentile).toPrecision(3))} %` : `p${percentile} of the map`;
-  return baseline === "crop-median" ? `${words}, over the crop's own median` : words;
+export function scoreRuleWords(rule: string | null | undefined, percentile: number, baseline?: string | null, channelWeights?: boolean): string {
+  let words = rule === "tail-mean" ? `mean of the map's top ${Number((100 - percentile).toPrecision(3))} %` : `p${percentile} of the map`;
+  if (baseline === "crop-median") words += ", over the crop's own median";
+  return channelWeights ? `${words}; features weighted per channel` : words;
 }
 
 /** A calibration rule in words ("midpoint_p99ok_p5ng" → "midway between …"); unknown codes as they are. */

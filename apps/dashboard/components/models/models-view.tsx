@@ -341,9 +341,9 @@ function Compare({ versions }: { versions: Version[] }) {
             </table>
             <p className="text-xs text-slate-500">
               {q.data.nOk} OK and {q.data.nNg} NG samples, image score ={" "}
-              {q.data.a.scoreRule === q.data.b.scoreRule && q.data.a.baseline === q.data.b.baseline
-                ? scoreRuleWords(q.data.a.scoreRule, q.data.percentile, q.data.a.baseline)
-                : `${scoreRuleWords(q.data.a.scoreRule, q.data.percentile, q.data.a.baseline)} (A), ${scoreRuleWords(q.data.b.scoreRule, q.data.percentile, q.data.b.baseline)} (B)`}
+              {q.data.a.scoreRule === q.data.b.scoreRule && q.data.a.baseline === q.data.b.baseline && q.data.a.channelWeights === q.data.b.channelWeights
+                ? scoreRuleWords(q.data.a.scoreRule, q.data.percentile, q.data.a.baseline, q.data.a.channelWeights)
+                : `${scoreRuleWords(q.data.a.scoreRule, q.data.percentile, q.data.a.baseline, q.data.a.channelWeights)} (A), ${scoreRuleWords(q.data.b.scoreRule, q.data.percentile, q.data.b.baseline, q.data.b.channelWeights)} (B)`}
               .
             </p>
             <div className="max-h-80 overflow-auto rounded border border-slate-200">

@@ -101,6 +101,7 @@ export async function compareVersions(svc: Services, input: { a: string; b: stri
       confusion: cal ? confusionAt(cal.threshold, rows.map((r) => ({ score: r[key], label: r.label }))) : null,
       scoreRule: scoring.scoreRule,
       baseline: scoring.baseline,
+      channelWeights: scoring.channelWeights !== null,
     };
   };
   return { percentile, a: await summary(a, "scoreA"), b: await summary(b, "scoreB"), rows };

@@ -99,6 +99,7 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     // how the version scores: the top-1 % mean of its map, kept at its level (registered crops)
     assert.equal(d.scoreRule, "tail-mean");
     assert.equal(d.baseline, "none");
+    assert.equal(d.channelWeights, true, "a registered ROI's features are weighted per channel");
     assert.equal(d.expected!.nOk, 10);
     assert.equal(d.stats.ok.n, 10);
     // the OK samples that hold the threshold up: the six highest, highest first; the rule's p99 of 10 OK scores lies

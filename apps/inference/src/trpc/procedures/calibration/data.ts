@@ -27,6 +27,8 @@ export const data = viewerProcedure.input(CalibrationDataInputSchema).query(asyn
     /** how the version turns a map into its image score (with `percentile`), and what level of the map counts as 0 */
     scoreRule: scoring.scoreRule,
     baseline: scoring.baseline,
+    /** the version's features are weighted per channel (a registered ROI fitted since session 23) */
+    channelWeights: scoring.channelWeights !== null,
     activeCalibration: active ? calibrationDto(active) : null,
     /** the threshold in force (active calibration), else the rule's */
     threshold,
