@@ -4,6 +4,9 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { makeTestCtx, ngCrop, okCrops, rejectsWith, uploadForm, type Caller, type TestCtx } from "./test-support.ts";
 import type { JobDto } from "./dto.ts";
+import { DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
+import { getServices } from "../services/index.ts";
+import { calibrateDataset } from "../services/calibrate.ts";
 
 async function follow(c: Caller, jobId: string): Promise<JobDto[]> {
   const events: JobDto[] = [];
@@ -18,6 +21,7 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
   let v1: string;
   let v2: string;
   let ngSampleIds: string[];
+  let fitOkStats: Record<string, number>;
 
   before(async () => {
     t = await makeTestCtx({ backbone: "load", env: { BDI_MIN_OK_SAMPLES: "8", BDI_INPUT_SIZE: "224" } });
@@ -100,6 +104,7 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     assert.equal(d.scoreRule, "tail-mean");
     assert.equal(d.baseline, "none");
     assert.equal(d.channelWeights, true, "a registered ROI's features are weighted per channel");
+    fitOkStats = d.activeCalibration!.okStats!;
     assert.equal(d.expected!.nOk, 10);
     assert.equal(d.stats.ok.n, 10);
     // the OK samples that hold the threshold up: the six highest, highest first; the rule's p99 of 10 OK scores lies
@@ -217,5 +222,15 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     const ev = await c.audit.list({ action: "model_version.activate", entityId: v1 });
     assert.equal(ev.items[0]!.reason, "v2 rejects good discs");
     assert.equal(ev.items[0]!.actor, "qa-dora");
+  });
+
+  it("a dataset calibration of v1 scores its OK samples out-of-sample as its fit did (the version's layout and channel weights, through the compute worker)", async () => {
+    const r = await calibrateDataset(getServices(t.ctx), {
+      ref: { recipeId: "disc-b", roleId: "Inspection", roiId: "inspection-1" }, percentile: DEFAULT_SCORE_PERCENTILE, areaMm2Thr: 1, requireNg: false,
+    }, { actor: "qa-dora" });
+    assert.equal(r.calibration.modelVersionId, v1);
+    assert.equal(r.nOk, 10);
+    const stats = JSON.parse(r.calibration.okStatsJson!) as Record<string, number>;
+    assert.deepEqual([stats.mean, stats.p], [fitOkStats.mean, fitOkStats.p]);
   });
 });
