@@ -10,6 +10,7 @@ export * from "./math/resize.ts";
 export * from "./math/blur.ts";
 export * from "./math/sort.ts";
 export * from "./math/hash.ts";
+export * from "./math/spread.ts";
 
 export * from "./geometry/letterbox.ts";
 export * from "./geometry/shape.ts";

@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
-import { percentile } from "@bdi/core";
+import { percentile, spreadIndices } from "@bdi/core";
 import { IDENTITY_HEADER, signIdentityToken } from "@bdi/core/auth/identity-token";
 import { createDb, createUser } from "@bdi/db";
 import { flag, hasFlag } from "./args.ts";
@@ -76,7 +76,7 @@ const pct = (k: number, n: number) => (n ? `${((100 * k) / n).toFixed(1)} %` : "
 async function run(data: string, service: ServiceProcess) {
   const { base } = service;
   const all = images(join(data, "train/good"));
-  const train = PICK === "first" ? all.slice(0, TRAIN) : Array.from({ length: Math.min(TRAIN, all.length) }, (_, i) => all[Math.floor(((i + 0.5) * all.length) / TRAIN)]!);
+  const train = PICK === "first" ? all.slice(0, TRAIN) : spreadIndices(all.length, TRAIN).map((i) => all[i]!);
   if (train.length < TRAIN) throw new Error(`${data}/train/good has ${train.length} images, --train asks for ${TRAIN}`);
   const testTypes = readdirSync(join(data, "test"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   log(`service up on ${base} (data root ${service.dataRoot}); uploading ${train.length} OK crops one per request`);

@@ -16,7 +16,7 @@ import "./hugepages.ts"; // first: may start this command again with the huge-pa
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, bootstrapInterval, expectedRates, okResampleInterval, rejectedAcross, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
+import { aupro, auroc, bootstrapInterval, expectedRates, okResampleInterval, rejectedAcross, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, spreadIndices, BANK_LAYOUT_CHOICES, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -75,7 +75,7 @@ async function main() {
   const holdoutK = args.holdout ? Number(args.holdout) : 0;
   if (!(Number.isInteger(holdoutK) && holdoutK >= 0 && holdoutK < allTrain.length - 2)) { console.error("error: --holdout must be an integer from 0 to (training crops − 3)"); process.exit(2); }
   // evenly spaced, so the held-out crops span the set as new parts on the line would
-  const held = new Set(Array.from({ length: holdoutK }, (_, i) => Math.floor(((i + 0.5) * allTrain.length) / holdoutK)));
+  const held = new Set(spreadIndices(allTrain.length, holdoutK));
   const train = allTrain.filter((_, i) => !held.has(i));
   const holdout = allTrain.filter((_, i) => held.has(i));
   if (!train.length) { console.error(`error: no images under ${join(data, "train", "good")}`); process.exit(2); }

@@ -252,8 +252,7 @@ export async function fitWithOutOfSample(
   const scoredIn = (fold: number): number[] => {
     const members: number[] = [];
     for (let i = fold; i < total; i += k) members.push(i);
-    if (members.length <= perFold) return members;
-    return Array.from({ length: perFold }, (_, j) => members[Math.floor(((j + 0.5) * members.length) / perFold)]!);
+    return spreadIndices(members.length, perFold).map((j) => members[j]!);
   };
   const chosen = Array.from({ length: k }, (_, f) => scoredIn(f));
   const nScored = chosen.reduce((a, c) => a + c.length, 0);

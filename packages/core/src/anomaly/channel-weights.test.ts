@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyChannelWeights, ChannelMoments, CHANNEL_WEIGHT_SHRINK, spreadIndices, validChannelWeights, weighsChannels } from "./channel-weights.ts";
+import { applyChannelWeights, ChannelMoments, CHANNEL_WEIGHT_SHRINK, validChannelWeights, weighsChannels } from "./channel-weights.ts";
 import { InvalidInputError } from "../errors.ts";
 
 test("ChannelMoments.weights: sqrt(m / (v + s·m)) from known variances", () => {
@@ -46,14 +46,6 @@ test("applyChannelWeights scales every row in place, as a float32 product", () =
     applyChannelWeights(x, 3, wd);
     assert.deepEqual([...x], want, `${d} channels`);
   }
-});
-
-test("spreadIndices: the middle of equal runs, or every index", () => {
-  assert.deepEqual(spreadIndices(160, 8), [10, 30, 50, 70, 90, 110, 130, 150]);
-  assert.deepEqual(spreadIndices(5, 8), [0, 1, 2, 3, 4]);
-  assert.deepEqual(spreadIndices(3, 1), [1]);
-  assert.deepEqual(spreadIndices(0, 8), []);
-  assert.throws(() => spreadIndices(-1, 2), InvalidInputError);
 });
 
 test("weighsChannels: registered ROIs only; validChannelWeights checks length and values", () => {

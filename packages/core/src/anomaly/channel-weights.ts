@@ -28,13 +28,6 @@ export function weighsChannels(layout: BankLayout): boolean {
   return layout === "positional";
 }
 
-/** `count` indices spread evenly over 0…total−1 (the middle of each of `count` equal runs); all of them when fewer. */
-export function spreadIndices(total: number, count: number): number[] {
-  if (!Number.isInteger(total) || total < 0 || !Number.isInteger(count) || count < 0) throw new InvalidInputError(`spreadIndices needs whole numbers ≥ 0 (got ${total}, ${count})`);
-  if (count >= total) return Array.from({ length: total }, (_, i) => i);
-  return Array.from({ length: count }, (_, j) => Math.floor(((j + 0.5) * total) / count));
-}
-
 /**
  * Per-channel first and second moments of feature rows, in float64 (deterministic on every CPU; 8 crops × 3,840 cells
  * × 1,104 channels, ~34 M multiply-adds: 0.1 s once per fit).
