@@ -21,6 +21,18 @@ test("ruleWords: calibration rules in words", async () => {
   assert.equal(ruleWords("something"), "something");
 });
 
+test("mapWords: how a version makes its map, for its card", async () => {
+  const { mapWords } = await import("./audit-words.ts");
+  assert.equal(mapWords(null), "—");
+  assert.equal(mapWords({ normalised: false, baseline: "none", channelWeights: false, brightness: false }), "raw distances");
+  assert.equal(mapWords({ normalised: true, baseline: "none", channelWeights: true, brightness: false }), "z-scores per grid cell, features weighted per channel");
+  assert.equal(
+    mapWords({ normalised: true, baseline: "none", channelWeights: true, brightness: true }),
+    "z-scores per grid cell, crops at the ROI's brightness, features weighted per channel",
+  );
+  assert.equal(mapWords({ normalised: true, baseline: "crop-median", channelWeights: false, brightness: false }), "z-scores per grid cell, over the crop's own median");
+});
+
 test("scoreRuleWords: the version's image-score rule in words", async () => {
   const { scoreRuleWords } = await import("./audit-words.ts");
   assert.equal(scoreRuleWords("tail-mean", 99), "mean of the map's top 1 %");
@@ -31,4 +43,6 @@ test("scoreRuleWords: the version's image-score rule in words", async () => {
   assert.equal(scoreRuleWords("tail-mean", 99, "none"), "mean of the map's top 1 %");
   assert.equal(scoreRuleWords("tail-mean", 99, "none", true), "mean of the map's top 1 %; features weighted per channel");
   assert.equal(scoreRuleWords("tail-mean", 99, "crop-median", false), "mean of the map's top 1 %, over the crop's own median");
+  assert.equal(scoreRuleWords("tail-mean", 99, "none", true, true), "mean of the map's top 1 %; crops at the ROI's brightness, features weighted per channel");
+  assert.equal(scoreRuleWords("tail-mean", 99, "none", false, true), "mean of the map's top 1 %; crops at the ROI's brightness");
 });

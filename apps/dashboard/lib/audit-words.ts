@@ -53,12 +53,30 @@ const RULES: Record<string, string> = {
  * How a model version makes one image score of its anomaly map, in words: "tail-mean" (every fit since session 6) =
  * the mean of the map's highest (100 − p) %, "percentile" (older versions) = its p-th percentile; with the
  * "crop-median" baseline (crops that are not registered, since session 10) the map is taken over the crop's median;
- * `channelWeights`: the version's features are weighted per channel (registered ROIs, since session 23).
+ * `channelWeights`: the version's features are weighted per channel (registered ROIs, since session 23); `brightness`:
+ * its crops are brought to the ROI's brightness before the backbone (registered ROIs, since session 24).
  */
-export function scoreRuleWords(rule: string | null | undefined, percentile: number, baseline?: string | null, channelWeights?: boolean): string {
+export function scoreRuleWords(
+  rule: string | null | undefined, percentile: number, baseline?: string | null, channelWeights?: boolean, brightness?: boolean,
+): string {
   let words = rule === "tail-mean" ? `mean of the map's top ${Number((100 - percentile).toPrecision(3))} %` : `p${percentile} of the map`;
   if (baseline === "crop-median") words += ", over the crop's own median";
-  return channelWeights ? `${words}; features weighted per channel` : words;
+  const adjust = [...(brightness ? ["crops at the ROI's brightness"] : []), ...(channelWeights ? ["features weighted per channel"] : [])];
+  return adjust.length ? `${words}; ${adjust.join(", ")}` : words;
+}
+
+/**
+ * How a model version turns 1-NN distances into its map, in words, for its card: the distances normalised per grid
+ * cell by the fit's out-of-sample OK statistics (z-scores; fits of 20+ OK crops) or raw, the crop-median baseline,
+ * and what a registered ROI does to its crops (one brightness, per-channel weights). `null` (no readable artifact) gives "—".
+ */
+export function mapWords(scoring: { normalised: boolean; baseline: string | null; channelWeights: boolean; brightness: boolean } | null): string {
+  if (!scoring) return "—";
+  const parts = [scoring.normalised ? "z-scores per grid cell" : "raw distances"];
+  if (scoring.baseline === "crop-median") parts.push("over the crop's own median");
+  if (scoring.brightness) parts.push("crops at the ROI's brightness");
+  if (scoring.channelWeights) parts.push("features weighted per channel");
+  return parts.join(", ");
 }
 
 /** A calibration rule in words ("midpoint_p99ok_p5ng" → "midway between …"); unknown codes as they are. */

@@ -19,6 +19,7 @@ export * from "./geometry/components.ts";
 export * from "./anomaly/score.ts";
 export * from "./anomaly/baseline.ts";
 export * from "./anomaly/channel-weights.ts";
+export * from "./anomaly/brightness.ts";
 export * from "./anomaly/position-norm.ts";
 export * from "./anomaly/heatmap.ts";
 export * from "./anomaly/contours.ts";

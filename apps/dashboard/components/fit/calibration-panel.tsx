@@ -102,7 +102,7 @@ function CalibrationBody({ data, roiId }: { data: Data; roiId: string }) {
       )}
       <dl className="grid grid-cols-2 gap-4 text-sm md:grid-cols-4" data-testid="calibration-summary">
         <Stat label="Threshold in force" value={formatScore(active)} hint={data.activeCalibration ? `${ruleWords(data.activeCalibration.rule)} · ${formatDateTime(data.activeCalibration.createdAt)}` : "none saved"} testId="cal-active" />
-        <Stat label="Rule's threshold" value={formatScore(data.rule?.threshold)} hint={data.rule ? `${ruleWords(data.rule.rule)} (image score = ${scoreRuleWords(data.scoreRule, data.percentile, data.baseline, data.channelWeights)})` : "needs OK scores"} testId="cal-rule" />
+        <Stat label="Rule's threshold" value={formatScore(data.rule?.threshold)} hint={data.rule ? `${ruleWords(data.rule.rule)} (image score = ${scoreRuleWords(data.scoreRule, data.percentile, data.baseline, data.channelWeights, data.brightness)})` : "needs OK scores"} testId="cal-rule" />
         <Stat
           label="Expected false rejects"
           value={formatPercent(data.expected?.falseRejectRate)}

@@ -14,7 +14,7 @@ import { QueryState } from "@/components/ui/query-state";
 import { ReasonDialog } from "@/components/ui/reason-dialog";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useAssetUrl } from "@/lib/assets";
-import { ruleWords, scoreRuleWords } from "@/lib/audit-words";
+import { mapWords, ruleWords, scoreRuleWords } from "@/lib/audit-words";
 import { describeError } from "@/lib/errors";
 import { formatDateTime, formatMs, formatPercent, formatScore } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
@@ -166,6 +166,17 @@ function VersionDetail({ id }: { id: string }) {
                           : "fitted before the memory layout was recorded: global"
                     }
                   />
+                  <Info
+                    label="Map"
+                    value={mapWords(v.scoring)}
+                    hint={
+                      v.scoring?.channelWeights
+                        ? "each feature channel weighted by its spread over the OK crops: the loud channels count less where position already explains them"
+                        : v.scoring
+                          ? undefined
+                          : "no readable memory bank"
+                    }
+                  />
                   {v.timings &&
                     Object.entries(v.timings).map(([k, ms]) => <Info key={k} label={TIMING_LABELS[k] ?? `Time: ${k.replace(/Ms$/, "")}`} value={formatMs(ms)} />)}
                 </dl>
@@ -264,6 +275,12 @@ function Info({ label, value, hint, mono }: { label: string; value: string; hint
   );
 }
 
+type CompareSide = RouterOutputs["models"]["compare"]["a"];
+/** One compared version's image-score rule in words. */
+function versionRuleWords(s: CompareSide, percentile: number): string {
+  return scoreRuleWords(s.scoreRule, percentile, s.baseline, s.channelWeights, s.brightness);
+}
+
 /** Two versions of the ROI scored on the same labelled set. */
 function Compare({ versions }: { versions: Version[] }) {
   const trpc = useTRPC();
@@ -341,9 +358,9 @@ function Compare({ versions }: { versions: Version[] }) {
             </table>
             <p className="text-xs text-slate-500">
               {q.data.nOk} OK and {q.data.nNg} NG samples, image score ={" "}
-              {q.data.a.scoreRule === q.data.b.scoreRule && q.data.a.baseline === q.data.b.baseline && q.data.a.channelWeights === q.data.b.channelWeights
-                ? scoreRuleWords(q.data.a.scoreRule, q.data.percentile, q.data.a.baseline, q.data.a.channelWeights)
-                : `${scoreRuleWords(q.data.a.scoreRule, q.data.percentile, q.data.a.baseline, q.data.a.channelWeights)} (A), ${scoreRuleWords(q.data.b.scoreRule, q.data.percentile, q.data.b.baseline, q.data.b.channelWeights)} (B)`}
+              {versionRuleWords(q.data.a, q.data.percentile) === versionRuleWords(q.data.b, q.data.percentile)
+                ? versionRuleWords(q.data.a, q.data.percentile)
+                : `${versionRuleWords(q.data.a, q.data.percentile)} (A), ${versionRuleWords(q.data.b, q.data.percentile)} (B)`}
               .
             </p>
             <div className="max-h-80 overflow-auto rounded border border-slate-200">

@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]`
 // Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
@@ -66,7 +66,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -97,6 +97,10 @@ async function main() {
   const weightsArg = args["channel-weights"] ?? "auto";
   if (weightsArg !== "auto" && weightsArg !== "false") { console.error("error: --channel-weights must be auto or false"); process.exit(2); }
   const channelWeights = weightsArg === "false" ? null : undefined;
+  // --brightness false: a registered ROI's crops as decoded (before session 24); auto: the fit's reference level
+  const brightnessArg = args.brightness ?? "auto";
+  if (brightnessArg !== "auto" && brightnessArg !== "false") { console.error("error: --brightness must be auto or false"); process.exit(2); }
+  const brightness = brightnessArg === "false" ? null : undefined;
   // --seed N: another seed for the coreset's random projection; --seeds 0,1,…: one fit per seed (OUT/seed-N) and the
   // spread of every metric, since the coreset alone moves bsdata's image AUROC by 0.003 (README, "The crop's window")
   if (args.seed && args.seeds) { console.error("error: give --seed or --seeds, not both"); process.exit(2); }
@@ -137,13 +141,13 @@ async function main() {
     // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
     const fitted = train.length >= 3
       ? await fitWithOutOfSample(backbone, trainBytes, {
-        coresetRate: rate, knn, normalise, scoreRule, input, layout, baseline, channelWeights, seed, ...chunking, ...(bankCap ? { bankCap } : {}),
+        coresetRate: rate, knn, normalise, scoreRule, input, layout, baseline, channelWeights, brightness, seed, ...chunking, ...(bankCap ? { bankCap } : {}),
         onProgress: (p) => p.stage !== "coreset" && progressBar(p.stage === "extract" ? "fit" : "oos", p.done, p.total, t0),
       })
       : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
     const bank = fitted.bank;
     const fitS = (performance.now() - t0) / 1000;
-    console.error(`bank: ${bank.layout ?? "global"} layout${bank.registrationShare !== undefined ? ` (registration share ${bank.registrationShare.toFixed(3)})` : ""}, map baseline ${bank.baseline ?? "none"}${bank.channelWeights ? ", channel weights" : ""}, ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
+    console.error(`bank: ${bank.layout ?? "global"} layout${bank.registrationShare !== undefined ? ` (registration share ${bank.registrationShare.toFixed(3)})` : ""}, map baseline ${bank.baseline ?? "none"}${bank.channelWeights ? ", channel weights" : ""}${bank.brightness !== undefined ? `, brightness level ${bank.brightness.toFixed(1)}` : ""}, ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
 
     mkdirSync(join(out, "maps"), { recursive: true });
     const index = bankIndex(bank, knn);
@@ -161,7 +165,7 @@ async function main() {
     for (let i = 0; i < tests.length; i++) {
       const { path, type } = tests[i];
       const bytes = readFileSync(path);
-      const f = await extractImage(backbone, view ? await applyViewChange(bytes, view) : bytes, input, bank.channelWeights);
+      const f = await extractImage(backbone, view ? await applyViewChange(bytes, view) : bytes, input, bank);
       const r = await scoreFeatures(backbone, index, f, {}, bank);
       st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
       const stem = basename(path, extname(path));
@@ -207,7 +211,7 @@ async function main() {
     // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
     const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
     const holdoutScores: number[] = [];
-    for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p), input, bank.channelWeights), { includeMap: false }, bank)).score);
+    for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, readFileSync(p), input, bank), { includeMap: false }, bank)).score);
     const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
     // the good test crops as the line's last crops, in file order, against the fit's out-of-sample OK scores
     // (reports.line's `scores`; a whole test set is compared however few its crops: no MIN_SHIFT_CROPS floor)
@@ -252,7 +256,7 @@ async function main() {
   const metrics = {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, input, knn,
     device: backbone.device, view: args.view ?? null, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
-    layout: bank.layout ?? "global", registration_share: bank.registrationShare ?? null, baseline: bank.baseline ?? "none", channel_weights: !!bank.channelWeights,
+    layout: bank.layout ?? "global", registration_share: bank.registrationShare ?? null, baseline: bank.baseline ?? "none", channel_weights: !!bank.channelWeights, brightness: bank.brightness ?? null,
     normalised: !!bank.norm, score_rule: bank.scoreRule, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, pixel_metric_images: pixelImages, types_without_masks: noMask, ...operating,
     timings_ms_per_image: {
@@ -299,7 +303,7 @@ interface Metrics {
   intervals_95: Intervals | null;
   /** 95 % intervals over resamples of the out-of-sample OK scores: the threshold, its recall and realised false-reject */
   calibration_resampled_95: { threshold: [number, number]; recall: [number, number] | null; realised_frr_test_good: [number, number] | null } | null;
-  train_images: number; layout: string; registration_share: number | null; baseline: string; channel_weights: boolean; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
+  train_images: number; layout: string; registration_share: number | null; baseline: string; channel_weights: boolean; brightness: number | null; bank_size: number; timings_ms_per_image: { fit_total_s: number; fit_coreset_total: number; decode: number; backbone: number; knn: number; post: number };
 }
 
 /** Min, max and mean over the seeds of every metric that is a number in each run. */

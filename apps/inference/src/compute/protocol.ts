@@ -39,6 +39,8 @@ export type OosRequest = {
   baseline: MapBaseline;
   /** the version's channel weights (likewise; null: none) */
   channelWeights: number[] | null;
+  /** the version's brightness reference level (likewise; null: crops as decoded) */
+  brightness: number | null;
 };
 export type OosResponse = OutOfSampleResult;
 

@@ -89,7 +89,7 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
   return (await outOfSampleOkScores(b, images, {
     folds: Math.min(req.folds, images.length), coresetRate: req.coresetRate, scorePercentile: req.percentile, knn: config.knn,
     normalise: req.normalise, scoreRule: req.scoreRule, input: req.input, layout: req.layout, baseline: req.baseline,
-    channelWeights: req.channelWeights ? Float32Array.from(req.channelWeights) : null,
+    channelWeights: req.channelWeights ? Float32Array.from(req.channelWeights) : null, brightness: req.brightness,
   })) satisfies OosResponse;
 }
 

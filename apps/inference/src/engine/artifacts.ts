@@ -1,13 +1,14 @@
 // Model-version artifact directory: `bank.f32` (raw little-endian float32, n×dim) + `meta.json`, and for a bank
 // with per-position normalisation `norm.f32` (g² means, then g² scales), for a positional bank `cells.u32` (the grid
 // cell of each bank row, little-endian uint32). A registered ROI's channel weights (@bdi/core channel-weights.ts) are
-// in meta.json, `channelWeights`: dim numbers, each a float32 exactly.
+// in meta.json, `channelWeights`: dim numbers, each a float32 exactly; its brightness reference level
+// (@bdi/core brightness.ts), `brightness`: one number in (0, 255].
 // Written to `<dir>.tmp-<rand>` and renamed into place (atomic; a crash never leaves a half-written version).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
 import { endianness } from "node:os";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { BANK_LAYOUTS, INPUT_MODES, MAP_BASELINES, SCORE_RULES, validChannelWeights, type BankLayout, type InputMode, type MapBaseline, type PositionNorm, type ScoreRule } from "@bdi/core";
+import { BANK_LAYOUTS, INPUT_MODES, MAP_BASELINES, SCORE_RULES, validBrightnessLevel, validChannelWeights, type BankLayout, type InputMode, type MapBaseline, type PositionNorm, type ScoreRule } from "@bdi/core";
 import { BankInvalidError, BankMismatchError } from "./errors.ts";
 
 export const BANK_FILE = "bank.f32";
@@ -66,6 +67,11 @@ export interface MemoryBank {
    * session 23); absent = features as the backbone gives them
    */
   channelWeights?: Float32Array;
+  /**
+   * the reference level (0–255] every crop's pixels are scaled to before the backbone (@bdi/core brightness.ts:
+   * registered ROIs since session 24); absent = crops as decoded
+   */
+  brightness?: number;
 }
 export interface BankMeta extends Omit<MemoryBank, "vectors" | "norm" | "cells" | "channelWeights"> {
   format: number; file: string; bytes: number; endianness: "LE"; extra?: Record<string, unknown>;
@@ -101,6 +107,7 @@ export function writeBank(dir: string, bank: MemoryBank, extra?: Record<string, 
     const { vectors, norm, cells, channelWeights, ...rest } = bank;
     if (bank.layout === "positional" && cells?.length !== bank.n) throw new BankInvalidError(`positional bank has ${cells?.length ?? 0} cells for ${bank.n} rows`);
     if (channelWeights && !validChannelWeights(channelWeights, bank.dim)) throw new BankInvalidError(`bank's channel weights are not ${bank.dim} finite numbers > 0`);
+    if (bank.brightness !== undefined && !validBrightnessLevel(bank.brightness)) throw new BankInvalidError(`bank's brightness level ${bank.brightness} is not in (0, 255]`);
     const meta: BankMeta = {
       format: ARTIFACT_FORMAT, file: BANK_FILE, bytes: vectors.byteLength, endianness: "LE", ...rest,
       ...(channelWeights ? { channelWeights: Array.from(channelWeights) } : {}),
@@ -143,7 +150,8 @@ export function readBankMeta(dir: string): BankMeta {
     && (meta.layout === undefined || BANK_LAYOUTS.includes(meta.layout))
     && (meta.baseline === undefined || MAP_BASELINES.includes(meta.baseline))
     && (meta.layout !== "positional" || (Number.isInteger(meta.radius) && meta.radius! >= 0 && typeof meta.cells?.file === "string"))
-    && (meta.channelWeights === undefined || (Array.isArray(meta.channelWeights) && validChannelWeights(meta.channelWeights, meta.dim)));
+    && (meta.channelWeights === undefined || (Array.isArray(meta.channelWeights) && validChannelWeights(meta.channelWeights, meta.dim)))
+    && (meta.brightness === undefined || validBrightnessLevel(meta.brightness));
   if (!ok) throw new BankInvalidError(`model version ${dir}: ${META_FILE} is incomplete or of an unknown format`);
   return meta;
 }

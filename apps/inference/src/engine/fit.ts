@@ -1,7 +1,7 @@
 // PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
 import {
-  applyChannelWeights, baselineForShare, cappedCoresetRate, ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, weighsChannels, imageScore, subtractBaseline, type MapBaseline, layoutForShare, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
+  applyChannelWeights, baselineForShare, BRIGHTNESS_REFERENCE_CROPS, normalisesBrightness, referenceLevel, cappedCoresetRate, ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, weighsChannels, imageScore, subtractBaseline, type MapBaseline, layoutForShare, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
   POSITIONAL_BANK_CAP, POSITIONAL_RADIUS, positionalBankSize, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -13,6 +13,7 @@ import { CellPicker, dropFold, makePositionalIndex, probeRegistration } from "./
 import {
   cropMap, defaultInputMode, fittedBackboneInfo, extractImage, gridMap, isPositionalIndex, maskFor, patchDistances, searchIndex, type ImageFeatures, type ScoreOptions,
 } from "./pipeline.ts";
+import { cropLevel } from "./preprocess.ts";
 
 export interface FitOptions {
   coresetRate?: number;
@@ -212,6 +213,12 @@ export interface OutOfSampleOptions {
    * version's (null: none); absent, a fit whose layout weighs its channels measures them on CHANNEL_WEIGHT_CROPS crops.
    */
   channelWeights?: Float32Array | null;
+  /**
+   * The brightness reference level every crop is scaled to (@bdi/core brightness.ts): a dataset calibration passes its
+   * version's (null: none); absent, a fit whose layout normalises brightness measures it on BRIGHTNESS_REFERENCE_CROPS
+   * crops.
+   */
+  brightness?: number | null;
   onProgress?: (p: { done: number; total: number; stage: "extract" | "coreset" | "score" }) => void;
 }
 
@@ -262,10 +269,11 @@ export async function fitWithOutOfSample(
   let useCache: boolean | null = null;
   let decodeMs = 0, extractMs = 0, done = 0;
   let weights = opts.channelWeights ?? null;
+  let brightness = opts.brightness ?? null;
   const get = async (i: number) => {
     const c = cache[i];
     if (c) return c;
-    const f = await extractImage(backbone, images[i], input, weights);
+    const f = await extractImage(backbone, images[i], input, { channelWeights: weights, brightness });
     decodeMs += f.decodeMs;
     extractMs += f.extractMs;
     useCache ??= f.feats.length * nScored <= (opts.cacheFloats ?? 128 * 1024 * 1024);
@@ -281,6 +289,14 @@ export async function fitWithOutOfSample(
     for (let i = 0; i < Math.min(REGISTRATION_PROBE_CROPS, total); i++) probe.push(await get(i));
     share = await probeRegistration(probe, g, d);
     layout = layoutForShare(share);
+  }
+  // a registered ROI's brightness reference, the median level of crops spread over the fit's (decoded only); the
+  // probe's features, extracted as decoded, are extracted again at that level
+  if (opts.brightness === undefined && normalisesBrightness(layout)) {
+    const levels: number[] = [];
+    for (const i of spreadIndices(total, BRIGHTNESS_REFERENCE_CROPS)) levels.push(await cropLevel(images[i]!, backbone));
+    brightness = referenceLevel(levels);
+    cache.fill(null);
   }
   // a registered ROI's channel weights, from crops spread over the fit's (the probe's first crops are one camera
   // position on bsdata); the features cached before them are weighted in place, as the head's output would be
@@ -385,7 +401,7 @@ export async function fitWithOutOfSample(
     ...(normalise ? { norm: all.finish() } : {}),
     scoreRule, baseline,
     layout, ...(full.cells ? { cells: full.cells, radius: POSITIONAL_RADIUS } : {}), ...(share !== undefined ? { registrationShare: share } : {}),
-    ...(weights ? { channelWeights: weights } : {}),
+    ...(weights ? { channelWeights: weights } : {}), ...(brightness !== null ? { brightness } : {}),
   };
   const scored = [...scoreOf.keys()].sort((a, b) => a - b);
   return { bank, oos: { scores: scored.map((i) => scoreOf.get(i)!), scored, folds: k, bankSizes, ms: performance.now() - t0, cachedFeatures: !!useCache, normalised: normalise } };

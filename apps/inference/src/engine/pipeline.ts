@@ -24,6 +24,9 @@ import { preprocess, type LetterboxGeometry } from "./preprocess.ts";
 const BLUR_SIGMA = 1.0;
 
 
+/** What a bank does to each crop before its 1-NN (absent: nothing): see extractImage. */
+export type CropAdjust = { channelWeights?: Float32Array | null; brightness?: number | null };
+
 /** Features of one image, only the grid cells that overlap the crop. */
 export interface ImageFeatures {
   feats: Float32Array; // nValid × dim
@@ -33,6 +36,8 @@ export interface ImageFeatures {
   width: number;
   height: number;
   geometry: LetterboxGeometry;
+  /** the crop's mean level as decoded (0–255), before any brightness gain */
+  level: number;
   decodeMs: number;
   extractMs: number;
 }
@@ -60,13 +65,15 @@ export function backboneInfo(b: Backbone): BankBackboneInfo {
  * The features of one crop's grid cells (those it overlaps, row-major), indexed on the square grid whatever the input
  * mode: in "crop" mode the backbone runs on the crop's window of the square input only, and window cell (r, c) is
  * grid cell (r + y / stride, c + x / stride). The head returns just the crop's cells (FEATURES_CELLS_INPUT).
- * `weights`: the bank's channel weights (MemoryBank.channelWeights), applied to every cell's features (a registered
- * crop's 3,840 × 1,104 in ~4 ms).
+ * `adjust`: what the bank does to every crop (a registered ROI's): its brightness reference level, to which the crop's
+ * pixels are scaled before the backbone (MemoryBank.brightness), and its channel weights, applied to every cell's
+ * features (MemoryBank.channelWeights; a crop's 3,840 × 1,104 in ~4 ms).
  */
 export async function extractImage(
-  backbone: Backbone, image: Buffer | Uint8Array, mode: InputMode = "square", weights?: Float32Array | null,
+  backbone: Backbone, image: Buffer | Uint8Array, mode: InputMode = "square", adjust: CropAdjust = {},
 ): Promise<ImageFeatures> {
-  const pre = await preprocess(image, backbone, mode);
+  const weights = adjust.channelWeights;
+  const pre = await preprocess(image, backbone, mode, adjust.brightness);
   const g = backbone.grid;
   const st = backbone.stride;
   const win = pre.window;
@@ -80,7 +87,7 @@ export async function extractImage(
   if (weights) applyChannelWeights(feats, n, weights);
   const cells = new Uint32Array(n);
   for (let r = 0, k = 0; r < rect.rows; r++) for (let c = 0; c < rect.cols; c++) cells[k++] = (rect.row + r) * g + rect.col + c;
-  return { feats, nValid: n, cells, width: pre.width, height: pre.height, geometry: pre.geometry, decodeMs: pre.decodeMs, extractMs };
+  return { feats, nValid: n, cells, width: pre.width, height: pre.height, geometry: pre.geometry, level: pre.level, decodeMs: pre.decodeMs, extractMs };
 }
 
 export interface ScoreOptions {
@@ -239,6 +246,6 @@ export async function scoreFeatures(
 /** Score one crop. A bank fitted with another backbone, grid or input size is a typed error (BankMismatchError). */
 export async function scoreImage(backbone: Backbone, bank: MemoryBank, image: Buffer | Uint8Array, opts: ScoreOptions = {}): Promise<ScoreResult> {
   checkBankCompatible(bank.backbone, backboneInfo(backbone));
-  const f = await extractImage(backbone, image, bankInputMode(bank.backbone), bank.channelWeights);
+  const f = await extractImage(backbone, image, bankInputMode(bank.backbone), bank);
   return scoreFeatures(backbone, bankIndex(bank, opts.knn), f, opts, bank);
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, cellDistance, imageScore, maskedPercentiles, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
+import { BRIGHTNESS_REFERENCE_CROPS, ChannelMoments, CHANNEL_WEIGHT_CROPS, referenceLevel, spreadIndices, cellDistance, imageScore, maskedPercentiles, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
 import { bankIndex, extractImage, scoreFeatures, scoreImage, serveBank, type ImageFeatures } from "./pipeline.ts";
@@ -96,7 +96,7 @@ function fake(cells: number[], rows: number[][]): ImageFeatures {
   const d = rows[0]!.length;
   const feats = new Float32Array(rows.length * d);
   rows.forEach((r, i) => feats.set(r, i * d));
-  return { feats, nValid: rows.length, cells: Uint32Array.from(cells), width: 1, height: 1, geometry: { size: 1, scale: 1, nw: 1, nh: 1, left: 0, top: 0 }, decodeMs: 0, extractMs: 0 };
+  return { feats, nValid: rows.length, cells: Uint32Array.from(cells), width: 1, height: 1, geometry: { size: 1, scale: 1, nw: 1, nh: 1, left: 0, top: 0 }, level: 128, decodeMs: 0, extractMs: 0 };
 }
 
 test("CellPicker: per cell, the patch nearest the mean, then the farthest from the picks; small cells keep every patch", async () => {
@@ -146,12 +146,18 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
   assert.equal(bank.cells!.length, bank.n);
   assert.equal(oos.scores.length, 20);
   assert.ok(oos.normalised);
-  // a registered ROI weighs its channels: the weights of CHANNEL_WEIGHT_CROPS crops spread over the fit's, unweighted
+  // a registered ROI brings its crops to one brightness: the median level of BRIGHTNESS_REFERENCE_CROPS crops spread
+  // over the fit's, as preprocess measures them
+  const levels: number[] = [];
+  for (const i of spreadIndices(train.length, BRIGHTNESS_REFERENCE_CROPS)) levels.push((await extractImage(backbone, train[i]!, "crop")).level);
+  assert.equal(bank.brightness, referenceLevel(levels));
+  assert.ok(bank.brightness! > 100 && bank.brightness! < 170, `bsdata's level ${bank.brightness}`);
+  // and weighs its channels: the weights of CHANNEL_WEIGHT_CROPS crops spread over the fit's, at that level, unweighted
   const moments = new ChannelMoments(backbone.dim);
-  for (const i of spreadIndices(train.length, CHANNEL_WEIGHT_CROPS)) { const f = await extractImage(backbone, train[i]!, "crop"); moments.add(f.feats, f.nValid); }
+  for (const i of spreadIndices(train.length, CHANNEL_WEIGHT_CROPS)) { const f = await extractImage(backbone, train[i]!, "crop", { brightness: bank.brightness }); moments.add(f.feats, f.nValid); }
   assert.deepEqual(bank.channelWeights, moments.weights());
   const pitBytes = readFileSync(join(bsdataDir(), "test/pitting/099.png"));
-  const unweighted = await extractImage(backbone, pitBytes, "crop");
+  const unweighted = await extractImage(backbone, pitBytes, "crop", { brightness: bank.brightness });
   const dir = mkdtempSync(join(tmpdir(), "bdi-pos-"));
   try {
     writeBank(join(dir, "v1"), bank);
@@ -159,14 +165,22 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
     assert.equal(loaded.layout, "positional");
     assert.deepEqual(loaded.cells, bank.cells);
     assert.deepEqual(loaded.channelWeights, bank.channelWeights, "the weights round-trip exactly through meta.json");
-    const test = await extractImage(backbone, pitBytes, "crop", bank.channelWeights);
+    assert.equal(loaded.brightness, bank.brightness, "and the level");
+    const test = await extractImage(backbone, pitBytes, "crop", bank);
     const a = await scoreFeatures(backbone, bankIndex(bank), test, {}, bank);
     const b = await scoreFeatures(backbone, bankIndex(loaded), test, {}, loaded);
     assert.equal(a.score, b.score);
-    assert.equal((await scoreImage(backbone, loaded, pitBytes)).score, a.score, "scoreImage weighs the crop's features with its bank's weights");
+    assert.equal((await scoreImage(backbone, loaded, pitBytes)).score, a.score, "scoreImage brings the crop to its bank's level and weighs its features with its bank's weights");
     assert.notEqual((await scoreFeatures(backbone, bankIndex(bank), unweighted, {}, bank)).score, a.score);
-    // a dataset calibration of this version (its layout and weights) scores the fit's crops as the fit's k-fold pass did
-    const recalibrated = await outOfSampleOkScores(backbone, train, { normalise: true, layout: "positional", channelWeights: bank.channelWeights });
+    const asDecoded = await extractImage(backbone, pitBytes, "crop", { channelWeights: bank.channelWeights });
+    assert.notEqual((await scoreFeatures(backbone, bankIndex(bank), asDecoded, {}, bank)).score, a.score, "the level changes the crop's score");
+    // the same crop under a lamp 10 % brighter: brought back to the level, it scores within a few percent of itself
+    const brighter = await sharp(pitBytes).linear(1.1, 0).png().toBuffer();
+    const lit = (await scoreImage(backbone, loaded, brighter)).score;
+    assert.ok(Math.abs(lit - a.score) < 0.05 * a.score, `10 % brighter ${lit} against ${a.score}`);
+    // a dataset calibration of this version (its layout, level and weights) scores the fit's crops as the fit's k-fold
+    // pass did
+    const recalibrated = await outOfSampleOkScores(backbone, train, { normalise: true, layout: "positional", channelWeights: bank.channelWeights, brightness: bank.brightness });
     assert.deepEqual(recalibrated.scores, oos.scores);
     assert.ok(a.score > Math.max(...oos.scores), `pitted crop ${a.score} over every out-of-sample OK score`);
     // served through the bank cache (the service's worker): the search's tiled copy holds the rows, the bank lets go of
@@ -194,6 +208,10 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
       writeFileSync(join(dir, "v1", META_FILE), JSON.stringify({ ...meta, channelWeights }));
       assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError, `channel weights ${JSON.stringify(channelWeights).slice(-20)}`);
     }
+    for (const brightness of [0, 256, null, "135", -1]) {
+      writeFileSync(join(dir, "v1", META_FILE), JSON.stringify({ ...meta, brightness }));
+      assert.throws(() => loadBank(join(dir, "v1")), BankInvalidError, `brightness ${JSON.stringify(brightness)}`);
+    }
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
@@ -204,11 +222,13 @@ test("a fit of unaligned crops, or one asked for the global layout, keeps the gl
   assert.equal(ko.bank.cells, undefined);
   assert.equal(ko.bank.baseline, "crop-median", "crops that are not registered are measured against their own median");
   assert.equal(ko.bank.channelWeights, undefined, "a texture that is not registered keeps its features as they are");
+  assert.equal(ko.bank.brightness, undefined, "and its crops' levels");
   const bs = await fitWithOutOfSample(backbone, await crops(bsdataDir(), 10), { normalise: false, layout: "global" });
   assert.equal(bs.bank.layout, "global");
   assert.equal(bs.bank.registrationShare, undefined, "no probe when the layout is given");
   assert.equal(bs.bank.baseline, "none", "not probed: the map as it is");
   assert.equal(bs.bank.channelWeights, undefined);
+  assert.equal(bs.bank.brightness, undefined);
   // square crops at 768 (9,216 cells each) would need 92,160 vectors: over the cap, global without a probe
   const square = await Promise.all((await crops(bsdataDir(), 5)).map((b) => sharp(b).resize(448, 448, { fit: "fill" }).png().toBuffer()));
   const sq = await fitWithOutOfSample(backbone, square, { normalise: false });

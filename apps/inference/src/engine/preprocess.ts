@@ -1,9 +1,10 @@
 // Decode (sharp), validate, letterbox into the backbone's square input (aspect kept, centred, black pad, bicubic),
 // normalise per manifest → Float32Array NCHW: the whole square, or in "crop" mode only the window of it that the
 // crop overlaps, with a margin of letterbox around it (cropInputWindow; a 512 × 208 crop needs 768 × 448 of 768²).
+// A registered ROI's crops are first brought to the ROI's reference level (@bdi/core brightness.ts).
 import { availableParallelism } from "node:os";
 import sharp, { type Metadata } from "sharp";
-import { cropInputWindow, letterboxGeometry, type InputMode, type InputWindow } from "@bdi/core";
+import { applyBrightnessGain, brightnessGain, cropInputWindow, letterboxGeometry, meanLevel, type InputMode, type InputWindow } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
 import { inputWindowSpec } from "./features.ts";
 import { BadImageError, ImageTooLargeError } from "./errors.ts";
@@ -22,6 +23,10 @@ export interface Preprocessed {
   inputSize: number;
   /** the rectangle of the square input that `input` holds (w × h pixels, NCHW): the whole square in "square" mode */
   window: InputWindow;
+  /** the resized crop's mean level (0–255) as decoded, before any brightness gain */
+  level: number;
+  /** the factor its pixels were scaled by to meet the reference level (1: none asked) */
+  gain: number;
   decodeMs: number;
 }
 
@@ -77,8 +82,12 @@ async function cropSize(image: Buffer | Uint8Array): Promise<{ width: number; he
   return png ? checkSize(png.width, png.height) : probeImage(image);
 }
 
+/**
+ * `brightness`: the reference level (0–255] of the bank's ROI (MemoryBank.brightness): the resized crop's pixels are
+ * scaled to it before they become the network's input (a registered ROI's; absent = as decoded).
+ */
 export async function preprocess(
-  image: Buffer | Uint8Array, backbone: Pick<Backbone, "inputSize" | "entry">, mode: InputMode = "square",
+  image: Buffer | Uint8Array, backbone: Pick<Backbone, "inputSize" | "entry">, mode: InputMode = "square", brightness?: number | null,
 ): Promise<Preprocessed> {
   const t0 = performance.now();
   const { width, height } = await cropSize(image);
@@ -92,10 +101,23 @@ export async function preprocess(
     window = cropInputWindow(geometry, spec.align, spec.margin);
   }
   const { w: W, h: H } = window;
+  const rgb = await decodeResized(image, nw, nh);
+  const level = meanLevel(rgb);
+  const gain = brightness ? applyBrightnessGain(rgb, brightnessGain(level, brightness)) : 1;
+  return {
+    input: toInputPlanes(rgb, nw, nh, left - window.x, top - window.y, W, H, backbone.entry.input), width, height, geometry, inputSize: S, window,
+    level, gain, decodeMs: performance.now() - t0,
+  };
+}
+
+/**
+ * The crop decoded to RGB bytes and resized (bicubic) to `nw` × `nh`, its size in the letterboxed input. The letterbox
+ * bars are written by toInputPlanes, not by sharp's `extend`: one libvips pass less (~3 ms of ~15 for a 512 × 208 crop
+ * into its 768 × 448 window).
+ */
+async function decodeResized(image: Buffer | Uint8Array, nw: number, nh: number): Promise<Buffer> {
   let rgb: Buffer;
   try {
-    // the letterbox bars are written below, not by sharp's `extend`: one libvips pass less (~3 ms of ~15 for a
-    // 512 × 208 crop into its 768 × 448 window)
     rgb = await sharp(image, { limitInputPixels: MAX_PIXELS + 1 })
       .removeAlpha()
       .toColourspace("srgb")
@@ -106,7 +128,14 @@ export async function preprocess(
     throw new BadImageError(`image could not be decoded (${(e as Error).message})`);
   }
   if (rgb.length !== nw * nh * 3) throw new BadImageError(`unexpected decoded size ${rgb.length}`);
-  return { input: toInputPlanes(rgb, nw, nh, left - window.x, top - window.y, W, H, backbone.entry.input), width, height, geometry, inputSize: S, window, decodeMs: performance.now() - t0 };
+  return rgb;
+}
+
+/** A crop's mean level as preprocess measures it (decoded and resized into the backbone's input, before any gain). */
+export async function cropLevel(image: Buffer | Uint8Array, backbone: Pick<Backbone, "inputSize">): Promise<number> {
+  const { width, height } = await cropSize(image);
+  const { nw, nh } = letterboxGeometry(width, height, backbone.inputSize);
+  return meanLevel(await decodeResized(image, nw, nh));
 }
 
 /**

@@ -42,16 +42,18 @@ export async function checkVersionArtifact(svc: Services, version: ModelVersion)
  * How the version turns crops into scores: z-scores (its bank has a per-position normalisation) or raw 1-NN
  * distances, its image-score rule (banks written before the rule existed: "percentile"), and how its crops fill the
  * backbone input (banks written before session 8: the whole square), its memory layout (before session 9: global) and
- * its map's baseline (before session 10: none) and its channel weights (before session 23: none).
+ * its map's baseline (before session 10: none), its channel weights (before session 23: none) and its brightness
+ * reference level (before session 24: none).
  */
 export async function versionScoring(svc: Services, version: ModelVersion): Promise<{
   normalise: boolean; scoreRule: ScoreRule; input: InputMode; layout: BankLayout; baseline: MapBaseline; channelWeights: number[] | null;
+  brightness: number | null;
 }> {
   const dir = await bankDir(svc, version);
   const meta = dir ? readBankMeta(dir) : null;
   return {
     normalise: !!meta?.norm, scoreRule: meta?.scoreRule ?? "percentile", input: meta ? bankInputMode(meta.backbone) : "square", layout: meta?.layout ?? "global",
-    baseline: meta?.baseline ?? "none", channelWeights: meta?.channelWeights ?? null,
+    baseline: meta?.baseline ?? "none", channelWeights: meta?.channelWeights ?? null, brightness: meta?.brightness ?? null,
   };
 }
 

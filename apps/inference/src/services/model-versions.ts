@@ -32,7 +32,7 @@ export async function listRoiVersions(svc: Services, roiId: string) {
   return { roi, versions: versions.map((v) => ({ version: v, calibration: activeCals.find((c) => c.modelVersionId === v.id) ?? null })) };
 }
 
-/** One version with its ROI, lineage (deleted samples included), calibrations and parent. */
+/** One version with its ROI, lineage (deleted samples included), calibrations, parent and how it scores. */
 export async function versionDetail(svc: Services, id: string) {
   const db = svc.ctx.db.prisma;
   const version = await getModelVersion(db, id);
@@ -42,7 +42,9 @@ export async function versionDetail(svc: Services, id: string) {
     listCalibrations(db, { modelVersionId: version.id }),
     version.parentVersionId ? findModelVersion(db, version.parentVersionId) : null,
   ]);
-  return { version, roi, samples, calibrations, parent };
+  // how its scores are made, from its meta.json (a failed fit has none; an unreadable artifact says so elsewhere)
+  const scoring = version.artifactPath ? await versionScoring(svc, version).catch(() => null) : null;
+  return { version, roi, samples, calibrations, parent, scoring };
 }
 
 /** A version's calibrations, newest first. */
@@ -102,6 +104,7 @@ export async function compareVersions(svc: Services, input: { a: string; b: stri
       scoreRule: scoring.scoreRule,
       baseline: scoring.baseline,
       channelWeights: scoring.channelWeights !== null,
+      brightness: scoring.brightness !== null,
     };
   };
   return { percentile, a: await summary(a, "scoreA"), b: await summary(b, "scoreB"), rows };

@@ -81,6 +81,9 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     assert.ok(g.lineage.every((s) => s.label === "ok"));
     assert.equal(g.calibrations.length, 1);
     assert.equal(g.calibrations[0]!.outOfSample, true);
+    // how it scores, read from its meta.json: 10 OK crops are too few for per-position statistics (20), and a
+    // registered ROI's crops are brought to its brightness and its features weighted per channel
+    assert.deepEqual(g.scoring, { scoreRule: "tail-mean", baseline: "none", normalised: false, channelWeights: true, brightness: true });
     const cals = await c.models.calibrations({ modelVersionId: v1 });
     assert.equal(cals[0]!.active, true);
     const o = await c.overview();
@@ -104,6 +107,7 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     assert.equal(d.scoreRule, "tail-mean");
     assert.equal(d.baseline, "none");
     assert.equal(d.channelWeights, true, "a registered ROI's features are weighted per channel");
+    assert.equal(d.brightness, true, "and its crops brought to its brightness");
     fitOkStats = d.activeCalibration!.okStats!;
     assert.equal(d.expected!.nOk, 10);
     assert.equal(d.stats.ok.n, 10);
@@ -224,7 +228,7 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     assert.equal(ev.items[0]!.actor, "qa-dora");
   });
 
-  it("a dataset calibration of v1 scores its OK samples out-of-sample as its fit did (the version's layout and channel weights, through the compute worker)", async () => {
+  it("a dataset calibration of v1 scores its OK samples out-of-sample as its fit did (the version's layout, brightness and channel weights, through the compute worker)", async () => {
     const r = await calibrateDataset(getServices(t.ctx), {
       ref: { recipeId: "disc-b", roleId: "Inspection", roiId: "inspection-1" }, percentile: DEFAULT_SCORE_PERCENTILE, areaMm2Thr: 1, requireNg: false,
     }, { actor: "qa-dora" });

@@ -29,6 +29,8 @@ export const data = viewerProcedure.input(CalibrationDataInputSchema).query(asyn
     baseline: scoring.baseline,
     /** the version's features are weighted per channel (a registered ROI fitted since session 23) */
     channelWeights: scoring.channelWeights !== null,
+    /** the version brings its crops to its ROI's brightness before the backbone (a registered ROI fitted since session 24) */
+    brightness: scoring.brightness !== null,
     activeCalibration: active ? calibrationDto(active) : null,
     /** the threshold in force (active calibration), else the rule's */
     threshold,

@@ -4,9 +4,9 @@ import { calibrationDto, modelVersionDto, sampleThumbUrl } from "../../dto.ts";
 import { services } from "../../helpers.ts";
 import { versionDetail } from "../../../services/model-versions.ts";
 
-/** One version with its full lineage (the samples that trained it, deleted ones included) and its calibrations. */
+/** One version with its full lineage (the samples that trained it, deleted ones included), its calibrations and its scoring. */
 export const get = viewerProcedure.input(ByIdSchema).query(async ({ ctx, input }) => {
-  const { version: v, roi, samples, calibrations: cals, parent } = await versionDetail(services(ctx), input.id);
+  const { version: v, roi, samples, calibrations: cals, parent, scoring } = await versionDetail(services(ctx), input.id);
   return {
     ...modelVersionDto(v, roi.activeModelVersionId),
     nSamples: samples.length,
@@ -25,5 +25,7 @@ export const get = viewerProcedure.input(ByIdSchema).query(async ({ ctx, input }
       thumbUrl: sampleThumbUrl(s.id),
     })),
     calibrations: cals.map(calibrationDto),
+    /** how the version makes its image score (null: no readable artifact) */
+    scoring: scoring ? { scoreRule: scoring.scoreRule, baseline: scoring.baseline, normalised: scoring.normalise, channelWeights: scoring.channelWeights !== null, brightness: scoring.brightness !== null } : null,
   };
 });
