@@ -280,6 +280,9 @@ describe("QA workflow: curate, fit, calibrate, inspect, review, roll back, audit
     await rows.nth(1).click();
     await id(page, "version-detail").waitFor();
     await id(page, "lineage").waitFor();
+    // How v1 makes its map: these bsdata crops are registered, so its crops are brought to the ROI's brightness and its
+    // features weighted per channel (10 OK crops: too few for per-position statistics).
+    assert.match((await id(page, "lineage").textContent()) ?? "", /Mapraw distances, crops at the ROI's brightness, features weighted per channel/);
     // The operator's file names (000.png … as uploaded), not the stored names, in the lineage and in the compare.
     const lineageNames = await id(page, "lineage-sample").allTextContents();
     assert.equal(lineageNames.length, 10);
