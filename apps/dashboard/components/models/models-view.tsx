@@ -170,11 +170,11 @@ function VersionDetail({ id }: { id: string }) {
                     label="Map"
                     value={mapWords(v.scoring)}
                     hint={
-                      v.scoring?.channelWeights
-                        ? "each feature channel weighted by its spread over the OK crops: the loud channels count less where position already explains them"
-                        : v.scoring
-                          ? undefined
-                          : "no readable memory bank"
+                      !v.scoring
+                        ? "no readable memory bank"
+                        : v.scoring.brightness || v.scoring.channelWeights
+                          ? "a registered ROI: each crop scaled to the ROI's mean brightness before the backbone, so a drifting lamp does not move its scores; each feature channel weighted by its spread over the OK crops"
+                          : undefined
                     }
                   />
                   {v.timings &&
