@@ -25,8 +25,6 @@ export interface Preprocessed {
   window: InputWindow;
   /** the resized crop's mean level (0–255) as decoded, before any brightness gain */
   level: number;
-  /** the factor its pixels were scaled by to meet the reference level (1: none asked) */
-  gain: number;
   decodeMs: number;
 }
 
@@ -103,10 +101,10 @@ export async function preprocess(
   const { w: W, h: H } = window;
   const rgb = await decodeResized(image, nw, nh);
   const level = meanLevel(rgb);
-  const gain = brightness ? applyBrightnessGain(rgb, brightnessGain(level, brightness)) : 1;
+  if (brightness) applyBrightnessGain(rgb, brightnessGain(level, brightness));
   return {
     input: toInputPlanes(rgb, nw, nh, left - window.x, top - window.y, W, H, backbone.entry.input), width, height, geometry, inputSize: S, window,
-    level, gain, decodeMs: performance.now() - t0,
+    level, decodeMs: performance.now() - t0,
   };
 }
 

@@ -1,5 +1,5 @@
-// Evenly spread picks from an ordered list: the fit's out-of-sample crops per fold, its channel-weight crops, the
-// crops `npm run eval --holdout` keeps out and the OK crops `npm run eval:rest` uploads.
+// Evenly spread picks from an ordered list: the fit's out-of-sample crops per fold, its brightness and channel-weight
+// crops, the crops `npm run eval --holdout` keeps out and the OK crops `npm run eval:rest` uploads.
 import { InvalidInputError } from "../errors.ts";
 
 /** `count` indices spread evenly over 0…total−1 (the middle of each of `count` equal runs); every index when fewer. */
