@@ -105,8 +105,8 @@ function CalibrationBody({ data, roiId }: { data: Data; roiId: string }) {
         <Stat label="Rule's threshold" value={formatScore(data.rule?.threshold)} hint={data.rule ? `${ruleWords(data.rule.rule)} (image score = ${scoreRuleWords(data.scoreRule, data.percentile, data.baseline, data.channelWeights, data.brightness)})` : "needs OK scores"} testId="cal-rule" />
         <Stat
           label="Expected false rejects"
-          value={formatPercent(data.expected?.falseRejectRate)}
-          hint={data.expected ? `≤ ${formatPercent(data.expected.falseRejectRateUpper95)} (95 %) · ${data.outOfSample ? "out-of-sample" : "in-sample"}` : undefined}
+          value={formatPercent(data.expected?.promisedFalseRejectRate)}
+          hint={data.expected ? `on new OK crops; ${data.expected.falseRejects} of these ${data.expected.nOk} over it · ≤ ${formatPercent(data.expected.falseRejectRateUpper95)} (95 %) · ${data.outOfSample ? "out-of-sample" : "in-sample"}` : undefined}
           testId="cal-frr"
         />
         <Stat label="Labelled set" value={`${data.okScores.length} OK · ${data.ngScores.length} NG`} hint={`scored ${formatDateTime(data.computedAt)}`} testId="cal-set" />

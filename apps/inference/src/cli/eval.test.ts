@@ -62,6 +62,10 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
       const top2 = oos.map(([, v]) => Number(v)).sort((a, b) => a - b).slice(-2);
       assert.deepEqual(setBy.map((c) => c.score), top2);
       assert.ok(top2[0]! <= (m.calibrated_threshold as number) && (m.calibrated_threshold as number) <= top2[1]!);
+      // the promise on new OK crops: the rule's p99 of 5 scores lies 4 % of the top gap below the highest, so
+      // (1 + 0.04) / 6, where the share of the 5 over it is 1 / 5
+      assert.ok(Math.abs((m.promised_frr as number) - 1.04 / 6) < 1e-9, String(m.promised_frr));
+      assert.deepEqual(m.oos_at_or_over_threshold, { count: 1, n: 5 });
       // another draw of the OK crops: a threshold resampled from these 5 out-of-sample scores lies within them, and the
       // interval holds the calibrated threshold; recall and realised false-reject are shares
       const cr = m.calibration_resampled_95 as { threshold: [number, number]; recall: [number, number]; realised_frr_test_good: [number, number] };

@@ -207,6 +207,7 @@ async function main() {
     // whose scores the legacy 99th percentile interpolates between (on 100 crops: the highest and second highest)
     const oosCrops = fitted.oos ? fitted.oos.scored.map((i, j) => ({ file: join("train", "good", basename(train[i]!)), score: fitted.oos!.scores[j]! })) : [];
     if (oosCrops.length) writeFileSync(join(out, "oos.csv"), ["file,score", ...oosCrops.map((c) => `${c.file},${c.score}`)].join("\n") + "\n");
+    const atRule = threshold === null ? null : expectedRates(threshold, oosScores!);
     const thresholdSetBy = percentileSources(oosCrops.map((c) => c.score)).map((i) => oosCrops[i]!);
     // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
     const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
@@ -228,7 +229,9 @@ async function main() {
     recall_at_frr_1: both ? recallAtFrr(imgScores, imgLabels, 0.01) : null,
     calibrated_threshold: threshold,
     threshold_set_by: thresholdSetBy,
-    promised_frr: threshold === null ? null : expectedRates(threshold, oosScores!).falseRejectRate,
+    // on new OK crops (core's newSampleShareAtOrOver), beside how many out-of-sample OK scores are over it
+    promised_frr: atRule?.promisedFalseRejectRate ?? null,
+    oos_at_or_over_threshold: atRule && { count: atRule.falseRejects, n: atRule.nOk },
     realised_frr_test_good: rejected(goodScores),
     realised_frr_holdout: rejected(holdoutScores),
     holdout_images: holdout.length,
@@ -294,7 +297,7 @@ type Intervals = Record<"image_auroc" | "frr_at_recall_95" | "recall_at_frr_1", 
 interface Metrics {
   image_auroc: number; pixel_auroc: number | null; aupro_fpr30: number | null; pixel_metric_images: number; types_without_masks: string[];
   frr_at_recall_95: number | null; frr_at_recall_99: number | null; recall_at_frr_1: number | null; calibrated_threshold: number | null;
-  promised_frr: number | null; realised_frr_test_good: number | null; realised_frr_holdout: number | null; holdout_images: number;
+  promised_frr: number | null; oos_at_or_over_threshold: { count: number; n: number } | null; realised_frr_test_good: number | null; realised_frr_holdout: number | null; holdout_images: number;
   threshold_set_by: Array<{ file: string; score: number }>;
   /** the good test crops against the fit's out-of-sample OK scores, as reports.line compares the line's last crops */
   line_shift_test_good: { above_ok_median: number; crops: number; run_correlation: number; effective_crops: number; interval_95: [number, number]; verdict: string } | null;
@@ -332,7 +335,7 @@ function printSummary(m: Metrics, out: string): void {
   console.log(`false-reject at 95 % recall ${pc(m.frr_at_recall_95)}, at 99 % recall ${pc(m.frr_at_recall_99)}; recall at 1 % false-reject ${pc(m.recall_at_frr_1)}`);
   const iv = m.intervals_95;
   if (iv) console.log(`95 % bootstrap intervals over the test crops: image AUROC ${f4(iv.image_auroc[0])}–${f4(iv.image_auroc[1])}, false-reject at 95 % recall ${pc(iv.frr_at_recall_95[0])}–${pc(iv.frr_at_recall_95[1])}, recall at 1 % false-reject ${pc(iv.recall_at_frr_1[0])}–${pc(iv.recall_at_frr_1[1])}`);
-  console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
+  console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}${m.oos_at_or_over_threshold ? ` on new OK crops (${m.oos_at_or_over_threshold.count} of the ${m.oos_at_or_over_threshold.n} out-of-sample OK scores at or over it)` : ""}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
   const cr = m.calibration_resampled_95;
   if (cr) console.log(`with another draw of OK crops like these (their out-of-sample scores resampled, 95 %): threshold ${cr.threshold[0].toFixed(4)}–${cr.threshold[1].toFixed(4)}${cr.recall ? `, recall ${pc(cr.recall[0])}–${pc(cr.recall[1])}` : ""}${cr.realised_frr_test_good ? `, realised on test good ${pc(cr.realised_frr_test_good[0])}–${pc(cr.realised_frr_test_good[1])}` : ""}`);
   const ls = m.line_shift_test_good;

@@ -341,6 +341,11 @@ describe("legacy contract (real HTTP, real backbone)", () => {
       assert.ok(Math.abs(r.json.threshold - 12.96) < 1e-9);
       assert.equal(r.json.p5_ng, null);
       assert.equal(r.json.ng_mean, 0);
+      // what it promises is the rate on new OK crops, (1 + 0.02) / 4: 12.96 lies in the gap (11, 13), 2 % of it below
+      // 13 (core's newSampleShareAtOrOver); the share of these three scores over it would say 1 / 3
+      const m = await call(s.base, "GET", `/manifest?${Q}`);
+      assert.equal(m.status, 200, m.text);
+      assert.ok(Math.abs(m.json.calib.expected_false_reject_rate - 1.02 / 4) < 1e-9, JSON.stringify(m.json.calib));
       const e = await call(s.base, "POST", "/calibrate_ng", { json: { role_id: "Inspection", roi_id: "inspection-1", ok_scores: [] } });
       assert.equal(e.status, 400);
       assert.equal(e.json.error, "Se requiere al menos 1 score OK para calibrar");

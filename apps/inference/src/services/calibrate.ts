@@ -51,7 +51,7 @@ export async function storeCalibration(svc: Services, input: StoreInput, who: Ac
     ngScores: ng,
     ...stats,
     outOfSample: input.outOfSample,
-    expectedFalseRejectRate: rates.falseRejectRate,
+    expectedFalseRejectRate: rates.promisedFalseRejectRate,
     expectedMissRate: rates.missRate,
   }, who);
   await announceModelChange(svc, { roiId: input.version.roiId, change: "threshold", versionId: input.version.id });

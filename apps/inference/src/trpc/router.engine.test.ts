@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { makeTestCtx, ngCrop, okCrops, rejectsWith, uploadForm, type Caller, type TestCtx } from "./test-support.ts";
 import type { JobDto } from "./dto.ts";
-import { DEFAULT_SCORE_PERCENTILE } from "@bdi/core";
+import { DEFAULT_SCORE_PERCENTILE, newSampleShareAtOrOver } from "@bdi/core";
 import { getServices } from "../services/index.ts";
 import { calibrateDataset } from "../services/calibrate.ts";
 
@@ -110,6 +110,9 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     assert.equal(d.brightness, true, "and its crops brought to its brightness");
     fitOkStats = d.activeCalibration!.okStats!;
     assert.equal(d.expected!.nOk, 10);
+    // the calibration promises the rate on new OK crops (core's newSampleShareAtOrOver), the panel shows the same
+    assert.equal(d.activeCalibration!.expectedFalseRejectRate, d.expected!.promisedFalseRejectRate);
+    assert.equal(d.expected!.promisedFalseRejectRate, newSampleShareAtOrOver(d.threshold!, d.okScores));
     assert.equal(d.stats.ok.n, 10);
     // the OK samples that hold the threshold up: the six highest, highest first; the rule's p99 of 10 OK scores lies
     // between the two highest, which are marked

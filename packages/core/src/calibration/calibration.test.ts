@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { legacyThreshold, finiteScores, percentileSources } from "./legacyRule.ts";
-import { expectedRates, scoreStats, confusionAt, rocCurve, rocAuc, wilsonInterval } from "./rates.ts";
+import { expectedRates, newSampleShareAtOrOver, scoreStats, confusionAt, rocCurve, rocAuc, wilsonInterval } from "./rates.ts";
 import { EmptyScoresError, InvalidInputError } from "../errors.ts";
 import { auroc } from "../metrics/auroc.ts";
 
@@ -148,4 +148,54 @@ test("percentileSources: the OK scores the rule's percentile interpolates betwee
   assert.deepEqual(percentileSources([NaN, 7, Infinity, 7, 1], 75), [1, 3]);
   assert.deepEqual(percentileSources([NaN]), []);
   assert.throws(() => percentileSources([1], 101), InvalidInputError);
+});
+
+test("newSampleShareAtOrOver: known answers on 1..100 (ranks i / (n + 1), linear inside a gap)", () => {
+  const s = Array.from({ length: 100 }, (_, i) => i + 1);
+  const rule = legacyThreshold({ okScores: s }); // 99.01: between the two highest, one score over it
+  assert.ok(Math.abs(rule.threshold - 99.01) < 1e-9);
+  assert.ok(Math.abs(newSampleShareAtOrOver(rule.threshold, s)! - 1.99 / 101) < 1e-12);
+  assert.equal(expectedRates(rule.threshold, s).falseRejectRate, 0.01); // the share of the scores says 1 %
+  assert.equal(newSampleShareAtOrOver(100, s), 1 / 101); // at the highest score: ranks alone
+  assert.ok(Math.abs(newSampleShareAtOrOver(100.5, s)! - 0.5 / 101) < 1e-12); // over every score: the top gap
+  assert.equal(newSampleShareAtOrOver(101, s), 0);
+  assert.equal(newSampleShareAtOrOver(1, s), 100 / 101);
+  assert.equal(newSampleShareAtOrOver(0, s), 1); // one bottom gap under the lowest score
+  assert.equal(newSampleShareAtOrOver(50, [NaN, Infinity]), null);
+  assert.equal(newSampleShareAtOrOver(2, [1]), 0); // a single score: no gap, the bound it is at
+  assert.equal(newSampleShareAtOrOver(1, [1]), 0.5);
+  assert.equal(newSampleShareAtOrOver(0, [1]), 1);
+  assert.throws(() => newSampleShareAtOrOver(NaN, s), InvalidInputError);
+  // continuous and non-increasing over a sweep
+  let prev = 1;
+  for (let t = -1; t <= 102; t += 0.125) {
+    const v = newSampleShareAtOrOver(t, s)!;
+    assert.ok(v <= prev + 1e-12 && prev - v <= 0.125 / 101 + 1e-12, `at ${t}: ${v} after ${prev}`);
+    prev = v;
+  }
+});
+
+test("newSampleShareAtOrOver: what new OK crops see, where the share of the scores promises half of it", () => {
+  // seeded uniform scores: a new score is over t with probability 1 − t
+  let a = 12345;
+  const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  for (const n of [100, 20]) {
+    const draws = 4000;
+    let truth = 0, promised = 0, share = 0, truthFixed = 0, promisedFixed = 0;
+    for (let d = 0; d < draws; d++) {
+      const s = Array.from({ length: n }, rnd);
+      const t = legacyThreshold({ okScores: s }).threshold;
+      truth += (1 - t) / draws;
+      const r = expectedRates(t, s);
+      promised += r.promisedFalseRejectRate! / draws;
+      share += r.falseRejectRate! / draws;
+      truthFixed += 0.1 / draws;
+      promisedFixed += newSampleShareAtOrOver(0.9, s)! / draws;
+    }
+    // n = 100: realised 1.97 %, promised 1.97 %, the scores' share 1.0 %; n = 20: 5.7 %, 5.7 %, 5.0 %
+    assert.ok(Math.abs(promised - truth) < 0.05 * truth, `n ${n}: promised ${promised} against ${truth} realised`);
+    assert.ok(share < 0.9 * truth, `n ${n}: the scores' share ${share} is not below ${truth}`);
+    // a threshold that does not depend on the scores: higher than the truth, by under one rank's share
+    assert.ok(promisedFixed >= truthFixed && promisedFixed - truthFixed < 1 / (n + 1), `n ${n}, fixed threshold: ${promisedFixed}`);
+  }
 });

@@ -1,5 +1,6 @@
-// Whether the line sees the false-reject rate its calibration promised. A calibration promises a rate measured on OK
-// crops the fit never saw; the line then judges new crops, and the reviewers tell which NG calls were good parts.
+// Whether the line sees the false-reject rate its calibration promised. A calibration promises the rate a new OK crop
+// is expected to see, from the scores of OK crops the fit never saw (rates.ts newSampleShareAtOrOver); the line then
+// judges new crops, and the reviewers tell which NG calls were good parts.
 // The OK calls nobody reviews are counted as good parts (a line reviews its NG calls, not every OK part), and the NG
 // calls still pending review bound the rate from both sides: all defects (the lowest rate the line can have) or all
 // good parts (the highest).
