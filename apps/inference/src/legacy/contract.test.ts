@@ -346,6 +346,16 @@ describe("legacy contract (real HTTP, real backbone)", () => {
       const m = await call(s.base, "GET", `/manifest?${Q}`);
       assert.equal(m.status, 200, m.text);
       assert.ok(Math.abs(m.json.calib.expected_false_reject_rate - 1.02 / 4) < 1e-9, JSON.stringify(m.json.calib));
+      // NG [12, 20, 30]: p5 12.8 ≤ p99 12.96, so 12.96 × 1.02 = 13.2192, over every OK score (0.8904 of the top gap (11,
+      // 13) above 13 left: 0.8904 / 4 promised, none of the three over it) and 0.8476 of the NG gap (12, 20) below 20
+      // (1 − 2.8476 / 4 missed, where one of the three under it says 1 / 3)
+      const both = await call(s.base, "POST", "/calibrate_ng", { json: { role_id: "Inspection", roi_id: "inspection-1", ok_scores: [10, 11, 13], ng_scores: [12, 20, 30] } });
+      assert.ok(Math.abs(both.json.threshold - 13.2192) < 1e-9, both.text);
+      const m2 = (await call(s.base, "GET", `/manifest?${Q}`)).json.calib;
+      assert.ok(Math.abs(m2.expected_false_reject_rate - (1 - 0.2192 / 2) / 4) < 1e-9, JSON.stringify(m2));
+      assert.ok(Math.abs(m2.expected_miss_rate - (1 - (2 + (20 - 13.2192) / 8) / 4)) < 1e-9, JSON.stringify(m2));
+      // back to the OK-only calibration the next tests expect
+      assert.equal((await call(s.base, "POST", "/calibrate_ng", { json: { role_id: "Inspection", roi_id: "inspection-1", ok_scores: [10, 11, 13], ng_scores: null } })).status, 200);
       const e = await call(s.base, "POST", "/calibrate_ng", { json: { role_id: "Inspection", roi_id: "inspection-1", ok_scores: [] } });
       assert.equal(e.status, 400);
       assert.equal(e.json.error, "Se requiere al menos 1 score OK para calibrar");

@@ -52,7 +52,7 @@ export async function storeCalibration(svc: Services, input: StoreInput, who: Ac
     ...stats,
     outOfSample: input.outOfSample,
     expectedFalseRejectRate: rates.promisedFalseRejectRate,
-    expectedMissRate: rates.missRate,
+    expectedMissRate: rates.promisedMissRate,
   }, who);
   await announceModelChange(svc, { roiId: input.version.roiId, change: "threshold", versionId: input.version.id });
   return calibration;

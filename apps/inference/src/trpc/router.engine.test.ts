@@ -113,6 +113,7 @@ describe("dashboard router with the real backbone: fit, calibrate, infer, review
     // the calibration promises the rate on new OK crops (core's newSampleShareAtOrOver), the panel shows the same
     assert.equal(d.activeCalibration!.expectedFalseRejectRate, d.expected!.promisedFalseRejectRate);
     assert.equal(d.expected!.promisedFalseRejectRate, newSampleShareAtOrOver(d.threshold!, d.okScores));
+    assert.equal(d.activeCalibration!.expectedMissRate, d.expected!.promisedMissRate);
     assert.equal(d.stats.ok.n, 10);
     // the OK samples that hold the threshold up: the six highest, highest first; the rule's p99 of 10 OK scores lies
     // between the two highest, which are marked

@@ -72,8 +72,14 @@ test("expectedRates: counts at the threshold (OK ≥ thr rejected, NG < thr miss
   assert.ok(Math.abs(r.missRate! - 1 / 3) < 1e-12);
   assert.equal(r.falseRejectRateUpper95, wilsonInterval(2, 4).upper);
   assert.equal(r.missRateUpper95, wilsonInterval(1, 3).upper);
+  // the promises on new crops: the threshold is the OK score 0.5 (2 of 4 at or over it: 2 / 5), and lies half-way
+  // through the NG gap (0.4, 0.6) (2 of 3 NG at or over it, + half a rank: 1 − 2.5 / 4 missed)
+  assert.ok(Math.abs(r.promisedFalseRejectRate! - 2 / 5) < 1e-12);
+  assert.ok(Math.abs(r.promisedMissRate! - (1 - 2.5 / 4)) < 1e-12);
   const none = expectedRates(1, [], null);
   assert.equal(none.falseRejectRate, null);
+  assert.equal(none.promisedFalseRejectRate, null);
+  assert.equal(none.promisedMissRate, null);
   assert.equal(none.missRate, null);
   assert.equal(none.falseRejectRateUpper95, 1);
 });

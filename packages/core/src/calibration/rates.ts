@@ -90,6 +90,12 @@ export interface ExpectedRates {
   missRate: number | null;
   /** Wilson 95 % upper bound on the miss rate (1 without NG scores). */
   missRateUpper95: number;
+  /**
+   * The miss rate a new NG crop like these is expected to see: 1 − newSampleShareAtOrOver on the NG scores (a
+   * threshold set from the NG scores' lowest, as the legacy midpoint rule's 5th percentile, is passed by few of them by
+   * construction); null without NG scores.
+   */
+  promisedMissRate: number | null;
 }
 
 /** Error rates of `threshold` on OK and NG scores (non-finite scores ignored). */
@@ -116,6 +122,7 @@ export function expectedRates(
     falseRejectRateUpper95: wilsonInterval(fr, ok.length).upper,
     missRate: ng.length > 0 ? miss / ng.length : null,
     missRateUpper95: wilsonInterval(miss, ng.length).upper,
+    promisedMissRate: ng.length > 0 ? 1 - newSampleShareAtOrOver(threshold, ng)! : null,
   };
 }
 
