@@ -44,9 +44,10 @@ export function wilsonInterval(k: number, n: number, z = Z95): { lower: number; 
  * 1 one gap below the lowest); without a gap (a single score) the bound the threshold is at.
  * For 100 scores and the legacy 99th percentile: (1 + 0.99) / 101 = 1.97 %, where the share of the scores over it
  * says 1.0 % (the tests' simulation: 1.97 % realised on average over 4,000 draws of 100; 20 scores: 5.7 % against
- * 5.0 %). Exact in expectation for a threshold at an interpolated order statistic (the rule's), as the share of the
- * scores is for a threshold that does not depend on them; for the latter this reads higher by under 1 / (n + 1) on
- * average (the gap's share it adds), the cautious side of a promise. Null without a finite score.
+ * 5.0 %). Exact in expectation for a threshold at one of the scores, and for the rule's, between two of them, where
+ * the scores' density is even across that gap; the share of the scores is exact for a threshold that does not depend
+ * on them, and there this reads higher by under 1 / (n + 1) on average (the gap's share it adds): the cautious side
+ * of a promise. Null without a finite score.
  */
 export function newSampleShareAtOrOver(threshold: number, scores: ArrayLike<number>): number | null {
   if (Number.isNaN(threshold)) throw new InvalidInputError("threshold must be a number, got NaN");
