@@ -3,6 +3,7 @@
 import { toLegacyRegion, type Region } from "@bdi/core/schemas/region";
 import { parseJson } from "@bdi/core/json";
 import type { Calibration, Sample } from "@bdi/db";
+import { promisesOf } from "../services/calibrate.ts";
 import type { RoiRef } from "../services/samples.ts";
 
 /** Where the sidecar of a stored sample can be read (the seed docs' `samples[].meta`). */
@@ -27,6 +28,8 @@ export function legacyRegions(regions: Region[]) {
 export function calibrationJson(c: Calibration) {
   const ok = parseJson<Record<string, number>>(c.okStatsJson) ?? {};
   const ng = parseJson<Record<string, number>>(c.ngStatsJson);
+  // the rates new crops are expected to see, from the threshold and scores (stored before session 25: the share)
+  const promises = promisesOf(c);
   return {
     threshold: c.threshold,
     rule: c.rule,
@@ -40,8 +43,8 @@ export function calibrationJson(c: Calibration) {
     n_ok: ok.n ?? null,
     n_ng: ng?.n ?? 0,
     out_of_sample: c.outOfSample,
-    expected_false_reject_rate: c.expectedFalseRejectRate,
-    expected_miss_rate: c.expectedMissRate,
+    expected_false_reject_rate: promises.falseRejectRate,
+    expected_miss_rate: promises.missRate,
     calibration_id: c.id,
     model_version_id: c.modelVersionId,
     created_at_utc: c.createdAt.toISOString(),

@@ -4,7 +4,8 @@
 import { DEFAULT_AREA_MM2_THR } from "@bdi/core";
 import { okResampleInterval, rejectedAcross } from "@bdi/core/metrics/operating-point";
 import { legacyThreshold, percentileSources, type LegacyThresholdResult } from "@bdi/core/calibration/legacyRule";
-import { expectedRates, scoreStats } from "@bdi/core/calibration/rates";
+import { calibrationPromises, expectedRates, scoreStats, type CalibrationPromises } from "@bdi/core/calibration/rates";
+import { parseJson } from "@bdi/core/json";
 import {
   createCalibration, findRoi, getModelVersion, getRoi, listCalibrations, listDatasetSamples, type Calibration, type ModelVersion, type Sample,
 } from "@bdi/db";
@@ -56,6 +57,27 @@ export async function storeCalibration(svc: Services, input: StoreInput, who: Ac
   }, who);
   await announceModelChange(svc, { roiId: input.version.roiId, change: "threshold", versionId: input.version.id });
   return calibration;
+}
+
+/** A stored calibration's scores (the JSON columns the db's `createCalibration` writes). */
+export function calibrationScores(c: Pick<Calibration, "okScoresJson" | "ngScoresJson">): { ok: number[]; ng: number[] | null } {
+  const numbers = (v: unknown): number[] | null => (Array.isArray(v) ? v.filter((x): x is number => typeof x === "number") : null);
+  return { ok: numbers(parseJson<unknown>(c.okScoresJson)) ?? [], ng: numbers(parseJson<unknown>(c.ngScoresJson)) };
+}
+
+/**
+ * What a stored calibration promises, computed again from its threshold and scores (core's `calibrationPromises`):
+ * those stored before session 25 recorded the share of their OK scores over the threshold, not the rate new crops
+ * see. The line watch, the dashboard and /manifest read the promise here.
+ */
+export function promisesOf(
+  c: Pick<Calibration, "threshold" | "okScoresJson" | "ngScoresJson" | "expectedFalseRejectRate" | "expectedMissRate">,
+): CalibrationPromises {
+  const scores = calibrationScores(c);
+  return calibrationPromises({
+    threshold: c.threshold, okScores: scores.ok, ngScores: scores.ng,
+    storedFalseRejectRate: c.expectedFalseRejectRate, storedMissRate: c.expectedMissRate,
+  });
 }
 
 /**

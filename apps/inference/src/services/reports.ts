@@ -4,10 +4,11 @@
 // its recent crops still score like the OK samples the calibration was made from.
 import { linePromise, scoreShift, SHIFT_WINDOW, type LinePromise, type ScoreShift } from "@bdi/core";
 import {
-  calibrationLineCounts, getLineWatch, getRoi, lineWatchEvents, parseJson, recentLineScores, shiftCounts, type LineWatchEvent,
+  calibrationLineCounts, getLineWatch, getRoi, lineWatchEvents, recentLineScores, shiftCounts, type Calibration, type LineWatchEvent,
   type LineWatchRecord, type ThresholdChange,
 } from "@bdi/db";
 import type { Services } from "./index.ts";
+import { calibrationScores, promisesOf } from "./calibrate.ts";
 
 export type ShiftReport = {
   roi: { id: string; recipeId: string; roleId: string; roiId: string };
@@ -82,12 +83,15 @@ export async function activeLinePromise(svc: Services, roiId: string): Promise<A
   };
 }
 
-/** One calibration's promise against the line's inspections under it (the overview's verdict per ROI, too). */
+/**
+ * One calibration's promise (`promisesOf`: from its threshold and scores, whenever it was stored) against the line's
+ * inspections under it (the overview's verdict per ROI, too).
+ */
 export async function calibrationPromise(
   svc: Services,
-  cal: { id: string; expectedFalseRejectRate: number | null },
+  cal: Pick<Calibration, "id" | "threshold" | "okScoresJson" | "ngScoresJson" | "expectedFalseRejectRate" | "expectedMissRate">,
 ): Promise<LinePromise> {
-  return linePromise(await calibrationLineCounts(svc.ctx.db.prisma, cal), cal.expectedFalseRejectRate);
+  return linePromise(await calibrationLineCounts(svc.ctx.db.prisma, cal), promisesOf(cal).falseRejectRate);
 }
 
 /**
@@ -96,14 +100,14 @@ export async function calibrationPromise(
  */
 export async function calibrationScoreShift(
   svc: Services,
-  cal: { id: string; okScoresJson: string; outOfSample: boolean },
+  cal: Pick<Calibration, "id" | "okScoresJson" | "ngScoresJson" | "outOfSample">,
   window?: { from: Date; to: Date },
 ): Promise<LineScoreShift> {
   // OK crops scored by a bank fitted on them sit lower than new good crops do: every line would read "higher"
   if (!cal.outOfSample) {
     return { available: false, reason: "this calibration's OK scores were measured on the crops its bank was fitted on, which score lower than new crops; a fit or a dataset calibration measures them out of sample" };
   }
-  const ok = parseJson<number[]>(cal.okScoresJson) ?? [];
+  const ok = calibrationScores(cal).ok;
   if (!ok.some(Number.isFinite)) return { available: false, reason: "this calibration has no OK scores" };
   const recent = await recentLineScores(svc.ctx.db.prisma, cal, SHIFT_WINDOW, window);
   return { available: true, window: SHIFT_WINDOW, from: recent.from, to: recent.to, ...scoreShift(recent.scores, ok) };

@@ -6,6 +6,7 @@ import type { Region } from "@bdi/core/schemas/region";
 import type { NgRegion } from "@bdi/core/dashboard/samples";
 import type { JobSnapshot } from "../resources/jobs.ts";
 import type { LineScoreShift } from "../services/reports.ts";
+import { calibrationScores, promisesOf } from "../services/calibrate.ts";
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -70,8 +71,8 @@ export function modelVersionDto(v: ModelVersion & { _count?: { samples: number; 
 type ModelVersionDto = ReturnType<typeof modelVersionDto>;
 
 export function calibrationDto(c: Calibration) {
-  const ok = parseJson<number[]>(c.okScoresJson) ?? [];
-  const ng = parseJson<number[]>(c.ngScoresJson) ?? [];
+  const { ok, ng } = calibrationScores(c);
+  const promises = promisesOf(c);
   return {
     id: c.id,
     modelVersionId: c.modelVersionId,
@@ -82,12 +83,12 @@ export function calibrationDto(c: Calibration) {
     areaMm2Thr: c.areaMm2Thr,
     mmPerPx: c.mmPerPx,
     nOk: ok.length,
-    nNg: ng.length,
+    nNg: ng?.length ?? 0,
     okStats: parseJson<Record<string, number>>(c.okStatsJson),
     ngStats: parseJson<Record<string, number>>(c.ngStatsJson),
     outOfSample: c.outOfSample,
-    expectedFalseRejectRate: c.expectedFalseRejectRate,
-    expectedMissRate: c.expectedMissRate,
+    expectedFalseRejectRate: promises.falseRejectRate,
+    expectedMissRate: promises.missRate,
     active: c.active,
     createdAt: c.createdAt.toISOString(),
     actor: c.actor,

@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { makeTestCtx, ngCrop, okCrops, rejectsWith, uploadForm, type Caller, type TestCtx } from "./test-support.ts";
 import type { JobDto } from "./dto.ts";
-import { linePromise, scoreShift, SHIFT_WINDOW } from "@bdi/core";
+import { expectedRates, legacyThreshold, linePromise, scoreShift, SHIFT_WINDOW } from "@bdi/core";
+import { createCalibration } from "@bdi/db";
 import { getServices } from "../services/index.ts";
 import { inferImage } from "../services/infer.ts";
 import { calibrationScoreShift } from "../services/reports.ts";
@@ -207,5 +208,24 @@ describe("fit.cancel, reports.shift and reports.line", () => {
     assert.notEqual(fresh.calibration.id, cal.id);
     assert.equal(fresh.inspections, 0);
     assert.ok(fresh.scores.available && fresh.scores.crops === 0 && fresh.scores.verdict === "open");
+  });
+  it("a calibration stored before session 25 (the share of its OK scores as its promise) is held to the rate new crops see", async () => {
+    const d = await c.calibration.data({ roiId });
+    const ok = d.okScores;
+    const threshold = legacyThreshold({ okScores: ok }).threshold;
+    const rates = expectedRates(threshold, ok);
+    // on these 10 scores: 1 of 10 over it, and a new OK crop over it with probability (1 + 0.09) / 11
+    assert.ok(Math.abs(rates.promisedFalseRejectRate! - rates.falseRejectRate!) > 1e-4, `${rates.promisedFalseRejectRate} vs ${rates.falseRejectRate}`);
+    // stored as the code before session 25 stored it
+    const old = await createCalibration(t.ctx.db.prisma, {
+      modelVersionId: d.modelVersion.id, threshold, rule: "p99_ok", scorePercentile: 99, areaMm2Thr: 1, mmPerPx: 0.2, okScores: ok,
+      outOfSample: true, expectedFalseRejectRate: rates.falseRejectRate, expectedMissRate: null,
+    }, { actor: "qa-erik" });
+    assert.equal(old.expectedFalseRejectRate, rates.falseRejectRate);
+    const line = (await c.reports.line({ roiId }))!;
+    assert.equal(line.calibration.id, old.id);
+    assert.equal(line.promised, rates.promisedFalseRejectRate, "the line watch holds the line to the promise on new crops");
+    const listed = (await c.models.calibrations({ modelVersionId: d.modelVersion.id })).find((x) => x.id === old.id)!;
+    assert.equal(listed.expectedFalseRejectRate, rates.promisedFalseRejectRate, "the dashboard shows it too");
   });
 });

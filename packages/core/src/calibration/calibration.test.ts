@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { legacyThreshold, finiteScores, percentileSources } from "./legacyRule.ts";
-import { expectedRates, newSampleShareAtOrOver, scoreStats, confusionAt, rocCurve, rocAuc, wilsonInterval } from "./rates.ts";
+import { calibrationPromises, expectedRates, newSampleShareAtOrOver, scoreStats, confusionAt, rocCurve, rocAuc, wilsonInterval } from "./rates.ts";
 import { EmptyScoresError, InvalidInputError } from "../errors.ts";
 import { auroc } from "../metrics/auroc.ts";
 
@@ -204,4 +204,25 @@ test("newSampleShareAtOrOver: what new OK crops see, where the share of the scor
     // a threshold that does not depend on the scores: higher than the truth, by under one rank's share
     assert.ok(promisedFixed >= truthFixed && promisedFixed - truthFixed < 1 / (n + 1), `n ${n}, fixed threshold: ${promisedFixed}`);
   }
+});
+
+test("calibrationPromises: a stored calibration is held to the promise its threshold and scores make, whenever it was stored", () => {
+  // the legacy rule on OK scores 1..100 (threshold 99.01): a calibration stored before session 25 recorded the share,
+  // 1 / 100; what new OK crops see is (1 + 0.99) / 101
+  const ok = Array.from({ length: 100 }, (_, i) => i + 1);
+  const threshold = legacyThreshold({ okScores: ok }).threshold;
+  const old = calibrationPromises({ threshold, okScores: ok, ngScores: null, storedFalseRejectRate: 0.01, storedMissRate: null });
+  assert.ok(Math.abs(old.falseRejectRate! - 1.99 / 101) < 1e-12, String(old.falseRejectRate));
+  assert.equal(old.missRate, null);
+  // one stored since reads what it stored
+  const fresh = expectedRates(threshold, ok);
+  assert.equal(calibrationPromises({ threshold, okScores: ok, ngScores: null, storedFalseRejectRate: fresh.promisedFalseRejectRate, storedMissRate: null }).falseRejectRate, fresh.promisedFalseRejectRate);
+  // NG scores give the miss promise: OK 10, 11, 13 and NG 12, 20, 30 (the contract test's fixture), threshold 13.2192
+  const both = calibrationPromises({ threshold: 13.2192, okScores: [10, 11, 13], ngScores: [12, 20, 30], storedFalseRejectRate: 0, storedMissRate: 1 / 3 });
+  assert.ok(Math.abs(both.falseRejectRate! - (1 - 0.2192 / 2) / 4) < 1e-12, String(both.falseRejectRate));
+  assert.ok(Math.abs(both.missRate! - (1 - 2.8476 / 4)) < 1e-4, String(both.missRate));
+  // without scores the stored rates stand (non-finite scores are not scores)
+  assert.deepEqual(calibrationPromises({ threshold: 5, okScores: [], ngScores: null, storedFalseRejectRate: 0.02, storedMissRate: 0.1 }), { falseRejectRate: 0.02, missRate: 0.1 });
+  assert.deepEqual(calibrationPromises({ threshold: 5, okScores: [Number.NaN], ngScores: [Number.NaN], storedFalseRejectRate: 0.02, storedMissRate: null }), { falseRejectRate: 0.02, missRate: null });
+  assert.deepEqual(calibrationPromises({ threshold: Number.NaN, okScores: [1, 2], ngScores: null, storedFalseRejectRate: 0.5, storedMissRate: null }), { falseRejectRate: 0.5, missRate: null });
 });

@@ -127,6 +127,36 @@ export function expectedRates(
   };
 }
 
+/** What a stored calibration promises (`calibrationPromises`). */
+export interface CalibrationPromises {
+  /** the false-reject rate new OK crops are expected to see; null without OK scores or a stored rate */
+  falseRejectRate: number | null;
+  /** the miss rate new NG crops are expected to see; null without NG scores or a stored rate */
+  missRate: number | null;
+}
+
+/**
+ * The rates a stored calibration promises, computed from its threshold and its stored scores by `expectedRates`, so
+ * that every calibration is held to the same rule whenever it was stored: those stored before session 25 recorded the
+ * share of their OK scores at or over the threshold (the legacy rule's "1.0 %" on 100 scores, where new OK crops see
+ * 1.97 %), and the line watch judged the line against that. A calibration stored since reads the rates it stored.
+ * Where its scores give no rate (none kept) the stored rate stands.
+ */
+export function calibrationPromises(cal: {
+  threshold: number;
+  okScores: ArrayLike<number> | null;
+  ngScores: ArrayLike<number> | null;
+  storedFalseRejectRate: number | null;
+  storedMissRate: number | null;
+}): CalibrationPromises {
+  if (Number.isNaN(cal.threshold)) return { falseRejectRate: cal.storedFalseRejectRate, missRate: cal.storedMissRate };
+  const rates = expectedRates(cal.threshold, cal.okScores ?? [], cal.ngScores);
+  return {
+    falseRejectRate: rates.promisedFalseRejectRate ?? cal.storedFalseRejectRate,
+    missRate: rates.promisedMissRate ?? cal.storedMissRate,
+  };
+}
+
 export interface ScoreStats {
   n: number;
   min: number;

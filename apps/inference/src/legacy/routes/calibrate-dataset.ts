@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { DEFAULT_AREA_MM2_THR, DEFAULT_SCORE_PERCENTILE, sanitizeModelKey } from "@bdi/core";
 import type { Services } from "../../services/index.ts";
 import { ServiceError } from "../../services/errors.ts";
-import { calibrateDataset } from "../../services/calibrate.ts";
+import { calibrateDataset, promisesOf } from "../../services/calibrate.ts";
 import { FieldReader } from "../form.ts";
 import { ids, legacyHandler, legacyRef, requireJsonObject, resolveRecipeFor, who } from "../request.ts";
 
@@ -25,6 +25,7 @@ export function calibrateDatasetRoute(app: FastifyInstance, svc: Services): void
     const ref = legacyRef(recipe, roleId!, roiId!, modelKey);
     const r = await calibrateDataset(svc, { ref, percentile, areaMm2Thr, defaultMmPerPx, requireNg }, who(lr));
     const cal = r.calibration;
+    const promises = promisesOf(cal);
     const skipped = r.skipped.map((s) => ({ label: s.sample.label, filename: s.sample.fileName, error: s.error }));
     return {
       status: "ok",
@@ -39,8 +40,8 @@ export function calibrateDatasetRoute(app: FastifyInstance, svc: Services): void
       model_key: sanitizeModelKey(modelKey ?? roiId),
       rule: cal.rule,
       out_of_sample: cal.outOfSample,
-      expected_false_reject_rate: cal.expectedFalseRejectRate,
-      expected_miss_rate: cal.expectedMissRate,
+      expected_false_reject_rate: promises.falseRejectRate,
+      expected_miss_rate: promises.missRate,
       n_skipped: skipped.length,
       skipped,
       calibration_id: cal.id,
