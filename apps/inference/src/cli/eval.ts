@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--scale-floor auto|Q] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]`
 // Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
@@ -66,7 +66,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--scale-floor auto|Q] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--json]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -101,6 +101,11 @@ async function main() {
   const brightnessArg = args.brightness ?? "auto";
   if (brightnessArg !== "auto" && brightnessArg !== "false") { console.error("error: --brightness must be auto or false"); process.exit(2); }
   const brightness = brightnessArg === "false" ? null : undefined;
+  // --scale-floor Q: the quantile of the crop cells' deviations the per-position scale is floored at; auto: the layout's
+  // (@bdi/core scaleFloorQuantile; 0.5 was the documented floor before session 26)
+  const floorArg = args["scale-floor"] ?? "auto";
+  const scaleFloorQuantile = floorArg === "auto" ? undefined : Number(floorArg);
+  if (scaleFloorQuantile !== undefined && !(scaleFloorQuantile >= 0 && scaleFloorQuantile <= 1)) { console.error("error: --scale-floor must be auto or a number from 0 to 1"); process.exit(2); }
   // --seed N: another seed for the coreset's random projection; --seeds 0,1,…: one fit per seed (OUT/seed-N) and the
   // spread of every metric, since the coreset alone moves bsdata's image AUROC by 0.003 (README, "The crop's window")
   if (args.seed && args.seeds) { console.error("error: give --seed or --seeds, not both"); process.exit(2); }
@@ -141,7 +146,7 @@ async function main() {
     // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
     const fitted = train.length >= 3
       ? await fitWithOutOfSample(backbone, trainBytes, {
-        coresetRate: rate, knn, normalise, scoreRule, input, layout, baseline, channelWeights, brightness, seed, ...chunking, ...(bankCap ? { bankCap } : {}),
+        coresetRate: rate, knn, normalise, scoreRule, input, layout, baseline, channelWeights, brightness, scaleFloorQuantile, seed, ...chunking, ...(bankCap ? { bankCap } : {}),
         onProgress: (p) => p.stage !== "coreset" && progressBar(p.stage === "extract" ? "fit" : "oos", p.done, p.total, t0),
       })
       : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };

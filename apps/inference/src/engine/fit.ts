@@ -1,7 +1,7 @@
 // PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
 import {
-  applyChannelWeights, baselineForShare, BRIGHTNESS_REFERENCE_CROPS, normalisesBrightness, referenceLevel, cappedCoresetRate, ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, weighsChannels, imageScore, subtractBaseline, type MapBaseline, layoutForShare, PositionStats, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
+  applyChannelWeights, baselineForShare, BRIGHTNESS_REFERENCE_CROPS, normalisesBrightness, referenceLevel, cappedCoresetRate, ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, weighsChannels, imageScore, subtractBaseline, type MapBaseline, layoutForShare, PositionStats, scaleFloorQuantile, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
   POSITIONAL_BANK_CAP, POSITIONAL_RADIUS, positionalBankSize, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -213,6 +213,8 @@ export interface OutOfSampleOptions {
    * version's (null: none); absent, a fit whose layout weighs its channels measures them on CHANNEL_WEIGHT_CROPS crops.
    */
   channelWeights?: Float32Array | null;
+  /** the quantile of the crop cells' deviations every cell's scale is floored at (@bdi/core scaleFloorQuantile: by layout) */
+  scaleFloorQuantile?: number;
   /**
    * The brightness reference level every crop is scaled to (@bdi/core brightness.ts): a dataset calibration passes its
    * version's (null: none); absent, a fit whose layout normalises brightness measures it on BRIGHTNESS_REFERENCE_CROPS
@@ -349,6 +351,7 @@ export async function fitWithOutOfSample(
   // pass 2: each fold against the other folds' coresets (one fold bank alive at a time: ≤ 2× the bank in memory);
   // keeps each crop's grid map (g² floats) and its geometry, and the per-fold position sums
   const grids = new Array<Float32Array>(total);
+  const gridCells = new Array<Uint32Array>(total); // the cells each crop covers (the scale floor's)
   const crops = new Array<Pick<ImageFeatures, "geometry" | "width" | "height">>(total);
   const foldStats = Array.from({ length: k }, () => new PositionStats(g));
   const bankSizes: number[] = [];
@@ -364,7 +367,8 @@ export async function fitWithOutOfSample(
       const f = await get(i);
       grids[i] = gridMap(await patchDistances(index, f, fold), f.cells, g);
       crops[i] = { geometry: f.geometry, width: f.width, height: f.height };
-      foldStats[fold]!.add(grids[i]!);
+      gridCells[i] = f.cells;
+      foldStats[fold]!.add(grids[i]!, f.cells);
       opts.onProgress?.({ done: ++done, total: nScored, stage: "score" });
     }
     if (isPositionalIndex(index)) dropFold(index, fold);
@@ -372,15 +376,16 @@ export async function fitWithOutOfSample(
   }
   cache.length = 0;
   const all = new PositionStats(g);
-  for (const grid of grids) if (grid) all.add(grid);
+  grids.forEach((grid, i) => { if (grid) all.add(grid, gridCells[i]); });
   // enough crops for per-cell statistics (MIN_NORM_CROPS), and ≥ 2 maps outside every fold
   const normalise = (opts.normalise ?? true) && nScored >= MIN_NORM_CROPS && foldStats.every((fs) => all.count - fs.count >= 2);
+  const floorQuantile = opts.scaleFloorQuantile ?? scaleFloorQuantile(layout);
   const percentile = opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE;
   const scoreRule = opts.scoreRule ?? DEFAULT_SCORE_RULE;
   const baseline = opts.baseline ?? baselineForShare(share);
   const scoreOf = new Map<number, number>();
   for (let fold = 0; fold < k; fold++) {
-    const norm = normalise ? all.without(foldStats[fold]!).finish() : null;
+    const norm = normalise ? all.without(foldStats[fold]!).finish(floorQuantile) : null;
     for (const i of chosen[fold]!) {
       const c = crops[i]!;
       const map = cropMap(grids[i]!, g, c, norm);
@@ -398,7 +403,7 @@ export async function fitWithOutOfSample(
     images: total,
     timings: { decodeMs, extractMs, coresetMs: projectMs + selectMs, totalMs: fitMs },
     createdAt: new Date().toISOString(),
-    ...(normalise ? { norm: all.finish() } : {}),
+    ...(normalise ? { norm: all.finish(floorQuantile) } : {}),
     scoreRule, baseline,
     layout, ...(full.cells ? { cells: full.cells, radius: POSITIONAL_RADIUS } : {}), ...(share !== undefined ? { registrationShare: share } : {}),
     ...(weights ? { channelWeights: weights } : {}), ...(brightness !== null ? { brightness } : {}),

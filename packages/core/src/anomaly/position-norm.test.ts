@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PositionStats, normaliseGrid } from "./position-norm.ts";
+import { PositionStats, normaliseGrid, scaleFloorQuantile } from "./position-norm.ts";
 import { InvalidInputError } from "../errors.ts";
 
 test("position stats: per-cell mean, sample deviation, scale floored at the median deviation", () => {
@@ -53,4 +53,49 @@ test("position stats: constant maps give a finite scale (no division by zero)", 
   const z = normaliseGrid(new Float32Array([1, 1, 1, 2]), s.finish());
   assert.deepEqual(Array.from(z.slice(0, 3)), [0, 0, 0]);
   assert.ok(z[3]! > 0 && Number.isFinite(z[3]!), "a change from a constant cell is a large, finite z");
+});
+
+test("position stats: the scale floor is a quantile of the deviations of the cells the crops cover, not of the grid's border copies", () => {
+  // A 3 × 3 grid whose crops cover the left column only (cells 0, 3, 6); gridMap repeats that column into the other
+  // two. Covered cells' deviations: 1, 2, 4 (maps m, m ± sd); the copies repeat them, so the whole grid holds 1, 1, 1,
+  // 2, 2, 2, 4, 4, 4 — here the same quantiles, so make the copies louder, as kolektorsdd's long sides are: the copies
+  // hold the bottom-left cell's spread (4) everywhere.
+  const maps = [-1, 1].map((sign) => {
+    const m = new Float32Array(9);
+    const col = [10 + sign * 1, 10 + sign * 2, 10 + sign * 4];
+    for (let r = 0; r < 3; r++) { m[r * 3] = col[r]!; m[r * 3 + 1] = 10 + sign * 4; m[r * 3 + 2] = 10 + sign * 4; }
+    return m;
+  });
+  const covered = [0, 3, 6];
+  const s = new PositionStats(3);
+  for (const m of maps) s.add(m, covered);
+  // sample deviation of (m − d, m + d) is d·√2; the covered cells' sorted: √2·(1, 2, 4)
+  const r2 = Math.SQRT2;
+  assert.ok(Math.abs(s.finish(0.5).scale[0]! - 2 * r2) < 1e-6, "the median of the covered cells, not the grid's (4·√2)");
+  assert.ok(Math.abs(s.finish(0).scale[0]! - r2) < 1e-6, "quantile 0: each covered cell keeps its own");
+  assert.ok(Math.abs(s.finish(0).scale[3]! - 2 * r2) < 1e-6);
+  assert.ok(Math.abs(s.finish(1).scale[0]! - 4 * r2) < 1e-6, "quantile 1: one scale, the loudest covered cell's");
+  // without coverage every cell counts (the code before session 26): the copies set the median
+  const all = new PositionStats(3);
+  for (const m of maps) all.add(m);
+  assert.ok(Math.abs(all.finish(0.5).scale[0]! - 4 * r2) < 1e-6);
+  // leave-fold-out keeps the coverage of the maps left
+  const fold = new PositionStats(3);
+  fold.add(maps[0]!, covered);
+  const both = new PositionStats(3);
+  for (const m of [...maps, maps[0]!]) both.add(m, covered);
+  const rest = both.without(fold);
+  assert.deepEqual(Array.from(rest.covered), [2, 0, 0, 2, 0, 0, 2, 0, 0]);
+  assert.ok(Math.abs(rest.finish(0.5).scale[0]! - 2 * r2) < 1e-6);
+});
+
+test("position stats: the floor by layout, and its arguments checked", () => {
+  assert.equal(scaleFloorQuantile("positional"), 0.15);
+  assert.equal(scaleFloorQuantile("global"), 0.95);
+  const s = new PositionStats(2);
+  s.add([1, 2, 3, 4], [0, 1]);
+  s.add([2, 3, 4, 5], [0, 1]);
+  for (const q of [Number.NaN, -0.1, 1.5]) assert.throws(() => s.finish(q), InvalidInputError);
+  assert.throws(() => s.add([1, 2, 3, 4], [4]), InvalidInputError);
+  assert.throws(() => s.add([1, 2, 3, 4], [0.5]), InvalidInputError);
 });
