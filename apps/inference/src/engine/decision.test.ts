@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { imageScore, legacyThreshold } from "@bdi/core";
+import { imageScore, legacyThreshold, SCALE_FLOOR_REGISTERED } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { scoreImage } from "./pipeline.ts";
 import { FIT_OOS_CROPS, fitWithOutOfSample } from "./fit.ts";
@@ -46,6 +46,14 @@ test("the normalised bank carries per-position statistics from the out-of-sample
   assert.equal(norm.samples, Math.min(TRAIN.length, FIT_OOS_CROPS));
   assert.equal(norm.mean.length, backbone.grid * backbone.grid);
   assert.ok(norm.scale.every((s) => s > 0 && Number.isFinite(s)));
+  // the scale floor: the registered layout's quantile of the deviations of the cells the crops cover (the bank's
+  // cells), not of the grid, whose other cells repeat the crop's border; the cells under it and the one at it share it
+  const bank = fits.normalised.bank;
+  assert.equal(bank.layout, "positional");
+  const covered = [...new Set(bank.cells!)];
+  const floor = Math.min(...covered.map((c) => norm.scale[c]!));
+  const atFloor = covered.filter((c) => norm.scale[c] === floor).length;
+  assert.equal(atFloor, Math.floor(SCALE_FLOOR_REGISTERED * covered.length) + 1, `${atFloor} of ${covered.length} cells at the floor`);
   // the same seed and rate: both fits keep the same vectors, only the scoring differs
   assert.equal(fits.raw.bank.n, fits.normalised.bank.n);
   assert.equal(fits.raw.bank.scoreRule, "percentile");
