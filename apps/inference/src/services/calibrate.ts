@@ -68,12 +68,12 @@ export function calibrationScores(c: Pick<Calibration, "okScoresJson" | "ngScore
 /**
  * What a stored calibration promises, computed again from its threshold and scores (core's `calibrationPromises`):
  * those stored before session 25 recorded the share of their OK scores over the threshold, not the rate new crops
- * see. The line watch, the dashboard and /manifest read the promise here.
+ * see. The line watch, the dashboard and /manifest read the promise here (`scores`: the row's, if already read).
  */
 export function promisesOf(
   c: Pick<Calibration, "threshold" | "okScoresJson" | "ngScoresJson" | "expectedFalseRejectRate" | "expectedMissRate">,
+  scores = calibrationScores(c),
 ): CalibrationPromises {
-  const scores = calibrationScores(c);
   return calibrationPromises({
     threshold: c.threshold, okScores: scores.ok, ngScores: scores.ng,
     storedFalseRejectRate: c.expectedFalseRejectRate, storedMissRate: c.expectedMissRate,

@@ -71,8 +71,9 @@ export function modelVersionDto(v: ModelVersion & { _count?: { samples: number; 
 type ModelVersionDto = ReturnType<typeof modelVersionDto>;
 
 export function calibrationDto(c: Calibration) {
-  const { ok, ng } = calibrationScores(c);
-  const promises = promisesOf(c);
+  const scores = calibrationScores(c);
+  const { ok, ng } = scores;
+  const promises = promisesOf(c, scores);
   return {
     id: c.id,
     modelVersionId: c.modelVersionId,
