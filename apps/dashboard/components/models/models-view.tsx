@@ -157,10 +157,10 @@ function VersionDetail({ id }: { id: string }) {
                   />
                   <Info
                     label="Memory"
-                    value={v.memoryLayout === "positional" ? "positional (registered crops)" : "global"}
+                    value={`${v.memoryLayout === "positional" ? "positional" : "global"}${v.cropKind === "registered" ? " (registered crops)" : v.cropKind === "texture" ? " (a texture)" : ""}`}
                     hint={
                       v.registrationShare != null
-                        ? `${formatPercent(v.registrationShare, 0)} of OK patches found their nearest OK patch within 2 cells of their own place (over 50 %: positional, matched only near its own cell)`
+                        ? `${formatPercent(v.registrationShare, 0)} of OK patches found their nearest OK patch within 2 cells of their own place (over 50 %: registered crops, kept positional — matched only near their own cell — unless too large for it)`
                         : v.memoryLayout
                           ? "chosen for this fit"
                           : "fitted before the memory layout was recorded: global"

@@ -1,6 +1,6 @@
 // The messages between the service and its compute processes (pool.ts ↔ worker.ts). Results are the engine's own
 // types (a bank's summary, the out-of-sample result, a score result), so a field the engine adds flows through.
-import type { BankLayout, InputMode, MapBaseline, RoiShape, ScoreRule } from "@bdi/core";
+import type { BankLayout, CropKind, InputMode, MapBaseline, RoiShape, ScoreRule } from "@bdi/core";
 import type { Config } from "../config.ts";
 import type { MemoryBank } from "../engine/artifacts.ts";
 import type { ScoreOptions, ScoreResult } from "../engine/pipeline.ts";
@@ -35,6 +35,8 @@ export type OosRequest = {
   input: InputMode;
   /** the version's memory layout (scores of another layout would not be in its units) */
   layout: BankLayout;
+  /** what the version's crops are (@bdi/core cropKindOf; likewise: its scale floor follows it); null: not known */
+  cropKind: CropKind | null;
   /** the version's map baseline (likewise) */
   baseline: MapBaseline;
   /** the version's channel weights (likewise; null: none) */

@@ -88,7 +88,7 @@ async function handle(req: ComputeRequest, progress: (p: number, stage: string, 
   const images = await readAll(req.paths);
   return (await outOfSampleOkScores(b, images, {
     folds: Math.min(req.folds, images.length), coresetRate: req.coresetRate, scorePercentile: req.percentile, knn: config.knn,
-    normalise: req.normalise, scoreRule: req.scoreRule, input: req.input, layout: req.layout, baseline: req.baseline,
+    normalise: req.normalise, scoreRule: req.scoreRule, input: req.input, layout: req.layout, cropKind: req.cropKind ?? undefined, baseline: req.baseline,
     channelWeights: req.channelWeights ? Float32Array.from(req.channelWeights) : null, brightness: req.brightness,
   })) satisfies OosResponse;
 }

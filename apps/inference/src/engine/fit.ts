@@ -1,8 +1,8 @@
 // PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
 import {
-  applyChannelWeights, baselineForShare, BRIGHTNESS_REFERENCE_CROPS, normalisesBrightness, referenceLevel, cappedCoresetRate, ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, weighsChannels, imageScore, subtractBaseline, type MapBaseline, layoutForShare, PositionStats, scaleFloorQuantile, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
-  POSITIONAL_BANK_CAP, POSITIONAL_RADIUS, positionalBankSize, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
+  applyChannelWeights, baselineFor, BRIGHTNESS_REFERENCE_CROPS, normalisesBrightness, referenceLevel, cappedCoresetRate, ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, weighsChannels, imageScore, subtractBaseline, type MapBaseline, cropKindForShare, layoutForCrops, type CropKind, PositionStats, scaleFloorQuantile, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
+  POSITIONAL_RADIUS, positionalBankSize, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
 import type { MemoryBank } from "./artifacts.ts";
@@ -204,7 +204,12 @@ export interface OutOfSampleOptions {
    */
   layout?: BankLayoutChoice;
   /**
-   * The map's baseline (@bdi/core MapBaseline): default from the registration probe (baselineForShare: crops that
+   * What the crops are (@bdi/core CropKind), with a `layout` asked for: a dataset calibration passes its version's
+   * (cropKindOf). Absent: the probe's call ("auto"), else what the layout implies (positional: registered).
+   */
+  cropKind?: CropKind;
+  /**
+   * The map's baseline (@bdi/core MapBaseline): default from the registration probe (baselineFor: crops that
    * are not registered are measured against their own median); a dataset calibration passes its version's.
    */
   baseline?: MapBaseline;
@@ -213,7 +218,7 @@ export interface OutOfSampleOptions {
    * version's (null: none); absent, a fit whose layout weighs its channels measures them on CHANNEL_WEIGHT_CROPS crops.
    */
   channelWeights?: Float32Array | null;
-  /** the quantile of the crop cells' deviations every cell's scale is floored at (@bdi/core scaleFloorQuantile: by layout) */
+  /** the quantile of the crop cells' deviations every cell's scale is floored at (@bdi/core scaleFloorQuantile: by crop kind) */
   scaleFloorQuantile?: number;
   /**
    * The brightness reference level every crop is scaled to (@bdi/core brightness.ts): a dataset calibration passes its
@@ -282,19 +287,22 @@ export async function fitWithOutOfSample(
     if (useCache && isChosen[i]) cache[i] = f;
     return f;
   };
-  // the layout: asked for, or the registration probe's call (a positional fold needs ≥ 2 other folds' picks per cell)
+  // what the crops are and the memory that keeps them: asked for, or the registration probe's call (a positional fold
+  // needs ≥ 2 other folds' picks per cell). A registered ROI too large for the positional memory keeps the global
+  // coreset and is read as registered all the same (README "Large ROIs are probed too", session 27).
   let share: number | undefined;
   let layout: BankLayout = opts.layout === "positional" ? "positional" : "global";
-  // (only where the positional memory would stay under its cap: larger ROIs keep the global coreset unprobed)
-  if ((opts.layout ?? "auto") === "auto" && k >= 3 && positionalBankSize((await get(0)).nValid, k) <= POSITIONAL_BANK_CAP) {
+  let kind: CropKind | undefined = opts.layout === "auto" || opts.layout === undefined ? undefined : opts.cropKind ?? (layout === "positional" ? "registered" : undefined);
+  if ((opts.layout ?? "auto") === "auto" && k >= 3) {
     const probe: ImageFeatures[] = [];
     for (let i = 0; i < Math.min(REGISTRATION_PROBE_CROPS, total); i++) probe.push(await get(i));
     share = await probeRegistration(probe, g, d);
-    layout = layoutForShare(share);
+    kind = cropKindForShare(share);
+    layout = layoutForCrops(kind, (await get(0)).nValid, k);
   }
   // a registered ROI's brightness reference, the median level of crops spread over the fit's (decoded only); the
   // probe's features, extracted as decoded, are extracted again at that level
-  if (opts.brightness === undefined && normalisesBrightness(layout)) {
+  if (opts.brightness === undefined && normalisesBrightness(kind)) {
     const levels: number[] = [];
     for (const i of spreadIndices(total, BRIGHTNESS_REFERENCE_CROPS)) levels.push(await cropLevel(images[i]!, backbone));
     brightness = referenceLevel(levels);
@@ -379,10 +387,10 @@ export async function fitWithOutOfSample(
   grids.forEach((grid, i) => { if (grid) all.add(grid, gridCells[i]); });
   // enough crops for per-cell statistics (MIN_NORM_CROPS), and ≥ 2 maps outside every fold
   const normalise = (opts.normalise ?? true) && nScored >= MIN_NORM_CROPS && foldStats.every((fs) => all.count - fs.count >= 2);
-  const floorQuantile = opts.scaleFloorQuantile ?? scaleFloorQuantile(layout);
+  const floorQuantile = opts.scaleFloorQuantile ?? scaleFloorQuantile(kind);
   const percentile = opts.scorePercentile ?? DEFAULT_SCORE_PERCENTILE;
   const scoreRule = opts.scoreRule ?? DEFAULT_SCORE_RULE;
-  const baseline = opts.baseline ?? baselineForShare(share);
+  const baseline = opts.baseline ?? baselineFor(kind);
   const scoreOf = new Map<number, number>();
   for (let fold = 0; fold < k; fold++) {
     const norm = normalise ? all.without(foldStats[fold]!).finish(floorQuantile) : null;

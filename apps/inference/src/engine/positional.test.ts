@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { BRIGHTNESS_REFERENCE_CROPS, ChannelMoments, CHANNEL_WEIGHT_CROPS, referenceLevel, spreadIndices, cellDistance, imageScore, maskedPercentiles, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
+import { BRIGHTNESS_REFERENCE_CROPS, ChannelMoments, CHANNEL_WEIGHT_CROPS, referenceLevel, spreadIndices, cellDistance, imageScore, maskedPercentiles, cropKindOf, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
 import { bankIndex, extractImage, scoreFeatures, scoreImage, serveBank, type ImageFeatures } from "./pipeline.ts";
@@ -229,13 +229,39 @@ test("a fit of unaligned crops, or one asked for the global layout, keeps the gl
   assert.equal(bs.bank.baseline, "none", "not probed: the map as it is");
   assert.equal(bs.bank.channelWeights, undefined);
   assert.equal(bs.bank.brightness, undefined);
-  // square crops at 768 (9,216 cells each) would need 92,160 vectors: over the cap, global without a probe
-  const square = await Promise.all((await crops(bsdataDir(), 5)).map((b) => sharp(b).resize(448, 448, { fit: "fill" }).png().toBuffer()));
-  const sq = await fitWithOutOfSample(backbone, square, { normalise: false });
-  assert.ok(positionalBankSize(backbone.grid * backbone.grid, 5) > POSITIONAL_BANK_CAP);
-  assert.equal(sq.bank.layout, "global");
-  assert.equal(sq.bank.registrationShare, undefined);
-  assert.equal(sq.bank.baseline, "none");
+  // a texture's square crops (kolektorsdd's top w × w): too large for the positional memory, probed all the same
+  const texture = await Promise.all((await crops(kolektorDir(), 5)).map(async (b) => {
+    const { width } = await sharp(b).metadata();
+    return sharp(b).extract({ left: 0, top: 0, width: width!, height: width! }).png().toBuffer();
+  }));
+  const tx = await fitWithOutOfSample(backbone, texture, { normalise: false });
+  assert.equal(tx.bank.layout, "global");
+  assert.ok(tx.bank.registrationShare! < REGISTERED_SHARE, `share ${tx.bank.registrationShare}`);
+  assert.equal(tx.bank.baseline, "crop-median", "a large texture is measured against its own median like a small one");
+});
+
+test("a registered ROI too large for the positional memory keeps the global coreset and is read as registered", async () => {
+  // bsdata's crops stretched square, at input 576 (half the work of 768): 5,184 cells a crop would need 51,840
+  // positional vectors, over the cap (20 crops: the fewest a fit normalises)
+  const b576 = await loadBackbone({ backbone: "mobilenetv2-1.4-mid", threads: 2, inputSize: 576 });
+  assert.ok(positionalBankSize(b576.grid * b576.grid, 5) > POSITIONAL_BANK_CAP);
+  const square = await Promise.all((await crops(bsdataDir(), 20)).map((b) => sharp(b).resize(288, 288, { fit: "fill" }).png().toBuffer()));
+  const { bank, oos } = await fitWithOutOfSample(b576, square);
+  assert.equal(bank.layout, "global");
+  assert.equal(bank.cells, undefined);
+  assert.ok(bank.registrationShare! > REGISTERED_SHARE, `share ${bank.registrationShare}`);
+  assert.equal(bank.baseline, "none");
+  assert.equal(bank.channelWeights, undefined, "its channels as they are: the weights are the positional memory's");
+  assert.ok(bank.brightness! > 0, "its crops brought to one brightness");
+  assert.ok(oos.normalised);
+  // a dataset calibration passes the version's scoring, what its crops are included: the same scores; read as a
+  // crop of unknown kind (the texture's scale floor) they would not be
+  const scoring = { layout: bank.layout, baseline: bank.baseline, channelWeights: bank.channelWeights, brightness: bank.brightness };
+  const again = await outOfSampleOkScores(b576, square, { ...scoring, cropKind: cropKindOf(bank) });
+  assert.deepEqual(again.scores, oos.scores);
+  const unknown = await outOfSampleOkScores(b576, square, scoring);
+  assert.notDeepEqual(unknown.scores, oos.scores);
+  await b576.release();
 });
 
 test("the crop-median baseline: recorded in the artifact, the returned map is the excess its score and regions are made of", async () => {

@@ -3,7 +3,7 @@
 // Also the registration probe that tells a fit whether a ROI's crops are registered. All arithmetic in onnxruntime.
 import ort from "onnxruntime-node";
 import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
-import { POSITIONAL_RADIUS, REGISTRATION_PROBE_CROPS, registrationShare } from "@bdi/core";
+import { POSITIONAL_RADIUS, REGISTRATION_PROBE_CROPS, REGISTRATION_PROBE_WORK, registrationShare } from "@bdi/core";
 import { createSession } from "./backbone.ts";
 import { nearestDistances, rowSqNorms } from "./knn.ts";
 import type { ImageFeatures } from "./pipeline.ts";
@@ -367,9 +367,11 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
 }
 
 /**
- * The registration probe: each of the first REGISTRATION_PROBE_CROPS crops' patches (every `step`-th) against the
- * other probe crops' patches, and the share whose nearest patch lies within `radius` cells of their own
- * (core's registrationShare). 6 crops: bsdata_pitting 0.94–0.97, kolektorsdd_crack 0.06–0.08 (three draws each).
+ * The registration probe: each of the first REGISTRATION_PROBE_CROPS crops' patches (every `step`-th, sparser for
+ * crops so large that this would pass REGISTRATION_PROBE_WORK) against the other probe crops' patches, and the share
+ * whose nearest patch lies within `radius` cells of their own (core's registrationShare). 6 crops: bsdata_pitting
+ * 0.94–0.97, kolektorsdd_crack 0.06–0.08 (three draws each); their 208 × 208 squares (9,216 cells at 768, every 21st
+ * cell) 0.74–0.81 and kolektorsdd's w × w squares TODO.
  */
 export async function probeRegistration(crops: ImageFeatures[], grid: number, dim: number, radius = POSITIONAL_RADIUS, step = 4): Promise<number> {
   const probe = crops.slice(0, REGISTRATION_PROBE_CROPS);
@@ -385,7 +387,8 @@ export async function probeRegistration(crops: ImageFeatures[], grid: number, di
     const bt = new ort.Tensor("float32", B, [n, dim]), bn = new ort.Tensor("float32", rowSqNorms(B, n, dim), [n]);
     const f = probe[j]!;
     const picks: number[] = [];
-    for (let i = 0; i < f.nValid; i += step) picks.push(i);
+    const every = Math.max(step, Math.ceil((f.nValid * n) / REGISTRATION_PROBE_WORK)); // a bounded cost for large crops
+    for (let i = 0; i < f.nValid; i += every) picks.push(i);
     const chunk = Math.max(1, Math.floor((16 * 1024 * 1024) / n)); // a distance block of ≤ 16M floats
     for (let c = 0; c < picks.length; c += chunk) {
       const part = picks.slice(c, c + chunk);

@@ -1,6 +1,6 @@
 // The state of a ROI's model, one rule each: the running backbone (503 while it loads), whether the active version
 // is usable ("fitted"), whether it is calibrated, and the ROI's mm/px when a request names none.
-import type { BankLayout, InputMode, MapBaseline, ScoreRule } from "@bdi/core";
+import { cropKindOf, type BankLayout, type CropKind, type InputMode, type MapBaseline, type ScoreRule } from "@bdi/core";
 import { findModelVersion, findRecipe, type Calibration, type ModelVersion, type Roi, type RoiWithActive } from "@bdi/db";
 import type { Backbone } from "../engine/backbone.ts";
 import { backboneInfo } from "../engine/pipeline.ts";
@@ -41,18 +41,19 @@ export async function checkVersionArtifact(svc: Services, version: ModelVersion)
 /**
  * How the version turns crops into scores: z-scores (its bank has a per-position normalisation) or raw 1-NN
  * distances, its image-score rule (banks written before the rule existed: "percentile"), and how its crops fill the
- * backbone input (banks written before session 8: the whole square), its memory layout (before session 9: global) and
- * its map's baseline (before session 10: none), its channel weights (before session 23: none) and its brightness
+ * backbone input (banks written before session 8: the whole square), its memory layout (before session 9: global), what
+ * its crops are (the probe's share, else what the layout implies: cropKindOf), its map's baseline (before session 10: none), its channel weights (before session 23: none) and its brightness
  * reference level (before session 24: none).
  */
 export async function versionScoring(svc: Services, version: ModelVersion): Promise<{
-  normalise: boolean; scoreRule: ScoreRule; input: InputMode; layout: BankLayout; baseline: MapBaseline; channelWeights: number[] | null;
+  normalise: boolean; scoreRule: ScoreRule; input: InputMode; layout: BankLayout; cropKind: CropKind | null; baseline: MapBaseline; channelWeights: number[] | null;
   brightness: number | null;
 }> {
   const dir = await bankDir(svc, version);
   const meta = dir ? readBankMeta(dir) : null;
   return {
     normalise: !!meta?.norm, scoreRule: meta?.scoreRule ?? "percentile", input: meta ? bankInputMode(meta.backbone) : "square", layout: meta?.layout ?? "global",
+    cropKind: cropKindOf(meta ?? {}) ?? null,
     baseline: meta?.baseline ?? "none", channelWeights: meta?.channelWeights ?? null, brightness: meta?.brightness ?? null,
   };
 }

@@ -1,6 +1,7 @@
 // Plain-JSON views of database rows for the dashboard (no transformer on the wire: dates are ISO strings,
 // JSON columns parsed, file paths never exposed; images are fetched from the /api routes named here).
 import { parseJson } from "@bdi/core/json";
+import { cropKindOf, type BankLayout } from "@bdi/core";
 import type { AuditEvent, Calibration, Inspection, LineWatchRecord, ModelVersion, Roi, Sample } from "@bdi/db";
 import type { Region } from "@bdi/core/schemas/region";
 import type { NgRegion } from "@bdi/core/dashboard/samples";
@@ -56,6 +57,8 @@ export function modelVersionDto(v: ModelVersion & { _count?: { samples: number; 
     /** null: fitted before the layout existed (global) */
     memoryLayout: v.memoryLayout as "global" | "positional" | null,
     registrationShare: v.registrationShare,
+    /** what the crops are (the probe's call; a registered ROI too large for the positional memory keeps a global one) */
+    cropKind: cropKindOf({ layout: (v.memoryLayout ?? undefined) as BankLayout | undefined, registrationShare: v.registrationShare }) ?? null,
     tokenShape: parseJson<number[]>(v.tokenShapeJson),
     timings: parseJson<Record<string, number>>(v.timingsJson),
     createdAt: v.createdAt.toISOString(),

@@ -1,15 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { baselineForShare, subtractBaseline } from "./baseline.ts";
-import { REGISTERED_SHARE } from "../coreset/layout.ts";
+import { baselineFor, subtractBaseline } from "./baseline.ts";
 import { imageScore } from "./score.ts";
 import { InvalidInputError } from "../errors.ts";
 
-test("baselineForShare: only crops the probe found not registered are measured against their own median", () => {
-  assert.equal(baselineForShare(0.07), "crop-median");
-  assert.equal(baselineForShare(REGISTERED_SHARE), "crop-median");
-  assert.equal(baselineForShare(0.95), "none");
-  assert.equal(baselineForShare(undefined), "none"); // not probed: the map as it is
+test("baselineFor: only crops the probe found to be a texture are measured against their own median", () => {
+  assert.equal(baselineFor("texture"), "crop-median");
+  assert.equal(baselineFor("registered"), "none");
+  assert.equal(baselineFor(undefined), "none"); // not probed: the map as it is
 });
 
 test("subtractBaseline: the median inside the mask, subtracted in place; none leaves the map", () => {

@@ -14,18 +14,17 @@
 // The median rather than the mean: a large defect does not move it until it covers half of the ROI.
 import { InvalidInputError } from "../errors.ts";
 import { maskedPercentiles } from "../math/percentile.ts";
-import { layoutForShare } from "../coreset/layout.ts";
+import type { CropKind } from "../coreset/layout.ts";
 
 export const MAP_BASELINES = ["none", "crop-median"] as const;
 export type MapBaseline = (typeof MAP_BASELINES)[number];
 
 /**
- * The baseline a new fit uses: crops the registration probe found not registered are measured against their own
- * median; registered ones, and fits that did not probe (too few crops, a layout asked for, ROIs too large for the
- * positional memory), keep the map as it is.
+ * The baseline a new fit uses: crops the registration probe found to be a texture are measured against their own
+ * median; registered ones, and fits that did not probe (too few crops, a layout asked for), keep the map as it is.
  */
-export function baselineForShare(share: number | undefined): MapBaseline {
-  return share !== undefined && layoutForShare(share) === "global" ? "crop-median" : "none";
+export function baselineFor(kind: CropKind | undefined): MapBaseline {
+  return kind === "texture" ? "crop-median" : "none";
 }
 
 /**

@@ -49,8 +49,9 @@ test("applyBrightnessGain: scales, rounds and clips at white; the level then mee
 });
 
 test("normalisesBrightness: registered ROIs only; validBrightnessLevel", () => {
-  assert.equal(normalisesBrightness("positional"), true);
-  assert.equal(normalisesBrightness("global"), false);
+  assert.equal(normalisesBrightness("registered"), true);
+  assert.equal(normalisesBrightness("texture"), false);
+  assert.equal(normalisesBrightness(undefined), false); // not probed
   assert.equal(validBrightnessLevel(135.2), true);
   assert.equal(validBrightnessLevel(255), true);
   for (const bad of [0, -1, 256, Number.NaN, Number.POSITIVE_INFINITY, "135", null, undefined]) assert.equal(validBrightnessLevel(bad), false, String(bad));

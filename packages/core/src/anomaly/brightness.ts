@@ -16,7 +16,7 @@
 //                                60 good rejected as decoded, 2 / 4 at the level
 //   through REST (100 OK crops)  73 → 77 of 100 pitted crops NG, 1 of 60 good rejected both
 import { InvalidInputError } from "../errors.ts";
-import type { BankLayout } from "../coreset/layout.ts";
+import type { CropKind } from "../coreset/layout.ts";
 
 /** OK crops, spread evenly over a fit's crops, whose median level is the ROI's reference. */
 export const BRIGHTNESS_REFERENCE_CROPS = 8;
@@ -26,9 +26,9 @@ export const BRIGHTNESS_REFERENCE_CROPS = 8;
  */
 export const MAX_BRIGHTNESS_GAIN = 4;
 
-/** Whether a fit of this layout brings its crops to one brightness (registered ROIs only: see above). */
-export function normalisesBrightness(layout: BankLayout): boolean {
-  return layout === "positional";
+/** Whether a fit of crops of this kind brings them to one brightness (registered ROIs only: see above). */
+export function normalisesBrightness(kind: CropKind | undefined): boolean {
+  return kind === "registered";
 }
 
 /** The mean of a crop's bytes (every channel of every pixel), in grey levels 0–255. */

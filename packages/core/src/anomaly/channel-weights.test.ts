@@ -50,7 +50,7 @@ test("applyChannelWeights scales every row in place, as a float32 product", () =
 
 test("weighsChannels: registered ROIs only; validChannelWeights checks length and values", () => {
   assert.equal(weighsChannels("positional"), true);
-  assert.equal(weighsChannels("global"), false);
+  assert.equal(weighsChannels("global"), false); // a texture, or a registered ROI too large for the positional memory
   assert.equal(validChannelWeights([1, 0.5], 2), true);
   assert.equal(validChannelWeights([1, 0.5], 3), false);
   assert.equal(validChannelWeights([1, 0], 2), false);

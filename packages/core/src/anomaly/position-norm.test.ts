@@ -90,8 +90,9 @@ test("position stats: the scale floor is a quantile of the deviations of the cel
 });
 
 test("position stats: the floor by layout, and its arguments checked", () => {
-  assert.equal(scaleFloorQuantile("positional"), 0.15);
-  assert.equal(scaleFloorQuantile("global"), 0.95);
+  assert.equal(scaleFloorQuantile("registered"), 0.15);
+  assert.equal(scaleFloorQuantile("texture"), 0.95);
+  assert.equal(scaleFloorQuantile(undefined), 0.95); // not known to be registered
   const s = new PositionStats(2);
   s.add([1, 2, 3, 4], [0, 1]);
   s.add([2, 3, 4, 5], [0, 1]);

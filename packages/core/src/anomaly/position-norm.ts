@@ -26,7 +26,7 @@
 //   0.97       0.9550 / 25.0 % / 69 %             0.9341 / 41.9 % ; 0.9388 / 30.6 %
 //   1 (one)    0.9513 / 26.7 % / 71 %             0.9301 / 48.4 % ; 0.9385 / 30.6 %
 import { InvalidInputError } from "../errors.ts";
-import type { BankLayout } from "../coreset/layout.ts";
+import type { CropKind } from "../coreset/layout.ts";
 
 const MIN_SCALE = 1e-6;
 
@@ -39,9 +39,12 @@ const MIN_SCALE = 1e-6;
  */
 export const MIN_NORM_CROPS = 20;
 
-/** The quantile of the crop cells' deviations a fit of this layout floors every cell's scale at (see above). */
-export function scaleFloorQuantile(layout: BankLayout): number {
-  return layout === "positional" ? SCALE_FLOOR_REGISTERED : SCALE_FLOOR_TEXTURE;
+/**
+ * The quantile of the crop cells' deviations a fit of crops of this kind floors every cell's scale at (see above);
+ * crops not known to be registered get the texture's.
+ */
+export function scaleFloorQuantile(kind: CropKind | undefined): number {
+  return kind === "registered" ? SCALE_FLOOR_REGISTERED : SCALE_FLOOR_TEXTURE;
 }
 
 /** A registered ROI's scale floor: the 15th percentile of its cells' deviations (0.10–0.50 rank bsdata the same). */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cellDistance, layoutForShare, positionalBankSize, registrationShare, POSITIONAL_BANK_CAP, REGISTERED_SHARE } from "./layout.ts";
+import { cellDistance, cropKindForShare, cropKindOf, layoutForCrops, positionalBankSize, registrationShare, POSITIONAL_BANK_CAP, REGISTERED_SHARE } from "./layout.ts";
 import { InvalidInputError } from "../errors.ts";
 
 test("cellDistance: Chebyshev distance between row-major cells", () => {
@@ -22,11 +22,30 @@ test("registrationShare: the share of nearest patches within the radius", () => 
   assert.throws(() => registrationShare([1], [1], g, 1.5), InvalidInputError);
 });
 
-test("layoutForShare: positional only above the registered share", () => {
-  assert.equal(layoutForShare(0.95), "positional");
-  assert.equal(layoutForShare(REGISTERED_SHARE), "global");
-  assert.equal(layoutForShare(0.07), "global");
-  assert.equal(layoutForShare(Number.NaN), "global");
+test("cropKindForShare: registered only above the registered share", () => {
+  assert.equal(cropKindForShare(0.95), "registered");
+  assert.equal(cropKindForShare(REGISTERED_SHARE), "texture");
+  assert.equal(cropKindForShare(0.07), "texture");
+  assert.equal(cropKindForShare(Number.NaN), "texture");
+});
+
+test("layoutForCrops: the positional memory for registered crops whose picks fit its bound, else the global coreset", () => {
+  assert.equal(layoutForCrops("registered", 3840, 5), "positional"); // a 512 × 208 crop at 768: 38,400 picks
+  assert.equal(layoutForCrops("registered", 4096, 5), "positional"); // exactly the bound
+  assert.equal(layoutForCrops("registered", 4097, 5), "global");
+  assert.equal(layoutForCrops("registered", 9216, 5), "global"); // a square crop at 768: still read as registered
+  assert.equal(layoutForCrops("texture", 100, 5), "global");
+  assert.equal(layoutForCrops(undefined, 100, 5), "global");
+});
+
+test("cropKindOf: the probe's share where it ran, else what the layout implies", () => {
+  assert.equal(cropKindOf({ layout: "global", registrationShare: 0.8 }), "registered"); // a large registered ROI
+  assert.equal(cropKindOf({ layout: "global", registrationShare: 0.1 }), "texture");
+  assert.equal(cropKindOf({ layout: "positional", registrationShare: 0.9 }), "registered");
+  assert.equal(cropKindOf({ layout: "positional" }), "registered"); // asked for: positional holds registered crops
+  assert.equal(cropKindOf({ layout: "positional", registrationShare: null }), "registered");
+  assert.equal(cropKindOf({ layout: "global" }), undefined); // not probed: neither is known
+  assert.equal(cropKindOf({}), undefined); // fitted before layouts existed
 });
 
 test("positionalBankSize: 2 picks per cell and fold, under the cap for a 512 × 208 crop, over it for a square one", () => {

@@ -23,6 +23,13 @@ export const POSITIONAL_RADIUS = 2;
 export const POSITIONAL_PICKS_PER_FOLD = 2;
 /** OK crops the registration probe compares with each other. */
 export const REGISTRATION_PROBE_CROPS = 6;
+/**
+ * The registration probe's work per crop, in query × bank-row distances: a crop's every 4th cell against the other 5
+ * crops' cells up to 4,096-cell crops (21 M), fewer of its cells beyond, so that a 9,216-cell square crop is probed
+ * with every 21st cell (~440 of them) at the same cost instead of ~5× it (the share of ~2,600 cells is a share all
+ * the same).
+ */
+export const REGISTRATION_PROBE_WORK = 1024 * 5 * 4096;
 /** A ROI is registered when more than this share of its OK patches find their nearest OK patch near their own cell. */
 export const REGISTERED_SHARE = 0.5;
 
@@ -57,7 +64,34 @@ export function registrationShare(queryCells: ArrayLike<number>, nearestCells: A
   return near / queryCells.length;
 }
 
-/** The layout a registration share calls for. */
-export function layoutForShare(share: number): BankLayout {
-  return share > REGISTERED_SHARE ? "positional" : "global";
+/**
+ * What a ROI's OK crops are, which decides how their maps are read whatever memory keeps their patches:
+ *   registered — the same place on the part every time (its crops brought to one brightness, its channels weighed,
+ *                a low scale floor: each cell a place of its own);
+ *   texture    — different areas of one surface (each crop measured against its own median, one scale for most cells).
+ * A fit that did not probe (a layout asked for, fewer than 3 folds) knows only what a positional layout implies.
+ */
+export const CROP_KINDS = ["registered", "texture"] as const;
+export type CropKind = (typeof CROP_KINDS)[number];
+
+/** What a registration share says the crops are. */
+export function cropKindForShare(share: number): CropKind {
+  return share > REGISTERED_SHARE ? "registered" : "texture";
+}
+
+/**
+ * The memory for crops of a kind: positional for registered crops whose picks stay within POSITIONAL_BANK_CAP, else
+ * the global coreset (a registered square crop at 768, 9,216 cells, keeps a coreset, and is read as registered).
+ */
+export function layoutForCrops(kind: CropKind | undefined, cellsPerCrop: number, folds: number): BankLayout {
+  return kind === "registered" && positionalBankSize(cellsPerCrop, folds) <= POSITIONAL_BANK_CAP ? "positional" : "global";
+}
+
+/**
+ * What a fitted version's crops are: the probe's share where it ran, else what its layout implies (a positional
+ * memory holds registered crops; a global one asked for, or fitted before the probe, is not known to be either).
+ */
+export function cropKindOf(version: { layout?: BankLayout; registrationShare?: number | null }): CropKind | undefined {
+  if (typeof version.registrationShare === "number") return cropKindForShare(version.registrationShare);
+  return version.layout === "positional" ? "registered" : undefined;
 }
