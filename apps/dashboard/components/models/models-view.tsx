@@ -173,7 +173,10 @@ function VersionDetail({ id }: { id: string }) {
                       !v.scoring
                         ? "no readable memory bank"
                         : v.scoring.brightness || v.scoring.channelWeights
-                          ? "a registered ROI: each crop scaled to the ROI's mean brightness before the backbone, so a drifting lamp does not move its scores; each feature channel weighted by its spread over the OK crops"
+                          ? `a registered ROI: ${[
+                            v.scoring.brightness && "each crop scaled to the ROI's mean brightness before the backbone, so a drifting lamp does not move its scores",
+                            v.scoring.channelWeights && "each feature channel weighted by its spread over the OK crops (with the positional memory)",
+                          ].filter(Boolean).join("; ")}`
                           : undefined
                     }
                   />

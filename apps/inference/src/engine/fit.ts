@@ -9,7 +9,7 @@ import type { MemoryBank } from "./artifacts.ts";
 import { DEFAULT_CORESET_RATE, selectCoreset } from "./coreset.ts";
 import { NoSamplesError } from "./errors.ts";
 import { DEFAULT_KNN_SEARCH, releaseIndex, type KnnSearch } from "./knn.ts";
-import { CellPicker, dropFold, makePositionalIndex, probeRegistration } from "./positional.ts";
+import { CellPicker, dropFold, makePositionalIndex, probeRegistration, probeSample, type ProbeCrop } from "./positional.ts";
 import {
   cropMap, defaultInputMode, fittedBackboneInfo, extractImage, gridMap, isPositionalIndex, maskFor, patchDistances, searchIndex, type ImageFeatures, type ScoreOptions,
 } from "./pipeline.ts";
@@ -292,10 +292,10 @@ export async function fitWithOutOfSample(
   // coreset and is read as registered all the same (README "Large ROIs are probed too", session 27).
   let share: number | undefined;
   let layout: BankLayout = opts.layout === "positional" ? "positional" : "global";
-  let kind: CropKind | undefined = opts.layout === "auto" || opts.layout === undefined ? undefined : opts.cropKind ?? (layout === "positional" ? "registered" : undefined);
+  let kind: CropKind | undefined = opts.cropKind ?? (layout === "positional" ? "registered" : undefined);
   if ((opts.layout ?? "auto") === "auto" && k >= 3) {
-    const probe: ImageFeatures[] = [];
-    for (let i = 0; i < Math.min(REGISTRATION_PROBE_CROPS, total); i++) probe.push(await get(i));
+    const probe: ProbeCrop[] = [];
+    for (let i = 0; i < Math.min(REGISTRATION_PROBE_CROPS, total); i++) probe.push(probeSample(await get(i), d));
     share = await probeRegistration(probe, g, d);
     kind = cropKindForShare(share);
     layout = layoutForCrops(kind, (await get(0)).nValid, k);

@@ -3,7 +3,7 @@
 // Also the registration probe that tells a fit whether a ROI's crops are registered. All arithmetic in onnxruntime.
 import ort from "onnxruntime-node";
 import { DataType, GraphBuilder, encodeModel, valueInfo } from "@bdi/models";
-import { POSITIONAL_RADIUS, REGISTRATION_PROBE_CROPS, REGISTRATION_PROBE_WORK, registrationShare } from "@bdi/core";
+import { POSITIONAL_RADIUS, probeCellStep, REGISTRATION_PROBE_CROPS, registrationShare } from "@bdi/core";
 import { createSession } from "./backbone.ts";
 import { nearestDistances, rowSqNorms } from "./knn.ts";
 import type { ImageFeatures } from "./pipeline.ts";
@@ -366,14 +366,28 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   return out;
 }
 
+/** A crop's features as the registration probe keeps them: every cell, or an even share of a large crop's (probeCellStep). */
+export type ProbeCrop = Pick<ImageFeatures, "feats" | "cells" | "nValid">;
+export function probeSample(f: ProbeCrop, dim: number): ProbeCrop {
+  const step = probeCellStep(f.nValid);
+  if (step === 1) return f;
+  const n = Math.ceil(f.nValid / step);
+  const feats = new Float32Array(n * dim), cells = new Uint32Array(n);
+  for (let k = 0, i = 0; i < f.nValid; i += step, k++) {
+    feats.set(f.feats.subarray(i * dim, (i + 1) * dim), k * dim);
+    cells[k] = f.cells[i]!;
+  }
+  return { feats, cells, nValid: n };
+}
+
 /**
- * The registration probe: each of the first REGISTRATION_PROBE_CROPS crops' patches (every `step`-th, sparser for
- * crops so large that this would pass REGISTRATION_PROBE_WORK) against the other probe crops' patches, and the share
- * whose nearest patch lies within `radius` cells of their own (core's registrationShare). 6 crops: bsdata_pitting
- * 0.94–0.97, kolektorsdd_crack 0.06–0.08 (three draws each); their 208 × 208 squares (9,216 cells at 768, every 21st
- * cell) 0.74–0.81 and kolektorsdd's w × w squares TODO.
+ * The registration probe: each of the first REGISTRATION_PROBE_CROPS crops' patches (every `step`-th) against the
+ * other probe crops' patches, and the share whose nearest patch lies within `radius` cells of their own (core's
+ * registrationShare); crops pass through `probeSample` first. 6 crops: bsdata_pitting 0.94–0.97, kolektorsdd_crack
+ * 0.06–0.08 (three draws each); cut square (9,216 cells at 768, every 3rd cell kept) bsdata's 208 × 208 middles /
+ * right ends 0.705 / 0.766, kolektorsdd's w × w thirds 0.015.
  */
-export async function probeRegistration(crops: ImageFeatures[], grid: number, dim: number, radius = POSITIONAL_RADIUS, step = 4): Promise<number> {
+export async function probeRegistration(crops: ProbeCrop[], grid: number, dim: number, radius = POSITIONAL_RADIUS, step = 4): Promise<number> {
   const probe = crops.slice(0, REGISTRATION_PROBE_CROPS);
   if (probe.length < 2) return 0;
   const s = await sessionFor("argmin", buildArgNearestModel);
@@ -387,8 +401,7 @@ export async function probeRegistration(crops: ImageFeatures[], grid: number, di
     const bt = new ort.Tensor("float32", B, [n, dim]), bn = new ort.Tensor("float32", rowSqNorms(B, n, dim), [n]);
     const f = probe[j]!;
     const picks: number[] = [];
-    const every = Math.max(step, Math.ceil((f.nValid * n) / REGISTRATION_PROBE_WORK)); // a bounded cost for large crops
-    for (let i = 0; i < f.nValid; i += every) picks.push(i);
+    for (let i = 0; i < f.nValid; i += step) picks.push(i);
     const chunk = Math.max(1, Math.floor((16 * 1024 * 1024) / n)); // a distance block of ≤ 16M floats
     for (let c = 0; c < picks.length; c += chunk) {
       const part = picks.slice(c, c + chunk);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cellDistance, cropKindForShare, cropKindOf, layoutForCrops, positionalBankSize, registrationShare, POSITIONAL_BANK_CAP, REGISTERED_SHARE } from "./layout.ts";
+import { cellDistance, cropKindForShare, cropKindOf, layoutForCrops, positionalBankSize, probeCellStep, registrationShare, POSITIONAL_BANK_CAP, POSITIONAL_RADIUS, REGISTERED_SHARE, REGISTRATION_PROBE_CELLS } from "./layout.ts";
 import { InvalidInputError } from "../errors.ts";
 
 test("cellDistance: Chebyshev distance between row-major cells", () => {
@@ -53,4 +53,18 @@ test("positionalBankSize: 2 picks per cell and fold, under the cap for a 512 × 
   assert.ok(positionalBankSize(3840, 5) <= POSITIONAL_BANK_CAP);
   assert.ok(positionalBankSize(96 * 96, 5) > POSITIONAL_BANK_CAP);
   assert.equal(positionalBankSize(100, 3), 600);
+});
+
+test("probeCellStep: every cell up to the probe's bound, an even share beyond, never sparser than the radius allows", () => {
+  assert.equal(REGISTRATION_PROBE_CELLS, 4096);
+  assert.equal(probeCellStep(0), 1);
+  assert.equal(probeCellStep(3840), 1); // a 512 × 208 crop at 768: probed as before
+  assert.equal(probeCellStep(4096), 1);
+  assert.equal(probeCellStep(4097), 2);
+  assert.equal(probeCellStep(6656), 2); // bsdata's crops at 1024
+  assert.equal(probeCellStep(9216), 3); // a square crop at 768: 3,072 cells kept
+  assert.equal(probeCellStep(128 * 128), 4); // a square crop at 1024
+  assert.equal(probeCellStep(160 * 160), 2 * POSITIONAL_RADIUS + 1, "never sparser than one in any 5 neighbouring cells");
+  assert.throws(() => probeCellStep(-1), InvalidInputError);
+  assert.throws(() => probeCellStep(1.5), InvalidInputError);
 });

@@ -24,12 +24,20 @@ export const POSITIONAL_PICKS_PER_FOLD = 2;
 /** OK crops the registration probe compares with each other. */
 export const REGISTRATION_PROBE_CROPS = 6;
 /**
- * The registration probe's work per crop, in query × bank-row distances: a crop's every 4th cell against the other 5
- * crops' cells up to 4,096-cell crops (21 M), fewer of its cells beyond, so that a 9,216-cell square crop is probed
- * with every 21st cell (~440 of them) at the same cost instead of ~5× it (the share of ~2,600 cells is a share all
- * the same).
+ * The most cells of each crop the registration probe keeps: every cell of crops up to 4,096 cells (the positional
+ * bound's), an even share of larger ones (every 3rd cell of a 9,216-cell square crop at 768: its bank copy of the
+ * other 5 crops 68 MB instead of 203, and 6 crops' features 81 MB instead of 244; probing whole square crops put the
+ * bench's fit of 400 such crops at 1,727 MiB peak RSS against 1,215 before they were probed). At most every 5th cell
+ * (2 · POSITIONAL_RADIUS + 1) in row order: that leaves one in any 5 neighbouring columns, so a registered crop's own
+ * place stays within the radius (crops over 20,480 cells keep more than 4,096).
  */
-export const REGISTRATION_PROBE_WORK = 1024 * 5 * 4096;
+export const REGISTRATION_PROBE_CELLS = 4096;
+
+/** The step, in valid cells, at which the probe samples a crop of `cells` cells (1: every cell). */
+export function probeCellStep(cells: number): number {
+  if (!(Number.isInteger(cells) && cells >= 0)) throw new InvalidInputError(`probeCellStep needs a cell count ≥ 0 (got ${cells})`);
+  return Math.min(2 * POSITIONAL_RADIUS + 1, Math.max(1, Math.ceil(cells / REGISTRATION_PROBE_CELLS)));
+}
 /** A ROI is registered when more than this share of its OK patches find their nearest OK patch near their own cell. */
 export const REGISTERED_SHARE = 0.5;
 
