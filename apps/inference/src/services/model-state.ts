@@ -42,8 +42,8 @@ export async function checkVersionArtifact(svc: Services, version: ModelVersion)
  * How the version turns crops into scores: z-scores (its bank has a per-position normalisation) or raw 1-NN
  * distances, its image-score rule (banks written before the rule existed: "percentile"), and how its crops fill the
  * backbone input (banks written before session 8: the whole square), its memory layout (before session 9: global), what
- * its crops are (the probe's share, else what the layout implies: cropKindOf), its map's baseline (before session 10: none), its channel weights (before session 23: none) and its brightness
- * reference level (before session 24: none).
+ * its crops are (the probe's share, else what the layout implies: cropKindOf), its map's baseline (before session 10:
+ * none), its channel weights (before session 23: none) and its brightness reference level (before session 24: none).
  */
 export async function versionScoring(svc: Services, version: ModelVersion): Promise<{
   normalise: boolean; scoreRule: ScoreRule; input: InputMode; layout: BankLayout; cropKind: CropKind | null; baseline: MapBaseline; channelWeights: number[] | null;

@@ -74,8 +74,8 @@ export function registrationShare(queryCells: ArrayLike<number>, nearestCells: A
 
 /**
  * What a ROI's OK crops are, which decides how their maps are read whatever memory keeps their patches:
- *   registered — the same place on the part every time (its crops brought to one brightness, its channels weighed,
- *                a low scale floor: each cell a place of its own);
+ *   registered — the same place on the part every time (its crops brought to one brightness, a low scale floor: each
+ *                cell a place of its own; in the positional memory its channels weighed too);
  *   texture    — different areas of one surface (each crop measured against its own median, one scale for most cells).
  * A fit that did not probe (a layout asked for, fewer than 3 folds) knows only what a positional layout implies.
  */
