@@ -381,6 +381,13 @@ export function probeSample(f: ProbeCrop, dim: number): ProbeCrop {
 }
 
 /**
+ * The probe's distance block (query rows × bank rows, floats): onnxruntime's arena keeps its largest intermediates for
+ * the fit process's life. 16 M floats put a fit of 100 square crops at 1,318 MiB peak RSS, 4 M at 1,207 (1,057
+ * unprobed; `.lab`-style fit of the bench's crops, session 27).
+ */
+const PROBE_BLOCK_FLOATS = 4 * 1024 * 1024;
+
+/**
  * The registration probe: each of the first REGISTRATION_PROBE_CROPS crops' patches (every `step`-th) against the
  * other probe crops' patches, and the share whose nearest patch lies within `radius` cells of their own (core's
  * registrationShare); crops pass through `probeSample` first. 6 crops: bsdata_pitting 0.94–0.97, kolektorsdd_crack
@@ -402,7 +409,7 @@ export async function probeRegistration(crops: ProbeCrop[], grid: number, dim: n
     const f = probe[j]!;
     const picks: number[] = [];
     for (let i = 0; i < f.nValid; i += step) picks.push(i);
-    const chunk = Math.max(1, Math.floor((16 * 1024 * 1024) / n)); // a distance block of ≤ 16M floats
+    const chunk = Math.max(1, Math.floor(PROBE_BLOCK_FLOATS / n));
     for (let c = 0; c < picks.length; c += chunk) {
       const part = picks.slice(c, c + chunk);
       const Q = new Float32Array(part.length * dim);
