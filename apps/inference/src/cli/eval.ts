@@ -16,7 +16,7 @@ import "./hugepages.ts"; // first: may start this command again with the huge-pa
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { aupro, auroc, bootstrapInterval, expectedRates, okResampleInterval, rejectedAcross, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, spreadIndices, BANK_LAYOUT_CHOICES, cropKindForShare, cropKindOf, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
+import { aupro, auroc, bootstrapInterval, expectedRates, okResampleInterval, rejectedAcross, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, spreadIndices, BANK_LAYOUT_CHOICES, cropKindOf, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
@@ -152,7 +152,7 @@ async function main() {
       : { bank: await fitBank(backbone, trainBytes, { coresetRate: rate, scoreRule, input, seed, ...chunking, ...(bankCap ? { bankCap } : {}) }), oos: null };
     const bank = fitted.bank;
     const fitS = (performance.now() - t0) / 1000;
-    console.error(`bank: ${bank.layout ?? "global"} layout${bank.registrationShare !== undefined ? ` (registration share ${bank.registrationShare.toFixed(3)}: ${cropKindForShare(bank.registrationShare) === "registered" ? "registered crops" : "a texture"})` : ""}, map baseline ${bank.baseline ?? "none"}${bank.channelWeights ? ", channel weights" : ""}${bank.brightness !== undefined ? `, brightness level ${bank.brightness.toFixed(1)}` : ""}, ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
+    console.error(`bank: ${bank.layout ?? "global"} layout${bank.registrationShare !== undefined ? ` (registration share ${bank.registrationShare.toFixed(3)}: ${cropKindOf(bank) === "registered" ? "registered crops" : "a texture"})` : ""}, map baseline ${bank.baseline ?? "none"}${bank.channelWeights ? ", channel weights" : ""}${bank.brightness !== undefined ? `, brightness level ${bank.brightness.toFixed(1)}` : ""}, ${bank.n} vectors from ${bank.coreset.candidates} patches (${bank.coreset.chunks} chunk(s)); fit ${fitS.toFixed(1)}s (extract ${(bank.timings.extractMs / 1000).toFixed(1)}s, coreset ${(bank.timings.coresetMs / 1000).toFixed(1)}s)`);
 
     mkdirSync(join(out, "maps"), { recursive: true });
     const index = bankIndex(bank, knn);

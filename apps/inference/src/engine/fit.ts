@@ -1,7 +1,7 @@
 // PatchCore fits: the memory bank from OK crops (streaming partial coresets, capped), and the self-calibrating fit
 // that also scores every OK crop out-of-sample (k-fold) and takes the per-position statistics from those maps.
 import {
-  applyChannelWeights, baselineFor, BRIGHTNESS_REFERENCE_CROPS, normalisesBrightness, referenceLevel, cappedCoresetRate, ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, weighsChannels, imageScore, subtractBaseline, type MapBaseline, cropKindForShare, layoutForCrops, type CropKind, PositionStats, scaleFloorQuantile, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
+  applyChannelWeights, baselineFor, BRIGHTNESS_REFERENCE_CROPS, normalisesBrightness, referenceLevel, cappedCoresetRate, ChannelMoments, CHANNEL_WEIGHT_CROPS, spreadIndices, weighsChannels, imageScore, subtractBaseline, type MapBaseline, cropKindForShare, cropKindOf, layoutForCrops, type CropKind, PositionStats, scaleFloorQuantile, MIN_NORM_CROPS, DEFAULT_SCORE_PERCENTILE, DEFAULT_SCORE_RULE, POSITIONAL_PICKS_PER_FOLD,
   POSITIONAL_RADIUS, positionalBankSize, REGISTRATION_PROBE_CROPS, type BankLayout, type BankLayoutChoice, type InputMode, type ScoreRule,
 } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
@@ -292,7 +292,7 @@ export async function fitWithOutOfSample(
   // coreset and is read as registered all the same (README "Large ROIs are probed too", session 27).
   let share: number | undefined;
   let layout: BankLayout = opts.layout === "positional" ? "positional" : "global";
-  let kind: CropKind | undefined = opts.cropKind ?? (layout === "positional" ? "registered" : undefined);
+  let kind: CropKind | undefined = opts.cropKind ?? cropKindOf({ layout });
   if ((opts.layout ?? "auto") === "auto" && k >= 3) {
     const probe: ProbeCrop[] = [];
     for (let i = 0; i < Math.min(REGISTRATION_PROBE_CROPS, total); i++) probe.push(probeSample(await get(i), d));
