@@ -15,7 +15,6 @@
 import "./hugepages.ts"; // first: may start this command again with the huge-page tunable
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
-import sharp from "sharp";
 import { aupro, auroc, bootstrapInterval, expectedRates, okResampleInterval, rejectedAcross, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, spreadIndices, BANK_LAYOUT_CHOICES, cropKindOf, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
 import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
@@ -23,6 +22,7 @@ import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
 import { npyFloat32 } from "../engine/npy.ts";
 import { defaultCoresetRate } from "../engine/coreset.ts";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, type KnnSearch } from "../engine/knn.ts";
+import { maskPathFor, readMask } from "./masks.ts";
 import { applyViewChange, parseViewChange, type ViewChange } from "./view-change.ts";
 
 const IMG = new Set([".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"]);
@@ -52,14 +52,6 @@ export function progressBar(label: string, done: number, total: number, t0: numb
   const eta = done ? (el / done) * (total - done) : 0;
   const line = `${label.padEnd(6)} [${"#".repeat(Math.round(f * w)).padEnd(w, ".")}] ${done}/${total}  ${el.toFixed(1)}s elapsed, ETA ${eta.toFixed(0)}s`;
   process.stderr.write(process.stderr.isTTY ? `\r${line}${done === total ? "\n" : ""}` : `${line}\n`);
-}
-
-async function readMask(path: string | null, w: number, h: number): Promise<Uint8Array> {
-  const m = new Uint8Array(w * h);
-  if (!path || !existsSync(path)) return m;
-  const { data, info } = await sharp(path).greyscale().resize(w, h, { kernel: "nearest", fit: "fill" }).raw().toBuffer({ resolveWithObject: true });
-  for (let i = 0; i < w * h; i++) m[i] = data[i * info.channels] > 127 ? 1 : 0;
-  return m;
 }
 
 async function main() {
@@ -180,8 +172,8 @@ async function main() {
       rows.push(`${join("test", type, basename(path))},${type},${r.score}`);
       imgScores.push(r.score);
       imgLabels.push(label);
-      const gt = type === "good" ? null : join(data, "ground_truth", type, `${stem}_mask.png`);
-      hasMask.push(gt === null || existsSync(gt));
+      const gt = type === "good" ? null : maskPathFor(data, type, stem);
+      hasMask.push(type === "good" || gt !== null);
       maps.push(r.map!);
       masks.push(await readMask(gt, r.width, r.height));
       sizes.push([r.width, r.height]);
