@@ -143,6 +143,17 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
       assert.equal(typeof m.aupro_fpr30, "number");
       assert.deepEqual([m.pixel_metric_images, m.types_without_masks], [4, ["other"]]);
       assert.equal(readFileSync(path.join(out, "scores.csv"), "utf8").trim().split("\n").length, 7);
+      // each defect type against the good crops: the pairwise AUROC of scores.csv's rows
+      const rows = readFileSync(path.join(out, "scores.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+      const of = (t: string) => rows.filter((r) => r[1] === t).map((r) => Number(r[2]));
+      const pairwise = (ng: number[], ok: number[]) => ng.reduce((a, x) => a + ok.reduce((b, y) => b + (x > y ? 1 : x === y ? 0.5 : 0), 0), 0) / (ng.length * ok.length);
+      const byType = m.by_defect_type as Record<string, { crops: number; image_auroc: number; recall_at_threshold: number }>;
+      assert.deepEqual(Object.keys(byType), ["other", "pitting"]);
+      for (const t of ["other", "pitting"]) {
+        assert.equal(byType[t]!.crops, 2);
+        assert.ok(Math.abs(byType[t]!.image_auroc - pairwise(of(t), of("good"))) < 1e-12, t);
+        assert.equal(byType[t]!.recall_at_threshold, of(t).filter((x) => x >= (m.calibrated_threshold as number)).length / 2);
+      }
       assert.ok(existsSync(path.join(out, "maps", "other", "001.npy")));
     } finally {
       rmSync(data, { recursive: true, force: true });

@@ -238,6 +238,11 @@ async function main() {
     },
     recall_at_threshold: rejected(imgScores.filter((_, i) => imgLabels[i])),
     recall_by_defect_px: { under_100: recallBySize(0, 100), from_100_to_1000: recallBySize(100, 1000), over_1000: recallBySize(1000, Infinity) },
+    // a set with several kinds of defect (MVTec AD's categories have 3–8): each kind's crops against the good ones
+    by_defect_type: Object.fromEntries(types.filter((t) => t !== "good").map((t) => {
+      const ng = imgScores.filter((_, i) => tests[i]!.type === t);
+      return [t, { crops: ng.length, image_auroc: goodScores.length && ng.length ? auroc([...goodScores, ...ng], [...goodScores.map(() => 0), ...ng.map(() => 1)]) : null, recall_at_threshold: rejected(ng) }];
+    })),
     // what this many test crops can tell apart: good and defective crops resampled (core's bootstrapInterval)
     intervals_95: both ? Object.fromEntries(([
       ["image_auroc", auroc], ["frr_at_recall_95", (sc: number[], lb: number[]) => frrAtRecall(sc, lb, 0.95)], ["recall_at_frr_1", (sc: number[], lb: number[]) => recallAtFrr(sc, lb, 0.01)],
@@ -300,6 +305,7 @@ interface Metrics {
   line_shift_test_good: { above_ok_median: number; crops: number; run_correlation: number; effective_crops: number; interval_95: [number, number]; verdict: string } | null;
   view: string | null;
   recall_at_threshold: number | null; recall_by_defect_px: Record<"under_100" | "from_100_to_1000" | "over_1000", { n: number; recall: number | null }>;
+  by_defect_type: Record<string, { crops: number; image_auroc: number | null; recall_at_threshold: number | null }>;
   intervals_95: Intervals | null;
   /** 95 % intervals over resamples of the out-of-sample OK scores: the threshold, its recall and realised false-reject */
   calibration_resampled_95: { threshold: [number, number]; recall: [number, number] | null; realised_frr_test_good: [number, number] | null } | null;
@@ -333,6 +339,8 @@ function printSummary(m: Metrics, out: string): void {
   const iv = m.intervals_95;
   if (iv) console.log(`95 % bootstrap intervals over the test crops: image AUROC ${f4(iv.image_auroc[0])}–${f4(iv.image_auroc[1])}, false-reject at 95 % recall ${pc(iv.frr_at_recall_95[0])}–${pc(iv.frr_at_recall_95[1])}, recall at 1 % false-reject ${pc(iv.recall_at_frr_1[0])}–${pc(iv.recall_at_frr_1[1])}`);
   console.log(`calibrated threshold ${m.calibrated_threshold?.toFixed(4) ?? "– (fewer than 3 training crops)"}: promised false-reject ${pc(m.promised_frr)}${m.oos_at_or_over_threshold ? ` on new OK crops (${m.oos_at_or_over_threshold.count} of the ${m.oos_at_or_over_threshold.n} out-of-sample OK scores at or over it)` : ""}, realised on test good ${pc(m.realised_frr_test_good)}${m.holdout_images ? `, on ${m.holdout_images} held-out training crops ${pc(m.realised_frr_holdout)}` : ""}; recall ${pc(m.recall_at_threshold)} (defects < 100 px ${pc(bySize.under_100.recall)} of ${bySize.under_100.n}, 100–1000 px ${pc(bySize.from_100_to_1000.recall)} of ${bySize.from_100_to_1000.n}, > 1000 px ${pc(bySize.over_1000.recall)} of ${bySize.over_1000.n})`);
+  const byType = Object.entries(m.by_defect_type);
+  if (byType.length > 1) console.log(`by defect type (image AUROC against the good crops, recall at the calibrated threshold): ${byType.map(([t, v]) => `${t} ${v.crops} crops ${v.image_auroc === null ? "–" : f4(v.image_auroc)} ${pc(v.recall_at_threshold)}`).join("; ")}`);
   const cr = m.calibration_resampled_95;
   if (cr) console.log(`with another draw of OK crops like these (their out-of-sample scores resampled, 95 %): threshold ${cr.threshold[0].toFixed(4)}–${cr.threshold[1].toFixed(4)}${cr.recall ? `, recall ${pc(cr.recall[0])}–${pc(cr.recall[1])}` : ""}${cr.realised_frr_test_good ? `, realised on test good ${pc(cr.realised_frr_test_good[0])}–${pc(cr.realised_frr_test_good[1])}` : ""}`);
   const ls = m.line_shift_test_good;
