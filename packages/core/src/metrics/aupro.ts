@@ -47,21 +47,24 @@ function gather(maps: Float32Array[], gtMasks: Uint8Array[], sizes: { w: number;
   return { scores, region, regionSize: Float64Array.from(regionSize), numRegions: regionSize.length - 1, numOk };
 }
 
-/** The PRO curve over all distinct thresholds (descending scores), with a leading (0, 0). */
-export function proCurve(maps: Float32Array[], gtMasks: Uint8Array[], sizes: { w: number; h: number }[]): ProCurve {
+/**
+ * Sweeps the thresholds from the highest score down, calling `visit(fpr, pro)` once per distinct score, until it
+ * returns false. Callers that need only part of the curve stop early and keep none of it: an eval's maps can hold
+ * hundreds of millions of pixels (VisA-sized crops), and the curve's two arrays were 16 of the sweep's ~36 bytes per
+ * pixel.
+ */
+function sweepPro(
+  maps: Float32Array[], gtMasks: Uint8Array[], sizes: { w: number; h: number }[], visit: (fpr: number, pro: number) => boolean,
+): { numRegions: number; numOk: number } {
   const { scores, region, regionSize, numRegions, numOk } = gather(maps, gtMasks, sizes);
   if (numRegions === 0) throw new InvalidInputError("AUPRO needs at least one ground-truth region");
   if (numOk === 0) throw new InvalidInputError("AUPRO needs at least one ground-truth-negative pixel");
   const { order, sortedKeys } = radixArgsortUint32(float32SortKeys(scores));
-  const n = order.length;
   const invSize = new Float64Array(regionSize.length);
   for (let r = 1; r < regionSize.length; r++) invSize[r] = 1 / regionSize[r]!;
-  const fprs = new Float64Array(n + 1);
-  const pros = new Float64Array(n + 1);
-  let m = 1;
   let fp = 0;
   let pro = 0;
-  for (let i = n - 1; i >= 0; ) {
+  for (let i = order.length - 1; i >= 0; ) {
     const key = sortedKeys[i]!;
     while (i >= 0 && sortedKeys[i] === key) {
       const r = region[order[i]!]!;
@@ -69,32 +72,46 @@ export function proCurve(maps: Float32Array[], gtMasks: Uint8Array[], sizes: { w
       else pro += invSize[r]!;
       i--;
     }
-    fprs[m] = Math.min(1, fp / numOk);
-    pros[m] = Math.min(1, pro / numRegions);
-    m++;
+    if (!visit(Math.min(1, fp / numOk), Math.min(1, pro / numRegions))) break;
   }
-  return { fprs: fprs.slice(0, m), pros: pros.slice(0, m), numRegions, numOkPixels: numOk };
+  return { numRegions, numOk };
+}
+
+/** The PRO curve over all distinct thresholds (descending scores), with a leading (0, 0). */
+export function proCurve(maps: Float32Array[], gtMasks: Uint8Array[], sizes: { w: number; h: number }[]): ProCurve {
+  const fprs = [0];
+  const pros = [0];
+  const { numRegions, numOk } = sweepPro(maps, gtMasks, sizes, (fpr, pro) => { fprs.push(fpr); pros.push(pro); return true; });
+  return { fprs: Float64Array.from(fprs), pros: Float64Array.from(pros), numRegions, numOkPixels: numOk };
+}
+
+/** ∫₀^limit y dx of a piecewise-linear curve fed point by point (non-decreasing x), interpolated at the limit. */
+class TrapezoidSum {
+  area = 0;
+  constructor(readonly limit: number, private x0: number, private y0: number) {}
+  /** Adds the segment to (x1, y1); false once the limit is reached (no later point counts). */
+  add(x1: number, y1: number): boolean {
+    const { x0, y0, limit } = this;
+    this.x0 = x1;
+    this.y0 = y1;
+    if (x1 <= limit) {
+      this.area += 0.5 * (y0 + y1) * (x1 - x0);
+      return true;
+    }
+    if (x0 < limit) {
+      const yi = y0 + ((y1 - y0) * (limit - x0)) / (x1 - x0);
+      this.area += 0.5 * (yi + y0) * (limit - x0);
+    }
+    return false;
+  }
 }
 
 /** ∫₀^limit y dx of a piecewise-linear curve with non-decreasing x (MVTec's trapezoid with x_max). */
 export function trapezoidTo(x: ArrayLike<number>, y: ArrayLike<number>, limit: number): number {
-  let area = 0;
-  for (let i = 1; i < x.length; i++) {
-    const x0 = x[i - 1]!;
-    const x1 = x[i]!;
-    const y0 = y[i - 1]!;
-    const y1 = y[i]!;
-    if (x1 <= limit) {
-      area += 0.5 * (y0 + y1) * (x1 - x0);
-      continue;
-    }
-    if (x0 < limit) {
-      const yi = y0 + ((y1 - y0) * (limit - x0)) / (x1 - x0);
-      area += 0.5 * (yi + y0) * (limit - x0);
-    }
-    break;
-  }
-  return area;
+  if (x.length === 0) return 0;
+  const sum = new TrapezoidSum(limit, x[0]!, y[0]!);
+  for (let i = 1; i < x.length && sum.add(x[i]!, y[i]!); i++);
+  return sum.area;
 }
 
 /** Normalised AUPRO up to `fprLimit` (default 0.3, the MVTec AD standard), in [0, 1]. */
@@ -105,6 +122,8 @@ export function aupro(
   fprLimit = 0.3,
 ): number {
   if (!(fprLimit > 0 && fprLimit <= 1)) throw new InvalidInputError(`fprLimit must be within (0, 1], got ${fprLimit}`);
-  const c = proCurve(maps, gtMasks, sizes);
-  return trapezoidTo(c.fprs, c.pros, fprLimit) / fprLimit;
+  // the curve integrated as it is swept, up to the first point past the limit (trapezoidTo's arithmetic, in order)
+  const sum = new TrapezoidSum(fprLimit, 0, 0);
+  sweepPro(maps, gtMasks, sizes, (fpr, pro) => sum.add(fpr, pro));
+  return sum.area / fprLimit;
 }
