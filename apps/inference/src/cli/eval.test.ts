@@ -134,6 +134,24 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
     }
   });
 
+  it("--turn 90: every crop and mask turned, the fit too; maps in the turned frame; a bad turn refused", async () => {
+    const data = makeSet({ masks: true, otherType: false });
+    const out = mkdtempSync(path.join(tmpdir(), "bdi-eval-out-"));
+    try {
+      const m = await runEval(data, out, ["--turn", "90"]);
+      assert.equal(m.turn, 90);
+      assert.equal(m.pixel_metric_images, 4);
+      assert.equal(typeof m.pixel_auroc, "number");
+      // bsdata's crops are 512 × 208: turned, the maps are 208 wide and 512 high (.npy shape [height, width])
+      const header = readFileSync(path.join(out, "maps", "pitting", "000.npy")).subarray(10, 128).toString("latin1");
+      assert.match(header, /'shape': \(512, 208\)/);
+      await assert.rejects(runEval(data, out, ["--turn", "45"]), (e: { code?: number; stderr?: string }) => e.code === 2 && /--turn must be one of/.test(e.stderr ?? ""));
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it("a defect type without masks: pixel metrics over the images that have them, the type named", async () => {
     const data = makeSet({ masks: true, otherType: true });
     const out = mkdtempSync(path.join(tmpdir(), "bdi-eval-out-"));

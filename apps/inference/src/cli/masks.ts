@@ -22,12 +22,12 @@ export function maskPathFor(data: string, type: string, stem: string): string | 
 /**
  * The defect pixels of a mask image (its first channel), resized to w × h by nearest neighbour: over 127 where the
  * mask uses the 0–255 range, any value over 0 where its largest value is under 128 (0 / 1 masks, class indices).
- * No mask: every pixel normal.
+ * No mask: every pixel normal. `mask`: its file, or its bytes (a mask turned with its crop: view-change.ts turnImage).
  */
-export async function readMask(path: string | null, w: number, h: number): Promise<Uint8Array> {
+export async function readMask(mask: string | Buffer | null, w: number, h: number): Promise<Uint8Array> {
   const m = new Uint8Array(w * h);
-  if (!path) return m;
-  const { data, info } = await sharp(path).greyscale().resize(w, h, { kernel: "nearest", fit: "fill" }).raw().toBuffer({ resolveWithObject: true });
+  if (!mask) return m;
+  const { data, info } = await sharp(mask).greyscale().resize(w, h, { kernel: "nearest", fit: "fill" }).raw().toBuffer({ resolveWithObject: true });
   let max = 0;
   for (let i = 0; i < w * h; i++) max = Math.max(max, data[i * info.channels]!);
   const cut = max > 127 ? 127 : 0;

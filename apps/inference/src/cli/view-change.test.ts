@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { applyViewChange, parseViewChange } from "./view-change.ts";
+import { applyViewChange, parseTurn, parseViewChange, turnImage } from "./view-change.ts";
 
 test("parseViewChange: gain and blur within their ranges; anything else refused", () => {
   assert.deepEqual(parseViewChange("gain:1.1"), { kind: "gain", value: 1.1 });
@@ -26,4 +26,30 @@ test("applyViewChange: gain scales every pixel (clipped at white), blur spreads 
   const at = (x: number) => blurred[(1 * 8 + x) * 3]!;
   assert.equal(at(0), 100); // far from the edge: unchanged
   assert.ok(at(3) > 100 && at(3) < 170 && at(4) > 170 && at(4) < 240, `edge ${at(3)}, ${at(4)}`);
+});
+
+test("parseTurn: a quarter, half or three-quarter turn; anything else refused", () => {
+  assert.equal(parseTurn("90"), 90);
+  assert.equal(parseTurn(" 270 "), 270);
+  for (const bad of ["0", "45", "360", "-90", "90.0", "1e2", "ninety", ""]) assert.throws(() => parseTurn(bad), /--turn must be one of 90, 180, 270/, bad);
+});
+
+test("turnImage: clockwise, sizes swapped, every pixel kept; a 0/255 mask keeps its values", async () => {
+  // 3 wide × 2 high, pixel (x, y) = 10·(y·3 + x) + 10
+  const px = Buffer.from([10, 20, 30, 40, 50, 60]);
+  const png = await sharp(px, { raw: { width: 3, height: 2, channels: 1 } }).png().toBuffer();
+  // the first channel of each pixel (sharp writes grey as grey in every channel)
+  const grey = async (b: Buffer) => {
+    const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
+    return { w: info.width, h: info.height, v: Array.from({ length: info.width * info.height }, (_, i) => data[i * info.channels]!) };
+  };
+  const t = await grey(await turnImage(png, 90));
+  assert.deepEqual([t.w, t.h], [2, 3]);
+  // a clockwise quarter turn: the bottom-left pixel comes to the top left, the top-left to the top right
+  assert.deepEqual(t.v, [40, 10, 50, 20, 60, 30]);
+  assert.deepEqual((await grey(await turnImage(png, 180))).v, [60, 50, 40, 30, 20, 10]);
+  const mask = await sharp(Buffer.from([0, 255, 0, 0, 0, 0]), { raw: { width: 3, height: 2, channels: 1 } }).png().toBuffer();
+  const m = await grey(await turnImage(mask, 270));
+  // counter-clockwise: the top row's middle pixel comes to the left column's middle, and stays the only one
+  assert.deepEqual([m.w, m.h, m.v], [2, 3, [0, 0, 255, 0, 0, 0]]);
 });
