@@ -58,7 +58,7 @@ test("compareRuns refuses runs of different crops or labels", () => {
   assert.throws(() => compareRuns(a, c), /labelled differently/);
 });
 
-test("readEvalRun / runPairs: eval folders, --seeds folders seed by seed, bad files refused; the CLI as a process", async () => {
+test("readEvalRun / runPairs: eval folders, --seeds / --turns folders one by one, bad files refused; the CLI as a process", async () => {
   const root = mkdtempSync(path.join(tmpdir(), "bdi-eval-compare-"));
   writeRun(path.join(root, "A"), run(0, 18.5));
   writeRun(path.join(root, "B"), run(10, 18.5));
@@ -68,6 +68,10 @@ test("readEvalRun / runPairs: eval folders, --seeds folders seed by seed, bad fi
   assert.deepEqual(runPairs(path.join(root, "A"), path.join(root, "B")), [{ name: "", a: path.join(root, "A"), b: path.join(root, "B") }]);
   for (const s of ["seed-0", "seed-1"]) { writeRun(path.join(root, "SA", s), run(0, 18.5)); writeRun(path.join(root, "SB", s), run(1, 18.5)); }
   assert.deepEqual(runPairs(path.join(root, "SA"), path.join(root, "SB")).map((p) => p.name), ["seed-0", "seed-1"]);
+  // --turns folders orientation by orientation; a folder only one side has is not compared
+  for (const t of ["turn-0", "turn-90"]) { writeRun(path.join(root, "TA", t), run(0, 18.5)); writeRun(path.join(root, "TB", t), run(1, 18.5)); }
+  writeRun(path.join(root, "TA", "turn-180"), run(0, 18.5));
+  assert.deepEqual(runPairs(path.join(root, "TA"), path.join(root, "TB")).map((p) => p.name), ["turn-0", "turn-90"]);
 
   const bad = path.join(root, "bad");
   mkdirSync(bad);

@@ -3,7 +3,8 @@
 // interval of B − A (core's pairedBootstrap: both runs evaluated on the same resamples of the crops), with the share of
 // resamples in which B is better. Each run's own interval (`npm run eval` prints it) says what one test set can tell
 // apart; two runs share their hard crops, so the paired interval of their difference is far narrower, and it is the one
-// a variant should be judged by. Runs of `--seeds` (OUT/seed-N/) are compared seed by seed.
+// a variant should be judged by. Runs of `--seeds` (OUT/seed-N/) are compared seed by seed, runs of `--turns`
+// (OUT/turn-T/) orientation by orientation.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -95,10 +96,10 @@ export function readEvalRun(dir: string): EvalRun {
   return { crops, threshold: typeof threshold === "number" && Number.isFinite(threshold) ? threshold : null };
 }
 
-/** The pairs to compare: A and B themselves, or with `--seeds` outputs every seed-N folder both have. */
+/** The pairs to compare: A and B themselves, or with `--seeds` / `--turns` outputs every seed-N / turn-T folder both have. */
 export function runPairs(a: string, b: string): Array<{ name: string; a: string; b: string }> {
-  const seeds = (d: string) => (existsSync(d) ? readdirSync(d).filter((n) => /^seed-\d+$/.test(n) && existsSync(join(d, n, "scores.csv"))) : []);
-  const sa = seeds(a), sb = new Set(seeds(b));
+  const folders = (d: string) => (existsSync(d) ? readdirSync(d).filter((n) => /^(seed|turn)-\d+$/.test(n) && existsSync(join(d, n, "scores.csv"))) : []);
+  const sa = folders(a), sb = new Set(folders(b));
   const both = sa.filter((s) => sb.has(s)).sort();
   if (both.length && !existsSync(join(a, "scores.csv"))) return both.map((s) => ({ name: s, a: join(a, s), b: join(b, s) }));
   return [{ name: "", a, b }];

@@ -134,7 +134,7 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
     }
   });
 
-  it("--turn 90: every crop and mask turned, the fit too; maps in the turned frame; a bad turn refused", async () => {
+  it("--turn 90: every crop and mask turned, the fit too; maps in the turned frame; --turns 0,90 one fit per orientation; bad turns refused", async () => {
     const data = makeSet({ masks: true, otherType: false });
     const out = mkdtempSync(path.join(tmpdir(), "bdi-eval-out-"));
     try {
@@ -145,7 +145,21 @@ describe("npm run eval on image-level data sets (real CLI, real backbone)", () =
       // bsdata's crops are 512 × 208: turned, the maps are 208 wide and 512 high (.npy shape [height, width])
       const header = readFileSync(path.join(out, "maps", "pitting", "000.npy")).subarray(10, 128).toString("latin1");
       assert.match(header, /'shape': \(512, 208\)/);
-      await assert.rejects(runEval(data, out, ["--turn", "45"]), (e: { code?: number; stderr?: string }) => e.code === 2 && /--turn must be one of/.test(e.stderr ?? ""));
+      for (const [bad, why] of [[["--turn", "45"], /--turn must be one of/], [["--turns", "0,0"], /--turns takes distinct/], [["--turn", "90", "--turns", "0,90"], /--turn or --turns/], [["--turns", "0,90", "--seeds", "0,1"], /--seeds or --turns/]] as const) {
+        await assert.rejects(runEval(data, out, [...bad]), (e: { code?: number; stderr?: string }) => e.code === 2 && why.test(e.stderr ?? ""), bad.join(" "));
+      }
+      // --turns 0,90: one fit per orientation in its own folder, the spread of each metric; turn-90 is the --turn 90 run
+      const multi = mkdtempSync(path.join(tmpdir(), "bdi-eval-out-"));
+      try {
+        const s = await runEval(data, multi, ["--turns", "0,90"]) as { turns: number[]; spread: Record<string, { min: number; max: number }>; per_turn: Array<{ turn: number | null }> };
+        assert.deepEqual(s.turns, [0, 90]);
+        assert.deepEqual(s.per_turn.map((r) => r.turn), [null, 90]);
+        assert.ok(s.spread.image_auroc!.min <= s.spread.image_auroc!.max);
+        assert.equal(readFileSync(path.join(multi, "turn-90", "scores.csv"), "utf8"), readFileSync(path.join(out, "scores.csv"), "utf8"));
+        assert.match(readFileSync(path.join(multi, "turn-0", "maps", "pitting", "000.npy")).subarray(10, 128).toString("latin1"), /'shape': \(208, 512\)/);
+      } finally {
+        rmSync(multi, { recursive: true, force: true });
+      }
     } finally {
       rmSync(data, { recursive: true, force: true });
       rmSync(out, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--scale-floor auto|Q] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--turn 90|180|270] [--json]`
+// `npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--scale-floor auto|Q] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--turn 90|180|270 | --turns 0,90,…] [--json]`
 // Fits on DIR/train/good as the service does (k-fold out-of-sample pass: bank, per-position normalisation and the
 // calibrated threshold = the legacy rule on the out-of-sample OK scores), scores every DIR/test/<type>/* image
 // (MVTec-AD layout) and prints image AUROC, pixel AUROC, AUPRO (FPR ≤ 0.3), the operating points a line runs at
@@ -8,7 +8,8 @@
 // spaced good training crops out of the fit and counts their false rejects too. It also compares the good test crops
 // with the out-of-sample OK scores as the dashboard compares a line's last crops (share above their median); `--view
 // gain:G|blur:S` changes every test crop first (a lamp, the focus: view-change.ts); `--turn 90|180|270` turns the whole
-// set, training crops and masks too (an orientation a backbone does not treat alike: view-change.ts). Writes OUT/scores.csv
+// set, training crops and masks too (an orientation a backbone does not treat alike: view-change.ts), and `--turns
+// 0,90,180,270` fits once per orientation (OUT/turn-T/…) with the spread of every metric, as `--seeds` does. Writes OUT/scores.csv
 // (file,label,score), OUT/maps/<type>/<stem>.npy (float32, H×W, higher = more anomalous), OUT/oos.csv (file,score: the
 // training crops' out-of-sample scores, which the calibrated threshold comes from) and OUT/metrics.json;
 // `--json` prints the metrics JSON on stdout instead of the summary lines. `--seeds 0,1,…` fits once per coreset seed
@@ -24,7 +25,7 @@ import { npyFloat32 } from "../engine/npy.ts";
 import { defaultCoresetRate } from "../engine/coreset.ts";
 import { DEFAULT_KNN_SEARCH, KNN_SEARCHES, type KnnSearch } from "../engine/knn.ts";
 import { maskPathFor, readMask } from "./masks.ts";
-import { applyViewChange, parseTurn, parseViewChange, turnImage, type Turn, type ViewChange } from "./view-change.ts";
+import { applyViewChange, parseTurn, parseTurns, parseViewChange, turnImage, type Turn, type ViewChange } from "./view-change.ts";
 
 const IMG = new Set([".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"]);
 
@@ -59,7 +60,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cwd = process.env.INIT_CWD ?? process.cwd();
   if (!args.data || !args.out) {
-    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--scale-floor auto|Q] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--turn 90|180|270] [--json]");
+    console.error("usage: npm run eval -- --data DIR --out OUT [--backbone ID] [--coreset-rate R] [--input-size N] [--threads N] [--limit-train N] [--l2 true|false] [--local-avg K] [--knn exact|int8] [--chunk-rows N] [--bank-cap N] [--norm true|false] [--score-rule tail-mean|percentile] [--input square|crop] [--layout auto|global|positional] [--baseline auto|none|crop-median] [--channel-weights auto|false] [--brightness auto|false] [--scale-floor auto|Q] [--seed N | --seeds 0,1,…] [--holdout K] [--view gain:G|blur:S] [--turn 90|180|270 | --turns 0,90,…] [--json]");
     process.exit(2);
   }
   const data = resolve(cwd, args.data);
@@ -107,10 +108,13 @@ async function main() {
   // --view gain:G|blur:S: every test crop as a changed view would show it (a lamp, the focus), the fit unchanged
   let view: ViewChange | null = null;
   try { view = args.view ? parseViewChange(args.view) : null; } catch (e) { console.error(`error: ${(e as Error).message}`); process.exit(2); }
-  // --turn 90|180|270: every crop and mask of the set turned clockwise, the fit included
-  let turn: Turn | null = null;
-  try { turn = args.turn ? parseTurn(args.turn) : null; } catch (e) { console.error(`error: ${(e as Error).message}`); process.exit(2); }
-  const readCrop = async (p: string): Promise<Buffer> => (turn ? turnImage(readFileSync(p), turn) : readFileSync(p));
+  // --turn 90|180|270: every crop and mask of the set turned clockwise, the fit included; --turns 0,90,…: one fit per
+  // orientation (OUT/turn-T) and the spread of every metric, as --seeds does for the coreset's seed
+  if (args.turn && args.turns) { console.error("error: give --turn or --turns, not both"); process.exit(2); }
+  if (args.turns && args.seeds) { console.error("error: give --seeds or --turns, not both (one spread at a time)"); process.exit(2); }
+  let turns: Array<Turn | 0> = [0];
+  try { turns = args.turns ? parseTurns(args.turns) : args.turn ? [parseTurn(args.turn)] : [0]; } catch (e) { console.error(`error: ${(e as Error).message}`); process.exit(2); }
+  const readCrop = async (p: string, turn: Turn | 0): Promise<Buffer> => (turn ? turnImage(readFileSync(p), turn) : readFileSync(p));
   // a linked folder counts as one (a copy of a data set may link the parts it does not change)
   const types = readdirSync(join(data, "test")).filter((d) => statSync(join(data, "test", d)).isDirectory()).sort();
   const tests = types.flatMap((t) => listImages(join(data, "test", t)).map((p) => ({ path: p, type: t })));
@@ -127,19 +131,22 @@ async function main() {
   const envRate = process.env.BDI_CORESET_RATE ? Number(process.env.BDI_CORESET_RATE) : undefined;
   const rate = args["coreset-rate"] ? Number(args["coreset-rate"]) : defaultCoresetRate(backbone.entry, envRate);
   const input = inputArg ?? defaultInputMode(backbone);
-  console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}, L2 ${backbone.l2}, local avg ${backbone.localAvg}, input ${input}${turn ? `, every crop turned ${turn}°` : ""}`);
+  console.error(`backbone ${backbone.id} (input ${backbone.inputSize}, grid ${backbone.grid}, dim ${backbone.dim}, ${backbone.device}); train ${train.length}, test ${tests.length}, coreset rate ${rate}, L2 ${backbone.l2}, local avg ${backbone.localAvg}, input ${input}${args.turn ? `, every crop turned ${args.turn}°` : ""}`);
 
   const knn = (args.knn ?? process.env.BDI_KNN ?? DEFAULT_KNN_SEARCH) as KnnSearch;
   if (!KNN_SEARCHES.includes(knn)) { console.error(`error: --knn must be one of ${KNN_SEARCHES.join(", ")}`); process.exit(2); }
-  const trainBytes: Buffer[] = [];
-  for (const p of train) trainBytes.push(await readCrop(p));
   // --chunk-rows N: partial coresets every N patches (default 16,384); a large N gives one global coreset
   const chunking = args["chunk-rows"] ? { chunkRows: Number(args["chunk-rows"]), chunkFloats: Number(args["chunk-rows"]) * backbone.dim } : {};
   // --bank-cap N: another bound on the bank than BANK_CAP (what a smaller or larger bank costs the decision)
   const bankCap = args["bank-cap"] ? Number(args["bank-cap"]) : undefined;
   if (bankCap !== undefined && !(Number.isInteger(bankCap) && bankCap >= 1)) { console.error("error: --bank-cap must be a positive integer"); process.exit(2); }
-  /** One fit with `seed` and every test crop scored against it; writes scores.csv, maps/ and metrics.json to `out`. */
-  const evaluate = async (seed: number, out: string): Promise<Metrics> => {
+  /**
+   * One fit with `seed` on the set turned by `turn` and every test crop scored against it; writes scores.csv, maps/
+   * and metrics.json to `out`.
+   */
+  const evaluate = async (seed: number, turn: Turn | 0, out: string): Promise<Metrics> => {
+    const trainBytes: Buffer[] = [];
+    for (const p of train) trainBytes.push(await readCrop(p, turn));
     let t0 = performance.now();
     // the service's self-calibrating fit (≥ 3 crops); --norm false keeps raw distances as before
     const fitted = train.length >= 3
@@ -167,7 +174,7 @@ async function main() {
     t0 = performance.now();
     for (let i = 0; i < tests.length; i++) {
       const { path, type } = tests[i];
-      const bytes = await readCrop(path);
+      const bytes = await readCrop(path, turn);
       const f = await extractImage(backbone, view ? await applyViewChange(bytes, view) : bytes, input, bank);
       const r = await scoreFeatures(backbone, index, f, {}, bank);
       st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
@@ -215,7 +222,7 @@ async function main() {
     // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
     const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
     const holdoutScores: number[] = [];
-    for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, await readCrop(p), input, bank), { includeMap: false }, bank)).score);
+    for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, await readCrop(p, turn), input, bank), { includeMap: false }, bank)).score);
     const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
     // the good test crops as the line's last crops, in file order, against the fit's out-of-sample OK scores
     // (reports.line's `scores`; a whole test set is compared however few its crops: no MIN_SHIFT_CROPS floor)
@@ -266,7 +273,7 @@ async function main() {
   };
   const metrics = {
     backbone: backbone.id, backbone_sha256: backbone.sha256, input_size: backbone.inputSize, grid: backbone.grid, dim: backbone.dim, l2: backbone.l2, local_avg: backbone.localAvg, input, knn,
-    device: backbone.device, view: args.view ?? null, turn, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
+    device: backbone.device, view: args.view ?? null, turn: turn || null, train_images: train.length, test_images: n, coreset_rate: rate, bank_size: bank.n,
     layout: bank.layout ?? "global", registration_share: bank.registrationShare ?? null, crop_kind: cropKindOf(bank) ?? null, baseline: bank.baseline ?? "none", channel_weights: !!bank.channelWeights, brightness: bank.brightness ?? null,
     normalised: !!bank.norm, score_rule: bank.scoreRule, requested_coreset_rate: bank.coreset.requestedRate ?? rate, effective_coreset_rate: bank.coreset.rate,
     image_auroc: imageAuroc, pixel_auroc: pixelAuroc, aupro_fpr30: pro, pixel_metric_images: pixelImages, types_without_masks: noMask, ...operating,
@@ -279,22 +286,25 @@ async function main() {
   return metrics;
   };
 
-  if (seeds.length === 1) {
-    const m = await evaluate(seeds[0]!, out);
+  if (seeds.length === 1 && turns.length === 1) {
+    const m = await evaluate(seeds[0]!, turns[0]!, out);
     if (args.json === "true") console.log(JSON.stringify(m, null, 2));
     else printSummary(m, out);
     return;
   }
+  // one fit per seed (OUT/seed-N) or per orientation (OUT/turn-T)
+  const bySeed = turns.length === 1;
+  const variants = bySeed ? seeds.map((seed) => ({ seed, turn: turns[0]!, name: `seed-${seed}`, label: `seed ${seed}` })) : turns.map((turn) => ({ seed: seeds[0]!, turn, name: `turn-${turn}`, label: `turn ${turn}` }));
   const runs: Metrics[] = [];
-  for (const seed of seeds) {
-    console.error(`seed ${seed}`);
-    runs.push(await evaluate(seed, join(out, `seed-${seed}`)));
+  for (const v of variants) {
+    console.error(v.label);
+    runs.push(await evaluate(v.seed, v.turn, join(out, v.name)));
   }
-  const summary = { seeds, spread: spreadOf(runs), per_seed: runs };
+  const summary = bySeed ? { seeds, spread: spreadOf(runs), per_seed: runs } : { turns, spread: spreadOf(runs), per_turn: runs };
   writeFileSync(join(out, "metrics.json"), JSON.stringify(summary, null, 2) + "\n");
   if (args.json === "true") { console.log(JSON.stringify(summary, null, 2)); return; }
-  runs.forEach((m, i) => { console.log(`== seed ${seeds[i]}`); printSummary(m, join(out, `seed-${seeds[i]}`)); });
-  console.log(`== spread over seeds ${seeds.join(", ")} (min – max, mean)`);
+  runs.forEach((m, i) => { console.log(`== ${variants[i]!.label}`); printSummary(m, join(out, variants[i]!.name)); });
+  console.log(`== spread over ${bySeed ? `seeds ${seeds.join(", ")}` : `turns ${turns.join(", ")}`} (min – max, mean)`);
   for (const [k, v] of Object.entries(summary.spread)) console.log(`${k.padEnd(24)} ${v.min.toFixed(4)} – ${v.max.toFixed(4)}, ${v.mean.toFixed(4)}`);
 }
 

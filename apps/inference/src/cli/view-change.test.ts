@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { applyViewChange, parseTurn, parseViewChange, turnImage } from "./view-change.ts";
+import { applyViewChange, parseTurn, parseTurns, parseViewChange, turnImage } from "./view-change.ts";
 
 test("parseViewChange: gain and blur within their ranges; anything else refused", () => {
   assert.deepEqual(parseViewChange("gain:1.1"), { kind: "gain", value: 1.1 });
@@ -32,6 +32,12 @@ test("parseTurn: a quarter, half or three-quarter turn; anything else refused", 
   assert.equal(parseTurn("90"), 90);
   assert.equal(parseTurn(" 270 "), 270);
   for (const bad of ["0", "45", "360", "-90", "90.0", "1e2", "ninety", ""]) assert.throws(() => parseTurn(bad), /--turn must be one of 90, 180, 270/, bad);
+});
+
+test("parseTurns: distinct orientations, 0 for the set as it is; anything else refused", () => {
+  assert.deepEqual(parseTurns("0,90,180,270"), [0, 90, 180, 270]);
+  assert.deepEqual(parseTurns(" 90 , 0"), [90, 0]);
+  for (const bad of ["0,0", "0,45", "", "0,", "90,360", "0,90.0", "-90"]) assert.throws(() => parseTurns(bad), /--turns takes distinct values of 0, 90, 180, 270/, bad);
 });
 
 test("turnImage: clockwise, sizes swapped, every pixel kept; a 0/255 mask keeps its values", async () => {

@@ -34,6 +34,16 @@ export function parseTurn(spec: string): Turn {
   return t as Turn;
 }
 
+/** "0,90,180,270" or any distinct few of them (0: as the set is), for one fit per orientation. */
+export function parseTurns(spec: string): Array<Turn | 0> {
+  const parts = spec.split(",").map((x) => x.trim());
+  const turns = parts.map((x) => (x === "0" ? 0 : (TURNS as readonly number[]).includes(Number(x)) && /^\d+$/.test(x) ? Number(x) : NaN));
+  if (!parts.length || turns.some((t) => Number.isNaN(t)) || new Set(turns).size !== turns.length) {
+    throw new Error(`--turns takes distinct values of 0, ${TURNS.join(", ")} (degrees clockwise), e.g. 0,90, got "${spec}"`);
+  }
+  return turns as Array<Turn | 0>;
+}
+
 /** The image turned clockwise by `turn` degrees (PNG, lossless: a mask keeps its values, a grey crop its levels). */
 export async function turnImage(image: Buffer, turn: Turn): Promise<Buffer> {
   return sharp(image).rotate(turn).png().toBuffer();
