@@ -9,9 +9,9 @@
 // with the out-of-sample OK scores as the dashboard compares a line's last crops (share above their median); `--view
 // gain:G|blur:S` changes every test crop first (a lamp, the focus: view-change.ts); `--turn 90|180|270` turns the whole
 // set, training crops and masks too (an orientation a backbone does not treat alike: view-change.ts), and `--turns
-// 0,90,180,270` fits once per orientation (OUT/turn-T/…) with the spread of every metric, as `--seeds` does. Writes OUT/scores.csv
-// (file,label,score), OUT/maps/<type>/<stem>.npy (float32, H×W, higher = more anomalous), OUT/oos.csv (file,score: the
-// training crops' out-of-sample scores, which the calibrated threshold comes from) and OUT/metrics.json;
+// 0,90,180,270` fits once per orientation (OUT/turn-T/…) with the spread of every metric, as `--seeds` does. Writes
+// OUT/scores.csv (file,label,score), OUT/maps/<type>/<stem>.npy (float32, H×W, higher = more anomalous), OUT/oos.csv
+// (file,score: the training crops' out-of-sample scores, which the calibrated threshold comes from) and OUT/metrics.json;
 // `--json` prints the metrics JSON on stdout instead of the summary lines. `--seeds 0,1,…` fits once per coreset seed
 // (OUT/seed-N/…) and adds the spread of every metric (OUT/metrics.json: seeds, spread, per_seed).
 import "./hugepages.ts"; // first: may start this command again with the huge-page tunable
