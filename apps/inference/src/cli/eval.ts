@@ -114,6 +114,7 @@ async function main() {
   if (args.turns && args.seeds) { console.error("error: give --seeds or --turns, not both (one spread at a time)"); process.exit(2); }
   let turns: Array<Turn | 0> = [0];
   try { turns = args.turns ? parseTurns(args.turns) : args.turn ? [parseTurn(args.turn)] : [0]; } catch (e) { console.error(`error: ${(e as Error).message}`); process.exit(2); }
+  // a crop's or a mask's bytes, turned with the set
   const readCrop = async (p: string, turn: Turn | 0): Promise<Buffer> => (turn ? turnImage(readFileSync(p), turn) : readFileSync(p));
   // a linked folder counts as one (a copy of a data set may link the parts it does not change)
   const types = readdirSync(join(data, "test")).filter((d) => statSync(join(data, "test", d)).isDirectory()).sort();
@@ -188,7 +189,7 @@ async function main() {
       const gt = type === "good" ? null : maskPathFor(data, type, stem);
       hasMask.push(type === "good" || gt !== null);
       maps.push(r.map!);
-      masks.push(await readMask(gt && turn ? await turnImage(readFileSync(gt), turn) : gt, r.width, r.height));
+      masks.push(await readMask(gt && (await readCrop(gt, turn)), r.width, r.height));
       sizes.push([r.width, r.height]);
       progressBar("score", i + 1, tests.length, t0);
     }

@@ -22,7 +22,7 @@ export function maskPathFor(data: string, type: string, stem: string): string | 
 /**
  * The defect pixels of a mask image (its first channel), resized to w × h by nearest neighbour: over 127 where the
  * mask uses the 0–255 range, any value over 0 where its largest value is under 128 (0 / 1 masks, class indices).
- * No mask: every pixel normal. `mask`: its file, or its bytes (a mask turned with its crop: view-change.ts turnImage).
+ * No mask: every pixel normal. `mask`: its file, or its bytes (a mask turned with its crop: eval's `--turn`).
  */
 export async function readMask(mask: string | Buffer | null, w: number, h: number): Promise<Uint8Array> {
   const m = new Uint8Array(w * h);
