@@ -7,7 +7,7 @@ import ort from "onnxruntime-node";
 import { buildBundled, buildBundledBytes, bundledIds } from "./build.ts";
 import { convertInceptionV3Features } from "./convert-inception.ts";
 import { getBackboneEntry, loadManifest, sha256 } from "./manifest.ts";
-import { DataType, GraphBuilder, appendToModel, encodeModel, summarizeModel, valueInfo } from "./onnx.ts";
+import { DataType, GraphBuilder, appendToModel, encodeModel, keepGraphOutputs, summarizeModel, valueInfo } from "./onnx.ts";
 import { findBlockTensor } from "./dinov2.ts";
 
 const bundledId = () => loadManifest().default;
@@ -65,6 +65,20 @@ test("ONNX writer: a small graph and an appended output run in onnxruntime", asy
   const r = await s.run({ X: new ort.Tensor("float32", new Float32Array([1, 1, 2, 2]), [2, 2]) });
   assert.deepEqual([...(r.Y.data as Float32Array)], [2, 3, 3, 4]);
   assert.deepEqual([...(r.Z.data as Float32Array)], [6, 9, 9, 12]);
+  // the outputs cut to one, from both graph occurrences (the original's and the appended one), the rest unchanged
+  for (const keep of [["Y"], ["Z"]]) {
+    const cut = keepGraphOutputs(more, keep);
+    const sc = summarizeModel(cut);
+    assert.deepEqual(sc.outputs.map((o) => o.name), keep);
+    assert.equal(sc.nodeCount, sm.nodeCount);
+    assert.deepEqual(sc.inputs, sm.inputs);
+    const r2 = await (await ort.InferenceSession.create(cut)).run({ X: new ort.Tensor("float32", new Float32Array([1, 1, 2, 2]), [2, 2]) });
+    assert.deepEqual(Object.keys(r2), keep);
+    assert.deepEqual(r2[keep[0]!]!.data, r[keep[0]!]!.data);
+  }
+  assert.deepEqual(keepGraphOutputs(more, ["Z", "Y"]), more, "keeping every output changes no byte");
+  assert.throws(() => keepGraphOutputs(more, ["W"]), /no output W/);
+  assert.throws(() => keepGraphOutputs(more.subarray(0, more.length - 3), ["Y"]), /truncated/);
 });
 
 test("DINOv2 block tensor lookup (HF export names, own export names)", () => {

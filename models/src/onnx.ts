@@ -168,6 +168,76 @@ export function appendToModel(original: Uint8Array, extra: Partial<GraphProto>):
   return out;
 }
 
+/**
+ * The model with its graph's outputs cut to `keep`, the rest of its bytes copied as they are (a wire-level pass over
+ * ModelProto.graph, field 7, and its outputs, field 12; every graph occurrence, appendToModel's included). onnxruntime
+ * runs every node that feeds a graph output whether it is fetched or not, and keeps an Identity that names one: the
+ * feature head's session, which fetches only the features, copied the backbone's four raw outputs as well.
+ */
+export function keepGraphOutputs(model: Uint8Array, keep: readonly string[]): Uint8Array {
+  const wanted = new Set(keep);
+  const found = new Set<string>();
+  const graphs = fields(model).map((f) => {
+    if (f.field !== 7 || f.wire !== 2) return f.raw;
+    const parts = fields(f.body!).filter((g) => {
+      if (g.field !== 12 || g.wire !== 2) return true;
+      const name = fields(g.body!).find((v) => v.field === 1 && v.wire === 2);
+      const n = name ? new TextDecoder().decode(name.body!) : "";
+      if (wanted.has(n)) found.add(n);
+      return wanted.has(n);
+    }).map((g) => g.raw);
+    return concatBytes([varint((7 << 3) | 2), varint(parts.reduce((a, p) => a + p.length, 0)), ...parts]);
+  });
+  const missing = keep.filter((n) => !found.has(n));
+  if (missing.length) throw new Error(`model has no output ${missing.join(", ")}`);
+  return concatBytes(graphs);
+}
+
+interface WireField { field: number; wire: number; raw: Uint8Array; body?: Uint8Array }
+
+/** The top-level fields of a protobuf message, each with its raw bytes (tag included) and a length-delimited body. */
+function fields(b: Uint8Array): WireField[] {
+  const out: WireField[] = [];
+  let pos = 0;
+  const readVarint = () => {
+    let v = 0, mul = 1, byte: number;
+    do {
+      if (pos >= b.length) throw new Error("truncated protobuf varint");
+      byte = b[pos++]!;
+      v += (byte & 0x7f) * mul;
+      mul *= 128;
+    } while (byte & 0x80);
+    return v;
+  };
+  while (pos < b.length) {
+    const start = pos;
+    const tag = readVarint();
+    const wire = tag & 7, field = Math.floor(tag / 8);
+    let body: Uint8Array | undefined;
+    if (wire === 0) readVarint();
+    else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else if (wire === 2) { const len = readVarint(); body = b.subarray(pos, pos + len); pos += len; }
+    else throw new Error(`protobuf wire type ${wire} not supported`);
+    if (pos > b.length) throw new Error("truncated protobuf field");
+    out.push({ field, wire, raw: b.subarray(start, pos), ...(body ? { body } : {}) });
+  }
+  return out;
+}
+
+function varint(n: number): Uint8Array {
+  const out: number[] = [];
+  do { let byte = n % 128; n = Math.floor(n / 128); if (n > 0) byte |= 0x80; out.push(byte); } while (n > 0);
+  return Uint8Array.from(out);
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
 /** Decoded summary of a model (for import checks): inputs/outputs with shapes, node output names, opset. */
 export interface ModelSummary {
   irVersion: number; opset: number; producer: string;

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, extname, join, resolve } from "node:path";
 import { aupro, auroc, bootstrapInterval, expectedRates, okResampleInterval, rejectedAcross, scoreShift, frrAtRecall, legacyThreshold, percentileSources, recallAtFrr, spreadIndices, BANK_LAYOUT_CHOICES, cropKindOf, DEFAULT_SCORE_RULE, INPUT_MODES, MAP_BASELINES, SCORE_RULES, type BankLayoutChoice, type MapBaseline, type InputMode, type ScoreRule } from "@bdi/core";
 import { loadBackbone } from "../engine/backbone.ts";
-import { bankIndex, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
+import { bankIndex, cropAdjust, defaultInputMode, extractImage, scoreFeatures } from "../engine/pipeline.ts";
 import { fitBank, fitWithOutOfSample } from "../engine/fit.ts";
 import { npyFloat32 } from "../engine/npy.ts";
 import { defaultCoresetRate } from "../engine/coreset.ts";
@@ -162,6 +162,7 @@ async function main() {
 
     mkdirSync(join(out, "maps"), { recursive: true });
     const index = bankIndex(bank, knn);
+    const adjust = cropAdjust(bank, index);
     const rows: string[] = ["file,label,score"];
     const imgScores: number[] = [];
     const imgLabels: number[] = [];
@@ -176,7 +177,7 @@ async function main() {
     for (let i = 0; i < tests.length; i++) {
       const { path, type } = tests[i];
       const bytes = await readCrop(path, turn);
-      const f = await extractImage(backbone, view ? await applyViewChange(bytes, view) : bytes, input, bank);
+      const f = await extractImage(backbone, view ? await applyViewChange(bytes, view) : bytes, input, adjust);
       const r = await scoreFeatures(backbone, index, f, {}, bank);
       st.decodeMs += r.timings.decodeMs; st.extractMs += r.timings.extractMs; st.knnMs += r.timings.knnMs; st.postMs += r.timings.postMs;
       const stem = basename(path, extname(path));
@@ -223,7 +224,7 @@ async function main() {
     // share of scores at or over the threshold (core's expectedRates: NaN-safe, null for none)
     const rejected = (scores: number[]) => (threshold === null ? null : expectedRates(threshold, scores).falseRejectRate);
     const holdoutScores: number[] = [];
-    for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, await readCrop(p, turn), input, bank), { includeMap: false }, bank)).score);
+    for (const p of holdout) holdoutScores.push((await scoreFeatures(backbone, index, await extractImage(backbone, await readCrop(p, turn), input, adjust), { includeMap: false }, bank)).score);
     const goodScores = imgScores.filter((_, i) => !imgLabels[i]);
     // the good test crops as the line's last crops, in file order, against the fit's out-of-sample OK scores
     // (reports.line's `scores`; a whole test set is compared however few its crops: no MIN_SHIFT_CROPS floor)

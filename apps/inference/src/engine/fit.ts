@@ -367,7 +367,7 @@ export async function fitWithOutOfSample(
   // the positional memory: one index of every fold's picks, each fold left out in turn (a copy of the other folds'
   // picks per fold took 0.3 GB at a time for 9,216-cell crops); the global coreset: one fold bank at a time
   const picks = whole?.rows() ?? null;
-  const wholeIndex = picks ? makePositionalIndex(picks.vectors, picks.cells, picks.n, d, g, POSITIONAL_RADIUS, picks.folds) : null;
+  const wholeIndex = picks ? makePositionalIndex(picks.vectors, picks.cells, picks.n, d, g, { radius: POSITIONAL_RADIUS, folds: picks.folds }) : null;
   for (let fold = 0; fold < k; fold++) {
     bankSizes.push(partSizes.reduce((a, n, f) => (f === fold ? a : a + n), 0));
     const index = wholeIndex ?? searchIndex(concat(fold), d, g, opts.knn ?? DEFAULT_KNN_SEARCH);

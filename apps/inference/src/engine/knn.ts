@@ -25,7 +25,14 @@ const CANDIDATE_GROUP = 16;
 /** Below this many bank vectors the exact search is faster (TopK + gather cost more than they save): 1k 7 vs 12 ms. */
 export const INT8_MIN_BANK = 4096;
 
-export interface KnnOptions { device?: string; threads?: number; /** max floats of one distance block (default 8M = 32 MB) */ blockFloats?: number }
+export interface KnnOptions {
+  device?: string; threads?: number; /** max floats of one distance block (default 8M = 32 MB) */ blockFloats?: number;
+  /**
+   * The queries' squared norms in the metric of the index's vectors (the exact search only), where that is not their
+   * own: a positional index whose vectors are its rows times query weights (positional.ts). Default: their own.
+   */
+  queryNorms?: Float32Array;
+}
 
 let knnSession: Promise<{ session: ort.InferenceSession; device: string }> | null = null;
 let knnKey = "";
@@ -312,12 +319,16 @@ export async function nearestDistances(index: KnnIndex, queries: Float32Array, n
   if (queries.length !== nq * d) throw new Error(`queries have ${queries.length} floats, expected ${nq}×${d}`);
   const out = new Float32Array(nq).fill(Infinity);
   if (nq === 0 || index.n === 0) return out;
-  if (index.search === "int8" && index.n >= INT8_MIN_BANK) return nearestInt8(index, queries, nq, opts);
+  if (index.search === "int8" && index.n >= INT8_MIN_BANK) {
+    if (opts.queryNorms) throw new Error("query norms are for the exact search only");
+    return nearestInt8(index, queries, nq, opts);
+  }
   const s = await session(opts);
   const block = opts.blockFloats ?? 8 * 1024 * 1024;
   const qChunk = Math.max(1, Math.min(nq, 4096));
   const bChunk = Math.max(256, Math.min(index.n, Math.floor(block / qChunk)));
-  const qn = rowSqNorms(queries, nq, d);
+  const qn = opts.queryNorms ?? rowSqNorms(queries, nq, d);
+  if (qn.length !== nq) throw new Error(`${qn.length} query norms for ${nq} queries`);
   for (let q0 = 0; q0 < nq; q0 += qChunk) {
     const qn_ = Math.min(qChunk, nq - q0);
     const Q = new ort.Tensor("float32", queries.subarray(q0 * d, (q0 + qn_) * d), [qn_, d]);

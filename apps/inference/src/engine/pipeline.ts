@@ -38,6 +38,8 @@ export interface ImageFeatures {
   geometry: LetterboxGeometry;
   /** the crop's mean level as decoded (0–255), before any brightness gain */
   level: number;
+  /** whether extractImage weighted `feats` by channel weights (CropAdjust), which an index that weighs its queries refuses */
+  channelWeighted?: boolean;
   decodeMs: number;
   extractMs: number;
 }
@@ -67,7 +69,8 @@ export function backboneInfo(b: Backbone): BankBackboneInfo {
  * grid cell (r + y / stride, c + x / stride). The head returns just the crop's cells (FEATURES_CELLS_INPUT).
  * `adjust`: what the bank does to every crop (a registered ROI's): its brightness reference level, to which the crop's
  * pixels are scaled before the backbone (MemoryBank.brightness), and its channel weights, applied to every cell's
- * features (MemoryBank.channelWeights; a crop's 3,840 × 1,104 in ~4 ms).
+ * features (MemoryBank.channelWeights; a crop's 3,840 × 1,104 in 8.6 ms on session 30's CPU — a served registered ROI's
+ * index applies them itself: cropAdjust).
  */
 export async function extractImage(
   backbone: Backbone, image: Buffer | Uint8Array, mode: InputMode = "square", adjust: CropAdjust = {},
@@ -87,7 +90,10 @@ export async function extractImage(
   if (weights) applyChannelWeights(feats, n, weights);
   const cells = new Uint32Array(n);
   for (let r = 0, k = 0; r < rect.rows; r++) for (let c = 0; c < rect.cols; c++) cells[k++] = (rect.row + r) * g + rect.col + c;
-  return { feats, nValid: n, cells, width: pre.width, height: pre.height, geometry: pre.geometry, level: pre.level, decodeMs: pre.decodeMs, extractMs };
+  return {
+    feats, nValid: n, cells, width: pre.width, height: pre.height, geometry: pre.geometry, level: pre.level,
+    ...(weights ? { channelWeighted: true } : {}), decodeMs: pre.decodeMs, extractMs,
+  };
 }
 
 export interface ScoreOptions {
@@ -130,11 +136,29 @@ export function isPositionalIndex(index: BankIndex): index is PositionalIndex {
   return "radius" in index;
 }
 
-/** The index of a bank's rows: positional where the rows carry their grid cells, else the 1-NN `search`. */
+/**
+ * The index of a bank's rows: positional where the rows carry their grid cells (applying the bank's channel weights
+ * to its queries itself: PositionalIndex.queryWeights), else the 1-NN `search`.
+ */
 export function searchIndex(
-  rows: { vectors: Float32Array; n: number; cells?: Uint32Array }, dim: number, grid: number, search: KnnSearch, radius?: number,
+  rows: { vectors: Float32Array; n: number; cells?: Uint32Array; channelWeights?: Float32Array | null }, dim: number, grid: number, search: KnnSearch, radius?: number,
 ): BankIndex {
-  return rows.cells ? makePositionalIndex(rows.vectors, rows.cells, rows.n, dim, grid, radius) : makeIndex(rows.vectors, rows.n, dim, search);
+  return rows.cells
+    ? makePositionalIndex(rows.vectors, rows.cells, rows.n, dim, grid, { radius, queryWeights: rows.channelWeights })
+    : makeIndex(rows.vectors, rows.n, dim, search);
+}
+
+/** Whether `index` weighs its queries by channel weights itself (then they come to it as the head returns them). */
+export function weighsQueries(index: BankIndex): boolean {
+  return isPositionalIndex(index) && !!index.queryWeights;
+}
+
+/**
+ * What the extraction of a crop does for `bank` searched through `index` (extractImage's `adjust`): the bank's
+ * brightness, and its channel weights unless the index applies them to its queries itself.
+ */
+export function cropAdjust(bank: CropAdjust, index: BankIndex): CropAdjust {
+  return { brightness: bank.brightness ?? null, channelWeights: weighsQueries(index) ? null : bank.channelWeights ?? null };
 }
 
 const indexCache = new WeakMap<MemoryBank, Partial<Record<KnnSearch, BankIndex>>>();
@@ -162,7 +186,9 @@ export function serveBank(bank: MemoryBank): number {
  * Each valid cell's 1-NN distance to the bank: over the whole bank, or (positional) over the cells near its own,
  * leaving the rows of fold `skipFold` out where the index knows its rows' folds (the fit's out-of-sample pass).
  */
-export function patchDistances(index: BankIndex, f: Pick<ImageFeatures, "feats" | "cells" | "nValid">, skipFold = -1): Promise<Float32Array> {
+export function patchDistances(index: BankIndex, f: Pick<ImageFeatures, "feats" | "cells" | "nValid" | "channelWeighted">, skipFold = -1): Promise<Float32Array> {
+  // weighted twice would still give distances, wrong ones: extract through cropAdjust(bank, index)
+  if (f.channelWeighted && weighsQueries(index)) throw new Error("features already weighted for an index that weighs its queries");
   return isPositionalIndex(index) ? positionalDistances(index, f.feats, f.cells, f.nValid, skipFold) : nearestDistances(index, f.feats, f.nValid);
 }
 
@@ -246,6 +272,7 @@ export async function scoreFeatures(
 /** Score one crop. A bank fitted with another backbone, grid or input size is a typed error (BankMismatchError). */
 export async function scoreImage(backbone: Backbone, bank: MemoryBank, image: Buffer | Uint8Array, opts: ScoreOptions = {}): Promise<ScoreResult> {
   checkBankCompatible(bank.backbone, backboneInfo(backbone));
-  const f = await extractImage(backbone, image, bankInputMode(bank.backbone), bank);
-  return scoreFeatures(backbone, bankIndex(bank, opts.knn), f, opts, bank);
+  const index = bankIndex(bank, opts.knn);
+  const f = await extractImage(backbone, image, bankInputMode(bank.backbone), cropAdjust(bank, index));
+  return scoreFeatures(backbone, index, f, opts, bank);
 }

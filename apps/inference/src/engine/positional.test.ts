@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { BRIGHTNESS_REFERENCE_CROPS, ChannelMoments, CHANNEL_WEIGHT_CROPS, referenceLevel, spreadIndices, cellDistance, imageScore, maskedPercentiles, cropKindOf, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
+import { applyChannelWeights, BRIGHTNESS_REFERENCE_CROPS, ChannelMoments, CHANNEL_WEIGHT_CROPS, referenceLevel, spreadIndices, cellDistance, imageScore, maskedPercentiles, cropKindOf, positionalBankSize, POSITIONAL_BANK_CAP, POSITIONAL_PICKS_PER_FOLD, POSITIONAL_RADIUS, REGISTERED_SHARE } from "@bdi/core";
 import { loadBackbone, type Backbone } from "./backbone.ts";
 import { CellPicker, makePositionalIndex, positionalDistances, probeRegistration } from "./positional.ts";
-import { bankIndex, extractImage, scoreFeatures, scoreImage, serveBank, type ImageFeatures } from "./pipeline.ts";
+import { bankIndex, cropAdjust, extractImage, scoreFeatures, scoreImage, searchIndex, serveBank, type ImageFeatures } from "./pipeline.ts";
 import { fitWithOutOfSample, outOfSampleOkScores } from "./fit.ts";
 import { BankCache, loadBank, writeBank, CELLS_FILE, META_FILE } from "./artifacts.ts";
 import { BankInvalidError } from "./errors.ts";
@@ -28,7 +28,7 @@ test("positional search: exact 1-NN over the bank rows within the radius, the wh
   const qCells = Uint32Array.from({ length: nq }, () => Math.floor(rnd() * g * g));
   q.set(bank.subarray(0, d), 0); // a bank row at its own cell: distance 0
   qCells[0] = cells[0]!;
-  const got = await positionalDistances(makePositionalIndex(bank, cells, n, d, g, radius), q, qCells, nq);
+  const got = await positionalDistances(makePositionalIndex(bank, cells, n, d, g, { radius }), q, qCells, nq);
   let orphans = 0;
   for (let j = 0; j < nq; j++) {
     const near = [...cells.keys()].filter((i) => cellDistance(cells[i]!, qCells[j]!, g) <= radius);
@@ -45,15 +45,27 @@ test("positional search: exact 1-NN over the bank rows within the radius, the wh
   assert.ok(got[0]! < 1e-3);
   // one fold left out of an index of every fold (the fit's out-of-sample pass) = an index of the other folds' rows alone
   const folds = Uint8Array.from({ length: n }, (_, i) => i % 3);
-  const all = makePositionalIndex(bank, cells, n, d, g, radius, folds);
+  const all = makePositionalIndex(bank, cells, n, d, g, { radius, folds });
   const keep = [...cells.keys()].filter((i) => folds[i] !== 1);
   const sub = new Float32Array(keep.length * d);
   keep.forEach((r, k) => sub.set(bank.subarray(r * d, (r + 1) * d), k * d));
-  const alone = await positionalDistances(makePositionalIndex(sub, Uint32Array.from(keep, (r) => cells[r]!), keep.length, d, g, radius), q, qCells, nq);
+  const alone = await positionalDistances(makePositionalIndex(sub, Uint32Array.from(keep, (r) => cells[r]!), keep.length, d, g, { radius }), q, qCells, nq);
   assert.deepEqual(await positionalDistances(all, q, qCells, nq, 1), alone);
   assert.deepEqual(await positionalDistances(all, q, qCells, nq), got, "nothing left out: the whole bank, as before");
   assert.ok(alone[0]! < 1e-3, "row 0 (fold 0) is kept when fold 1 is left out");
   assert.ok((await positionalDistances(all, q, qCells, nq, 0))[0]! > 0.1, "and gone when its own fold is");
+  // an index that weighs its queries (a served registered ROI's channel weights) = the queries weighted beforehand,
+  // the orphans' search over the whole bank included
+  const w = Float32Array.from({ length: d }, () => 0.2 + 2 * rnd());
+  const qw = q.slice();
+  applyChannelWeights(qw, nq, w);
+  const before = await positionalDistances(makePositionalIndex(bank, cells, n, d, g, { radius }), qw, qCells, nq);
+  const weighing = await positionalDistances(makePositionalIndex(bank, cells, n, d, g, { radius, queryWeights: w }), q, qCells, nq);
+  let worst = 0;
+  for (let j = 0; j < nq; j++) worst = Math.max(worst, Math.abs(weighing[j]! - before[j]!) / Math.max(1e-3, before[j]!));
+  assert.ok(worst < 1e-5, `weighed by the index: ${worst} relative`);
+  assert.notDeepEqual(before, got, "the weights matter");
+  assert.throws(() => makePositionalIndex(bank, cells, n, d, g, { queryWeights: w.subarray(1) }), /query weights/);
 });
 
 test("positional search on a crop's shape: one query per cell of a window, 0–4 picks per cell, radius 1–3, a fold left out: the exact direct sum", async () => {
@@ -70,7 +82,7 @@ test("positional search on a crop's shape: one query per cell of a window, 0–4
   const q = new Float32Array(win.length * d).map(() => rnd() * 2 - 1);
   const qCells = Uint32Array.from(win);
   for (const radius of [1, 2, 3]) {
-    const index = makePositionalIndex(bank, Uint32Array.from(cells), n, d, g, radius, folds);
+    const index = makePositionalIndex(bank, Uint32Array.from(cells), n, d, g, { radius, folds });
     for (const skip of [-1, 3]) {
       const got = await positionalDistances(index, q, qCells, win.length, skip);
       for (let j = 0; j < win.length; j++) {
@@ -166,13 +178,23 @@ test("a fit of registered crops keeps the positional memory; its artifact round-
     assert.deepEqual(loaded.cells, bank.cells);
     assert.deepEqual(loaded.channelWeights, bank.channelWeights, "the weights round-trip exactly through meta.json");
     assert.equal(loaded.brightness, bank.brightness, "and the level");
-    const test = await extractImage(backbone, pitBytes, "crop", bank);
+    // the bank's index weighs its queries itself: the crop is extracted at the bank's level, unweighted
+    assert.deepEqual(cropAdjust(bank, bankIndex(bank)), { brightness: bank.brightness, channelWeights: null });
+    const test = await extractImage(backbone, pitBytes, "crop", cropAdjust(bank, bankIndex(bank)));
+    assert.deepEqual(test.feats, unweighted.feats);
     const a = await scoreFeatures(backbone, bankIndex(bank), test, {}, bank);
     const b = await scoreFeatures(backbone, bankIndex(loaded), test, {}, loaded);
     assert.equal(a.score, b.score);
-    assert.equal((await scoreImage(backbone, loaded, pitBytes)).score, a.score, "scoreImage brings the crop to its bank's level and weighs its features with its bank's weights");
-    assert.notEqual((await scoreFeatures(backbone, bankIndex(bank), unweighted, {}, bank)).score, a.score);
-    const asDecoded = await extractImage(backbone, pitBytes, "crop", { channelWeights: bank.channelWeights });
+    assert.equal((await scoreImage(backbone, loaded, pitBytes)).score, a.score, "scoreImage brings the crop to its bank's level and its index weighs its features with its bank's weights");
+    // = the features weighted beforehand against an index that does not weigh them (the fit's out-of-sample pass)
+    const plainIndex = searchIndex({ vectors: bank.vectors, n: bank.n, cells: bank.cells }, bank.dim, backbone.grid, "exact", bank.radius);
+    const weighted = await extractImage(backbone, pitBytes, "crop", bank);
+    assert.ok(weighted.channelWeighted);
+    const inJs = await scoreFeatures(backbone, plainIndex, weighted, {}, bank);
+    assert.ok(Math.abs(inJs.score - a.score) < 1e-5 * a.score, `weighed by the index ${a.score}, in JS ${inJs.score}`);
+    await assert.rejects(scoreFeatures(backbone, bankIndex(bank), weighted, {}, bank), /already weighted/, "never weighted twice");
+    assert.notEqual((await scoreFeatures(backbone, plainIndex, unweighted, {}, bank)).score, a.score, "the weights change the crop's score");
+    const asDecoded = await extractImage(backbone, pitBytes, "crop");
     assert.notEqual((await scoreFeatures(backbone, bankIndex(bank), asDecoded, {}, bank)).score, a.score, "the level changes the crop's score");
     // the same crop under a lamp 10 % brighter: brought back to the level, it scores within a few percent of itself
     const brighter = await sharp(pitBytes).linear(1.1, 0).png().toBuffer();

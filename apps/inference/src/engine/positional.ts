@@ -66,6 +66,23 @@ function buildPositionalSearchModel(): Uint8Array {
   ), { producer: "bdi-engine positional" });
 }
 
+/**
+ * Squared norms of the query rows, times the channel weights where the index has them: Q [nq,d] (, W [d]) → QN [nq]
+ * = Σ (w·q)². In JS a 512 × 208 crop's 3,840 × 1,104 took 6.9 ms plain and 10.8 ms weighted (float64 sums, session
+ * 30's CPU); here float32 sums, which differ from those by float32 rounding (~1e-7 relative).
+ */
+function buildQueryNormsModel(weighted: boolean): Uint8Array {
+  const g = new GraphBuilder("knn_pos_qn");
+  const q = weighted ? g.op("Mul", ["Q", "W"]) : "Q";
+  // Mul + ReduceSum, not ReduceSumSquare: features.ts measured the pair 3× faster
+  g.op("ReduceSum", [g.op("Mul", [q, q]), g.constI64([1], "axis1")], { keepdims: 0 }, "QN");
+  return encodeModel(g.build(
+    [valueInfo("Q", DataType.FLOAT, ["nq", "d"]), ...(weighted ? [valueInfo("W", DataType.FLOAT, ["d"])] : [])],
+    [valueInfo("QN", DataType.FLOAT, ["nq"])],
+    "knn_positional_query_norms",
+  ), { producer: "bdi-engine positional" });
+}
+
 /** Nearest bank row of each query: Q [q,d], B [n,d], BN [n] → A [q] (int64) = argmin ||b||² − 2 q·b. */
 function buildArgNearestModel(): Uint8Array {
   const g = new GraphBuilder("knn_arg");
@@ -212,20 +229,42 @@ export interface PositionalIndex {
   sqNorms: Float32Array; rows: Float32Array; cols: Float32Array;
   /** the fit's fold of each row (the out-of-sample pass leaves one fold out of one index); absent in a served bank */
   folds?: Uint8Array;
+  /**
+   * Channel weights the index applies to its queries itself (a served registered ROI's, MemoryBank.channelWeights):
+   * its queries are the head's features as they come, its layout holds each row times the weights and the query
+   * norms are weighted, so that q·(w∘b) stands for (w∘q)·b — no pass of its own over a crop's features (weighting a
+   * 512 × 208 crop's 3,840 × 1,104 in JS took 8.6 ms of its ~128 ms `/infer`, session 30). Absent: the queries come
+   * weighted (the fit's out-of-sample pass) or the bank has no weights.
+   */
+  queryWeights?: Float32Array;
   /** the search's layout of the bank (its own copy of the rows), built on first use */
   layout?: TileLayout;
   /** each slot's ||b||², FAR where padding or in the fold left out, by fold left out (-1: none), built on first use */
   slotNorms: Map<number, Float32Array>;
 }
 
+export interface PositionalIndexOptions {
+  /** cells around a query's own that its nearest patch is looked for in (default POSITIONAL_RADIUS) */
+  radius?: number;
+  /** the fit's fold of each row (PositionalIndex.folds) */
+  folds?: Uint8Array;
+  /** PositionalIndex.queryWeights */
+  queryWeights?: Float32Array | null;
+}
+
 export function makePositionalIndex(
-  vectors: Float32Array, cells: Uint32Array, n: number, dim: number, grid: number, radius = POSITIONAL_RADIUS, folds?: Uint8Array,
+  vectors: Float32Array, cells: Uint32Array, n: number, dim: number, grid: number, opts: PositionalIndexOptions = {},
 ): PositionalIndex {
+  const { radius = POSITIONAL_RADIUS, folds, queryWeights } = opts;
   if (vectors.length !== n * dim || cells.length !== n) throw new Error(`positional bank has ${vectors.length} floats and ${cells.length} cells, expected ${n}×${dim} and ${n}`);
   if (folds && folds.length !== n) throw new Error(`positional bank has ${folds.length} row folds for ${n} rows`);
+  if (queryWeights && queryWeights.length !== dim) throw new Error(`positional bank has ${queryWeights.length} query weights for ${dim} channels`);
   const rows = new Float32Array(n), cols = new Float32Array(n);
   for (let i = 0; i < n; i++) { rows[i] = Math.floor(cells[i]! / grid); cols[i] = cells[i]! % grid; }
-  return { vectors, n, dim, grid, radius, cells, sqNorms: rowSqNorms(vectors, n, dim), rows, cols, ...(folds ? { folds } : {}), slotNorms: new Map() };
+  return {
+    vectors, n, dim, grid, radius, cells, sqNorms: rowSqNorms(vectors, n, dim), rows, cols,
+    ...(folds ? { folds } : {}), ...(queryWeights ? { queryWeights } : {}), slotNorms: new Map(),
+  };
 }
 
 function tileLayout(index: PositionalIndex): TileLayout {
@@ -250,7 +289,13 @@ function tileLayout(index: PositionalIndex): TileLayout {
     list.forEach((row, k) => { slotRow[first + k] = row; });
   }
   const weights = new Float32Array(tiles * slots * d);
-  slotRow.forEach((row, slot) => { if (row >= 0) weights.set(index.vectors.subarray(row * d, (row + 1) * d), slot * d); });
+  const w = index.queryWeights;
+  slotRow.forEach((row, slot) => {
+    if (row < 0) return;
+    const v = index.vectors.subarray(row * d, (row + 1) * d);
+    if (!w) weights.set(v, slot * d);
+    else for (let c = 0, o = slot * d; c < d; c++) weights[o + c] = v[c]! * w[c]!;
+  });
   const mask = new Float32Array(slots * box);
   for (let slot = 0; slot < slots; slot++) {
     const local = Math.floor(slot / picks), lr = Math.floor(local / TILE), lc = local % TILE;
@@ -280,7 +325,11 @@ export function dropFold(index: PositionalIndex, skip: number): void {
   index.slotNorms.delete(skip);
 }
 
-/** The rows outside fold `skip` as an exact 1-NN index over the layout's slots (padding and left-out rows at FAR). */
+/**
+ * The rows outside fold `skip` as an exact 1-NN index over the layout's slots (padding and left-out rows at FAR). With
+ * query weights its vectors are the rows times the weights: searched with the queries as they come and their weighted
+ * norms, as the positional search is.
+ */
 function keptRows(index: PositionalIndex, layout: TileLayout, skip: number) {
   return { vectors: layout.weights, n: layout.slotRow.length, dim: index.dim, sqNorms: slotNorms(index, layout, skip), search: "exact" as const };
 }
@@ -300,7 +349,7 @@ export function preparePositional(index: PositionalIndex): number {
  * 1-NN Euclidean distance of each query patch to the bank rows within `radius` cells of its own cell (exact, fp32).
  * A query with no bank row that near (a crop larger than every training crop) gets its distance to the whole bank.
  * `skipFold` ≥ 0 leaves the rows of that fold out (index.folds): the same distances as an index of the other folds'
- * rows alone, without copying them.
+ * rows alone, without copying them. `feats` are weighted by the index itself where it has query weights.
  */
 export async function positionalDistances(index: PositionalIndex, feats: Float32Array, cells: Uint32Array, nq: number, skipFold = -1): Promise<Float32Array> {
   const d = index.dim, g = index.grid;
@@ -351,7 +400,10 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
       }
     }
   }
-  const qn = rowSqNorms(feats, nq, d);
+  const w = index.queryWeights;
+  const qn = (await (await sessionFor(w ? "qn-weighted" : "qn", () => buildQueryNormsModel(!!w))).run({
+    Q, ...(w ? { W: new ort.Tensor("float32", w, [d]) } : {}),
+  })).QN!.data as Float32Array;
   const orphans: number[] = [];
   for (let j = 0; j < nq; j++) {
     if (best[j]! >= FAR / 10) orphans.push(j);
@@ -360,7 +412,7 @@ export async function positionalDistances(index: PositionalIndex, feats: Float32
   if (orphans.length) {
     const q = new Float32Array(orphans.length * d);
     orphans.forEach((j, i) => q.set(feats.subarray(j * d, (j + 1) * d), i * d));
-    const all = await nearestDistances(keptRows(index, L, skipFold), q, orphans.length);
+    const all = await nearestDistances(keptRows(index, L, skipFold), q, orphans.length, { queryNorms: Float32Array.from(orphans, (j) => qn[j]!) });
     orphans.forEach((j, i) => { out[j] = all[i]!; });
   }
   return out;
