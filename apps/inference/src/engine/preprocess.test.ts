@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { preprocess, probeImage, toInputPlanes, MAX_SIDE } from "./preprocess.ts";
 import { BadImageError, ImageTooLargeError, EngineError } from "./errors.ts";
 import { getBackboneEntry } from "@bdi/models";
+import { brightnessTable } from "@bdi/core";
 
 const entry = getBackboneEntry("mobilenetv2-1.4-mid");
 const bb = { inputSize: 64, entry };
@@ -62,4 +63,12 @@ test("toInputPlanes: the image's bytes at their place in NCHW planes, the rest b
   assert.ok(Math.abs(n[0]! - black[0]!) < 1e-6 && Math.abs(n[6 + 5]! - black[1]!) < 1e-6, "black is −mean/std, not 0");
   assert.ok(Math.abs(n[4]! - (1 - 0.485) / 0.229) < 1e-5 && Math.abs(n[12 + 5]! - (1 - 0.406) / 0.225) < 1e-5);
   assert.throws(() => toInputPlanes(rgb, 2, 1, 2, 1, 3, 2, entry.input), /does not fit/);
+  // a brightness gain's table folded in: the same floats as the bytes mapped first, the letterbox black as it was
+  const img = Uint8Array.from({ length: 4 * 3 * 3 }, (_, i) => (i * 37) % 256);
+  for (const spec of [entry.input, dino]) for (const gain of [0.8, 1.3]) {
+    const table = brightnessTable(gain);
+    const mapped = img.map((v) => table[v]!);
+    assert.deepEqual(toInputPlanes(img, 4, 3, 1, 2, 6, 5, spec, table), toInputPlanes(mapped, 4, 3, 1, 2, 6, 5, spec));
+  }
+  assert.throws(() => toInputPlanes(img, 4, 3, 1, 2, 6, 5, entry.input, new Uint8Array(255)), /256 entries/);
 });

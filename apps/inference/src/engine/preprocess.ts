@@ -4,7 +4,7 @@
 // A registered ROI's crops are first brought to the ROI's reference level (@bdi/core brightness.ts).
 import { availableParallelism } from "node:os";
 import sharp, { type Metadata } from "sharp";
-import { applyBrightnessGain, brightnessGain, cropInputWindow, letterboxGeometry, meanLevel, type InputMode, type InputWindow } from "@bdi/core";
+import { brightnessGain, brightnessTable, cropInputWindow, letterboxGeometry, meanLevel, type InputMode, type InputWindow } from "@bdi/core";
 import type { Backbone } from "./backbone.ts";
 import { inputWindowSpec } from "./features.ts";
 import { BadImageError, ImageTooLargeError } from "./errors.ts";
@@ -101,9 +101,9 @@ export async function preprocess(
   const { w: W, h: H } = window;
   const rgb = await decodeResized(image, nw, nh);
   const level = meanLevel(rgb);
-  if (brightness) applyBrightnessGain(rgb, brightnessGain(level, brightness));
+  const gain = brightness ? brightnessTable(brightnessGain(level, brightness)) : undefined;
   return {
-    input: toInputPlanes(rgb, nw, nh, left - window.x, top - window.y, W, H, backbone.entry.input), width, height, geometry, inputSize: S, window,
+    input: toInputPlanes(rgb, nw, nh, left - window.x, top - window.y, W, H, backbone.entry.input, gain), width, height, geometry, inputSize: S, window,
     level, decodeMs: performance.now() - t0,
   };
 }
@@ -138,11 +138,14 @@ export async function cropLevel(image: Buffer | Uint8Array, backbone: Pick<Backb
 
 /**
  * The network's NCHW input: the resized crop's RGB bytes (`iw` × `ih`) placed at (`x`, `y`) of a `W` × `H` black
- * canvas (the letterbox, or the window of it), normalised per the manifest.
+ * canvas (the letterbox, or the window of it), normalised per the manifest; each byte first through `byteMap` where
+ * given (a brightness gain's table, @bdi/core brightnessTable: folded into the planes' own tables, not a pass over the
+ * bytes; the letterbox stays black).
  */
 export function toInputPlanes(
-  rgb: Uint8Array, iw: number, ih: number, x: number, y: number, W: number, H: number, spec: Backbone["entry"]["input"],
+  rgb: Uint8Array, iw: number, ih: number, x: number, y: number, W: number, H: number, spec: Backbone["entry"]["input"], byteMap?: Uint8Array,
 ): Float32Array {
+  if (byteMap && byteMap.length !== 256) throw new Error(`a byte map has 256 entries (got ${byteMap.length})`);
   if (x < 0 || y < 0 || x + iw > W || y + ih > H) throw new Error(`a ${iw}×${ih} image at (${x}, ${y}) does not fit a ${W}×${H} input`);
   const input = new Float32Array(3 * W * H);
   const plane = W * H;
@@ -152,9 +155,9 @@ export function toInputPlanes(
     const add = spec.normalize === "imagenet" ? -spec.mean![c] / spec.std![c] : 0;
     return Float32Array.from({ length: 256 }, (_, v) => v * mul + add);
   }) as [Float32Array, Float32Array, Float32Array];
-  const [l0, l1, l2] = tables;
   // black: a new Float32Array is already 0 (the [0, 1] scaling's black); the image's own pixels are written below
   for (let c = 0; c < 3; c++) if (tables[c]![0] !== 0) input.fill(tables[c]![0]!, c * plane, (c + 1) * plane);
+  const [l0, l1, l2] = byteMap ? tables.map((t) => Float32Array.from(byteMap, (v) => t[v]!)) as [Float32Array, Float32Array, Float32Array] : tables;
   for (let r = 0; r < ih; r++) {
     const o = (y + r) * W + x;
     for (let i = o, p = r * iw * 3, end = o + iw; i < end; i++, p += 3) {

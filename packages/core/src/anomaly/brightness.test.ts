@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  applyBrightnessGain, brightnessGain, BRIGHTNESS_REFERENCE_CROPS, MAX_BRIGHTNESS_GAIN, meanLevel, normalisesBrightness, referenceLevel, validBrightnessLevel,
+  brightnessTable, brightnessGain, BRIGHTNESS_REFERENCE_CROPS, MAX_BRIGHTNESS_GAIN, meanLevel, normalisesBrightness, referenceLevel, validBrightnessLevel,
 } from "./brightness.ts";
 import { InvalidInputError } from "../errors.ts";
 
@@ -33,19 +33,19 @@ test("brightnessGain: reference ÷ level, bounded both ways", () => {
   assert.throws(() => brightnessGain(Number.NaN, 135), InvalidInputError);
 });
 
-test("applyBrightnessGain: scales, rounds and clips at white; the level then meets the reference", () => {
+test("brightnessTable: scales, rounds and clips at white; the level then meets the reference", () => {
+  const apply = (px: Uint8Array, gain: number) => { const t = brightnessTable(gain); for (let i = 0; i < px.length; i++) px[i] = t[px[i]!]!; };
   const px = Uint8Array.from([0, 10, 100, 200, 250]);
-  applyBrightnessGain(px, 1.25);
+  apply(px, 1.25);
   assert.deepEqual([...px], [0, 13, 125, 250, 255]); // 12.5 rounds up; 312.5 clips
   const crop = Uint8Array.from({ length: 3000 }, (_, i) => 100 + (i % 41)); // mean 120
   const reference = 135;
-  applyBrightnessGain(crop, brightnessGain(meanLevel(crop), reference));
+  apply(crop, brightnessGain(meanLevel(crop), reference));
   assert.ok(Math.abs(meanLevel(crop) - reference) < 0.5, `level ${meanLevel(crop)}`);
-  const same = Uint8Array.from([1, 2, 3]);
-  assert.equal(applyBrightnessGain(same, 1), 1);
-  assert.deepEqual([...same], [1, 2, 3]);
-  assert.throws(() => applyBrightnessGain(px, 0), InvalidInputError);
-  assert.throws(() => applyBrightnessGain(px, Number.POSITIVE_INFINITY), InvalidInputError);
+  assert.deepEqual([...brightnessTable(1)], Array.from({ length: 256 }, (_, v) => v), "gain 1: every byte as it is");
+  assert.deepEqual([...brightnessTable(0.5)].slice(0, 6), [0, 1, 1, 2, 2, 3]); // 0.5 and 1.5 and 2.5 round up
+  assert.throws(() => brightnessTable(0), InvalidInputError);
+  assert.throws(() => brightnessTable(Number.POSITIVE_INFINITY), InvalidInputError);
 });
 
 test("normalisesBrightness: registered ROIs only; validBrightnessLevel", () => {

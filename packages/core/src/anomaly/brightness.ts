@@ -60,16 +60,15 @@ export function brightnessGain(level: number, reference: number): number {
 }
 
 /**
- * Scales a crop's bytes in place by `gain` (rounded, clipped at 255) through one 256-entry table, and returns the gain.
- * A 512 × 208 crop resized into its 768 × 312 input, with its meanLevel: 1.4 ms.
+ * A byte's value scaled by `gain` (rounded, clipped at 255), for each of the 256: the table a crop's bytes go through.
+ * The engine folds it into its input-plane tables (preprocess.ts toInputPlanes), so that a crop is not rewritten in a
+ * pass of its own (a 512 × 208 crop resized into its 768 × 312 input, with its meanLevel: 1.4 ms).
  */
-export function applyBrightnessGain(pixels: Uint8Array, gain: number): number {
-  if (!(gain > 0) || !Number.isFinite(gain)) throw new InvalidInputError(`applyBrightnessGain: gain ${gain} is not > 0`);
-  if (gain === 1) return gain;
+export function brightnessTable(gain: number): Uint8Array {
+  if (!(gain > 0) || !Number.isFinite(gain)) throw new InvalidInputError(`brightnessTable: gain ${gain} is not > 0`);
   const table = new Uint8Array(256);
   for (let v = 0; v < 256; v++) table[v] = Math.min(255, Math.round(v * gain));
-  for (let i = 0; i < pixels.length; i++) pixels[i] = table[pixels[i]!]!;
-  return gain;
+  return table;
 }
 
 /** A stored reference level is usable: a finite number in (0, 255]. */
