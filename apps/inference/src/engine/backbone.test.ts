@@ -1,5 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ort from "onnxruntime-node";
+import { importDinov2 } from "@bdi/models";
+import { fakeHfDinov2 } from "@bdi/models/testing";
 import { createSession, loadBackbone, resolveBackbone } from "./backbone.ts";
 import { buildKnnModel } from "./knn.ts";
 import { BackboneUnavailableError } from "./errors.ts";
@@ -78,4 +84,30 @@ test("l2: false leaves the patch features unnormalised (a separate shared sessio
     assert.ok(Math.abs(norm - 1) > 1e-2, `cell ${cell} norm ${norm}`);
     for (const k of [0, 17, 1103]) assert.ok(Math.abs(fu[cell * 1104 + k] / (norm + 1e-8) - fa[cell * 1104 + k]) < 1e-5);
   }
+});
+
+test("a DINOv2 file's feature head: blocks 9–11 without the class token, concatenated and L2-normalised per patch, the head's session fetching nothing else", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bdi-dino-head-"));
+  try {
+    const src = join(dir, "model.onnx");
+    writeFileSync(src, fakeHfDinov2());
+    const imported = await importDinov2(src, { dir });
+    const b = await loadBackbone({ backbone: "dinov2-vits14", modelsDir: dir, threads: 2 });
+    assert.deepEqual([b.kind, b.grid, b.dim, b.inputSize], ["dinov2", 32, 1152, 448]);
+    const x = new Float32Array(3 * 448 * 448);
+    for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 0) / 4294967296;
+    const f = await b.extract(x);
+    assert.equal(f.length, 32 * 32 * 1152);
+    // the blocks as the imported file outputs them, normalised here
+    const raw = await ort.InferenceSession.create(readFileSync(imported.path));
+    const names = Object.values(imported.tensors);
+    const out = await raw.run({ pixel_values: new ort.Tensor("float32", x, [1, 3, 448, 448]) }, names);
+    for (const cell of [0, 517, 1023]) {
+      const row = names.flatMap((n) => [...(out[n]!.data as Float32Array).subarray((cell + 1) * 384, (cell + 2) * 384)]);
+      const norm = Math.sqrt(row.reduce((a, v) => a + v * v, 0));
+      for (const k of [0, 383, 384, 1151]) assert.ok(Math.abs(f[cell * 1152 + k]! - row[k]! / norm) < 1e-5, `cell ${cell} channel ${k}`);
+    }
+    await b.release();
+    await raw.release();
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
