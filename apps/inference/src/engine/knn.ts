@@ -61,7 +61,8 @@ async function session(opts: KnnOptions) {
 
 /**
  * Squared norms of the rows of a [n,d] matrix, summed in float64 and rounded once. Four partial sums instead of one:
- * a crop's 3,840 × 1,104 features (the positional search's query norms) 12.4 → 5.6 ms, and the same float32 result
+ * a crop's 3,840 × 1,104 features 12.4 → 5.6 ms (the positional search's query norms until session 30, which moved
+ * them into onnxruntime: positional.ts), and the same float32 result
  * for every one of 90,432 rows of real features of both dev sets (the order changes the float64 sum by ~1e-16
  * relative, far under float32's rounding).
  */
