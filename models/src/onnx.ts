@@ -177,7 +177,7 @@ export function appendToModel(original: Uint8Array, extra: Partial<GraphProto>):
 export function keepGraphOutputs(model: Uint8Array, keep: readonly string[]): Uint8Array {
   const wanted = new Set(keep);
   const found = new Set<string>();
-  const graphs = fields(model).map((f) => {
+  const top = fields(model).map((f) => {
     if (f.field !== 7 || f.wire !== 2) return f.raw;
     const parts = fields(f.body!).filter((g) => {
       if (g.field !== 12 || g.wire !== 2) return true;
@@ -190,7 +190,7 @@ export function keepGraphOutputs(model: Uint8Array, keep: readonly string[]): Ui
   });
   const missing = keep.filter((n) => !found.has(n));
   if (missing.length) throw new Error(`model has no output ${missing.join(", ")}`);
-  return concatBytes(graphs);
+  return concatBytes(top);
 }
 
 interface WireField { field: number; wire: number; raw: Uint8Array; body?: Uint8Array }

@@ -66,7 +66,7 @@ export function featuresLocalAvg(entry: BackboneEntry, localAvg?: number): numbe
  * Returns the backbone bytes with the feature head appended; inputs the backbone's image and `bdi_cells`, output
  * `bdi_features` [cells, dim] (L2-normalised per patch unless `l2` is false) and no other: with the backbone's raw
  * outputs left in the graph, onnxruntime copied each through its Identity on every run and kept the stride-16 map's
- * Resize out of its blocked layout (a 512 × 208 crop's window, backbone and head 53.2 → 45.9 ms, interleaved; the
+ * Resize out of its blocked layout (a 512 × 208 crop's window, backbone and head 53.2 → 45.9 ms in its profile; the
  * blocked Upsample's sums round differently, up to 6e-8 in 4.5 % of the features).
  */
 export function withFeatureHead(backboneBytes: Uint8Array, entry: BackboneEntry, inputSize: number, l2?: boolean, localAvg?: number): Uint8Array {
